@@ -1,0 +1,4 @@
+//! kbulk: read, check, convert and submit Kaltura bulk files.
+//!
+//! The library never prints; the `kbulk` binary owns output and exit codes.
+#![warn(missing_docs, clippy::print_stdout, clippy::print_stderr)]

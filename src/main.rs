@@ -1,0 +1,2 @@
+//! The `kbulk` command line: parses arguments, runs one subcommand, owns output and exit codes.
+fn main() {}
