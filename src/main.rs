@@ -1,2 +1,6 @@
 //! The `kbulk` command line: parses arguments, runs one subcommand, owns output and exit codes.
-fn main() {}
+mod cli;
+
+fn main() -> std::process::ExitCode {
+    cli::main()
+}
