@@ -2,3 +2,11 @@
 //!
 //! The library never prints; the `kbulk` binary owns output and exit codes.
 #![warn(missing_docs, clippy::print_stdout, clippy::print_stderr)]
+
+pub mod check;
+pub mod convert;
+pub mod diag;
+pub mod formats;
+pub mod record;
+pub mod schema;
+pub mod source;

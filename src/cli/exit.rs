@@ -8,8 +8,16 @@ pub enum Exit {
     Clean,
     /// 1: the input has data problems (errors, or warnings under `--strict`).
     DataProblems,
-    /// 3: a submission did not finish every row (resume it with `--resume`).
-    Incomplete,
+}
+
+impl Exit {
+    /// The process exit code.
+    pub fn code(self) -> u8 {
+        match self {
+            Exit::Clean => 0,
+            Exit::DataProblems => 1,
+        }
+    }
 }
 
 /// An operational failure: I/O, configuration, HTTP. Exit code 2.
@@ -37,16 +45,17 @@ pub enum CliError {
 impl CliError {
     /// Wraps an I/O error with the path it concerns.
     pub fn io(path: impl std::fmt::Display, source: std::io::Error) -> Self {
-        CliError::Io { path: path.to_string(), source }
+        CliError::Io {
+            path: path.to_string(),
+            source,
+        }
     }
 }
 
 /// Turns the outcome of a subcommand into the process exit code, printing an operational error.
 pub fn finish(outcome: Result<Exit, CliError>) -> ExitCode {
     match outcome {
-        Ok(Exit::Clean) => ExitCode::SUCCESS,
-        Ok(Exit::DataProblems) => ExitCode::from(1),
-        Ok(Exit::Incomplete) => ExitCode::from(3),
+        Ok(exit) => ExitCode::from(exit.code()),
         Err(CliError::Io { source, .. }) if source.kind() == std::io::ErrorKind::BrokenPipe => {
             ExitCode::SUCCESS
         }

@@ -3,8 +3,14 @@ use std::process::ExitCode;
 
 use clap::{Parser, Subcommand};
 
+mod check;
+mod convert;
 mod exit;
+mod explain;
+mod render;
 mod sandbox;
+mod schema;
+mod walk;
 
 pub use exit::{CliError, Exit};
 
@@ -20,6 +26,15 @@ pub struct Cli {
 /// The subcommands.
 #[derive(Debug, Subcommand)]
 pub enum Command {
+    /// Check bulk files before upload: what the server would reject, and what it would silently
+    /// drop or corrupt, with file, line and column.
+    Check(check::CheckArgs),
+    /// Convert a bulk file to another format through the normalized record model.
+    Convert(convert::ConvertArgs),
+    /// Explain a diagnostic code, or list every code.
+    Explain(explain::ExplainArgs),
+    /// Print the JSON Schema of the records or of the diagnostic stream.
+    Schema(schema::SchemaArgs),
     /// Run a local Kaltura-compatible API server (API v3 and App Registry) for rehearsals and tests.
     Sandbox(sandbox::SandboxArgs),
 }
@@ -28,6 +43,10 @@ pub enum Command {
 pub fn main() -> ExitCode {
     let cli = Cli::parse();
     let outcome = match &cli.command {
+        Command::Check(args) => check::run(args),
+        Command::Convert(args) => convert::run(args),
+        Command::Explain(args) => explain::run(args),
+        Command::Schema(args) => schema::run(args),
         Command::Sandbox(args) => sandbox::run(args),
     };
     exit::finish(outcome)

@@ -7,5 +7,7 @@ pub struct SandboxArgs {}
 
 /// Runs the sandbox server.
 pub fn run(_args: &SandboxArgs) -> Result<Exit, CliError> {
-    Err(CliError::Failed("the sandbox is being built on the sandbox branch".into()))
+    Err(CliError::Failed(
+        "the sandbox is being built on the sandbox branch".into(),
+    ))
 }

@@ -1,0 +1,369 @@
+//! Rules for schedule resources: per-record rules (run in parallel) and the file-level rules
+//! that need the whole file in order (duplicates, parent order, limits).
+use std::collections::HashMap;
+use std::hash::{Hash, Hasher};
+use std::sync::Arc;
+
+use crate::diag::{Diagnostic, Severity};
+use crate::record::resource::{ResourceAction, ResourceField, ResourceType, ScheduleResource};
+use crate::source::{LineCol, Span};
+
+pub mod codes;
+
+/// A place in the file: a byte span and where it starts.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub struct Place {
+    /// The bytes.
+    pub span: Span,
+    /// Line and column of `span.start`.
+    pub at: LineCol,
+}
+
+/// Where each field of one record sits in its file (the cell for CSV, the line for JSON Lines).
+#[derive(Debug, Clone)]
+pub struct ResourceLocs {
+    /// The whole record.
+    pub row: Place,
+    /// Per field, in [`ResourceField::ALL`] order; `None` where the field has no cell.
+    pub fields: [Option<Place>; 9],
+}
+
+impl ResourceLocs {
+    /// The place of `field`, or of the whole record when the field has no cell.
+    pub fn at(&self, field: ResourceField) -> Place {
+        self.fields[field.index()].unwrap_or(self.row)
+    }
+}
+
+/// Longest `name` and `systemName` the API accepts, in characters.
+pub const MAX_NAME_CHARS: usize = 256;
+
+/// Runs the per-record rules on one resource.
+pub fn check_record(
+    r: &ScheduleResource,
+    locs: &ResourceLocs,
+    file: &Arc<str>,
+    row: u64,
+    out: &mut Vec<Diagnostic>,
+) {
+    let diag = |code, field: ResourceField, msg: String, label: &str| {
+        let p = locs.at(field);
+        Diagnostic::new(code, file, msg)
+            .label(p.span, p.at, label)
+            .row(row)
+    };
+    let class = r.resource_type.api_class();
+    if r.name.is_none() {
+        match r.action {
+            ResourceAction::Add => out.push(
+                diag(&codes::NAME_REQUIRED, ResourceField::Name, "this row adds a resource but has no name".into(), "name is empty")
+                    .server(format!("The property \"{class}::name\" cannot be null"))
+                    .help("give the resource a name (1–256 characters)"),
+            ),
+            ResourceAction::AddOrUpdate => out.push(
+                diag(&codes::NAME_REQUIRED, ResourceField::Name, "this add-or-update row has no name: if the systemName does not exist yet, the add fails".into(), "name is empty")
+                    .severity(Severity::Warning)
+                    .server(format!("The property \"{class}::name\" cannot be null")),
+            ),
+            _ => {}
+        }
+    }
+    if let Some(name) = &r.name {
+        let n = name.chars().count();
+        if n > MAX_NAME_CHARS {
+            out.push(diag(
+                &codes::NAME_LENGTH,
+                ResourceField::Name,
+                format!("name has {n} characters; the API allows at most {MAX_NAME_CHARS}"),
+                "too long",
+            ));
+        }
+    }
+    if let Some(sn) = &r.system_name {
+        let n = sn.chars().count();
+        if n > MAX_NAME_CHARS {
+            out.push(diag(
+                &codes::SYSTEM_NAME_LENGTH,
+                ResourceField::SystemName,
+                format!("systemName has {n} characters; the API allows at most {MAX_NAME_CHARS}"),
+                "too long",
+            ));
+        }
+    }
+    if matches!(r.action, ResourceAction::Update | ResourceAction::Delete)
+        && r.resource_id.is_none()
+        && r.system_name.is_none()
+    {
+        out.push(
+            diag(
+                &codes::MISSING_TARGET,
+                ResourceField::Action,
+                format!(
+                    "this {} row says neither resourceId nor systemName",
+                    r.action.word()
+                ),
+                "which resource?",
+            )
+            .server("Mandatory Columns [resourceId or systemName] missing from CSV.")
+            .help("add a resourceId, or a systemName with the resource's type"),
+        );
+    }
+    if r.resource_type == ResourceType::LiveEntry {
+        let msg = "The property \"KalturaLiveEntryScheduleResource::entryId\" cannot be null";
+        match r.action {
+            ResourceAction::Add => out.push(
+                diag(&codes::LIVE_ENTRY_ADD, ResourceField::Type, "a live_entry resource cannot be added from a CSV: it needs an entryId and the CSV has no column for it".into(), "live_entry add")
+                    .server(msg)
+                    .help("create live-entry resources through the API"),
+            ),
+            ResourceAction::AddOrUpdate => out.push(
+                diag(&codes::LIVE_ENTRY_ADD, ResourceField::Type, "if this live_entry resource does not exist yet, the add fails: it needs an entryId the CSV cannot give".into(), "live_entry add-or-update")
+                    .severity(Severity::Warning)
+                    .server(msg),
+            ),
+            _ => {}
+        }
+    }
+    if r.action == ResourceAction::Add && r.resource_id.is_some() {
+        out.push(
+            diag(
+                &codes::ID_IGNORED_ON_ADD,
+                ResourceField::ResourceId,
+                "resourceId is ignored on an add row: a new resource is created".into(),
+                "ignored",
+            )
+            .help("use action 2 (update) to change the existing resource"),
+        );
+    }
+}
+
+/// What the file-level rules remember of each `(type, systemName)`, packed small because the
+/// index is the only thing that grows with the file.
+#[derive(Debug, Clone, Copy)]
+struct NameEntry {
+    offset: u64,
+    line: u32,
+    column: u32,
+}
+
+impl NameEntry {
+    fn new(p: Place) -> Self {
+        NameEntry {
+            offset: p.span.start,
+            line: p.at.line.min(u32::MAX as u64) as u32,
+            column: p.at.column.min(u32::MAX as u64) as u32,
+        }
+    }
+
+    fn place(&self, len: u64) -> (Span, LineCol) {
+        (
+            Span::new(self.offset, self.offset + len),
+            LineCol {
+                line: self.line as u64,
+                column: self.column as u64,
+            },
+        )
+    }
+}
+
+/// A parent referenced before any row adds it.
+#[derive(Debug, Clone, Copy)]
+struct PendingParent {
+    first: NameEntry,
+    len: u64,
+    row: u64,
+    count: u64,
+}
+
+/// 64-bit key of a `(type, name)` pair. A collision would need two names with equal hashes in
+/// one file (about 1 in 10^7 for a million names); it can only merge two duplicate reports.
+fn name_key(t: ResourceType, name: &str) -> u64 {
+    let mut h = std::collections::hash_map::DefaultHasher::new();
+    (t as u8).hash(&mut h);
+    name.hash(&mut h);
+    h.finish()
+}
+
+/// The rules that need every record of a file in order. Feed records with
+/// [`FileRules::observe`], then call [`FileRules::finish`].
+#[derive(Debug)]
+pub struct FileRules {
+    file: Arc<str>,
+    max_records: Option<u64>,
+    /// Names that a row of this file creates (add, or add-or-update).
+    created: HashMap<u64, NameEntry>,
+    pending_parents: HashMap<u64, PendingParent>,
+    parent_names: HashMap<u64, (ResourceType, String)>,
+    records: u64,
+    first_over_limit: Option<(u64, Place)>,
+    lookups: u64,
+    first_lookup: Option<(u64, Place, &'static str)>,
+}
+
+impl FileRules {
+    /// Rules for one file; `max_records` is the per-bulk row limit (`None`: no limit).
+    pub fn new(file: Arc<str>, max_records: Option<u64>) -> Self {
+        FileRules {
+            file,
+            max_records,
+            created: HashMap::new(),
+            pending_parents: HashMap::new(),
+            parent_names: HashMap::new(),
+            records: 0,
+            first_over_limit: None,
+            lookups: 0,
+            first_lookup: None,
+        }
+    }
+
+    /// Notes one data row. `r` is `None` when the row could not be mapped to a record (it still
+    /// counts against the row limit).
+    pub fn observe(
+        &mut self,
+        r: Option<&ScheduleResource>,
+        locs: &ResourceLocs,
+        row: u64,
+        out: &mut Vec<Diagnostic>,
+    ) {
+        self.records += 1;
+        if let Some(max) = self.max_records
+            && row > max
+            && self.first_over_limit.is_none()
+        {
+            self.first_over_limit = Some((row, locs.row));
+        }
+        let Some(r) = r else { return };
+        self.note_lookups(r, locs, row);
+        if let Some(parent) = &r.parent_system_name {
+            let key = name_key(r.parent_type, parent);
+            if !self.created.contains_key(&key) {
+                let p = locs.at(ResourceField::ParentSystemName);
+                self.pending_parents
+                    .entry(key)
+                    .and_modify(|e| e.count += 1)
+                    .or_insert_with(|| PendingParent {
+                        first: NameEntry::new(p),
+                        len: p.span.len(),
+                        row,
+                        count: 1,
+                    });
+                self.parent_names
+                    .entry(key)
+                    .or_insert_with(|| (r.parent_type, parent.clone()));
+            }
+        }
+        let Some(sn) = &r.system_name else { return };
+        let key = name_key(r.resource_type, sn);
+        let here = locs.at(ResourceField::SystemName);
+        match r.action {
+            ResourceAction::Add | ResourceAction::AddOrUpdate => {
+                if let Some(prev) = self.created.get(&key) {
+                    let (span, at) = prev.place(here.span.len());
+                    let (code, sev_msg) = if r.action == ResourceAction::Add {
+                        (&codes::DUPLICATE_SYSTEM_NAME, "this row adds it again")
+                    } else {
+                        (
+                            &codes::UPSERT_REPEATS_ADD,
+                            "this add-or-update row may be sent as a second add",
+                        )
+                    };
+                    let mut d = Diagnostic::new(
+                        code,
+                        &self.file,
+                        format!(
+                            "systemName `{sn}` ({}) is already added by an earlier row; {sev_msg}",
+                            r.resource_type.as_str()
+                        ),
+                    )
+                    .label(here.span, here.at, "added again here")
+                    .label(span, at, "first added here")
+                    .row(row);
+                    if r.action == ResourceAction::Add {
+                        d = d.server(format!("System name [{sn}] already exists"));
+                    }
+                    out.push(d);
+                } else {
+                    self.created.insert(key, NameEntry::new(here));
+                    if let Some(pending) = self.pending_parents.remove(&key) {
+                        let (span, at) = pending.first.place(pending.len);
+                        let others = pending.count - 1;
+                        let more = if others > 0 {
+                            format!(" (and {others} more child rows)")
+                        } else {
+                            String::new()
+                        };
+                        out.push(
+                            Diagnostic::new(&codes::PARENT_AFTER_CHILD, &self.file, format!("{} `{sn}` is added here, after row {} that names it as parent{more}", r.resource_type.as_str(), pending.row))
+                                .label(span, at, "child names the parent here")
+                                .label(here.span, here.at, "parent added only here")
+                                .row(pending.row)
+                                .server(format!("Unable to find parent {} resource [{sn}]", r.resource_type.as_str()))
+                                .help("move the parent row above its children"),
+                        );
+                    }
+                }
+            }
+            ResourceAction::Delete => {
+                self.created.remove(&key);
+            }
+            ResourceAction::Update => {}
+        }
+    }
+
+    fn note_lookups(&mut self, r: &ScheduleResource, locs: &ResourceLocs, row: u64) {
+        let by_name =
+            r.system_name.is_some() && r.resource_id.is_none() && r.action != ResourceAction::Add;
+        let what = if r.parent_system_name.is_some() {
+            Some((ResourceField::ParentSystemName, "parentSystemName"))
+        } else if by_name {
+            Some((ResourceField::SystemName, "systemName lookup"))
+        } else {
+            None
+        };
+        if let Some((field, why)) = what {
+            self.lookups += 1;
+            if self.first_lookup.is_none() {
+                self.first_lookup = Some((row, locs.at(field), why));
+            }
+        }
+    }
+
+    /// Emits the findings that need the whole file.
+    pub fn finish(self, out: &mut Vec<Diagnostic>) {
+        if let (Some(max), Some((row, p))) = (self.max_records, self.first_over_limit) {
+            let over = self.records - (max.min(self.records));
+            out.push(
+                Diagnostic::new(&codes::MAX_RECORDS, &self.file, format!("the file has {} data rows; rows {row} to {} ({over} rows) are over the limit of {max} per bulk and fail", self.records, self.records))
+                    .label(p.span, p.at, "first row over the limit")
+                    .row(row)
+                    .server("Exeeded max records count per bulk")
+                    .help("split the file, or pass --max-records with your installation's limit (0: none)"),
+            );
+        }
+        if let Some((row, p, why)) = self.first_lookup {
+            out.push(
+                Diagnostic::new(&codes::LOOKUP_CRASH, &self.file, format!("{} need{} the server to look resources up by name; on PHP 8 the job crashes at the first of them", if self.lookups == 1 { "1 row".to_string() } else { format!("{} rows", self.lookups) }, if self.lookups == 1 { "s" } else { "" }))
+                    .label(p.span, p.at, format!("first {why}"))
+                    .row(row)
+                    .help("give resourceId instead of names, or submit with `kbulk submit`, which resolves names itself"),
+            );
+        }
+        let mut pending: Vec<_> = self.pending_parents.into_iter().collect();
+        pending.sort_by_key(|(_, p)| p.first.offset);
+        for (key, p) in pending {
+            let (t, name) = &self.parent_names[&key];
+            let (span, at) = p.first.place(p.len);
+            let many = if p.count > 1 {
+                format!(" ({} rows name it)", p.count)
+            } else {
+                String::new()
+            };
+            out.push(
+                Diagnostic::new(&codes::PARENT_NOT_IN_FILE, &self.file, format!("parent {} `{name}` is not added in this file, so it must already exist in Kaltura{many}", t.as_str()))
+                    .label(span, at, "parent named here")
+                    .row(p.row)
+                    .server(format!("Unable to find parent {} resource [{name}]", t.as_str())),
+            );
+        }
+    }
+}

@@ -1,0 +1,140 @@
+//! `kbulk convert`: reads a file into normalized records and writes them in another format,
+//! reporting what cannot be carried.
+use std::fs::File;
+use std::io::{self, BufWriter, Write};
+use std::path::PathBuf;
+use std::sync::Arc;
+
+use kbulk::convert::{ConvertSink, Target, not_carried};
+use kbulk::diag::{Counts, Diagnostic};
+use kbulk::formats::{self, Format, ReadOptions};
+
+use super::check::{InputFormat, set_threads};
+use super::render::{self, ColorChoice};
+use super::{CliError, Exit};
+
+/// Options of `kbulk convert`.
+#[derive(Debug, clap::Args)]
+#[command(after_long_help = "\
+The input's format is detected from its content. Findings go to standard error; records that \
+cannot be carried are reported, never dropped silently. Exit codes: 0 converted cleanly, 1 \
+converted with data problems (see the findings), 2 usage or I/O failure.
+
+Examples:
+  kbulk convert resources.csv --to jsonl -o resources.jsonl
+  kbulk convert resources.jsonl --to csv -o canonical.csv")]
+pub struct ConvertArgs {
+    /// The file to convert.
+    #[arg(value_name = "FILE")]
+    pub file: PathBuf,
+    /// Target format: `jsonl` (normalized records) or `csv` (the kind's canonical Kaltura CSV).
+    #[arg(long, value_enum)]
+    pub to: TargetArg,
+    /// Output file (default: standard output).
+    #[arg(short, long, value_name = "OUT")]
+    pub output: Option<PathBuf>,
+    /// Read the input as this format instead of detecting it.
+    #[arg(long, value_enum, value_name = "FORMAT")]
+    pub format_in: Option<InputFormat>,
+    /// Check the per-bulk row limit too (0, the default: no limit).
+    #[arg(long, value_name = "N", default_value_t = 0)]
+    pub max_records: u64,
+    /// Print only errors and warnings, no summary line.
+    #[arg(short, long)]
+    pub quiet: bool,
+    /// Worker threads for per-record checks (default: one per core).
+    #[arg(short = 'j', long, value_name = "N")]
+    pub threads: Option<usize>,
+    /// Colour of findings on standard error.
+    #[arg(long, value_enum, default_value = "auto")]
+    pub color: ColorChoice,
+}
+
+/// Target formats.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
+pub enum TargetArg {
+    /// Normalized JSON Lines (schemas/*.schema.json).
+    Jsonl,
+    /// Canonical Kaltura CSV for the record kind.
+    Csv,
+}
+
+/// Runs `kbulk convert`.
+pub fn run(args: &ConvertArgs) -> Result<Exit, CliError> {
+    set_threads(args.threads)?;
+    let target = match args.to {
+        TargetArg::Jsonl => Target::Jsonl,
+        TargetArg::Csv => Target::Csv,
+    };
+    let opts = ReadOptions {
+        max_records: (args.max_records > 0).then_some(args.max_records),
+        keep_raw: false,
+        format: args.format_in.map(Format::from),
+    };
+    let out: Box<dyn Write> = match &args.output {
+        Some(p) => Box::new(File::create(p).map_err(|e| CliError::io(p.display(), e))?),
+        None => Box::new(io::stdout().lock()),
+    };
+    let mut sink = ConvertSink::new(target, BufWriter::new(out));
+    let name: Arc<str> = Arc::from(args.file.display().to_string());
+    let report = formats::read_path(&args.file, name.clone(), &opts, &mut sink);
+    if report.detection.format.is_some_and(|f| {
+        f.kind() != Some(kbulk::record::RecordKind::ScheduleResource) && f != Format::JsonLines
+    }) && target == Target::Csv
+    {
+        return Err(CliError::Usage(format!(
+            "{}: converting this format to csv is not supported; use --to jsonl",
+            args.file.display()
+        )));
+    }
+    let out_name = args
+        .output
+        .as_ref()
+        .map_or("stdout".to_string(), |p| p.display().to_string());
+    let (written, mut diags) = sink.finish().map_err(|e| CliError::io(&out_name, e))?;
+    diags.extend(report.diagnostics);
+    if let Some(d) = not_carried(&name, report.records, written) {
+        diags.push(d);
+    }
+    kbulk::diag::sort(&mut diags);
+    let exit = report_findings(args, &diags, written)?;
+    if report.detection.format.is_none() {
+        return Err(CliError::Failed(format!(
+            "{}: nothing converted: the file could not be classified",
+            args.file.display()
+        )));
+    }
+    Ok(exit)
+}
+
+fn report_findings(
+    args: &ConvertArgs,
+    diags: &[Diagnostic],
+    written: u64,
+) -> Result<Exit, CliError> {
+    let handler = render::handler(
+        args.color
+            .enabled(io::IsTerminal::is_terminal(&io::stderr())),
+    );
+    let mut err = io::stderr().lock();
+    let mut counts = Counts::default();
+    for d in diags {
+        counts.add(d.severity);
+        if args.quiet && d.severity == kbulk::diag::Severity::Note {
+            continue;
+        }
+        let _ = err.write_all(render::human(&handler, d, Some(&args.file)).as_bytes());
+    }
+    if !args.quiet {
+        let _ = writeln!(
+            err,
+            "converted {written} records: {}",
+            render::counts_phrase(counts)
+        );
+    }
+    Ok(if counts.errors > 0 {
+        Exit::DataProblems
+    } else {
+        Exit::Clean
+    })
+}

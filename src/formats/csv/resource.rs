@@ -1,0 +1,587 @@
+//! Reads schedule-resource CSVs exactly as `BulkUploadScheduleResourceEngineCsv` does and maps
+//! every data row to a [`ScheduleResource`], in parallel chunks with a deterministic order.
+use std::io::{self, Read};
+use std::sync::Arc;
+
+use rayon::prelude::*;
+
+use super::codes as csv_codes;
+use super::php::{CsvRecord, PhpCsvReader};
+use super::{LineClass, classify, header_name, intended_trim, trim_array};
+use crate::check::resource::{FileRules, Place, ResourceLocs, check_record, codes};
+use crate::diag::Diagnostic;
+use crate::formats::{ReadOptions, Sink};
+use crate::record::resource::{ResourceAction, ResourceField, ResourceType, ScheduleResource};
+use crate::record::{Record, RecordData};
+use crate::source::{LineCol, Origin, Span, locate_in};
+
+/// Rows read before each parallel mapping step.
+const CHUNK_ROWS: usize = 4096;
+/// Longest row kbulk reads in one piece.
+pub const MAX_RECORD_BYTES: usize = 16 << 20;
+
+/// The column map a `*` header defines.
+#[derive(Debug, Clone, Default)]
+pub struct ColumnMap {
+    /// Cell index of each known field (the later one when a header repeats a name).
+    pub index: [Option<usize>; 9],
+    /// Number of header cells.
+    pub width: usize,
+}
+
+/// Where a CSV row's cells are, resolving line/column only when asked.
+struct CsvLocs<'a> {
+    rec: &'a CsvRecord,
+    cols: Option<&'a ColumnMap>,
+}
+
+impl CsvLocs<'_> {
+    fn cell(&self, i: usize) -> Place {
+        let c = &self.rec.cells[i];
+        let span = Span::new(
+            self.rec.offset + c.raw.start as u64,
+            self.rec.offset + c.raw.end as u64,
+        );
+        Place {
+            span,
+            at: self.at(span.start),
+        }
+    }
+
+    fn at(&self, offset: u64) -> LineCol {
+        locate_in(&self.rec.raw, self.rec.offset, self.rec.line, offset)
+    }
+
+    fn row(&self) -> Place {
+        let span = Span::new(
+            self.rec.offset,
+            self.rec.offset + self.rec.content_len as u64,
+        );
+        Place {
+            span,
+            at: LineCol {
+                line: self.rec.line,
+                column: 1,
+            },
+        }
+    }
+
+    fn resolve(&self) -> ResourceLocs {
+        let mut fields = [None; 9];
+        if let Some(cols) = self.cols {
+            for (slot, idx) in fields.iter_mut().zip(cols.index) {
+                *slot = idx
+                    .filter(|&i| i < self.rec.cells.len())
+                    .map(|i| self.cell(i));
+            }
+        }
+        ResourceLocs {
+            row: self.row(),
+            fields,
+        }
+    }
+}
+
+/// One mapped data row.
+struct Mapped {
+    record: Option<ScheduleResource>,
+    convertible: bool,
+    diags: Vec<Diagnostic>,
+    locs: ResourceLocs,
+}
+
+/// Reads a resource CSV from `input` (positioned after any BOM, at file offset `offset`),
+/// sending records to `sink` and findings to `diags`. Returns the number of data rows.
+pub fn read(
+    input: impl Read,
+    offset: u64,
+    file: &Arc<str>,
+    opts: &ReadOptions,
+    sink: &mut dyn Sink,
+    diags: &mut Vec<Diagnostic>,
+) -> io::Result<u64> {
+    let mut reader = PhpCsvReader::new(input, offset, MAX_RECORD_BYTES);
+    let mut chunk: Vec<CsvRecord> = Vec::new();
+    let mut cols: Option<Arc<ColumnMap>> = None;
+    let mut rules = FileRules::new(file.clone(), opts.max_records);
+    let mut rows = 0u64;
+    let mut reported_no_header = false;
+    let mut saw_header = false;
+    loop {
+        let mut n = 0;
+        while n < CHUNK_ROWS {
+            if chunk.len() == n {
+                chunk.push(CsvRecord::default());
+            }
+            if !reader.read_record(&mut chunk[n])? {
+                break;
+            }
+            n += 1;
+        }
+        if n == 0 {
+            break;
+        }
+        let mut jobs = Vec::with_capacity(n);
+        for rec in &chunk[..n] {
+            record_level(rec, file, diags);
+            match classify(rec) {
+                LineClass::Empty => {}
+                LineClass::Header => {
+                    cols = Some(Arc::new(read_header(rec, file, saw_header, diags)));
+                    saw_header = true;
+                }
+                LineClass::Comment => comment_rule(rec, cols.as_deref(), file, diags),
+                LineClass::Data => {
+                    rows += 1;
+                    jobs.push((rec, rows, cols.clone()));
+                }
+            }
+        }
+        let mapped: Vec<Mapped> = jobs
+            .par_iter()
+            .map(|(rec, row, cols)| map_row(rec, *row, cols.as_deref(), file))
+            .collect();
+        for ((rec, row, cols), m) in jobs.iter().zip(mapped) {
+            if cols.is_none() && !reported_no_header {
+                reported_no_header = true;
+                let p = m.locs.row;
+                diags.push(
+                    Diagnostic::new(&codes::NO_HEADER, file, "this data row comes before any `*` header: the server has no column map for it and every field is empty")
+                        .label(p.span, p.at, "no header above this row")
+                        .row(*row)
+                        .help("start the file with a header such as `*action,name,type,systemName,description,tags,parentType,parentSystemName`"),
+                );
+            }
+            diags.extend(m.diags);
+            let usable = m.record.as_ref().filter(|_| m.convertible);
+            rules.observe(usable, &m.locs, *row, diags);
+            if let Some(data) = m.record.filter(|_| m.convertible) {
+                let raw = opts.keep_raw.then(|| {
+                    Arc::from(String::from_utf8_lossy(&rec.raw[..rec.content_len]).as_ref())
+                });
+                sink.record(Record {
+                    origin: Origin {
+                        file: file.clone(),
+                        span: m.locs.row.span,
+                        line: rec.line,
+                        row: *row,
+                        raw,
+                    },
+                    data: RecordData::ScheduleResource(data),
+                });
+            }
+        }
+    }
+    if saw_header && rows == 0 {
+        diags.push(Diagnostic::new(
+            &codes::NO_DATA,
+            file,
+            "the file has a header but no data rows",
+        ));
+    }
+    rules.finish(diags);
+    Ok(rows)
+}
+
+/// Findings about the record's syntax, whatever its class.
+fn record_level(rec: &CsvRecord, file: &Arc<str>, diags: &mut Vec<Diagnostic>) {
+    let locs = CsvLocs { rec, cols: None };
+    if rec.unterminated
+        && let Some(i) = rec.cells.len().checked_sub(1)
+    {
+        let p = locs.cell(i);
+        diags.push(
+            Diagnostic::new(
+                &csv_codes::UNTERMINATED_QUOTE,
+                file,
+                "this quote is never closed: the rest of the file becomes one cell",
+            )
+            .label(
+                Span::new(p.span.start, p.span.start + 1),
+                p.at,
+                "opened here",
+            )
+            .help("close the quote, and write a literal quote inside a quoted cell as \"\""),
+        );
+    }
+    if rec.truncated {
+        let p = locs.row();
+        diags.push(
+            Diagnostic::new(
+                &csv_codes::RECORD_TOO_LONG,
+                file,
+                format!(
+                    "this row is longer than {} MiB and was cut",
+                    MAX_RECORD_BYTES >> 20
+                ),
+            )
+            .label(
+                Span::new(p.span.start, p.span.start + 1),
+                p.at,
+                "row starts here",
+            ),
+        );
+    }
+    for (i, c) in rec.cells.iter().enumerate() {
+        if c.backslash_quote {
+            let raw = &rec.raw[c.raw.clone()];
+            let at = memchr::memmem::find(raw, b"\\\"").unwrap_or(0);
+            let start = rec.offset + (c.raw.start + at) as u64;
+            diags.push(
+                Diagnostic::new(&csv_codes::BACKSLASH_QUOTE, file, "`\\\"` inside a quoted cell: PHP keeps the backslash and the quote does not end the cell")
+                    .label(Span::new(start, start + 2), locs.at(start), "escaped quote")
+                    .help(format!("cell {} may have swallowed the cells after it; avoid a backslash right before a quote", i + 1)),
+            );
+        }
+    }
+    if std::str::from_utf8(&rec.raw).is_err() {
+        for (i, c) in rec.cells.iter().enumerate() {
+            if let Err(e) = std::str::from_utf8(&rec.raw[c.raw.clone()]) {
+                let start = rec.offset + (c.raw.start + e.valid_up_to()) as u64;
+                let len = e.error_len().unwrap_or(1) as u64;
+                let byte = rec.raw[c.raw.start + e.valid_up_to()];
+                diags.push(
+                    Diagnostic::new(
+                        &csv_codes::INVALID_UTF8,
+                        file,
+                        format!("cell {} is not valid UTF-8 (byte 0x{byte:02X})", i + 1),
+                    )
+                    .label(
+                        Span::new(start, start + len),
+                        locs.at(start),
+                        "invalid byte",
+                    )
+                    .server("value with unknown encoding was passed")
+                    .help("save the file as UTF-8"),
+                );
+            }
+        }
+    }
+}
+
+/// Parses a `*` header into a column map, reporting unknown and repeated names.
+fn read_header(
+    rec: &CsvRecord,
+    file: &Arc<str>,
+    saw_header: bool,
+    diags: &mut Vec<Diagnostic>,
+) -> ColumnMap {
+    let locs = CsvLocs { rec, cols: None };
+    let names: Vec<String> = (0..rec.cells.len())
+        .map(|i| header_name(rec.value(i)))
+        .collect();
+    let mut map = ColumnMap {
+        index: [None; 9],
+        width: names.len(),
+    };
+    let known = names
+        .iter()
+        .filter(|n| ResourceField::from_column(n).is_some())
+        .count();
+    if known == 0 && names.iter().any(|n| !n.is_empty()) {
+        let p = locs.row();
+        let msg = if saw_header {
+            "this row starts with `*`, so the server takes it as a new header: none of its cells is a column name and every row after it loses its columns"
+        } else {
+            "the header names no schedule-resource column: every row below it has empty fields"
+        };
+        diags.push(Diagnostic::new(&codes::ROW_TAKEN_AS_HEADER, file, msg).label(p.span, p.at, "taken as a header").help("if this is data, make sure its first cell does not start with `*`; the header's names are case-sensitive"));
+        return map;
+    }
+    for (i, name) in names.iter().enumerate() {
+        match ResourceField::from_column(name) {
+            Some(f) => {
+                if map.index[f.index()].is_some() {
+                    let p = locs.cell(i);
+                    diags.push(Diagnostic::new(&codes::DUPLICATE_COLUMN, file, format!("column `{name}` appears twice in the header; the later cell wins on every row")).label(p.span, p.at, "repeated column"));
+                }
+                map.index[f.index()] = Some(i);
+            }
+            None if name.is_empty() => {}
+            None => {
+                let p = locs.cell(i);
+                let mut d = Diagnostic::new(&codes::UNKNOWN_COLUMN, file, format!("`{name}` is not a schedule-resource column: the server ignores every value in it")).label(p.span, p.at, "unknown column");
+                let clean = name.trim_matches(|c: char| c.is_whitespace());
+                if let Some(f) = ResourceField::ALL
+                    .into_iter()
+                    .find(|f| f.column().eq_ignore_ascii_case(clean))
+                {
+                    d = d.help(format!("did you mean `{}`? Column names are case-sensitive and only `*` and spaces are trimmed", f.column()));
+                } else {
+                    d = d.help("known columns: action, resourceId, name, type, systemName, description, tags, parentType, parentSystemName");
+                }
+                diags.push(d);
+            }
+        }
+    }
+    map
+}
+
+/// Warns about `#` rows that look like data the user meant to import.
+fn comment_rule(
+    rec: &CsvRecord,
+    cols: Option<&ColumnMap>,
+    file: &Arc<str>,
+    diags: &mut Vec<Diagnostic>,
+) {
+    let non_empty = (0..rec.cells.len())
+        .filter(|&i| !super::php_trim(rec.value(i)).is_empty())
+        .count();
+    let width = cols.map_or(0, |c| c.width);
+    let looks_like_data = if width >= 3 {
+        rec.cells.len() == width && non_empty >= 2
+    } else {
+        non_empty >= 3
+    };
+    if looks_like_data {
+        let p = CsvLocs { rec, cols: None }.row();
+        diags.push(
+            Diagnostic::new(&codes::COMMENT_LOOKS_LIKE_DATA, file, "this row starts with `#`, so the server skips it as a comment, but it has the shape of a data row")
+                .label(Span::new(p.span.start, p.span.start + 1), p.at, "taken as a comment")
+                .help("if it is data, make sure the first cell does not start with `#` (quoting does not help)"),
+        );
+    }
+}
+
+/// PHP loose comparison of an action cell with 1, 2, 3 and 6 (empty and `0` mean add).
+pub fn php_action(v: &str) -> Option<ResourceAction> {
+    if v.is_empty() || v == "0" {
+        return Some(ResourceAction::Add);
+    }
+    let n = php_numeric(v)?;
+    [1u8, 2, 3, 6]
+        .into_iter()
+        .find(|&c| n == f64::from(c))
+        .and_then(ResourceAction::from_code)
+}
+
+/// Parses a PHP numeric string (leading and trailing whitespace allowed, sign, decimals,
+/// exponent); `None` when PHP 8 would not call it numeric.
+pub fn php_numeric(v: &str) -> Option<f64> {
+    let t = v.trim_matches(|c: char| matches!(c, ' ' | '\t' | '\n' | '\r' | '\x0B' | '\x0C'));
+    let b = t.as_bytes();
+    let mut i = 0;
+    if matches!(b.first(), Some(b'+' | b'-')) {
+        i += 1;
+    }
+    let digits = |i: &mut usize| {
+        let s = *i;
+        while *i < b.len() && b[*i].is_ascii_digit() {
+            *i += 1;
+        }
+        *i - s
+    };
+    let mut n = digits(&mut i);
+    if b.get(i) == Some(&b'.') {
+        i += 1;
+        n += digits(&mut i);
+    }
+    if n == 0 {
+        return None;
+    }
+    if matches!(b.get(i), Some(b'e' | b'E')) {
+        let mut j = i + 1;
+        if matches!(b.get(j), Some(b'+' | b'-')) {
+            j += 1;
+        }
+        if digits(&mut j) > 0 {
+            i = j;
+        }
+    }
+    if i != b.len() {
+        return None;
+    }
+    t.parse::<f64>().ok()
+}
+
+/// Maps one data row to a resource, running the row's parse-time and per-record rules.
+fn map_row(rec: &CsvRecord, row: u64, cols: Option<&ColumnMap>, file: &Arc<str>) -> Mapped {
+    let locs = CsvLocs { rec, cols };
+    let mut diags = Vec::new();
+    let Some(cols) = cols else {
+        return Mapped {
+            record: None,
+            convertible: false,
+            diags,
+            locs: locs.resolve(),
+        };
+    };
+    let resolved = locs.resolve();
+    let mut convertible = std::str::from_utf8(&rec.raw).is_ok();
+    let value = |f: ResourceField, diags: &mut Vec<Diagnostic>| -> Option<String> {
+        let idx = cols.index[f.index()]?;
+        let raw = rec.value(idx);
+        let server = trim_array(raw);
+        let text = String::from_utf8_lossy(raw);
+        let intended = intended_trim(&text);
+        if server != intended.as_bytes() && std::str::from_utf8(raw).is_ok() {
+            let p = resolved.at(f);
+            let (lost, edge) = if !intended.is_empty()
+                && server.len() < intended.len()
+                && intended.as_bytes().starts_with(server)
+            {
+                (intended.chars().next_back().unwrap_or(' '), "last")
+            } else {
+                (intended.chars().next().unwrap_or(' '), "first")
+            };
+            diags.push(
+                Diagnostic::new(&codes::TRIM_CORRUPTS_VALUE, file, format!("the server's trimming cuts a byte of `{lost}` ({edge} character of `{intended}`) and the character is lost"))
+                    .label(p.span, p.at, format!("{} becomes invalid UTF-8", f.column()))
+                    .row(row)
+                    .help(format!("move `{lost}` away from the {} of the value", if edge == "last" { "end" } else { "start" })),
+            );
+        }
+        (!intended.is_empty()).then(|| intended.to_string())
+    };
+    let action_raw = value(ResourceField::Action, &mut diags);
+    let resource_id_raw = value(ResourceField::ResourceId, &mut diags);
+    let name = value(ResourceField::Name, &mut diags);
+    let type_raw = value(ResourceField::Type, &mut diags);
+    let system_name = value(ResourceField::SystemName, &mut diags);
+    let description = value(ResourceField::Description, &mut diags);
+    let tags = value(ResourceField::Tags, &mut diags);
+    let parent_type_raw = value(ResourceField::ParentType, &mut diags);
+    let parent_system_name = value(ResourceField::ParentSystemName, &mut diags);
+
+    let at = |f: ResourceField| resolved.at(f);
+    let action = match php_action(action_raw.as_deref().unwrap_or("")) {
+        Some(a) => a,
+        None => {
+            let a = action_raw.unwrap_or_default();
+            let p = at(ResourceField::Action);
+            diags.push(
+                Diagnostic::new(&codes::UNKNOWN_ACTION, file, format!("unknown action `{a}`: the server drops this row from its results without a word"))
+                    .label(p.span, p.at, "not 1, 2, 3 or 6")
+                    .row(row)
+                    .server(format!("Unknown action passed: [{a}]"))
+                    .help("use 1 (add), 2 (update), 3 (delete) or 6 (add or update)"),
+            );
+            return Mapped {
+                record: None,
+                convertible: false,
+                diags,
+                locs: resolved,
+            };
+        }
+    };
+    let mut enum_value = |raw: Option<String>,
+                          f: ResourceField,
+                          code,
+                          prop: &str,
+                          diags: &mut Vec<Diagnostic>|
+     -> ResourceType {
+        let Some(raw) = raw else {
+            return ResourceType::Location;
+        };
+        if let Some(t) = ResourceType::parse(&raw) {
+            return t;
+        }
+        convertible = false;
+        let p = at(f);
+        let mut d = Diagnostic::new(code, file, format!("`{raw}` is not a resource type"))
+            .label(p.span, p.at, "not location, camera or live_entry")
+            .row(row)
+            .server(format!("Wrong value passed for property {prop} [{raw}]"));
+        d = match ResourceType::ALL
+            .into_iter()
+            .find(|t| t.as_str().eq_ignore_ascii_case(raw.trim()))
+        {
+            Some(t) => d.help(format!(
+                "did you mean `{}`? Types are case-sensitive",
+                t.as_str()
+            )),
+            None => d.help("use location, camera or live_entry (empty means location)"),
+        };
+        diags.push(d);
+        ResourceType::Location
+    };
+    let resource_type = enum_value(
+        type_raw,
+        ResourceField::Type,
+        &codes::UNKNOWN_TYPE,
+        "type",
+        &mut diags,
+    );
+    let parent_type = enum_value(
+        parent_type_raw,
+        ResourceField::ParentType,
+        &codes::UNKNOWN_PARENT_TYPE,
+        "parentType",
+        &mut diags,
+    );
+    let resource_id = match resource_id_raw {
+        None => None,
+        Some(s) => match s.parse::<u64>() {
+            Ok(id) => Some(id),
+            Err(_) => {
+                convertible = false;
+                let p = at(ResourceField::ResourceId);
+                diags.push(
+                    Diagnostic::new(
+                        &codes::INVALID_RESOURCE_ID,
+                        file,
+                        format!("resourceId `{s}` is not a whole number"),
+                    )
+                    .label(p.span, p.at, "not an id")
+                    .row(row),
+                );
+                None
+            }
+        },
+    };
+    for i in cols.width..rec.cells.len() {
+        if !super::php_trim(rec.value(i)).is_empty() {
+            let p = locs.cell(i);
+            diags.push(
+                Diagnostic::new(&codes::EXTRA_CELLS, file, format!("this row has {} cells but the header names {}; the value in cell {} is dropped", rec.cells.len(), cols.width, i + 1))
+                    .label(p.span, p.at, "no column for this cell")
+                    .row(row)
+                    .help("quote values that contain commas"),
+            );
+            break;
+        }
+    }
+    let record = ScheduleResource {
+        action,
+        resource_id,
+        name,
+        resource_type,
+        system_name,
+        description,
+        tags,
+        parent_type,
+        parent_system_name,
+    };
+    check_record(&record, &resolved, file, row, &mut diags);
+    Mapped {
+        record: Some(record),
+        convertible,
+        diags,
+        locs: resolved,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn php_loose_action_equality() {
+        for (v, a) in [
+            ("", Some(ResourceAction::Add)),
+            ("0", Some(ResourceAction::Add)),
+            ("01", Some(ResourceAction::Add)),
+            ("1.0", Some(ResourceAction::Add)),
+            ("2", Some(ResourceAction::Update)),
+            ("+3", Some(ResourceAction::Delete)),
+            ("6e0", Some(ResourceAction::AddOrUpdate)),
+            ("0.0", None),
+            ("add", None),
+            ("4", None),
+            ("1a", None),
+            (".", None),
+        ] {
+            assert_eq!(php_action(v), a, "action {v:?}");
+        }
+    }
+}

@@ -1,0 +1,140 @@
+//! kbulk's normalized JSON Lines: one [`JsonRecord`] per line, any kind, read back with the same
+//! per-record and file-level rules as the original formats.
+use std::io::{self, BufRead, BufReader, Read};
+use std::sync::Arc;
+
+use super::codes;
+use crate::check::resource::{FileRules, Place, ResourceLocs, check_record};
+use crate::diag::Diagnostic;
+use crate::formats::{ReadOptions, Sink};
+use crate::record::{JsonRecord, Record, RecordData};
+use crate::source::{LineCol, Origin, Span};
+
+/// Longest line read.
+const MAX_LINE: u64 = 16 << 20;
+
+/// Reads JSON Lines from `input` (positioned at file offset `offset`), checking each record.
+/// Returns the number of records read (lines that parsed).
+pub fn read(
+    input: impl Read,
+    offset: u64,
+    file: &Arc<str>,
+    opts: &ReadOptions,
+    sink: &mut dyn Sink,
+    diags: &mut Vec<Diagnostic>,
+) -> io::Result<u64> {
+    let mut reader = BufReader::with_capacity(1 << 16, input);
+    let mut buf = Vec::new();
+    let mut pos = offset;
+    let mut line_no = 0u64;
+    let mut rows = 0u64;
+    let mut resources = FileRules::new(file.clone(), opts.max_records);
+    loop {
+        buf.clear();
+        let n = (&mut reader).take(MAX_LINE).read_until(b'\n', &mut buf)?;
+        if n == 0 {
+            break;
+        }
+        line_no += 1;
+        let start = pos;
+        pos += n as u64;
+        let mut too_long = false;
+        if n as u64 == MAX_LINE && buf.last() != Some(&b'\n') {
+            too_long = true;
+            let mut rest = Vec::new();
+            loop {
+                rest.clear();
+                let m = (&mut reader).take(MAX_LINE).read_until(b'\n', &mut rest)?;
+                pos += m as u64;
+                if m == 0 || rest.last() == Some(&b'\n') {
+                    break;
+                }
+            }
+        }
+        let text = trim_line_end(&buf);
+        if text.iter().all(u8::is_ascii_whitespace) {
+            continue;
+        }
+        let place = Place {
+            span: Span::new(start, start + text.len() as u64),
+            at: LineCol {
+                line: line_no,
+                column: 1,
+            },
+        };
+        if too_long {
+            diags.push(
+                Diagnostic::new(
+                    &codes::JSONL_INVALID,
+                    file,
+                    format!(
+                        "this line is longer than {} MiB and was skipped",
+                        MAX_LINE >> 20
+                    ),
+                )
+                .label(place.span, place.at, "too long"),
+            );
+            continue;
+        }
+        let parsed = std::str::from_utf8(text)
+            .map_err(|e| {
+                (
+                    format!("invalid UTF-8 at byte {}", e.valid_up_to()),
+                    e.valid_up_to() as u64,
+                )
+            })
+            .and_then(|s| {
+                serde_json::from_str::<JsonRecord>(s)
+                    .map_err(|e| (e.to_string(), e.column().saturating_sub(1) as u64))
+            });
+        let rec = match parsed {
+            Ok(r) => r,
+            Err((msg, col)) => {
+                let at = Span::new(
+                    start + col.min(text.len() as u64),
+                    start + (col + 1).min(text.len() as u64),
+                );
+                diags.push(
+                    Diagnostic::new(&codes::JSONL_INVALID, file, format!("not a kbulk record: {msg}"))
+                        .label(at, LineCol { line: line_no, column: col + 1 }, "here")
+                        .help("each line is one JSON object with a `kind` and that kind's fields (see schemas/)"),
+                );
+                continue;
+            }
+        };
+        rows += 1;
+        match &rec.data {
+            RecordData::ScheduleResource(r) => {
+                let locs = ResourceLocs {
+                    row: place,
+                    fields: [None; 9],
+                };
+                check_record(r, &locs, file, rows, diags);
+                resources.observe(Some(r), &locs, rows, diags);
+            }
+        }
+        let raw = opts
+            .keep_raw
+            .then(|| Arc::from(String::from_utf8_lossy(text).as_ref()));
+        sink.record(Record {
+            origin: Origin {
+                file: file.clone(),
+                span: place.span,
+                line: line_no,
+                row: rows,
+                raw,
+            },
+            data: rec.data,
+        });
+    }
+    resources.finish(diags);
+    Ok(rows)
+}
+
+fn trim_line_end(b: &[u8]) -> &[u8] {
+    let mut end = b.len();
+    while end > 0 && matches!(b[end - 1], b'\n' | b'\r') {
+        end -= 1;
+    }
+    &b[..end]
+}

@@ -1,0 +1,186 @@
+//! Format readers and writers, and the entry point that detects a file's format and reads it.
+use std::fs::File;
+use std::io::{self, BufReader, Read};
+use std::path::Path;
+use std::sync::Arc;
+
+use crate::diag::Diagnostic;
+use crate::record::{Record, RecordKind};
+
+pub mod codes;
+pub mod csv;
+pub mod detect;
+pub mod jsonl;
+
+pub use detect::{Detection, Format, detect};
+
+/// Where records go as a reader produces them, in file order.
+pub trait Sink {
+    /// Receives one record.
+    fn record(&mut self, record: Record);
+}
+
+/// A sink that drops records (for `check`).
+#[derive(Debug, Default)]
+pub struct Discard;
+
+impl Sink for Discard {
+    fn record(&mut self, _record: Record) {}
+}
+
+impl Sink for Vec<Record> {
+    fn record(&mut self, record: Record) {
+        self.push(record);
+    }
+}
+
+/// How to read.
+#[derive(Debug, Clone)]
+pub struct ReadOptions {
+    /// The per-bulk row limit (`None`: no limit). Kaltura's shipped configuration uses 1000.
+    pub max_records: Option<u64>,
+    /// Keep each record's raw text in its origin (results files echo it).
+    pub keep_raw: bool,
+    /// Read as this format instead of detecting it.
+    pub format: Option<Format>,
+}
+
+impl Default for ReadOptions {
+    fn default() -> Self {
+        ReadOptions {
+            max_records: Some(DEFAULT_MAX_RECORDS),
+            keep_raw: false,
+            format: None,
+        }
+    }
+}
+
+/// Kaltura's shipped `maxRecords` (rows or items per bulk file).
+pub const DEFAULT_MAX_RECORDS: u64 = 1000;
+
+/// What reading one file produced.
+#[derive(Debug, Clone)]
+pub struct FileReport {
+    /// The file as named.
+    pub file: Arc<str>,
+    /// The format used and why.
+    pub detection: Detection,
+    /// Records (rows, events, items, lines) read.
+    pub records: u64,
+    /// Findings, in deterministic order.
+    pub diagnostics: Vec<Diagnostic>,
+}
+
+impl FileReport {
+    /// The record kind of the file, when known.
+    pub fn kind(&self) -> Option<RecordKind> {
+        self.detection.format.and_then(Format::kind)
+    }
+}
+
+/// How many bytes detection looks at.
+const HEAD_BYTES: usize = 64 * 1024;
+
+/// Detects the format of `path` (unless `opts.format` says it) and reads it, sending records to
+/// `sink`. Problems with the content, and a file that cannot be opened, become diagnostics.
+pub fn read_path(
+    path: &Path,
+    name: Arc<str>,
+    opts: &ReadOptions,
+    sink: &mut dyn Sink,
+) -> FileReport {
+    let mut diagnostics = Vec::new();
+    let fail = |d: Diagnostic, by: &str| FileReport {
+        file: name.clone(),
+        detection: Detection {
+            format: None,
+            by: by.into(),
+        },
+        records: 0,
+        diagnostics: vec![d],
+    };
+    let mut head = Vec::with_capacity(HEAD_BYTES);
+    let opened = File::open(path).and_then(|f| {
+        f.take(HEAD_BYTES as u64).read_to_end(&mut head)?;
+        Ok(())
+    });
+    if let Err(e) = opened {
+        return fail(
+            Diagnostic::new(
+                &codes::UNREADABLE,
+                &name,
+                format!("cannot read the file: {e}"),
+            ),
+            "it could not be read",
+        );
+    }
+    if head.starts_with(b"\xFF\xFE") || head.starts_with(b"\xFE\xFF") {
+        return fail(
+            Diagnostic::new(
+                &codes::UTF16,
+                &name,
+                "the file is UTF-16; Kaltura reads bulk files as UTF-8 and would see garbage",
+            )
+            .help("save the file as UTF-8 (a UTF-8 BOM is fine)"),
+            "its UTF-16 byte-order mark",
+        );
+    }
+    let detection = match opts.format {
+        Some(f) => Detection {
+            format: Some(f),
+            by: "--format-in".into(),
+        },
+        None => detect(&head, path),
+    };
+    let Some(format) = detection.format else {
+        let d = Diagnostic::new(&codes::UNKNOWN_FORMAT, &name, format!("kbulk cannot tell what kind of bulk file this is: {}", detection.by))
+            .help("kbulk reads resource/event/entry CSVs (with a `*` header), iCal, mrss XML and JSON Lines; name the format with --format-in if detection is wrong");
+        return FileReport {
+            file: name,
+            detection,
+            records: 0,
+            diagnostics: vec![d],
+        };
+    };
+    let bom = if head.starts_with(b"\xEF\xBB\xBF") {
+        3u64
+    } else {
+        0
+    };
+    let result = (|| -> io::Result<u64> {
+        let mut f = BufReader::with_capacity(1 << 16, File::open(path)?);
+        io::copy(&mut (&mut f).take(bom), &mut io::sink())?;
+        match format {
+            Format::ResourceCsv => csv::resource::read(f, bom, &name, opts, sink, &mut diagnostics),
+            Format::JsonLines => jsonl::read(f, bom, &name, opts, sink, &mut diagnostics),
+            Format::EventCsv | Format::EntryCsv | Format::Ical | Format::MrssXml => {
+                diagnostics.push(
+                    Diagnostic::new(
+                        &codes::UNSUPPORTED_FORMAT,
+                        &name,
+                        format!(
+                            "this {} is recognised, but kbulk has no reader for it in this build",
+                            format.describe()
+                        ),
+                    )
+                    .help("kbulk currently checks schedule-resource CSVs and JSON Lines"),
+                );
+                Ok(0)
+            }
+        }
+    })();
+    if let Err(e) = &result {
+        diagnostics.push(Diagnostic::new(
+            &codes::UNREADABLE,
+            &name,
+            format!("reading stopped: {e}"),
+        ));
+    }
+    crate::diag::sort(&mut diagnostics);
+    FileReport {
+        file: name,
+        detection,
+        records: result.unwrap_or(0),
+        diagnostics,
+    }
+}

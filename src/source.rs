@@ -1,0 +1,202 @@
+//! Positions in input files: byte spans, 1-based line/column locations, and the origin of a record.
+//!
+//! Spans are half-open byte ranges into the original file (a BOM counts: offsets match the bytes
+//! on disk). Lines and columns are 1-based; columns count Unicode scalar values from the start of
+//! the line. Row ordinals follow the server's own numbering (`lineIndex`) and are 1-based for CSV.
+use std::sync::Arc;
+
+use schemars::JsonSchema;
+use serde::{Deserialize, Serialize};
+
+/// A half-open byte range `[start, end)` into the original file. Bytes, never chars.
+#[derive(
+    Debug,
+    Clone,
+    Copy,
+    PartialEq,
+    Eq,
+    PartialOrd,
+    Ord,
+    Hash,
+    Default,
+    Serialize,
+    Deserialize,
+    JsonSchema,
+)]
+pub struct Span {
+    /// First byte (0-based offset from the start of the file).
+    pub start: u64,
+    /// One past the last byte.
+    pub end: u64,
+}
+
+impl Span {
+    /// A span from `start` to `end` (clamped so that `end >= start`).
+    pub fn new(start: u64, end: u64) -> Self {
+        Span {
+            start,
+            end: end.max(start),
+        }
+    }
+
+    /// Length in bytes.
+    pub fn len(&self) -> u64 {
+        self.end - self.start
+    }
+
+    /// True when the span covers no byte.
+    pub fn is_empty(&self) -> bool {
+        self.end == self.start
+    }
+}
+
+/// A resolved position: 1-based line and column (columns count characters, not bytes).
+#[derive(
+    Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Default, Serialize, Deserialize, JsonSchema,
+)]
+pub struct LineCol {
+    /// 1-based physical line (LF, CRLF and bare CR each end a line).
+    pub line: u64,
+    /// 1-based column in characters.
+    pub column: u64,
+}
+
+/// Where a record came from: file, byte span, physical line and the server's row ordinal.
+#[derive(Debug, Clone)]
+pub struct Origin {
+    /// The file as named on the command line.
+    pub file: Arc<str>,
+    /// The bytes of the whole record (row, VEVENT, item, JSON line).
+    pub span: Span,
+    /// 1-based physical line where the record starts.
+    pub line: u64,
+    /// The server's ordinal for this record (`lineIndex`: 1-based data rows for CSV).
+    pub row: u64,
+    /// The record's raw text as it stood in the file (results files echo it), when kept.
+    pub raw: Option<Arc<str>>,
+}
+
+/// Counts the characters of `bytes` (invalid UTF-8 sequences count one per byte).
+pub fn char_count(bytes: &[u8]) -> u64 {
+    match std::str::from_utf8(bytes) {
+        Ok(s) => s.chars().count() as u64,
+        Err(_) => String::from_utf8_lossy(bytes).chars().count() as u64,
+    }
+}
+
+/// Resolves `offset` inside `bytes` (which start at file offset `base`, physical line
+/// `base_line`, at the start of that line) to a line and column.
+pub fn locate_in(bytes: &[u8], base: u64, base_line: u64, offset: u64) -> LineCol {
+    let rel = (offset.saturating_sub(base) as usize).min(bytes.len());
+    let head = &bytes[..rel];
+    let mut line = base_line;
+    let mut line_start = 0usize;
+    let mut i = 0usize;
+    while let Some(k) = memchr::memchr2(b'\n', b'\r', &head[i..]) {
+        let at = i + k;
+        if head[at] == b'\r' && bytes.get(at + 1) == Some(&b'\n') {
+            // CRLF: one line break, counted at the LF.
+            i = at + 1;
+            continue;
+        }
+        line += 1;
+        line_start = at + 1;
+        i = at + 1;
+    }
+    LineCol {
+        line,
+        column: char_count(&head[line_start..]) + 1,
+    }
+}
+
+/// A whole file held in memory, with its line starts, for formats read in one piece.
+#[derive(Debug, Clone)]
+pub struct SourceFile {
+    /// The file as named on the command line.
+    pub name: Arc<str>,
+    /// The file's bytes, BOM included (spans index these bytes).
+    pub bytes: Arc<[u8]>,
+    /// Length of a UTF-8 BOM at the start (0 or 3); readers start after it.
+    pub bom_len: usize,
+    line_starts: Vec<u64>,
+}
+
+impl SourceFile {
+    /// Wraps `bytes` read from `name`, indexing line starts (LF, CRLF and bare CR).
+    pub fn new(name: impl Into<Arc<str>>, bytes: impl Into<Arc<[u8]>>) -> Self {
+        let bytes: Arc<[u8]> = bytes.into();
+        let bom_len = if bytes.starts_with(b"\xEF\xBB\xBF") {
+            3
+        } else {
+            0
+        };
+        let mut line_starts = vec![0u64];
+        let mut i = 0usize;
+        while let Some(k) = memchr::memchr2(b'\n', b'\r', &bytes[i..]) {
+            let at = i + k;
+            if bytes[at] == b'\r' && bytes.get(at + 1) == Some(&b'\n') {
+                i = at + 1;
+                continue;
+            }
+            line_starts.push(at as u64 + 1);
+            i = at + 1;
+        }
+        SourceFile {
+            name: name.into(),
+            bytes,
+            bom_len,
+            line_starts,
+        }
+    }
+
+    /// The bytes after the BOM.
+    pub fn body(&self) -> &[u8] {
+        &self.bytes[self.bom_len..]
+    }
+
+    /// Resolves a byte offset to a 1-based line and column.
+    pub fn locate(&self, offset: u64) -> LineCol {
+        let idx = match self.line_starts.binary_search(&offset) {
+            Ok(i) => i,
+            Err(i) => i - 1,
+        };
+        let start = self.line_starts[idx] as usize;
+        let end = (offset as usize).min(self.bytes.len());
+        let mut from = start;
+        if idx == 0 {
+            from = from.max(self.bom_len.min(end));
+        }
+        LineCol {
+            line: idx as u64 + 1,
+            column: char_count(&self.bytes[from..end]) + 1,
+        }
+    }
+
+    /// Number of physical lines.
+    pub fn line_count(&self) -> usize {
+        self.line_starts.len()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn locate_counts_crlf_once_and_bare_cr() {
+        let text = b"ab\r\ncd\ref\ngh";
+        let f = SourceFile::new("t", &text[..]);
+        assert_eq!(f.locate(0), LineCol { line: 1, column: 1 });
+        assert_eq!(f.locate(4), LineCol { line: 2, column: 1 });
+        assert_eq!(f.locate(7), LineCol { line: 3, column: 1 });
+        assert_eq!(f.locate(11), LineCol { line: 4, column: 2 });
+        assert_eq!(locate_in(text, 0, 1, 11), LineCol { line: 4, column: 2 });
+    }
+
+    #[test]
+    fn columns_count_characters_and_skip_bom() {
+        let f = SourceFile::new("t", "\u{feff}é,x".as_bytes());
+        assert_eq!(f.locate(3), LineCol { line: 1, column: 1 });
+        assert_eq!(f.locate(6), LineCol { line: 1, column: 3 });
+    }
+}
