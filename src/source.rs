@@ -94,14 +94,13 @@ pub fn locate_in(bytes: &[u8], base: u64, base_line: u64, offset: u64) -> LineCo
     let mut i = 0usize;
     while let Some(k) = memchr::memchr2(b'\n', b'\r', &head[i..]) {
         let at = i + k;
+        i = at + 1;
         if head[at] == b'\r' && bytes.get(at + 1) == Some(&b'\n') {
             // CRLF: one line break, counted at the LF.
-            i = at + 1;
             continue;
         }
         line += 1;
         line_start = at + 1;
-        i = at + 1;
     }
     LineCol {
         line,

@@ -105,12 +105,10 @@ pub fn read(
         rows += 1;
         match &rec.data {
             RecordData::ScheduleResource(r) => {
-                let locs = ResourceLocs {
-                    row: place,
-                    fields: [None; 9],
-                };
-                check_record(r, &locs, file, rows, diags);
-                resources.observe(Some(r), &locs, rows, diags);
+                let locs = ResourceLocs::whole(place);
+                let view = r.view();
+                check_record(&view, &locs, file, rows, diags);
+                resources.observe(Some(&view), &locs, rows, diags);
             }
         }
         let raw = opts

@@ -18,6 +18,11 @@ pub use detect::{Detection, Format, detect};
 pub trait Sink {
     /// Receives one record.
     fn record(&mut self, record: Record);
+
+    /// Whether records are wanted at all; when not, readers only check (and allocate less).
+    fn wants_records(&self) -> bool {
+        true
+    }
 }
 
 /// A sink that drops records (for `check`).
@@ -26,6 +31,10 @@ pub struct Discard;
 
 impl Sink for Discard {
     fn record(&mut self, _record: Record) {}
+
+    fn wants_records(&self) -> bool {
+        false
+    }
 }
 
 impl Sink for Vec<Record> {

@@ -9,7 +9,7 @@ use crate::source::Origin;
 
 pub mod resource;
 
-pub use resource::{ResourceAction, ResourceType, ScheduleResource};
+pub use resource::{ResourceAction, ResourceType, ResourceView, ScheduleResource};
 
 /// The kinds of record Kaltura takes in bulk. Each has a typed struct in this module.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize, JsonSchema)]

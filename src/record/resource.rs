@@ -140,6 +140,65 @@ pub struct ScheduleResource {
     pub parent_system_name: Option<String>,
 }
 
+/// A borrowed view of a schedule resource: what the checks read, built from a CSV row without
+/// allocating. [`ResourceView::to_owned`] makes the record.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct ResourceView<'a> {
+    /// What to do.
+    pub action: ResourceAction,
+    /// Id of an existing resource.
+    pub resource_id: Option<u64>,
+    /// Display name.
+    pub name: Option<&'a str>,
+    /// Resource type.
+    pub resource_type: ResourceType,
+    /// System name.
+    pub system_name: Option<&'a str>,
+    /// Free text.
+    pub description: Option<&'a str>,
+    /// Comma-separated tags.
+    pub tags: Option<&'a str>,
+    /// Type of the parent resource.
+    pub parent_type: ResourceType,
+    /// `systemName` of the parent.
+    pub parent_system_name: Option<&'a str>,
+}
+
+impl ResourceView<'_> {
+    /// The owned record.
+    pub fn to_owned(&self) -> ScheduleResource {
+        let own = |v: Option<&str>| v.map(str::to_string);
+        ScheduleResource {
+            action: self.action,
+            resource_id: self.resource_id,
+            name: own(self.name),
+            resource_type: self.resource_type,
+            system_name: own(self.system_name),
+            description: own(self.description),
+            tags: own(self.tags),
+            parent_type: self.parent_type,
+            parent_system_name: own(self.parent_system_name),
+        }
+    }
+}
+
+impl ScheduleResource {
+    /// A borrowed view for the checks.
+    pub fn view(&self) -> ResourceView<'_> {
+        ResourceView {
+            action: self.action,
+            resource_id: self.resource_id,
+            name: self.name.as_deref(),
+            resource_type: self.resource_type,
+            system_name: self.system_name.as_deref(),
+            description: self.description.as_deref(),
+            tags: self.tags.as_deref(),
+            parent_type: self.parent_type,
+            parent_system_name: self.parent_system_name.as_deref(),
+        }
+    }
+}
+
 /// The fields of a schedule resource, used to point diagnostics at the right cell.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
 pub enum ResourceField {

@@ -1,12 +1,12 @@
 //! Rules for schedule resources: per-record rules (run in parallel) and the file-level rules
 //! that need the whole file in order (duplicates, parent order, limits).
 use std::collections::HashMap;
-use std::hash::{Hash, Hasher};
+use std::hash::{BuildHasher, BuildHasherDefault, Hasher};
 use std::sync::Arc;
 
 use crate::diag::{Diagnostic, Severity};
-use crate::record::resource::{ResourceAction, ResourceField, ResourceType, ScheduleResource};
-use crate::source::{LineCol, Span};
+use crate::record::resource::{ResourceAction, ResourceField, ResourceType, ResourceView};
+use crate::source::{LineCol, Span, locate_in};
 
 pub mod codes;
 
@@ -19,19 +19,42 @@ pub struct Place {
     pub at: LineCol,
 }
 
+/// The raw bytes of a record, to resolve a span inside it to a line and column on demand.
+#[derive(Debug, Clone, Copy)]
+pub struct RowText<'a> {
+    /// The record's bytes.
+    pub raw: &'a [u8],
+    /// File offset of `raw[0]`, which starts a line.
+    pub offset: u64,
+    /// 1-based line of `raw[0]`.
+    pub line: u64,
+}
+
 /// Where each field of one record sits in its file (the cell for CSV, the line for JSON Lines).
-#[derive(Debug, Clone)]
-pub struct ResourceLocs {
+/// Lines and columns are resolved only when a finding needs them.
+#[derive(Debug, Clone, Copy)]
+pub struct ResourceLocs<'a> {
     /// The whole record.
     pub row: Place,
     /// Per field, in [`ResourceField::ALL`] order; `None` where the field has no cell.
-    pub fields: [Option<Place>; 9],
+    pub fields: [Option<Span>; 9],
+    /// The record's text, when spans can be resolved inside it.
+    pub text: Option<RowText<'a>>,
 }
 
-impl ResourceLocs {
+impl ResourceLocs<'_> {
+    /// Locations for a record known only by its place (every field points at the record).
+    pub fn whole(row: Place) -> Self {
+        ResourceLocs { row, fields: [None; 9], text: None }
+    }
+
     /// The place of `field`, or of the whole record when the field has no cell.
     pub fn at(&self, field: ResourceField) -> Place {
-        self.fields[field.index()].unwrap_or(self.row)
+        match (self.fields[field.index()], self.text) {
+            (Some(span), Some(t)) => Place { span, at: locate_in(t.raw, t.offset, t.line, span.start) },
+            (Some(span), None) => Place { span, at: self.row.at },
+            (None, _) => self.row,
+        }
     }
 }
 
@@ -40,7 +63,7 @@ pub const MAX_NAME_CHARS: usize = 256;
 
 /// Runs the per-record rules on one resource.
 pub fn check_record(
-    r: &ScheduleResource,
+    r: &ResourceView,
     locs: &ResourceLocs,
     file: &Arc<str>,
     row: u64,
@@ -68,7 +91,7 @@ pub fn check_record(
             _ => {}
         }
     }
-    if let Some(name) = &r.name {
+    if let Some(name) = r.name {
         let n = name.chars().count();
         if n > MAX_NAME_CHARS {
             out.push(diag(
@@ -79,7 +102,7 @@ pub fn check_record(
             ));
         }
     }
-    if let Some(sn) = &r.system_name {
+    if let Some(sn) = r.system_name {
         let n = sn.chars().count();
         if n > MAX_NAME_CHARS {
             out.push(diag(
@@ -178,11 +201,33 @@ struct PendingParent {
 /// 64-bit key of a `(type, name)` pair. A collision would need two names with equal hashes in
 /// one file (about 1 in 10^7 for a million names); it can only merge two duplicate reports.
 fn name_key(t: ResourceType, name: &str) -> u64 {
-    let mut h = std::collections::hash_map::DefaultHasher::new();
-    (t as u8).hash(&mut h);
-    name.hash(&mut h);
+    let mut h = foldhash::fast::FixedState::with_seed(0x6b62_756c_6b00).build_hasher();
+    h.write_u8(t as u8);
+    h.write(name.as_bytes());
     h.finish()
 }
+
+/// The keys are already hashes: the maps use them as they are.
+#[derive(Debug, Default, Clone, Copy)]
+struct KeyHasher(u64);
+
+impl Hasher for KeyHasher {
+    fn finish(&self) -> u64 {
+        self.0
+    }
+
+    fn write(&mut self, bytes: &[u8]) {
+        for &b in bytes {
+            self.0 = self.0.rotate_left(8) ^ u64::from(b);
+        }
+    }
+
+    fn write_u64(&mut self, n: u64) {
+        self.0 = n;
+    }
+}
+
+type KeyMap<V> = HashMap<u64, V, BuildHasherDefault<KeyHasher>>;
 
 /// The rules that need every record of a file in order. Feed records with
 /// [`FileRules::observe`], then call [`FileRules::finish`].
@@ -191,9 +236,9 @@ pub struct FileRules {
     file: Arc<str>,
     max_records: Option<u64>,
     /// Names that a row of this file creates (add, or add-or-update).
-    created: HashMap<u64, NameEntry>,
-    pending_parents: HashMap<u64, PendingParent>,
-    parent_names: HashMap<u64, (ResourceType, String)>,
+    created: KeyMap<NameEntry>,
+    pending_parents: KeyMap<PendingParent>,
+    parent_names: KeyMap<(ResourceType, String)>,
     records: u64,
     first_over_limit: Option<(u64, Place)>,
     lookups: u64,
@@ -206,9 +251,9 @@ impl FileRules {
         FileRules {
             file,
             max_records,
-            created: HashMap::new(),
-            pending_parents: HashMap::new(),
-            parent_names: HashMap::new(),
+            created: KeyMap::default(),
+            pending_parents: KeyMap::default(),
+            parent_names: KeyMap::default(),
             records: 0,
             first_over_limit: None,
             lookups: 0,
@@ -220,7 +265,7 @@ impl FileRules {
     /// counts against the row limit).
     pub fn observe(
         &mut self,
-        r: Option<&ScheduleResource>,
+        r: Option<&ResourceView>,
         locs: &ResourceLocs,
         row: u64,
         out: &mut Vec<Diagnostic>,
@@ -234,7 +279,7 @@ impl FileRules {
         }
         let Some(r) = r else { return };
         self.note_lookups(r, locs, row);
-        if let Some(parent) = &r.parent_system_name {
+        if let Some(parent) = r.parent_system_name {
             let key = name_key(r.parent_type, parent);
             if !self.created.contains_key(&key) {
                 let p = locs.at(ResourceField::ParentSystemName);
@@ -249,10 +294,10 @@ impl FileRules {
                     });
                 self.parent_names
                     .entry(key)
-                    .or_insert_with(|| (r.parent_type, parent.clone()));
+                    .or_insert_with(|| (r.parent_type, parent.to_string()));
             }
         }
-        let Some(sn) = &r.system_name else { return };
+        let Some(sn) = r.system_name else { return };
         let key = name_key(r.resource_type, sn);
         let here = locs.at(ResourceField::SystemName);
         match r.action {
@@ -310,7 +355,7 @@ impl FileRules {
         }
     }
 
-    fn note_lookups(&mut self, r: &ScheduleResource, locs: &ResourceLocs, row: u64) {
+    fn note_lookups(&mut self, r: &ResourceView, locs: &ResourceLocs, row: u64) {
         let by_name =
             r.system_name.is_some() && r.resource_id.is_none() && r.action != ResourceAction::Add;
         let what = if r.parent_system_name.is_some() {

@@ -8,10 +8,10 @@ use rayon::prelude::*;
 use super::codes as csv_codes;
 use super::php::{CsvRecord, PhpCsvReader};
 use super::{LineClass, classify, header_name, intended_trim, trim_array};
-use crate::check::resource::{FileRules, Place, ResourceLocs, check_record, codes};
+use crate::check::resource::{FileRules, Place, ResourceLocs, RowText, check_record, codes};
 use crate::diag::Diagnostic;
 use crate::formats::{ReadOptions, Sink};
-use crate::record::resource::{ResourceAction, ResourceField, ResourceType, ScheduleResource};
+use crate::record::resource::{ResourceAction, ResourceField, ResourceType, ResourceView};
 use crate::record::{Record, RecordData};
 use crate::source::{LineCol, Origin, Span, locate_in};
 
@@ -32,20 +32,17 @@ pub struct ColumnMap {
 /// Where a CSV row's cells are, resolving line/column only when asked.
 struct CsvLocs<'a> {
     rec: &'a CsvRecord,
-    cols: Option<&'a ColumnMap>,
 }
 
-impl CsvLocs<'_> {
-    fn cell(&self, i: usize) -> Place {
+impl<'a> CsvLocs<'a> {
+    fn span(&self, i: usize) -> Span {
         let c = &self.rec.cells[i];
-        let span = Span::new(
-            self.rec.offset + c.raw.start as u64,
-            self.rec.offset + c.raw.end as u64,
-        );
-        Place {
-            span,
-            at: self.at(span.start),
-        }
+        Span::new(self.rec.offset + c.raw.start as u64, self.rec.offset + c.raw.end as u64)
+    }
+
+    fn cell(&self, i: usize) -> Place {
+        let span = self.span(i);
+        Place { span, at: self.at(span.start) }
     }
 
     fn at(&self, offset: u64) -> LineCol {
@@ -53,41 +50,36 @@ impl CsvLocs<'_> {
     }
 
     fn row(&self) -> Place {
-        let span = Span::new(
-            self.rec.offset,
-            self.rec.offset + self.rec.content_len as u64,
-        );
-        Place {
-            span,
-            at: LineCol {
-                line: self.rec.line,
-                column: 1,
-            },
-        }
+        let span = Span::new(self.rec.offset, self.rec.offset + self.rec.content_len as u64);
+        Place { span, at: LineCol { line: self.rec.line, column: 1 } }
     }
 
-    fn resolve(&self) -> ResourceLocs {
+    fn fields(&self, cols: Option<&ColumnMap>) -> ResourceLocs<'a> {
         let mut fields = [None; 9];
-        if let Some(cols) = self.cols {
+        if let Some(cols) = cols {
             for (slot, idx) in fields.iter_mut().zip(cols.index) {
-                *slot = idx
-                    .filter(|&i| i < self.rec.cells.len())
-                    .map(|i| self.cell(i));
+                *slot = idx.filter(|&i| i < self.rec.cells.len()).map(|i| self.span(i));
             }
         }
-        ResourceLocs {
-            row: self.row(),
-            fields,
-        }
+        let text = RowText { raw: &self.rec.raw, offset: self.rec.offset, line: self.rec.line };
+        ResourceLocs { row: self.row(), fields, text: Some(text) }
     }
 }
 
-/// One mapped data row.
-struct Mapped {
-    record: Option<ScheduleResource>,
+/// One mapped data row, borrowing from the chunk it was read into.
+struct Mapped<'a> {
+    view: Option<ResourceView<'a>>,
     convertible: bool,
     diags: Vec<Diagnostic>,
-    locs: ResourceLocs,
+    locs: ResourceLocs<'a>,
+}
+
+/// A data row waiting to be mapped.
+struct Job<'a> {
+    rec: &'a CsvRecord,
+    row: u64,
+    cols: Option<Arc<ColumnMap>>,
+    utf8: bool,
 }
 
 /// Reads a resource CSV from `input` (positioned after any BOM, at file offset `offset`),
@@ -123,7 +115,7 @@ pub fn read(
         }
         let mut jobs = Vec::with_capacity(n);
         for rec in &chunk[..n] {
-            record_level(rec, file, diags);
+            let utf8 = record_level(rec, file, diags);
             match classify(rec) {
                 LineClass::Empty => {}
                 LineClass::Header => {
@@ -133,41 +125,32 @@ pub fn read(
                 LineClass::Comment => comment_rule(rec, cols.as_deref(), file, diags),
                 LineClass::Data => {
                     rows += 1;
-                    jobs.push((rec, rows, cols.clone()));
+                    jobs.push(Job { rec, row: rows, cols: cols.clone(), utf8 });
                 }
             }
         }
-        let mapped: Vec<Mapped> = jobs
-            .par_iter()
-            .map(|(rec, row, cols)| map_row(rec, *row, cols.as_deref(), file))
-            .collect();
-        for ((rec, row, cols), m) in jobs.iter().zip(mapped) {
-            if cols.is_none() && !reported_no_header {
+        let mapped: Vec<Mapped> = jobs.par_iter().map(|j| map_row(j, file)).collect();
+        let wants_records = sink.wants_records();
+        for (job, m) in jobs.iter().zip(mapped) {
+            if job.cols.is_none() && !reported_no_header {
                 reported_no_header = true;
                 let p = m.locs.row;
                 diags.push(
                     Diagnostic::new(&codes::NO_HEADER, file, "this data row comes before any `*` header: the server has no column map for it and every field is empty")
                         .label(p.span, p.at, "no header above this row")
-                        .row(*row)
+                        .row(job.row)
                         .help("start the file with a header such as `*action,name,type,systemName,description,tags,parentType,parentSystemName`"),
                 );
             }
             diags.extend(m.diags);
-            let usable = m.record.as_ref().filter(|_| m.convertible);
-            rules.observe(usable, &m.locs, *row, diags);
-            if let Some(data) = m.record.filter(|_| m.convertible) {
-                let raw = opts.keep_raw.then(|| {
-                    Arc::from(String::from_utf8_lossy(&rec.raw[..rec.content_len]).as_ref())
-                });
+            let usable = m.view.as_ref().filter(|_| m.convertible);
+            rules.observe(usable, &m.locs, job.row, diags);
+            if let (Some(view), true) = (usable, wants_records) {
+                let rec = job.rec;
+                let raw = opts.keep_raw.then(|| Arc::from(String::from_utf8_lossy(&rec.raw[..rec.content_len]).as_ref()));
                 sink.record(Record {
-                    origin: Origin {
-                        file: file.clone(),
-                        span: m.locs.row.span,
-                        line: rec.line,
-                        row: *row,
-                        raw,
-                    },
-                    data: RecordData::ScheduleResource(data),
+                    origin: Origin { file: file.clone(), span: m.locs.row.span, line: rec.line, row: job.row, raw },
+                    data: RecordData::ScheduleResource(view.to_owned()),
                 });
             }
         }
@@ -183,9 +166,9 @@ pub fn read(
     Ok(rows)
 }
 
-/// Findings about the record's syntax, whatever its class.
-fn record_level(rec: &CsvRecord, file: &Arc<str>, diags: &mut Vec<Diagnostic>) {
-    let locs = CsvLocs { rec, cols: None };
+/// Findings about the record's syntax, whatever its class. Returns whether it is valid UTF-8.
+fn record_level(rec: &CsvRecord, file: &Arc<str>, diags: &mut Vec<Diagnostic>) -> bool {
+    let locs = CsvLocs { rec };
     if rec.unterminated
         && let Some(i) = rec.cells.len().checked_sub(1)
     {
@@ -234,7 +217,8 @@ fn record_level(rec: &CsvRecord, file: &Arc<str>, diags: &mut Vec<Diagnostic>) {
             );
         }
     }
-    if std::str::from_utf8(&rec.raw).is_err() {
+    let utf8 = std::str::from_utf8(&rec.raw).is_ok();
+    if !utf8 {
         for (i, c) in rec.cells.iter().enumerate() {
             if let Err(e) = std::str::from_utf8(&rec.raw[c.raw.clone()]) {
                 let start = rec.offset + (c.raw.start + e.valid_up_to()) as u64;
@@ -257,6 +241,7 @@ fn record_level(rec: &CsvRecord, file: &Arc<str>, diags: &mut Vec<Diagnostic>) {
             }
         }
     }
+    utf8
 }
 
 /// Parses a `*` header into a column map, reporting unknown and repeated names.
@@ -266,7 +251,7 @@ fn read_header(
     saw_header: bool,
     diags: &mut Vec<Diagnostic>,
 ) -> ColumnMap {
-    let locs = CsvLocs { rec, cols: None };
+    let locs = CsvLocs { rec };
     let names: Vec<String> = (0..rec.cells.len())
         .map(|i| header_name(rec.value(i)))
         .collect();
@@ -334,7 +319,7 @@ fn comment_rule(
         non_empty >= 3
     };
     if looks_like_data {
-        let p = CsvLocs { rec, cols: None }.row();
+        let p = CsvLocs { rec }.row();
         diags.push(
             Diagnostic::new(&codes::COMMENT_LOOKS_LIKE_DATA, file, "this row starts with `#`, so the server skips it as a comment, but it has the shape of a data row")
                 .label(Span::new(p.span.start, p.span.start + 1), p.at, "taken as a comment")
@@ -394,44 +379,52 @@ pub fn php_numeric(v: &str) -> Option<f64> {
     t.parse::<f64>().ok()
 }
 
-/// Maps one data row to a resource, running the row's parse-time and per-record rules.
-fn map_row(rec: &CsvRecord, row: u64, cols: Option<&ColumnMap>, file: &Arc<str>) -> Mapped {
-    let locs = CsvLocs { rec, cols };
-    let mut diags = Vec::new();
-    let Some(cols) = cols else {
-        return Mapped {
-            record: None,
-            convertible: false,
-            diags,
-            locs: locs.resolve(),
-        };
+/// The value of a cell as the server reads it (trimmed), checking that the server's byte-wise
+/// trimming does not cut a character. `None` for an empty value.
+fn cell_value<'a>(rec: &'a CsvRecord, idx: usize, f: ResourceField, locs: &ResourceLocs, row: u64, file: &Arc<str>, diags: &mut Vec<Diagnostic>) -> Option<&'a str> {
+    let raw = rec.value(idx);
+    let text = match std::str::from_utf8(raw) {
+        Ok(t) => t,
+        // Invalid UTF-8 is reported by `record_level`; check what precedes the bad byte.
+        Err(e) => std::str::from_utf8(&raw[..e.valid_up_to()]).unwrap_or_default(),
     };
-    let resolved = locs.resolve();
-    let mut convertible = std::str::from_utf8(&rec.raw).is_ok();
-    let value = |f: ResourceField, diags: &mut Vec<Diagnostic>| -> Option<String> {
-        let idx = cols.index[f.index()]?;
-        let raw = rec.value(idx);
+    let (first, last) = (raw.first().copied().unwrap_or(b'x'), raw.last().copied().unwrap_or(b'x'));
+    let plain = |b: u8| b.is_ascii_graphic() || b >= 0xC3;
+    if plain(first) && plain(last) {
+        return (!text.is_empty()).then_some(text);
+    }
+    let intended = intended_trim(text);
+    if trim_array(raw) != intended.as_bytes() && text.len() == raw.len() {
+        let p = locs.at(f);
         let server = trim_array(raw);
-        let text = String::from_utf8_lossy(raw);
-        let intended = intended_trim(&text);
-        if server != intended.as_bytes() && std::str::from_utf8(raw).is_ok() {
-            let p = resolved.at(f);
-            let (lost, edge) = if !intended.is_empty()
-                && server.len() < intended.len()
-                && intended.as_bytes().starts_with(server)
-            {
-                (intended.chars().next_back().unwrap_or(' '), "last")
-            } else {
-                (intended.chars().next().unwrap_or(' '), "first")
-            };
-            diags.push(
-                Diagnostic::new(&codes::TRIM_CORRUPTS_VALUE, file, format!("the server's trimming cuts a byte of `{lost}` ({edge} character of `{intended}`) and the character is lost"))
-                    .label(p.span, p.at, format!("{} becomes invalid UTF-8", f.column()))
-                    .row(row)
-                    .help(format!("move `{lost}` away from the {} of the value", if edge == "last" { "end" } else { "start" })),
-            );
-        }
-        (!intended.is_empty()).then(|| intended.to_string())
+        let (lost, edge) = if !intended.is_empty() && server.len() < intended.len() && intended.as_bytes().starts_with(server) {
+            (intended.chars().next_back().unwrap_or(' '), "last")
+        } else {
+            (intended.chars().next().unwrap_or(' '), "first")
+        };
+        diags.push(
+            Diagnostic::new(&codes::TRIM_CORRUPTS_VALUE, file, format!("the server's trimming cuts a byte of `{lost}` ({edge} character of `{intended}`) and the character is lost"))
+                .label(p.span, p.at, format!("{} becomes invalid UTF-8", f.column()))
+                .row(row)
+                .help(format!("move `{lost}` away from the {} of the value", if edge == "last" { "end" } else { "start" })),
+        );
+    }
+    (!intended.is_empty()).then_some(intended)
+}
+
+/// Maps one data row to a resource view, running the row's parse-time and per-record rules.
+fn map_row<'a>(job: &Job<'a>, file: &Arc<str>) -> Mapped<'a> {
+    let (rec, row) = (job.rec, job.row);
+    let locs = CsvLocs { rec };
+    let mut diags = Vec::new();
+    let Some(cols) = job.cols.as_deref() else {
+        return Mapped { view: None, convertible: false, diags, locs: locs.fields(None) };
+    };
+    let resolved = locs.fields(Some(cols));
+    let mut convertible = job.utf8;
+    let value = |f: ResourceField, diags: &mut Vec<Diagnostic>| -> Option<&'a str> {
+        let idx = cols.index[f.index()].filter(|&i| i < rec.cells.len())?;
+        cell_value(rec, idx, f, &resolved, row, file, diags)
     };
     let action_raw = value(ResourceField::Action, &mut diags);
     let resource_id_raw = value(ResourceField::ResourceId, &mut diags);
@@ -444,36 +437,21 @@ fn map_row(rec: &CsvRecord, row: u64, cols: Option<&ColumnMap>, file: &Arc<str>)
     let parent_system_name = value(ResourceField::ParentSystemName, &mut diags);
 
     let at = |f: ResourceField| resolved.at(f);
-    let action = match php_action(action_raw.as_deref().unwrap_or("")) {
-        Some(a) => a,
-        None => {
-            let a = action_raw.unwrap_or_default();
-            let p = at(ResourceField::Action);
-            diags.push(
-                Diagnostic::new(&codes::UNKNOWN_ACTION, file, format!("unknown action `{a}`: the server drops this row from its results without a word"))
-                    .label(p.span, p.at, "not 1, 2, 3 or 6")
-                    .row(row)
-                    .server(format!("Unknown action passed: [{a}]"))
-                    .help("use 1 (add), 2 (update), 3 (delete) or 6 (add or update)"),
-            );
-            return Mapped {
-                record: None,
-                convertible: false,
-                diags,
-                locs: resolved,
-            };
-        }
+    let Some(action) = php_action(action_raw.unwrap_or("")) else {
+        let a = action_raw.unwrap_or_default();
+        let p = at(ResourceField::Action);
+        diags.push(
+            Diagnostic::new(&codes::UNKNOWN_ACTION, file, format!("unknown action `{a}`: the server drops this row from its results without a word"))
+                .label(p.span, p.at, "not 1, 2, 3 or 6")
+                .row(row)
+                .server(format!("Unknown action passed: [{a}]"))
+                .help("use 1 (add), 2 (update), 3 (delete) or 6 (add or update)"),
+        );
+        return Mapped { view: None, convertible: false, diags, locs: resolved };
     };
-    let mut enum_value = |raw: Option<String>,
-                          f: ResourceField,
-                          code,
-                          prop: &str,
-                          diags: &mut Vec<Diagnostic>|
-     -> ResourceType {
-        let Some(raw) = raw else {
-            return ResourceType::Location;
-        };
-        if let Some(t) = ResourceType::parse(&raw) {
+    let mut enum_value = |raw: Option<&str>, f: ResourceField, code, prop: &str, diags: &mut Vec<Diagnostic>| -> ResourceType {
+        let Some(raw) = raw else { return ResourceType::Location };
+        if let Some(t) = ResourceType::parse(raw) {
             return t;
         }
         convertible = false;
@@ -482,33 +460,15 @@ fn map_row(rec: &CsvRecord, row: u64, cols: Option<&ColumnMap>, file: &Arc<str>)
             .label(p.span, p.at, "not location, camera or live_entry")
             .row(row)
             .server(format!("Wrong value passed for property {prop} [{raw}]"));
-        d = match ResourceType::ALL
-            .into_iter()
-            .find(|t| t.as_str().eq_ignore_ascii_case(raw.trim()))
-        {
-            Some(t) => d.help(format!(
-                "did you mean `{}`? Types are case-sensitive",
-                t.as_str()
-            )),
+        d = match ResourceType::ALL.into_iter().find(|t| t.as_str().eq_ignore_ascii_case(raw.trim())) {
+            Some(t) => d.help(format!("did you mean `{}`? Types are case-sensitive", t.as_str())),
             None => d.help("use location, camera or live_entry (empty means location)"),
         };
         diags.push(d);
         ResourceType::Location
     };
-    let resource_type = enum_value(
-        type_raw,
-        ResourceField::Type,
-        &codes::UNKNOWN_TYPE,
-        "type",
-        &mut diags,
-    );
-    let parent_type = enum_value(
-        parent_type_raw,
-        ResourceField::ParentType,
-        &codes::UNKNOWN_PARENT_TYPE,
-        "parentType",
-        &mut diags,
-    );
+    let resource_type = enum_value(type_raw, ResourceField::Type, &codes::UNKNOWN_TYPE, "type", &mut diags);
+    let parent_type = enum_value(parent_type_raw, ResourceField::ParentType, &codes::UNKNOWN_PARENT_TYPE, "parentType", &mut diags);
     let resource_id = match resource_id_raw {
         None => None,
         Some(s) => match s.parse::<u64>() {
@@ -516,15 +476,7 @@ fn map_row(rec: &CsvRecord, row: u64, cols: Option<&ColumnMap>, file: &Arc<str>)
             Err(_) => {
                 convertible = false;
                 let p = at(ResourceField::ResourceId);
-                diags.push(
-                    Diagnostic::new(
-                        &codes::INVALID_RESOURCE_ID,
-                        file,
-                        format!("resourceId `{s}` is not a whole number"),
-                    )
-                    .label(p.span, p.at, "not an id")
-                    .row(row),
-                );
+                diags.push(Diagnostic::new(&codes::INVALID_RESOURCE_ID, file, format!("resourceId `{s}` is not a whole number")).label(p.span, p.at, "not an id").row(row));
                 None
             }
         },
@@ -541,24 +493,9 @@ fn map_row(rec: &CsvRecord, row: u64, cols: Option<&ColumnMap>, file: &Arc<str>)
             break;
         }
     }
-    let record = ScheduleResource {
-        action,
-        resource_id,
-        name,
-        resource_type,
-        system_name,
-        description,
-        tags,
-        parent_type,
-        parent_system_name,
-    };
-    check_record(&record, &resolved, file, row, &mut diags);
-    Mapped {
-        record: Some(record),
-        convertible,
-        diags,
-        locs: resolved,
-    }
+    let view = ResourceView { action, resource_id, name, resource_type, system_name, description, tags, parent_type, parent_system_name };
+    check_record(&view, &resolved, file, row, &mut diags);
+    Mapped { view: Some(view), convertible, diags, locs: resolved }
 }
 
 #[cfg(test)]

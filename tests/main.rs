@@ -1,0 +1,4 @@
+//! Integration tests: one binary, a module per area. CLI cases live as data files beside them.
+mod common;
+mod cli;
+mod resource;

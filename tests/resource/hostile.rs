@@ -1,0 +1,73 @@
+//! Hostile input never panics: random bytes, every wild iCal file forced through the CSV
+//! reader, pathological quoting.
+use std::sync::Arc;
+
+use kbulk::formats::{Discard, Format, ReadOptions, read_path};
+
+use crate::common::root;
+
+/// A tiny deterministic generator (xorshift), so failures reproduce.
+struct Rng(u64);
+
+impl Rng {
+    fn next(&mut self) -> u64 {
+        self.0 ^= self.0 << 13;
+        self.0 ^= self.0 >> 7;
+        self.0 ^= self.0 << 17;
+        self.0
+    }
+}
+
+fn forced_csv() -> ReadOptions {
+    ReadOptions { format: Some(Format::ResourceCsv), ..ReadOptions::default() }
+}
+
+#[test]
+fn random_bytes_never_panic() {
+    let dir = tempfile::tempdir().unwrap();
+    let mut rng = Rng(0x9E37_79B9_7F4A_7C15);
+    let alphabet = b"*#,\"\\\r\n \t1236abc\xC2\xA0\xC3\xFFlocation";
+    for i in 0..300 {
+        let len = (rng.next() % 600) as usize;
+        let mut bytes: Vec<u8> = (0..len).map(|_| alphabet[(rng.next() % alphabet.len() as u64) as usize]).collect();
+        if i % 3 == 0 {
+            bytes.splice(0..0, b"*action,name,type,systemName,parentType,parentSystemName\n".iter().copied());
+        }
+        let f = dir.path().join(format!("r{i}.csv"));
+        std::fs::write(&f, &bytes).unwrap();
+        let report = read_path(&f, Arc::from("r.csv"), &forced_csv(), &mut Discard);
+        for d in &report.diagnostics {
+            if let Some(l) = d.primary() {
+                assert!(l.span.end as usize <= bytes.len(), "span inside the file: {d:?}");
+                assert!(l.at.line >= 1 && l.at.column >= 1);
+            }
+        }
+    }
+}
+
+#[test]
+fn wild_ical_files_read_as_csv_do_not_panic() {
+    let dir = root().join("../shared/conformance/ics-wild");
+    let mut n = 0;
+    for entry in std::fs::read_dir(&dir).expect("the conformance corpus is beside the project") {
+        let p = entry.unwrap().path();
+        let report = read_path(&p, Arc::from(p.display().to_string()), &forced_csv(), &mut Discard);
+        assert!(report.records > 0 || !report.diagnostics.is_empty() || std::fs::metadata(&p).unwrap().len() < 4, "{}", p.display());
+        n += 1;
+    }
+    assert!(n >= 190, "read {n} files");
+}
+
+#[test]
+fn unterminated_quote_in_a_large_file_is_bounded() {
+    let dir = tempfile::tempdir().unwrap();
+    let f = dir.path().join("open.csv");
+    let mut text = String::from("*action,name,type,systemName\n1,\"never closed,location,x\n");
+    for i in 0..50_000 {
+        text.push_str(&format!("1,Room {i},location,r{i}\n"));
+    }
+    std::fs::write(&f, &text).unwrap();
+    let report = read_path(&f, Arc::from("open.csv"), &forced_csv(), &mut Discard);
+    assert_eq!(report.records, 1, "the open quote swallows the rest, as PHP does");
+    assert!(report.diagnostics.iter().any(|d| d.code.name == "csv::unterminated-quote"));
+}
