@@ -2,3 +2,4 @@
 //!
 //! The library never prints; the `kbulk` binary owns output and exit codes.
 #![warn(missing_docs, clippy::print_stdout, clippy::print_stderr)]
+pub mod sandbox;
