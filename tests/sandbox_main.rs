@@ -1,0 +1,2 @@
+//! Integration tests of the sandbox server (one binary, a module per area).
+mod sandbox;
