@@ -111,10 +111,9 @@ impl Control {
     /// Sleeps for `duration` or until the server stops, whichever comes first.
     pub fn sleep(&self, duration: Duration) {
         let guard = lock(&self.stop_lock);
-        let _ = self
+        let _woken = self
             .stop_signal
-            .wait_timeout_while(guard, duration, |_| !self.is_stopping())
-            .map(|(g, _)| drop(g));
+            .wait_timeout_while(guard, duration, |_| !self.is_stopping());
     }
 
     /// Blocks until the server has been asked to stop.
@@ -336,9 +335,7 @@ fn read_request(
             return Err(ReadError::Status(413, "request body too large\n"));
         }
         send_continue(writer, expects_continue)?;
-        let mut body = vec![0; len];
-        reader.read_exact(&mut body).map_err(|_| ReadError::Io)?;
-        request.body = body;
+        request.body = read_exact_len(reader, len)?;
     }
     Ok(Some((request, keep_alive)))
 }
@@ -409,16 +406,28 @@ fn read_chunked(reader: &mut BufReader<TcpStream>, max_body: usize) -> Result<Ve
         if body.len().saturating_add(size) > max_body {
             return Err(ReadError::Status(413, "request body too large\n"));
         }
-        let start = body.len();
-        body.resize(start + size, 0);
-        reader
-            .read_exact(&mut body[start..])
-            .map_err(|_| ReadError::Io)?;
+        body.extend(read_exact_len(reader, size)?);
         let mut crlf = [0u8; 2];
         reader.read_exact(&mut crlf).map_err(|_| ReadError::Io)?;
         if &crlf != b"\r\n" {
             return Err(ReadError::Status(400, "malformed chunk\n"));
         }
+    }
+}
+
+/// Reads exactly `len` bytes, growing the buffer as they arrive: a client that announces a large
+/// body and sends nothing costs no memory.
+fn read_exact_len(reader: &mut BufReader<TcpStream>, len: usize) -> Result<Vec<u8>, ReadError> {
+    let mut body = Vec::with_capacity(len.min(64 * 1024));
+    reader
+        .by_ref()
+        .take(len as u64)
+        .read_to_end(&mut body)
+        .map_err(|_| ReadError::Io)?;
+    if body.len() == len {
+        Ok(body)
+    } else {
+        Err(ReadError::Io)
     }
 }
 

@@ -31,21 +31,7 @@ impl Shared {
     /// Counters plus the number of stored objects of each kind.
     pub fn stats(&self) -> Stats {
         let mut stats = self.counters.snapshot();
-        let tables = [
-            "resources",
-            "events",
-            "event_resources",
-            "upload_tokens",
-            "entries",
-            "category_entries",
-            "apps",
-        ];
-        if let Ok(counts) = self.store.tx(|tx| {
-            tables
-                .iter()
-                .map(|t| Ok((t.to_string(), store::count(tx, t)?)))
-                .collect::<Result<Vec<_>, ApiError>>()
-        }) {
+        if let Ok(counts) = self.store.tx(store::counts) {
             stats.objects = counts.into_iter().collect();
         }
         stats

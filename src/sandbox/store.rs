@@ -123,25 +123,30 @@ pub(crate) fn now_secs() -> i64 {
     jiff::Timestamp::now().as_second()
 }
 
-/// Number of rows of a table (used by the stats endpoint).
-pub(crate) fn count(tx: &Transaction<'_>, table: &str) -> Result<i64, ApiError> {
-    let allowed = [
-        "resources",
-        "events",
-        "event_resources",
-        "upload_tokens",
-        "entries",
-        "category_entries",
-        "apps",
-    ];
-    if !allowed.contains(&table) {
-        return Err(ApiError::internal("unknown table"));
-    }
-    Ok(
-        tx.query_row(&format!("SELECT COUNT(*) FROM {table}"), params![], |r| {
-            r.get(0)
-        })?,
-    )
+/// The tables the stats endpoint counts, with the condition that excludes deleted objects.
+const COUNTED: [(&str, &str); 7] = [
+    ("resources", "status != 3"),
+    ("events", "status != 3"),
+    ("event_resources", "1"),
+    ("upload_tokens", "1"),
+    ("entries", "1"),
+    ("category_entries", "1"),
+    ("apps", "1"),
+];
+
+/// Number of live (not deleted) objects of each counted kind.
+pub(crate) fn counts(tx: &Transaction<'_>) -> Result<Vec<(String, i64)>, ApiError> {
+    COUNTED
+        .iter()
+        .map(|(table, live)| {
+            let n = tx.query_row(
+                &format!("SELECT COUNT(*) FROM {table} WHERE {live}"),
+                params![],
+                |r| r.get(0),
+            )?;
+            Ok((table.to_string(), n))
+        })
+        .collect()
 }
 
 #[cfg(test)]
@@ -159,8 +164,8 @@ mod tests {
             Err(ApiError::upload_token_not_found())
         });
         assert!(failed.is_err());
-        let n = store.tx(|tx| count(tx, "apps")).unwrap();
-        assert_eq!(n, 0);
+        let counts = store.tx(counts).unwrap();
+        assert!(counts.iter().all(|(_, n)| *n == 0), "{counts:?}");
     }
 
     #[test]

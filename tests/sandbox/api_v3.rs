@@ -246,6 +246,22 @@ fn malformed_and_oversized_bodies_are_refused_without_harm() {
         &[],
     );
     assert_eq!(status, 400, "{text}");
+    // Hostile raw requests: a bad request line, a bad header, a body announced and never sent.
+    for raw in [
+        &b"GARBAGE\r\n\r\n"[..],
+        b"POST /api_v3/service/system/action/ping HTTP/1.1\r\nno colon here\r\n\r\n",
+        b"POST /api_v3/service/system/action/ping HTTP/1.1\r\nContent-Length: 900\r\n\r\n{",
+        b"POST /api_v3/service/system/action/ping HTTP/1.1\r\nTransfer-Encoding: chunked\r\n\r\nzz\r\n",
+    ] {
+        use std::io::{Read, Write};
+        let mut stream = std::net::TcpStream::connect(h.addr()).unwrap();
+        stream.set_read_timeout(Some(std::time::Duration::from_secs(10))).unwrap();
+        stream.write_all(raw).unwrap();
+        stream.shutdown(std::net::Shutdown::Write).unwrap();
+        let mut answer = String::new();
+        let _ = stream.read_to_string(&mut answer);
+        assert!(answer.is_empty() || answer.starts_with("HTTP/1.1 400"), "{answer}");
+    }
     // The server is still serving.
     assert_eq!(api(&h, "system", "ping", json!({})), json!(true));
 }

@@ -180,6 +180,11 @@ fn resource_get_update_delete_and_not_found() {
     );
     // A deleted resource frees its system name.
     ok(add_resource(&h, &ks, CAMERA, "cam-a"));
+    assert_eq!(
+        h.stats().objects["resources"],
+        2,
+        "deleted resources are not counted"
+    );
 }
 
 #[test]
