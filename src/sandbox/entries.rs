@@ -5,7 +5,7 @@ use serde_json::{Value, json};
 
 use super::error::ApiError;
 use super::fields;
-use super::list::{self, Filter};
+use super::list;
 use super::params::{self, Params};
 use super::random::IdGen;
 use super::session::Session;
@@ -220,14 +220,14 @@ fn list(
     p: &Params,
     response_type: &str,
 ) -> Result<Value, ApiError> {
-    let filter = Filter::new(p.root.get("filter"), &FILTER_FIELDS)?;
-    let pager = list::pager(p.root.get("pager"))?;
-    let objects = store::objects(
+    list::run(
         tx,
+        p,
+        &FILTER_FIELDS,
+        response_type,
         "SELECT data FROM entries WHERE partner_id = ?1 ORDER BY seq",
         params![session.partner_id],
-    )?;
-    Ok(list::respond(objects, &filter, pager, response_type))
+    )
 }
 
 /// Runs one `categoryEntry` action. Categories are not modelled: any positive id exists.
@@ -238,22 +238,14 @@ pub(crate) fn call_category_entry(
     p: &Params,
 ) -> Result<Value, ApiError> {
     if action == "list" {
-        let filter = Filter::new(
-            p.root.get("filter"),
-            &["entryId", "categoryId", "createdAt"],
-        )?;
-        let pager = list::pager(p.root.get("pager"))?;
-        let objects = store::objects(
+        return list::run(
             tx,
+            p,
+            &["entryId", "categoryId", "createdAt"],
+            "KalturaCategoryEntryListResponse",
             "SELECT data FROM category_entries WHERE partner_id = ?1 ORDER BY seq",
             params![session.partner_id],
-        )?;
-        return Ok(list::respond(
-            objects,
-            &filter,
-            pager,
-            "KalturaCategoryEntryListResponse",
-        ));
+        );
     }
     let sent = fields::object(p, "categoryEntry")?;
     let class = "KalturaCategoryEntry";

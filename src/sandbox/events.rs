@@ -5,7 +5,7 @@ use serde_json::{Map, Value, json};
 
 use super::error::ApiError;
 use super::fields;
-use super::list::{self, Filter};
+use super::list;
 use super::params::{self, Params};
 use super::session::Session;
 use super::store::{self, now_secs};
@@ -233,19 +233,14 @@ fn cancel(tx: &Transaction<'_>, session: &Session, p: &Params) -> Result<Value, 
 }
 
 fn list(tx: &Transaction<'_>, session: &Session, p: &Params) -> Result<Value, ApiError> {
-    let filter = Filter::new(p.root.get("filter"), &FILTER_FIELDS)?;
-    let pager = list::pager(p.root.get("pager"))?;
-    let objects = store::objects(
+    list::run(
         tx,
+        p,
+        &FILTER_FIELDS,
+        "KalturaScheduleEventListResponse",
         "SELECT data FROM events WHERE partner_id = ?1 AND status != 3 ORDER BY id",
         params![session.partner_id],
-    )?;
-    Ok(list::respond(
-        objects,
-        &filter,
-        pager,
-        "KalturaScheduleEventListResponse",
-    ))
+    )
 }
 
 /// Runs one `schedule_scheduleeventresource` action.
@@ -256,22 +251,14 @@ pub(crate) fn call_link(
     p: &Params,
 ) -> Result<Value, ApiError> {
     if action == "list" {
-        let filter = Filter::new(
-            p.root.get("filter"),
-            &["eventId", "resourceId", "createdAt"],
-        )?;
-        let pager = list::pager(p.root.get("pager"))?;
-        let objects = store::objects(
+        return list::run(
             tx,
+            p,
+            &["eventId", "resourceId", "createdAt"],
+            "KalturaScheduleEventResourceListResponse",
             "SELECT data FROM event_resources WHERE partner_id = ?1 ORDER BY id",
             params![session.partner_id],
-        )?;
-        return Ok(list::respond(
-            objects,
-            &filter,
-            pager,
-            "KalturaScheduleEventResourceListResponse",
-        ));
+        );
     }
     let sent = fields::object(p, "scheduleEventResource")?;
     let class = "KalturaScheduleEventResource";

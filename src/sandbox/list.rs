@@ -172,6 +172,22 @@ pub(crate) fn respond(
     json!({"objectType": response_type, "objects": page, "totalCount": total})
 }
 
+/// A whole `list` action: reads the call's `filter` (on `fields`) and `pager`, loads the objects
+/// `sql` selects (in list order) and returns the page.
+pub(crate) fn run(
+    tx: &rusqlite::Transaction<'_>,
+    p: &super::params::Params,
+    fields: &[&str],
+    response_type: &str,
+    sql: &str,
+    args: impl rusqlite::Params,
+) -> Result<Value, ApiError> {
+    let filter = Filter::new(p.root.get("filter"), fields)?;
+    let pager = pager(p.root.get("pager"))?;
+    let objects = super::store::objects(tx, sql, args)?;
+    Ok(respond(objects, &filter, pager, response_type))
+}
+
 /// The object named by a filter's `objectType`, or none.
 pub(crate) fn filter_class(v: Option<&Value>) -> Option<String> {
     params::non_empty(
