@@ -8,5 +8,6 @@ pub mod convert;
 pub mod diag;
 pub mod formats;
 pub mod record;
+pub mod sandbox;
 pub mod schema;
 pub mod source;

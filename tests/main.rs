@@ -1,4 +1,5 @@
 //! Integration tests: one binary, a module per area. CLI cases live as data files beside them.
-mod common;
 mod cli;
+mod common;
 mod resource;
+mod sandbox;

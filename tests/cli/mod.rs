@@ -28,17 +28,33 @@ fn json_stream_has_files_diagnostics_and_a_summary() {
     let (_, rep) = check_json(&path("samples"), &[]);
     let summary = rep.summary.expect("summary");
     assert_eq!(summary.files as usize, rep.files.len());
-    assert_eq!(summary.errors as usize, rep.diagnostics.iter().filter(|d| d.severity == kbulk::diag::Severity::Error).count());
-    assert_eq!(summary.records, rep.files.iter().map(|f| f.records).sum::<u64>());
+    assert_eq!(
+        summary.errors as usize,
+        rep.diagnostics
+            .iter()
+            .filter(|d| d.severity == kbulk::diag::Severity::Error)
+            .count()
+    );
+    assert_eq!(
+        summary.records,
+        rep.files.iter().map(|f| f.records).sum::<u64>()
+    );
     // The samples README is skipped when walking a directory.
     assert!(rep.files.iter().all(|f| !f.file.ends_with("README.md")));
-    let valid = rep.files.iter().find(|f| f.file.ends_with("resources-valid.csv")).unwrap();
+    let valid = rep
+        .files
+        .iter()
+        .find(|f| f.file.ends_with("resources-valid.csv"))
+        .unwrap();
     assert_eq!(valid.format.as_deref(), Some("resource-csv"));
     assert_eq!(valid.record_kind.as_deref(), Some("scheduleResource"));
     assert_eq!(valid.detected_by, "its `*` header");
     for d in &rep.diagnostics {
         if let (Some(line), Some(span)) = (d.line, d.span) {
-            assert!(line >= 1 && d.column.unwrap() >= 1 && span.end >= span.start, "{d:?}");
+            assert!(
+                line >= 1 && d.column.unwrap() >= 1 && span.end >= span.start,
+                "{d:?}"
+            );
             assert_eq!(d.labels[0].span, span);
         }
     }
@@ -49,7 +65,11 @@ fn spans_point_at_the_bytes_in_the_file() {
     let file = path("samples/resources-errors.csv");
     let bytes = std::fs::read(&file).unwrap();
     let (_, rep) = check_json(&file, &[]);
-    let d = rep.diagnostics.iter().find(|d| d.code == "resource::unknown-type").unwrap();
+    let d = rep
+        .diagnostics
+        .iter()
+        .find(|d| d.code == "resource::unknown-type")
+        .unwrap();
     let span = d.span.unwrap();
     assert_eq!(&bytes[span.start as usize..span.end as usize], b"Camera");
 }
@@ -62,7 +82,11 @@ fn explain_covers_every_code() {
     names.dedup();
     assert_eq!(names.len(), codes.len(), "code names are unique");
     for c in &codes {
-        assert!(c.explanation.len() > 80, "{} has a real explanation", c.name);
+        assert!(
+            c.explanation.len() > 80,
+            "{} has a real explanation",
+            c.name
+        );
         let out = kbulk(["explain", c.name]);
         assert_eq!(code(&out), 0);
         let text = String::from_utf8(out.stdout).unwrap();
@@ -73,20 +97,30 @@ fn explain_covers_every_code() {
     assert_eq!(list.lines().count(), codes.len());
     let out = kbulk(["explain", "unknown-action"]);
     assert_eq!(code(&out), 2);
-    assert!(String::from_utf8_lossy(&out.stderr).contains("resource::unknown-action"), "suggests the full code");
+    assert!(
+        String::from_utf8_lossy(&out.stderr).contains("resource::unknown-action"),
+        "suggests the full code"
+    );
 }
 
 #[test]
 fn committed_schemas_match_the_types() {
     for (name, file) in kbulk::schema::NAMES {
         let committed = std::fs::read_to_string(root().join("schemas").join(file)).unwrap();
-        assert_eq!(committed, kbulk::schema::schema(name).unwrap(), "schemas/{file} is stale: run `kbulk schema {name} > schemas/{file}`");
+        assert_eq!(
+            committed,
+            kbulk::schema::schema(name).unwrap(),
+            "schemas/{file} is stale: run `kbulk schema {name} > schemas/{file}`"
+        );
     }
 }
 
 #[test]
 fn json_report_validates_against_the_diagnostic_schema() {
-    let schema: serde_json::Value = serde_json::from_str(&std::fs::read_to_string(path("schemas/diagnostic.schema.json")).unwrap()).unwrap();
+    let schema: serde_json::Value = serde_json::from_str(
+        &std::fs::read_to_string(path("schemas/diagnostic.schema.json")).unwrap(),
+    )
+    .unwrap();
     let validator = jsonschema::validator_for(&schema).unwrap();
     let out = kbulk(["check", "--format", "json", "samples"]);
     let text = String::from_utf8(out.stdout).unwrap();
@@ -107,8 +141,14 @@ fn human_output_is_plain_without_a_terminal_and_coloured_on_request() {
     let out = kbulk(["check", "samples/resources-errors.csv"]);
     let text = String::from_utf8(out.stdout).unwrap();
     assert!(!text.contains('\x1b'), "no colour when not a terminal");
-    assert!(text.contains("samples/resources-errors.csv:2:"), "path:line:column");
-    assert!(text.contains("Studio A,Camera"), "the snippet shows the line");
+    assert!(
+        text.contains("samples/resources-errors.csv:2:"),
+        "path:line:column"
+    );
+    assert!(
+        text.contains("Studio A,Camera"),
+        "the snippet shows the line"
+    );
     assert!(text.contains("the server will report: Wrong value passed for property type [Camera]"));
     let out = kbulk(["check", "--color", "always", "samples/resources-errors.csv"]);
     assert!(String::from_utf8(out.stdout).unwrap().contains('\x1b'));
@@ -134,12 +174,20 @@ fn unclassifiable_files_get_a_diagnostic() {
     let (_, rep) = check_json(&u16, &[]);
     assert_eq!(rep.diagnostics[0].code, "input::utf16");
     // When walking a directory, files that cannot be classified are passed over quietly.
-    std::fs::copy(path("samples/resources-valid.csv"), dir.path().join("rooms.data")).unwrap();
+    std::fs::copy(
+        path("samples/resources-valid.csv"),
+        dir.path().join("rooms.data"),
+    )
+    .unwrap();
     std::fs::remove_file(&u16).unwrap();
     let (out, rep) = check_json(dir.path(), &[]);
     assert_eq!(code(&out), 0, "{:?}", rep.diagnostics);
     assert_eq!(rep.files.len(), 1);
-    assert_eq!(rep.files[0].format.as_deref(), Some("resource-csv"), "detected from content, not extension");
+    assert_eq!(
+        rep.files[0].format.as_deref(),
+        Some("resource-csv"),
+        "detected from content, not extension"
+    );
 }
 
 #[test]
@@ -164,7 +212,12 @@ fn broken_pipe_exits_zero() {
     drop(stdout);
     let status = child.wait().unwrap();
     let mut err = String::new();
-    child.stderr.take().unwrap().read_to_string(&mut err).unwrap();
+    child
+        .stderr
+        .take()
+        .unwrap()
+        .read_to_string(&mut err)
+        .unwrap();
     assert_eq!(status.code(), Some(0), "stderr: {err}");
     assert!(err.is_empty(), "nothing on stderr: {err}");
 }
@@ -174,14 +227,31 @@ fn output_order_does_not_depend_on_threads() {
     let mut text = String::from("*action,name,type,systemName,parentType,parentSystemName\n");
     for i in 0..12000 {
         let t = if i % 7 == 0 { "Camera" } else { "camera" };
-        let name = if i % 11 == 0 { String::new() } else { format!("Cam {i}") };
-        text.push_str(&format!("1,{name},{t},cam-{},location,room-{}\n", i % 9000, i % 13));
+        let name = if i % 11 == 0 {
+            String::new()
+        } else {
+            format!("Cam {i}")
+        };
+        text.push_str(&format!(
+            "1,{name},{t},cam-{},location,room-{}\n",
+            i % 9000,
+            i % 13
+        ));
     }
     let dir = tempfile::tempdir().unwrap();
     let f = dir.path().join("many.csv");
     std::fs::write(&f, text).unwrap();
     let run = |j: &str| {
-        let out = kbulk(["check", "--format", "json", "--max-records", "5000", "-j", j, f.to_str().unwrap()]);
+        let out = kbulk([
+            "check",
+            "--format",
+            "json",
+            "--max-records",
+            "5000",
+            "-j",
+            j,
+            f.to_str().unwrap(),
+        ]);
         report(&out);
         out.stdout
     };

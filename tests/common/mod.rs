@@ -48,7 +48,9 @@ pub fn report(out: &Output) -> Report {
     let mut r = Report::default();
     let lines: Vec<&str> = text.lines().collect();
     for (i, line) in lines.iter().enumerate() {
-        match serde_json::from_str::<JsonLine>(line).unwrap_or_else(|e| panic!("line {i} is not a report object: {e}: {line}")) {
+        match serde_json::from_str::<JsonLine>(line)
+            .unwrap_or_else(|e| panic!("line {i} is not a report object: {e}: {line}"))
+        {
             JsonLine::Diagnostic(d) => r.diagnostics.push(d),
             JsonLine::File(f) => r.files.push(f),
             JsonLine::Summary(s) => {

@@ -19,7 +19,10 @@ impl Rng {
 }
 
 fn forced_csv() -> ReadOptions {
-    ReadOptions { format: Some(Format::ResourceCsv), ..ReadOptions::default() }
+    ReadOptions {
+        format: Some(Format::ResourceCsv),
+        ..ReadOptions::default()
+    }
 }
 
 #[test]
@@ -29,16 +32,26 @@ fn random_bytes_never_panic() {
     let alphabet = b"*#,\"\\\r\n \t1236abc\xC2\xA0\xC3\xFFlocation";
     for i in 0..300 {
         let len = (rng.next() % 600) as usize;
-        let mut bytes: Vec<u8> = (0..len).map(|_| alphabet[(rng.next() % alphabet.len() as u64) as usize]).collect();
+        let mut bytes: Vec<u8> = (0..len)
+            .map(|_| alphabet[(rng.next() % alphabet.len() as u64) as usize])
+            .collect();
         if i % 3 == 0 {
-            bytes.splice(0..0, b"*action,name,type,systemName,parentType,parentSystemName\n".iter().copied());
+            bytes.splice(
+                0..0,
+                b"*action,name,type,systemName,parentType,parentSystemName\n"
+                    .iter()
+                    .copied(),
+            );
         }
         let f = dir.path().join(format!("r{i}.csv"));
         std::fs::write(&f, &bytes).unwrap();
         let report = read_path(&f, Arc::from("r.csv"), &forced_csv(), &mut Discard);
         for d in &report.diagnostics {
             if let Some(l) = d.primary() {
-                assert!(l.span.end as usize <= bytes.len(), "span inside the file: {d:?}");
+                assert!(
+                    l.span.end as usize <= bytes.len(),
+                    "span inside the file: {d:?}"
+                );
                 assert!(l.at.line >= 1 && l.at.column >= 1);
             }
         }
@@ -51,8 +64,19 @@ fn wild_ical_files_read_as_csv_do_not_panic() {
     let mut n = 0;
     for entry in std::fs::read_dir(&dir).expect("the conformance corpus is beside the project") {
         let p = entry.unwrap().path();
-        let report = read_path(&p, Arc::from(p.display().to_string()), &forced_csv(), &mut Discard);
-        assert!(report.records > 0 || !report.diagnostics.is_empty() || std::fs::metadata(&p).unwrap().len() < 4, "{}", p.display());
+        let report = read_path(
+            &p,
+            Arc::from(p.display().to_string()),
+            &forced_csv(),
+            &mut Discard,
+        );
+        assert!(
+            report.records > 0
+                || !report.diagnostics.is_empty()
+                || std::fs::metadata(&p).unwrap().len() < 4,
+            "{}",
+            p.display()
+        );
         n += 1;
     }
     assert!(n >= 190, "read {n} files");
@@ -68,6 +92,14 @@ fn unterminated_quote_in_a_large_file_is_bounded() {
     }
     std::fs::write(&f, &text).unwrap();
     let report = read_path(&f, Arc::from("open.csv"), &forced_csv(), &mut Discard);
-    assert_eq!(report.records, 1, "the open quote swallows the rest, as PHP does");
-    assert!(report.diagnostics.iter().any(|d| d.code.name == "csv::unterminated-quote"));
+    assert_eq!(
+        report.records, 1,
+        "the open quote swallows the rest, as PHP does"
+    );
+    assert!(
+        report
+            .diagnostics
+            .iter()
+            .any(|d| d.code.name == "csv::unterminated-quote")
+    );
 }

@@ -45,14 +45,24 @@ pub struct ResourceLocs<'a> {
 impl ResourceLocs<'_> {
     /// Locations for a record known only by its place (every field points at the record).
     pub fn whole(row: Place) -> Self {
-        ResourceLocs { row, fields: [None; 9], text: None }
+        ResourceLocs {
+            row,
+            fields: [None; 9],
+            text: None,
+        }
     }
 
     /// The place of `field`, or of the whole record when the field has no cell.
     pub fn at(&self, field: ResourceField) -> Place {
         match (self.fields[field.index()], self.text) {
-            (Some(span), Some(t)) => Place { span, at: locate_in(t.raw, t.offset, t.line, span.start) },
-            (Some(span), None) => Place { span, at: self.row.at },
+            (Some(span), Some(t)) => Place {
+                span,
+                at: locate_in(t.raw, t.offset, t.line, span.start),
+            },
+            (Some(span), None) => Place {
+                span,
+                at: self.row.at,
+            },
             (None, _) => self.row,
         }
     }

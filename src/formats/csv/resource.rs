@@ -37,12 +37,18 @@ struct CsvLocs<'a> {
 impl<'a> CsvLocs<'a> {
     fn span(&self, i: usize) -> Span {
         let c = &self.rec.cells[i];
-        Span::new(self.rec.offset + c.raw.start as u64, self.rec.offset + c.raw.end as u64)
+        Span::new(
+            self.rec.offset + c.raw.start as u64,
+            self.rec.offset + c.raw.end as u64,
+        )
     }
 
     fn cell(&self, i: usize) -> Place {
         let span = self.span(i);
-        Place { span, at: self.at(span.start) }
+        Place {
+            span,
+            at: self.at(span.start),
+        }
     }
 
     fn at(&self, offset: u64) -> LineCol {
@@ -50,19 +56,38 @@ impl<'a> CsvLocs<'a> {
     }
 
     fn row(&self) -> Place {
-        let span = Span::new(self.rec.offset, self.rec.offset + self.rec.content_len as u64);
-        Place { span, at: LineCol { line: self.rec.line, column: 1 } }
+        let span = Span::new(
+            self.rec.offset,
+            self.rec.offset + self.rec.content_len as u64,
+        );
+        Place {
+            span,
+            at: LineCol {
+                line: self.rec.line,
+                column: 1,
+            },
+        }
     }
 
     fn fields(&self, cols: Option<&ColumnMap>) -> ResourceLocs<'a> {
         let mut fields = [None; 9];
         if let Some(cols) = cols {
             for (slot, idx) in fields.iter_mut().zip(cols.index) {
-                *slot = idx.filter(|&i| i < self.rec.cells.len()).map(|i| self.span(i));
+                *slot = idx
+                    .filter(|&i| i < self.rec.cells.len())
+                    .map(|i| self.span(i));
             }
         }
-        let text = RowText { raw: &self.rec.raw, offset: self.rec.offset, line: self.rec.line };
-        ResourceLocs { row: self.row(), fields, text: Some(text) }
+        let text = RowText {
+            raw: &self.rec.raw,
+            offset: self.rec.offset,
+            line: self.rec.line,
+        };
+        ResourceLocs {
+            row: self.row(),
+            fields,
+            text: Some(text),
+        }
     }
 }
 
@@ -125,7 +150,12 @@ pub fn read(
                 LineClass::Comment => comment_rule(rec, cols.as_deref(), file, diags),
                 LineClass::Data => {
                     rows += 1;
-                    jobs.push(Job { rec, row: rows, cols: cols.clone(), utf8 });
+                    jobs.push(Job {
+                        rec,
+                        row: rows,
+                        cols: cols.clone(),
+                        utf8,
+                    });
                 }
             }
         }
@@ -147,9 +177,17 @@ pub fn read(
             rules.observe(usable, &m.locs, job.row, diags);
             if let (Some(view), true) = (usable, wants_records) {
                 let rec = job.rec;
-                let raw = opts.keep_raw.then(|| Arc::from(String::from_utf8_lossy(&rec.raw[..rec.content_len]).as_ref()));
+                let raw = opts.keep_raw.then(|| {
+                    Arc::from(String::from_utf8_lossy(&rec.raw[..rec.content_len]).as_ref())
+                });
                 sink.record(Record {
-                    origin: Origin { file: file.clone(), span: m.locs.row.span, line: rec.line, row: job.row, raw },
+                    origin: Origin {
+                        file: file.clone(),
+                        span: m.locs.row.span,
+                        line: rec.line,
+                        row: job.row,
+                        raw,
+                    },
                     data: RecordData::ScheduleResource(view.to_owned()),
                 });
             }
@@ -381,14 +419,25 @@ pub fn php_numeric(v: &str) -> Option<f64> {
 
 /// The value of a cell as the server reads it (trimmed), checking that the server's byte-wise
 /// trimming does not cut a character. `None` for an empty value.
-fn cell_value<'a>(rec: &'a CsvRecord, idx: usize, f: ResourceField, locs: &ResourceLocs, row: u64, file: &Arc<str>, diags: &mut Vec<Diagnostic>) -> Option<&'a str> {
+fn cell_value<'a>(
+    rec: &'a CsvRecord,
+    idx: usize,
+    f: ResourceField,
+    locs: &ResourceLocs,
+    row: u64,
+    file: &Arc<str>,
+    diags: &mut Vec<Diagnostic>,
+) -> Option<&'a str> {
     let raw = rec.value(idx);
     let text = match std::str::from_utf8(raw) {
         Ok(t) => t,
         // Invalid UTF-8 is reported by `record_level`; check what precedes the bad byte.
         Err(e) => std::str::from_utf8(&raw[..e.valid_up_to()]).unwrap_or_default(),
     };
-    let (first, last) = (raw.first().copied().unwrap_or(b'x'), raw.last().copied().unwrap_or(b'x'));
+    let (first, last) = (
+        raw.first().copied().unwrap_or(b'x'),
+        raw.last().copied().unwrap_or(b'x'),
+    );
     let plain = |b: u8| b.is_ascii_graphic() || b >= 0xC3;
     if plain(first) && plain(last) {
         return (!text.is_empty()).then_some(text);
@@ -397,7 +446,10 @@ fn cell_value<'a>(rec: &'a CsvRecord, idx: usize, f: ResourceField, locs: &Resou
     if trim_array(raw) != intended.as_bytes() && text.len() == raw.len() {
         let p = locs.at(f);
         let server = trim_array(raw);
-        let (lost, edge) = if !intended.is_empty() && server.len() < intended.len() && intended.as_bytes().starts_with(server) {
+        let (lost, edge) = if !intended.is_empty()
+            && server.len() < intended.len()
+            && intended.as_bytes().starts_with(server)
+        {
             (intended.chars().next_back().unwrap_or(' '), "last")
         } else {
             (intended.chars().next().unwrap_or(' '), "first")
@@ -418,7 +470,12 @@ fn map_row<'a>(job: &Job<'a>, file: &Arc<str>) -> Mapped<'a> {
     let locs = CsvLocs { rec };
     let mut diags = Vec::new();
     let Some(cols) = job.cols.as_deref() else {
-        return Mapped { view: None, convertible: false, diags, locs: locs.fields(None) };
+        return Mapped {
+            view: None,
+            convertible: false,
+            diags,
+            locs: locs.fields(None),
+        };
     };
     let resolved = locs.fields(Some(cols));
     let mut convertible = job.utf8;
@@ -447,10 +504,22 @@ fn map_row<'a>(job: &Job<'a>, file: &Arc<str>) -> Mapped<'a> {
                 .server(format!("Unknown action passed: [{a}]"))
                 .help("use 1 (add), 2 (update), 3 (delete) or 6 (add or update)"),
         );
-        return Mapped { view: None, convertible: false, diags, locs: resolved };
+        return Mapped {
+            view: None,
+            convertible: false,
+            diags,
+            locs: resolved,
+        };
     };
-    let mut enum_value = |raw: Option<&str>, f: ResourceField, code, prop: &str, diags: &mut Vec<Diagnostic>| -> ResourceType {
-        let Some(raw) = raw else { return ResourceType::Location };
+    let mut enum_value = |raw: Option<&str>,
+                          f: ResourceField,
+                          code,
+                          prop: &str,
+                          diags: &mut Vec<Diagnostic>|
+     -> ResourceType {
+        let Some(raw) = raw else {
+            return ResourceType::Location;
+        };
         if let Some(t) = ResourceType::parse(raw) {
             return t;
         }
@@ -460,15 +529,33 @@ fn map_row<'a>(job: &Job<'a>, file: &Arc<str>) -> Mapped<'a> {
             .label(p.span, p.at, "not location, camera or live_entry")
             .row(row)
             .server(format!("Wrong value passed for property {prop} [{raw}]"));
-        d = match ResourceType::ALL.into_iter().find(|t| t.as_str().eq_ignore_ascii_case(raw.trim())) {
-            Some(t) => d.help(format!("did you mean `{}`? Types are case-sensitive", t.as_str())),
+        d = match ResourceType::ALL
+            .into_iter()
+            .find(|t| t.as_str().eq_ignore_ascii_case(raw.trim()))
+        {
+            Some(t) => d.help(format!(
+                "did you mean `{}`? Types are case-sensitive",
+                t.as_str()
+            )),
             None => d.help("use location, camera or live_entry (empty means location)"),
         };
         diags.push(d);
         ResourceType::Location
     };
-    let resource_type = enum_value(type_raw, ResourceField::Type, &codes::UNKNOWN_TYPE, "type", &mut diags);
-    let parent_type = enum_value(parent_type_raw, ResourceField::ParentType, &codes::UNKNOWN_PARENT_TYPE, "parentType", &mut diags);
+    let resource_type = enum_value(
+        type_raw,
+        ResourceField::Type,
+        &codes::UNKNOWN_TYPE,
+        "type",
+        &mut diags,
+    );
+    let parent_type = enum_value(
+        parent_type_raw,
+        ResourceField::ParentType,
+        &codes::UNKNOWN_PARENT_TYPE,
+        "parentType",
+        &mut diags,
+    );
     let resource_id = match resource_id_raw {
         None => None,
         Some(s) => match s.parse::<u64>() {
@@ -476,7 +563,15 @@ fn map_row<'a>(job: &Job<'a>, file: &Arc<str>) -> Mapped<'a> {
             Err(_) => {
                 convertible = false;
                 let p = at(ResourceField::ResourceId);
-                diags.push(Diagnostic::new(&codes::INVALID_RESOURCE_ID, file, format!("resourceId `{s}` is not a whole number")).label(p.span, p.at, "not an id").row(row));
+                diags.push(
+                    Diagnostic::new(
+                        &codes::INVALID_RESOURCE_ID,
+                        file,
+                        format!("resourceId `{s}` is not a whole number"),
+                    )
+                    .label(p.span, p.at, "not an id")
+                    .row(row),
+                );
                 None
             }
         },
@@ -493,9 +588,24 @@ fn map_row<'a>(job: &Job<'a>, file: &Arc<str>) -> Mapped<'a> {
             break;
         }
     }
-    let view = ResourceView { action, resource_id, name, resource_type, system_name, description, tags, parent_type, parent_system_name };
+    let view = ResourceView {
+        action,
+        resource_id,
+        name,
+        resource_type,
+        system_name,
+        description,
+        tags,
+        parent_type,
+        parent_system_name,
+    };
     check_record(&view, &resolved, file, row, &mut diags);
-    Mapped { view: Some(view), convertible, diags, locs: resolved }
+    Mapped {
+        view: Some(view),
+        convertible,
+        diags,
+        locs: resolved,
+    }
 }
 
 #[cfg(test)]

@@ -1,0 +1,282 @@
+//! Entries: `media` add/addContent/get/list, `baseEntry` get/list and `categoryEntry` add/list.
+//! Content is "converted" at once: an entry is READY as soon as `addContent` succeeds.
+use rusqlite::{Transaction, params};
+use serde_json::{Value, json};
+
+use super::error::ApiError;
+use super::fields;
+use super::list;
+use super::params::{self, Params};
+use super::random::IdGen;
+use super::session::Session;
+use super::store::{self, now_secs};
+use super::upload;
+
+const WRITABLE: [&str; 20] = [
+    "name",
+    "description",
+    "tags",
+    "referenceId",
+    "mediaType",
+    "templateEntryId",
+    "parentEntryId",
+    "userId",
+    "creatorId",
+    "categories",
+    "categoriesIds",
+    "partnerData",
+    "adminTags",
+    "startDate",
+    "endDate",
+    "conversionProfileId",
+    "entitledUsersEdit",
+    "entitledUsersPublish",
+    "displayInSearch",
+    "sourceType",
+];
+/// What an entry takes from its template when it does not set it itself.
+const FROM_TEMPLATE: [&str; 8] = [
+    "description",
+    "tags",
+    "userId",
+    "categories",
+    "categoriesIds",
+    "entitledUsersEdit",
+    "entitledUsersPublish",
+    "adminTags",
+];
+const READ_ONLY: [&str; 5] = ["id", "partnerId", "status", "createdAt", "updatedAt"];
+const FILTER_FIELDS: [&str; 11] = [
+    "id",
+    "referenceId",
+    "name",
+    "status",
+    "mediaType",
+    "parentEntryId",
+    "templateEntryId",
+    "userId",
+    "tags",
+    "createdAt",
+    "updatedAt",
+];
+
+/// `KalturaEntryStatus`.
+const READY: i64 = 2;
+const NO_CONTENT: i64 = 7;
+
+/// The actions of `media`.
+pub(crate) const MEDIA_ACTIONS: [&str; 4] = ["add", "addcontent", "get", "list"];
+/// The actions of `baseEntry`.
+pub(crate) const BASE_ENTRY_ACTIONS: [&str; 2] = ["get", "list"];
+/// The actions of `categoryEntry`.
+pub(crate) const CATEGORY_ENTRY_ACTIONS: [&str; 2] = ["add", "list"];
+
+/// Runs one `media` action.
+pub(crate) fn call_media(
+    tx: &Transaction<'_>,
+    ids: &IdGen,
+    session: &Session,
+    action: &str,
+    p: &Params,
+) -> Result<Value, ApiError> {
+    match action {
+        "add" => add(tx, ids, session, p),
+        "addcontent" => add_content(tx, session, p),
+        "get" => load(tx, session, &fields::text_id(p, "entryId")?),
+        _ => list(tx, session, p, "KalturaMediaListResponse"),
+    }
+}
+
+/// Runs one `baseEntry` action.
+pub(crate) fn call_base_entry(
+    tx: &Transaction<'_>,
+    session: &Session,
+    action: &str,
+    p: &Params,
+) -> Result<Value, ApiError> {
+    match action {
+        "get" => load(tx, session, &fields::text_id(p, "entryId")?),
+        _ => list(tx, session, p, "KalturaBaseEntryListResponse"),
+    }
+}
+
+fn load(tx: &Transaction<'_>, session: &Session, id: &str) -> Result<Value, ApiError> {
+    store::object(
+        tx,
+        "SELECT data FROM entries WHERE id = ?1 AND partner_id = ?2",
+        params![id, session.partner_id],
+    )?
+    .ok_or_else(|| ApiError::entry_not_found(id))
+}
+
+fn save(tx: &Transaction<'_>, obj: &Value) -> Result<(), ApiError> {
+    tx.execute(
+        "UPDATE entries SET data = ?2 WHERE id = ?1",
+        params![obj["id"].as_str().unwrap_or_default(), obj.to_string()],
+    )?;
+    Ok(())
+}
+
+fn add(
+    tx: &Transaction<'_>,
+    ids: &IdGen,
+    session: &Session,
+    p: &Params,
+) -> Result<Value, ApiError> {
+    let sent = fields::object(p, "entry")?;
+    let class = "KalturaMediaEntry";
+    if let Some(other) = params::non_empty(sent.get("objectType")).filter(|c| c != class) {
+        return Err(ApiError::invalid_object_type(&other));
+    }
+    fields::reject_read_only(sent, class, &READ_ONLY, None)?;
+    let now = now_secs();
+    let mut obj = json!({
+        "objectType": class, "partnerId": session.partner_id, "userId": session.user_id,
+        "creatorId": session.user_id, "status": NO_CONTENT, "type": 1, "createdAt": now,
+        "updatedAt": now,
+    });
+    fields::copy(sent, &mut obj, &WRITABLE);
+    fields::normalize_ints(
+        &mut obj,
+        class,
+        &["mediaType", "startDate", "endDate", "conversionProfileId"],
+    )?;
+    if obj["mediaType"].is_null() {
+        return Err(ApiError::cannot_be_null(&format!("{class}::mediaType")));
+    }
+    if let Some(template_id) = params::non_empty(obj.get("templateEntryId")) {
+        let template = load(tx, session, &template_id)?;
+        for field in FROM_TEMPLATE {
+            if obj.get(field).is_none_or(Value::is_null) && !template[field].is_null() {
+                obj[field] = template[field].clone();
+            }
+        }
+    }
+    if let Some(parent_id) = params::non_empty(obj.get("parentEntryId")) {
+        load(tx, session, &parent_id).map_err(|_| ApiError::parent_entry_not_found(&parent_id))?;
+    }
+    // Entry ids are random: draw again on the (unlikely) collision.
+    let id = loop {
+        let candidate = ids.entry_id();
+        let taken: bool = tx.query_row(
+            "SELECT EXISTS (SELECT 1 FROM entries WHERE id = ?1)",
+            [&candidate],
+            |r| r.get(0),
+        )?;
+        if !taken {
+            break candidate;
+        }
+    };
+    obj["id"] = json!(id);
+    tx.execute(
+        "INSERT INTO entries (id, partner_id, data) VALUES (?1, ?2, ?3)",
+        params![id, session.partner_id, obj.to_string()],
+    )?;
+    Ok(obj)
+}
+
+fn add_content(tx: &Transaction<'_>, session: &Session, p: &Params) -> Result<Value, ApiError> {
+    let entry_id = fields::text_id(p, "entryId")?;
+    let mut entry = load(tx, session, &entry_id)?;
+    if entry["status"].as_i64() != Some(NO_CONTENT) {
+        return Err(ApiError::entry_already_with_content());
+    }
+    let resource = fields::object(p, "resource")?;
+    let class = params::non_empty(resource.get("objectType"))
+        .ok_or_else(|| ApiError::object_type_abstract("KalturaResource"))?;
+    match class.as_str() {
+        "KalturaUploadedFileTokenResource" => {
+            let token_id = params::non_empty(resource.get("token")).ok_or_else(|| {
+                ApiError::cannot_be_null("KalturaUploadedFileTokenResource::token")
+            })?;
+            let (mut token, content) = upload::load(tx, session, &token_id)?;
+            if token["status"].as_i64() != Some(upload::FULL_UPLOAD) {
+                return Err(ApiError::upload_token_invalid_status_for_add_entry());
+            }
+            token["status"] = json!(upload::CLOSED);
+            token["entryId"] = json!(entry_id);
+            upload::save(tx, &token, None)?;
+            entry["dataSize"] = json!(content.len());
+        }
+        "KalturaUrlResource" => {
+            if params::non_empty(resource.get("url")).is_none() {
+                return Err(ApiError::cannot_be_null("KalturaUrlResource::url"));
+            }
+        }
+        "KalturaResource" | "KalturaContentResource" | "KalturaDataCenterContentResource" => {
+            return Err(ApiError::object_type_abstract(&class));
+        }
+        _ => return Err(ApiError::resource_type_not_supported(&class)),
+    }
+    entry["status"] = json!(READY);
+    entry["updatedAt"] = json!(now_secs());
+    save(tx, &entry)?;
+    Ok(entry)
+}
+
+fn list(
+    tx: &Transaction<'_>,
+    session: &Session,
+    p: &Params,
+    response_type: &str,
+) -> Result<Value, ApiError> {
+    list::run(
+        tx,
+        p,
+        &FILTER_FIELDS,
+        response_type,
+        "SELECT data FROM entries WHERE partner_id = ?1 ORDER BY seq",
+        params![session.partner_id],
+    )
+}
+
+/// Runs one `categoryEntry` action. Categories are not modelled: any positive id exists.
+pub(crate) fn call_category_entry(
+    tx: &Transaction<'_>,
+    session: &Session,
+    action: &str,
+    p: &Params,
+) -> Result<Value, ApiError> {
+    if action == "list" {
+        return list::run(
+            tx,
+            p,
+            &["entryId", "categoryId", "createdAt"],
+            "KalturaCategoryEntryListResponse",
+            "SELECT data FROM category_entries WHERE partner_id = ?1 ORDER BY seq",
+            params![session.partner_id],
+        );
+    }
+    let sent = fields::object(p, "categoryEntry")?;
+    let class = "KalturaCategoryEntry";
+    let entry_id = params::non_empty(sent.get("entryId"))
+        .ok_or_else(|| ApiError::cannot_be_null(&format!("{class}::entryId")))?;
+    let category_id = params::int(sent.get("categoryId"), &format!("{class}::categoryId"))?
+        .ok_or_else(|| ApiError::cannot_be_null(&format!("{class}::categoryId")))?;
+    let mut entry =
+        load(tx, session, &entry_id).map_err(|_| ApiError::invalid_entry_id(&entry_id))?;
+    if category_id <= 0 {
+        return Err(ApiError::category_not_found(&category_id.to_string()));
+    }
+    let exists: bool = tx.query_row(
+        "SELECT EXISTS (SELECT 1 FROM category_entries WHERE entry_id = ?1 AND category_id = ?2)",
+        params![entry_id, category_id],
+        |r| r.get(0),
+    )?;
+    if exists {
+        return Err(ApiError::category_entry_exists());
+    }
+    let obj = json!({
+        "objectType": class, "entryId": entry_id, "categoryId": category_id, "status": 2,
+        "creatorUserId": session.user_id, "createdAt": now_secs(),
+    });
+    tx.execute(
+        "INSERT INTO category_entries (partner_id, entry_id, category_id, data) VALUES (?1, ?2, ?3, ?4)",
+        params![session.partner_id, entry_id, category_id, obj.to_string()],
+    )?;
+    let mut ids: Vec<String> = params::list(entry.get("categoriesIds")).unwrap_or_default();
+    ids.push(category_id.to_string());
+    entry["categoriesIds"] = json!(ids.join(","));
+    save(tx, &entry)?;
+    Ok(obj)
+}

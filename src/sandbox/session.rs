@@ -1,0 +1,217 @@
+//! Sessions: KS issue and validation, `session.start`, `session.startWidgetSession` and
+//! `appToken.startSession` with the real token-hash check. A KS is an unguessable token stored
+//! with its partner, type, user, expiry and privileges; anything not in the table is forged.
+use rusqlite::{OptionalExtension, Transaction, params};
+use serde_json::{Value, json};
+
+use super::config::SessionType;
+use super::error::ApiError;
+use super::params::{self, Params};
+use super::server::Shared;
+use super::store::now_secs;
+
+/// Default KS lifetime, as in Kaltura.
+const DEFAULT_EXPIRY: i64 = 86_400;
+
+/// A validated session.
+#[derive(Debug, Clone)]
+pub(crate) struct Session {
+    pub ks: String,
+    pub partner_id: i64,
+    pub session_type: SessionType,
+    pub user_id: String,
+    pub expiry: i64,
+    pub privileges: String,
+    /// A weak widget session: good for `appToken.startSession` only.
+    pub widget: bool,
+}
+
+impl Session {
+    pub fn is_admin(&self) -> bool {
+        self.session_type == SessionType::Admin && !self.widget
+    }
+}
+
+/// Stores and returns a new session.
+pub(crate) fn issue(
+    tx: &Transaction<'_>,
+    shared: &Shared,
+    session_type: SessionType,
+    user_id: &str,
+    lifetime: i64,
+    privileges: &str,
+    widget: bool,
+) -> Result<Session, ApiError> {
+    let lifetime = if lifetime <= 0 {
+        DEFAULT_EXPIRY
+    } else {
+        lifetime
+    };
+    let session = Session {
+        ks: shared.ids.ks(),
+        partner_id: shared.partner_id,
+        session_type,
+        user_id: user_id.to_string(),
+        expiry: now_secs().saturating_add(lifetime),
+        privileges: privileges.to_string(),
+        widget,
+    };
+    tx.execute(
+        "INSERT INTO sessions (ks, partner_id, type, user_id, expiry, privileges, widget) \
+         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)",
+        params![
+            session.ks,
+            session.partner_id,
+            session.session_type.code(),
+            session.user_id,
+            session.expiry,
+            session.privileges,
+            session.widget
+        ],
+    )?;
+    Ok(session)
+}
+
+/// Checks a KS: missing, unknown (forged) or expired ones give `INVALID_KS`.
+pub(crate) fn validate(tx: &Transaction<'_>, ks: Option<&str>) -> Result<Session, ApiError> {
+    let Some(ks) = ks.filter(|k| !k.is_empty()) else {
+        return Err(ApiError::invalid_ks(-1, "INVALID_STR"));
+    };
+    let row = tx
+        .query_row(
+            "SELECT partner_id, type, user_id, expiry, privileges, widget FROM sessions WHERE ks = ?1",
+            [ks],
+            |r| {
+                Ok((
+                    r.get::<_, i64>(0)?,
+                    r.get::<_, i64>(1)?,
+                    r.get::<_, String>(2)?,
+                    r.get::<_, i64>(3)?,
+                    r.get::<_, String>(4)?,
+                    r.get::<_, bool>(5)?,
+                ))
+            },
+        )
+        .optional()?;
+    let Some((partner_id, type_code, user_id, expiry, privileges, widget)) = row else {
+        return Err(ApiError::invalid_ks(-1, "INVALID_STR"));
+    };
+    if expiry <= now_secs() {
+        return Err(ApiError::invalid_ks(-5, "EXPIRED"));
+    }
+    let session_type = SessionType::from_code(type_code).unwrap_or(SessionType::User);
+    Ok(Session {
+        ks: ks.to_string(),
+        partner_id,
+        session_type,
+        user_id,
+        expiry,
+        privileges,
+        widget,
+    })
+}
+
+/// `session.start(secret, userId, type, partnerId, expiry, privileges)`: the KS string.
+pub(crate) fn start(tx: &Transaction<'_>, shared: &Shared, p: &Params) -> Result<Value, ApiError> {
+    let secret = params::non_empty(p.root.get("secret"))
+        .ok_or_else(|| ApiError::missing_parameter("secret"))?;
+    let partner = params::text(p.root.get("partnerId")).unwrap_or_default();
+    let type_code = params::int(p.root.get("type"), "type")?.unwrap_or(0);
+    let session_type = SessionType::from_code(type_code).ok_or_else(|| {
+        ApiError::invalid_enum(&type_code.to_string(), "type", "KalturaSessionType")
+    })?;
+    let partner_ok = partner.trim().parse::<i64>().ok() == Some(shared.partner_id);
+    let secret_ok = secret == shared.admin_secret
+        || (session_type == SessionType::User && secret == shared.user_secret);
+    if !partner_ok || !secret_ok {
+        return Err(ApiError::start_session_error(&partner));
+    }
+    let user = params::text(p.root.get("userId")).unwrap_or_default();
+    let lifetime = params::int(p.root.get("expiry"), "expiry")?.unwrap_or(DEFAULT_EXPIRY);
+    let privileges = params::text(p.root.get("privileges")).unwrap_or_default();
+    let session = issue(
+        tx,
+        shared,
+        session_type,
+        &user,
+        lifetime,
+        &privileges,
+        false,
+    )?;
+    Ok(Value::String(session.ks))
+}
+
+/// `session.startWidgetSession(widgetId = "_" + partnerId, expiry)`: a weak USER KS.
+pub(crate) fn start_widget(
+    tx: &Transaction<'_>,
+    shared: &Shared,
+    p: &Params,
+) -> Result<Value, ApiError> {
+    let widget = params::non_empty(p.root.get("widgetId"))
+        .ok_or_else(|| ApiError::missing_parameter("widgetId"))?;
+    if widget != format!("_{}", shared.partner_id) {
+        return Err(ApiError::invalid_widget_id(&widget));
+    }
+    let lifetime = params::int(p.root.get("expiry"), "expiry")?.unwrap_or(DEFAULT_EXPIRY);
+    let session = issue(
+        tx,
+        shared,
+        SessionType::User,
+        "0",
+        lifetime,
+        "widget:1,view:*",
+        true,
+    )?;
+    Ok(json!({
+        "objectType": "KalturaStartWidgetSessionResponse",
+        "partnerId": shared.partner_id,
+        "ks": session.ks,
+        "userId": "0",
+    }))
+}
+
+/// `appToken.startSession(id, tokenHash, userId, type, expiry, sessionPrivileges)`, where
+/// `tokenHash = hex(HASH(ks + token))` with the KS of this very call.
+pub(crate) fn start_app_token(
+    tx: &Transaction<'_>,
+    shared: &Shared,
+    caller: &Session,
+    p: &Params,
+) -> Result<Value, ApiError> {
+    let id =
+        params::non_empty(p.root.get("id")).ok_or_else(|| ApiError::missing_parameter("id"))?;
+    let hash = params::non_empty(p.root.get("tokenHash"))
+        .ok_or_else(|| ApiError::missing_parameter("tokenHash"))?;
+    let token = shared
+        .app_tokens
+        .iter()
+        .find(|t| t.id == id)
+        .ok_or_else(|| ApiError::app_token_not_found(&id))?;
+    let expected = token
+        .hash_type
+        .hex_digest(format!("{}{}", caller.ks, token.token).as_bytes());
+    if !hash.eq_ignore_ascii_case(&expected) {
+        return Err(ApiError::invalid_app_token_hash());
+    }
+    let user = params::text(p.root.get("userId")).unwrap_or_default();
+    let lifetime = params::int(p.root.get("expiry"), "expiry")?.unwrap_or(DEFAULT_EXPIRY);
+    let privileges = params::text(p.root.get("sessionPrivileges")).unwrap_or_default();
+    let session = issue(
+        tx,
+        shared,
+        token.session_type,
+        &user,
+        lifetime,
+        &privileges,
+        false,
+    )?;
+    Ok(json!({
+        "objectType": "KalturaSessionInfo",
+        "ks": session.ks,
+        "sessionType": session.session_type.code(),
+        "partnerId": session.partner_id,
+        "userId": session.user_id,
+        "expiry": session.expiry,
+        "privileges": session.privileges,
+    }))
+}

@@ -1,0 +1,347 @@
+//! Upload tokens (chunked, resumable, out of order), media entries with templates and parents,
+//! content, baseEntry lists by reference id and category entries: the scheduling seed's
+//! capture-device flow end to end.
+use kbulk::sandbox::SandboxHandle;
+use serde_json::{Value, json};
+
+use super::*;
+
+/// `uploadToken.upload` as a multipart request, like Kaltura's clients send it.
+fn upload(h: &SandboxHandle, ks: &str, token: &str, data: &[u8], fields: &[(&str, &str)]) -> Value {
+    let boundary = "----kbulk-test-boundary";
+    let mut body = Vec::new();
+    for (k, v) in [("ks", ks), ("format", "1"), ("uploadTokenId", token)]
+        .iter()
+        .chain(fields)
+    {
+        body.extend_from_slice(
+            format!("--{boundary}\r\nContent-Disposition: form-data; name=\"{k}\"\r\n\r\n{v}\r\n")
+                .as_bytes(),
+        );
+    }
+    body.extend_from_slice(
+        format!("--{boundary}\r\nContent-Disposition: form-data; name=\"fileData\"; filename=\"rec.mp4\"\r\nContent-Type: video/mp4\r\n\r\n")
+            .as_bytes(),
+    );
+    body.extend_from_slice(data);
+    body.extend_from_slice(format!("\r\n--{boundary}--\r\n").as_bytes());
+    let url = format!("{}/service/uploadToken/action/upload", h.api_v3_url());
+    let (status, text) = post(
+        &url,
+        &format!("multipart/form-data; boundary={boundary}"),
+        &body,
+        &[],
+    );
+    assert_eq!(status, 200, "{text}");
+    serde_json::from_str(&text).unwrap()
+}
+
+fn device_ks(h: &SandboxHandle) -> String {
+    let widget = api(
+        h,
+        "session",
+        "startWidgetSession",
+        json!({"widgetId": format!("_{}", h.partner_id())}),
+    );
+    let weak = widget["ks"].as_str().unwrap();
+    let token = &super::app_tokens()[0];
+    let hash = token
+        .hash_type
+        .hex_digest(format!("{weak}{}", token.token).as_bytes());
+    let info = api_ks(
+        h,
+        weak,
+        "appToken",
+        "startSession",
+        json!({"id": token.id, "tokenHash": hash}),
+    );
+    info["ks"].as_str().unwrap().to_string()
+}
+
+#[test]
+fn capture_device_flow_uploads_in_chunks_and_creates_a_ready_entry() {
+    let h = start();
+    let admin = h.admin_ks().unwrap();
+    let template = ok(api_ks(
+        &h,
+        &admin,
+        "media",
+        "add",
+        json!({"entry": {"objectType": "KalturaMediaEntry", "mediaType": 1, "name": "Template", "tags": "lecture", "description": "from template"}}),
+    ));
+    let ks = device_ks(&h);
+    let token = ok(api_ks(
+        &h,
+        &ks,
+        "uploadToken",
+        "add",
+        json!({"uploadToken": {"fileName": "rec.mp4", "fileSize": 12}}),
+    ));
+    assert_eq!(
+        (token["objectType"].clone(), token["status"].clone()),
+        (json!("KalturaUploadToken"), json!(0))
+    );
+    let id = token["id"].as_str().unwrap();
+    // Chunks 0, 8 (final, early) then 4: the token is complete only once the gap is filled.
+    let first = ok(upload(
+        &h,
+        &ks,
+        id,
+        b"0123",
+        &[("resume", "0"), ("finalChunk", "0")],
+    ));
+    assert_eq!(
+        (first["status"].clone(), first["uploadedFileSize"].clone()),
+        (json!(1), json!(4))
+    );
+    let last = ok(upload(
+        &h,
+        &ks,
+        id,
+        b"89ab",
+        &[("resume", "1"), ("resumeAt", "8"), ("finalChunk", "1")],
+    ));
+    assert_eq!(last["status"], 1, "a gap is still open: {last}");
+    let middle = ok(upload(
+        &h,
+        &ks,
+        id,
+        b"4567",
+        &[("resume", "1"), ("resumeAt", "4"), ("finalChunk", "0")],
+    ));
+    assert_eq!(
+        (middle["status"].clone(), middle["uploadedFileSize"].clone()),
+        (json!(2), json!(12))
+    );
+    let again = upload(&h, &ks, id, b"x", &[]);
+    expect_error(&again, "UPLOAD_TOKEN_INVALID_STATUS_FOR_UPLOAD");
+
+    let entry = ok(api_ks(
+        &h,
+        &ks,
+        "media",
+        "add",
+        json!({"entry": {"objectType": "KalturaMediaEntry", "mediaType": 1, "name": "Recording", "referenceId": "rec-1", "templateEntryId": template["id"]}}),
+    ));
+    let entry_id = entry["id"].as_str().unwrap().to_string();
+    assert!(
+        entry_id.starts_with("0_") && entry_id.len() == 10,
+        "{entry_id}"
+    );
+    assert_eq!(
+        (entry["status"].clone(), entry["tags"].clone()),
+        (json!(7), json!("lecture"))
+    );
+    let ready = ok(api_ks(
+        &h,
+        &ks,
+        "media",
+        "addContent",
+        json!({"entryId": entry_id, "resource": {"objectType": "KalturaUploadedFileTokenResource", "token": id}}),
+    ));
+    assert_eq!(
+        (ready["status"].clone(), ready["dataSize"].clone()),
+        (json!(2), json!(12))
+    );
+    let twice = api_ks(
+        &h,
+        &ks,
+        "media",
+        "addContent",
+        json!({"entryId": entry_id, "resource": {"objectType": "KalturaUrlResource", "url": "https://example.com/a.mp4"}}),
+    );
+    expect_error(&twice, "ENTRY_ALREADY_WITH_CONTENT");
+    assert_eq!(
+        ok(api_ks(
+            &h,
+            &ks,
+            "uploadToken",
+            "get",
+            json!({"uploadTokenId": id})
+        ))["status"],
+        3
+    );
+
+    // A second stream of the same recording names the first as its parent.
+    let second = ok(api_ks(
+        &h,
+        &ks,
+        "media",
+        "add",
+        json!({"entry": {"mediaType": 1, "name": "Screen", "referenceId": "rec-1", "parentEntryId": entry_id}}),
+    ));
+    assert_eq!(second["parentEntryId"], json!(entry_id));
+    let by_ref = ok(api_ks(
+        &h,
+        &ks,
+        "baseEntry",
+        "list",
+        json!({"filter": {"referenceIdIn": "rec-1,rec-9"}}),
+    ));
+    assert_eq!(by_ref["objectType"], "KalturaBaseEntryListResponse");
+    assert_eq!(by_ref["totalCount"], 2);
+    let media = ok(api_ks(
+        &h,
+        &ks,
+        "media",
+        "list",
+        json!({"filter": {"idIn": entry_id}}),
+    ));
+    assert_eq!(media["objects"][0]["status"], 2);
+    assert_eq!(
+        ok(api_ks(
+            &h,
+            &ks,
+            "media",
+            "get",
+            json!({"entryId": entry_id})
+        ))["name"],
+        "Recording"
+    );
+    assert_eq!(
+        ok(api_ks(
+            &h,
+            &ks,
+            "baseEntry",
+            "get",
+            json!({"entryId": entry_id})
+        ))["id"],
+        json!(entry_id)
+    );
+
+    let cat = ok(api_ks(
+        &h,
+        &ks,
+        "categoryEntry",
+        "add",
+        json!({"categoryEntry": {"entryId": entry_id, "categoryId": 42}}),
+    ));
+    assert_eq!(
+        (cat["objectType"].clone(), cat["categoryId"].clone()),
+        (json!("KalturaCategoryEntry"), json!(42))
+    );
+    expect_error(
+        &api_ks(
+            &h,
+            &ks,
+            "categoryEntry",
+            "add",
+            json!({"categoryEntry": {"entryId": entry_id, "categoryId": 42}}),
+        ),
+        "CATEGORY_ENTRY_ALREADY_EXISTS",
+    );
+    expect_error(
+        &api_ks(
+            &h,
+            &ks,
+            "categoryEntry",
+            "add",
+            json!({"categoryEntry": {"entryId": "0_missing0", "categoryId": 42}}),
+        ),
+        "INVALID_ENTRY_ID",
+    );
+    assert_eq!(
+        ok(api_ks(
+            &h,
+            &ks,
+            "media",
+            "get",
+            json!({"entryId": entry_id})
+        ))["categoriesIds"],
+        "42"
+    );
+    let links = ok(api_ks(
+        &h,
+        &ks,
+        "categoryEntry",
+        "list",
+        json!({"filter": {"entryIdEqual": entry_id}}),
+    ));
+    assert_eq!(links["totalCount"], 1);
+}
+
+#[test]
+fn entry_errors_name_the_missing_piece() {
+    let h = start();
+    let ks = h.admin_ks().unwrap();
+    let missing = api_ks(&h, &ks, "media", "get", json!({"entryId": "0_nothere1"}));
+    assert_eq!(
+        expect_error(&missing, "ENTRY_ID_NOT_FOUND"),
+        "Entry id \"0_nothere1\" not found"
+    );
+    let orphan = api_ks(
+        &h,
+        &ks,
+        "media",
+        "add",
+        json!({"entry": {"mediaType": 1, "name": "x", "parentEntryId": "0_nothere1"}}),
+    );
+    expect_error(&orphan, "PARENT_ENTRY_ID_NOT_FOUND");
+    let no_template = api_ks(
+        &h,
+        &ks,
+        "media",
+        "add",
+        json!({"entry": {"mediaType": 1, "templateEntryId": "0_nothere1"}}),
+    );
+    expect_error(&no_template, "ENTRY_ID_NOT_FOUND");
+    expect_error(
+        &api_ks(&h, &ks, "media", "add", json!({"entry": {"name": "x"}})),
+        "PROPERTY_VALIDATION_CANNOT_BE_NULL",
+    );
+    let entry = ok(api_ks(
+        &h,
+        &ks,
+        "media",
+        "add",
+        json!({"entry": {"mediaType": 1, "name": "x"}}),
+    ));
+    let token = ok(api_ks(&h, &ks, "uploadToken", "add", json!({})));
+    ok(upload(
+        &h,
+        &ks,
+        token["id"].as_str().unwrap(),
+        b"part",
+        &[("finalChunk", "false")],
+    ));
+    let partial = api_ks(
+        &h,
+        &ks,
+        "media",
+        "addContent",
+        json!({"entryId": entry["id"], "resource": {"objectType": "KalturaUploadedFileTokenResource", "token": token["id"]}}),
+    );
+    expect_error(&partial, "UPLOAD_TOKEN_INVALID_STATUS_FOR_ADD_ENTRY");
+    let unknown_token = api_ks(
+        &h,
+        &ks,
+        "media",
+        "addContent",
+        json!({"entryId": entry["id"], "resource": {"objectType": "KalturaUploadedFileTokenResource", "token": "0_nope"}}),
+    );
+    expect_error(&unknown_token, "UPLOAD_TOKEN_NOT_FOUND");
+    let odd = api_ks(
+        &h,
+        &ks,
+        "media",
+        "addContent",
+        json!({"entryId": entry["id"], "resource": {"objectType": "KalturaRemoteStorageResource"}}),
+    );
+    expect_error(&odd, "RESOURCE_TYPE_NOT_SUPPORTED");
+    let url = ok(api_ks(
+        &h,
+        &ks,
+        "media",
+        "addContent",
+        json!({"entryId": entry["id"], "resource": {"objectType": "KalturaUrlResource", "url": "https://example.com/v.mp4"}}),
+    ));
+    assert_eq!(url["status"], 2);
+    let no_file = api_ks(
+        &h,
+        &ks,
+        "uploadToken",
+        "upload",
+        json!({"uploadTokenId": token["id"]}),
+    );
+    expect_error(&no_file, "MISSING_MANDATORY_PARAMETER");
+}
