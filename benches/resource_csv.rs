@@ -104,22 +104,34 @@ fn kbulk_check(path: &Path, threads: usize) -> (u64, usize) {
     })
 }
 
-/// Peak resident memory (MiB) of `kbulk check` on `path`, from the kernel's accounting of the
-/// waited-for child (getrusage RUSAGE_CHILDREN: the maximum over children so far, so measure
-/// the smaller file first).
+/// Peak resident memory (MiB) of `kbulk check -j1` on `path`: the kernel's high-water mark
+/// (`VmHWM`) of the child, polled until it exits (the last reading is the peak: it only grows).
 fn peak_mib(path: &Path) -> f64 {
-    let status = Command::new(env!("CARGO_BIN_EXE_kbulk"))
+    let mut child = Command::new(env!("CARGO_BIN_EXE_kbulk"))
         .args(["check", "--format", "json", "--max-records", "0", "-j", "1"])
         .arg(path)
         .stdout(Stdio::null())
-        .status()
+        .spawn()
         .unwrap();
-    assert!(status.code().is_some_and(|c| c <= 1));
-    let mut usage: libc::rusage = unsafe { std::mem::zeroed() };
-    // SAFETY: getrusage writes into the struct we own.
-    let rc = unsafe { libc::getrusage(libc::RUSAGE_CHILDREN, &mut usage) };
-    assert_eq!(rc, 0);
-    usage.ru_maxrss as f64 / 1024.0
+    let status_file = format!("/proc/{}/status", child.id());
+    let mut peak_kb = 0u64;
+    loop {
+        let hwm = std::fs::read_to_string(&status_file).ok().and_then(|text| {
+            let line = text.lines().find_map(|l| l.strip_prefix("VmHWM:"))?;
+            line.trim()
+                .trim_end_matches("kB")
+                .trim()
+                .parse::<u64>()
+                .ok()
+        });
+        peak_kb = peak_kb.max(hwm.unwrap_or(0));
+        if let Some(status) = child.try_wait().unwrap() {
+            assert!(status.code().is_some_and(|c| c <= 1));
+            break;
+        }
+        std::thread::sleep(Duration::from_millis(2));
+    }
+    peak_kb as f64 / 1024.0
 }
 
 fn main() {

@@ -61,6 +61,101 @@ pub struct LineCol {
     pub column: u64,
 }
 
+impl LineCol {
+    /// A position not resolved yet: [`resolve_labels`] fills it in from the file.
+    pub const UNRESOLVED: LineCol = LineCol { line: 0, column: 0 };
+}
+
+/// Resolves byte offsets of a stream to lines and columns in one pass; `offsets` must be
+/// sorted. Offsets past the end resolve to the end.
+pub fn resolve_offsets(
+    mut input: impl std::io::Read,
+    offsets: &[u64],
+) -> std::io::Result<Vec<LineCol>> {
+    let mut out = Vec::with_capacity(offsets.len());
+    let mut buf = vec![0u8; 1 << 16];
+    let (mut pos, mut line) = (0u64, 1u64);
+    // Characters of the current line seen so far (bytes that do not continue a UTF-8 sequence).
+    let mut chars = 0u64;
+    // A CR ends its line only once we know no LF follows (CRLF breaks at the LF).
+    let mut cr_pending = false;
+    let mut next = 0usize;
+    loop {
+        let n = input.read(&mut buf)?;
+        for &b in &buf[..n] {
+            if cr_pending && b != b'\n' {
+                line += 1;
+                chars = 0;
+            }
+            cr_pending = false;
+            while next < offsets.len() && offsets[next] == pos {
+                out.push(LineCol {
+                    line,
+                    column: chars + 1,
+                });
+                next += 1;
+            }
+            if next == offsets.len() {
+                return Ok(out);
+            }
+            match b {
+                b'\n' => {
+                    line += 1;
+                    chars = 0;
+                }
+                b'\r' => {
+                    cr_pending = true;
+                    chars += 1;
+                }
+                _ => chars += u64::from(b & 0xC0 != 0x80),
+            }
+            pos += 1;
+        }
+        if n == 0 {
+            if cr_pending {
+                line += 1;
+                chars = 0;
+            }
+            while next < offsets.len() {
+                out.push(LineCol {
+                    line,
+                    column: chars + 1,
+                });
+                next += 1;
+            }
+            return Ok(out);
+        }
+    }
+}
+
+/// Fills in every label whose position is [`LineCol::UNRESOLVED`] by reading `path` once.
+pub fn resolve_labels(
+    path: &std::path::Path,
+    diags: &mut [crate::diag::Diagnostic],
+) -> std::io::Result<()> {
+    let mut wanted: Vec<u64> = diags
+        .iter()
+        .flat_map(|d| d.labels.iter())
+        .filter(|l| l.at == LineCol::UNRESOLVED)
+        .map(|l| l.span.start)
+        .collect();
+    if wanted.is_empty() {
+        return Ok(());
+    }
+    wanted.sort_unstable();
+    wanted.dedup();
+    let file = std::io::BufReader::new(std::fs::File::open(path)?);
+    let found = resolve_offsets(file, &wanted)?;
+    for l in diags.iter_mut().flat_map(|d| d.labels.iter_mut()) {
+        if l.at == LineCol::UNRESOLVED
+            && let Ok(i) = wanted.binary_search(&l.span.start)
+        {
+            l.at = found[i];
+        }
+    }
+    Ok(())
+}
+
 /// Where a record came from: file, byte span, physical line and the server's row ordinal.
 #[derive(Debug, Clone)]
 pub struct Origin {
@@ -190,6 +285,19 @@ mod tests {
         assert_eq!(f.locate(7), LineCol { line: 3, column: 1 });
         assert_eq!(f.locate(11), LineCol { line: 4, column: 2 });
         assert_eq!(locate_in(text, 0, 1, 11), LineCol { line: 4, column: 2 });
+    }
+
+    #[test]
+    fn offsets_resolve_in_one_pass_like_locate() {
+        let text = "a,é\r\nb\rccc\nd";
+        let f = SourceFile::new("t", text.as_bytes());
+        let offsets: Vec<u64> = (0..=text.len() as u64).collect();
+        let got = resolve_offsets(text.as_bytes(), &offsets).unwrap();
+        for (o, lc) in offsets.iter().zip(got) {
+            if text.is_char_boundary(*o as usize) {
+                assert_eq!(lc, f.locate(*o), "offset {o}");
+            }
+        }
     }
 
     #[test]

@@ -185,6 +185,13 @@ pub fn read_path(
             format!("reading stopped: {e}"),
         ));
     }
+    if let Err(e) = crate::source::resolve_labels(path, &mut diagnostics) {
+        diagnostics.push(Diagnostic::new(
+            &codes::UNREADABLE,
+            &name,
+            format!("re-reading for positions failed: {e}"),
+        ));
+    }
     crate::diag::sort(&mut diagnostics);
     FileReport {
         file: name,

@@ -6,7 +6,7 @@ use std::sync::Arc;
 
 use crate::diag::{Diagnostic, Severity};
 use crate::record::resource::{ResourceAction, ResourceField, ResourceType, ResourceView};
-use crate::source::{LineCol, Span, locate_in};
+use crate::source::{LineCol, Span};
 
 pub mod codes;
 
@@ -19,52 +19,54 @@ pub struct Place {
     pub at: LineCol,
 }
 
-/// The raw bytes of a record, to resolve a span inside it to a line and column on demand.
-#[derive(Debug, Clone, Copy)]
-pub struct RowText<'a> {
-    /// The record's bytes.
-    pub raw: &'a [u8],
-    /// File offset of `raw[0]`, which starts a line.
-    pub offset: u64,
-    /// 1-based line of `raw[0]`.
-    pub line: u64,
+/// Where the fields of one record sit, for formats that know (CSV cells); lines and columns
+/// are resolved only when a finding needs them.
+pub trait FieldPlaces: Sync {
+    /// The bytes of `field`'s cell, when the record has one.
+    fn span(&self, field: ResourceField) -> Option<Span>;
+    /// Line and column of a byte offset inside the record.
+    fn locate(&self, offset: u64) -> LineCol;
 }
 
-/// Where each field of one record sits in its file (the cell for CSV, the line for JSON Lines).
-/// Lines and columns are resolved only when a finding needs them.
-#[derive(Debug, Clone, Copy)]
+/// Where a record and its fields sit in the file (the cell for CSV, the line for JSON Lines).
+#[derive(Clone, Copy)]
 pub struct ResourceLocs<'a> {
     /// The whole record.
     pub row: Place,
-    /// Per field, in [`ResourceField::ALL`] order; `None` where the field has no cell.
-    pub fields: [Option<Span>; 9],
-    /// The record's text, when spans can be resolved inside it.
-    pub text: Option<RowText<'a>>,
+    /// Field places, when the format has them.
+    pub fields: Option<&'a dyn FieldPlaces>,
+}
+
+impl std::fmt::Debug for ResourceLocs<'_> {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("ResourceLocs")
+            .field("row", &self.row)
+            .finish_non_exhaustive()
+    }
 }
 
 impl ResourceLocs<'_> {
     /// Locations for a record known only by its place (every field points at the record).
     pub fn whole(row: Place) -> Self {
-        ResourceLocs {
-            row,
-            fields: [None; 9],
-            text: None,
-        }
+        ResourceLocs { row, fields: None }
     }
 
     /// The place of `field`, or of the whole record when the field has no cell.
     pub fn at(&self, field: ResourceField) -> Place {
-        match (self.fields[field.index()], self.text) {
-            (Some(span), Some(t)) => Place {
+        match self.fields.and_then(|f| Some((f, f.span(field)?))) {
+            Some((f, span)) => Place {
                 span,
-                at: locate_in(t.raw, t.offset, t.line, span.start),
+                at: f.locate(span.start),
             },
-            (Some(span), None) => Place {
-                span,
-                at: self.row.at,
-            },
-            (None, _) => self.row,
+            None => self.row,
         }
+    }
+
+    /// The bytes of `field`, or of the whole record, without resolving a line and column.
+    pub fn span(&self, field: ResourceField) -> Span {
+        self.fields
+            .and_then(|f| f.span(field))
+            .unwrap_or(self.row.span)
     }
 }
 
@@ -101,7 +103,7 @@ pub fn check_record(
             _ => {}
         }
     }
-    if let Some(name) = r.name {
+    if let Some(name) = r.name.filter(|n| n.len() > MAX_NAME_CHARS) {
         let n = name.chars().count();
         if n > MAX_NAME_CHARS {
             out.push(diag(
@@ -112,7 +114,7 @@ pub fn check_record(
             ));
         }
     }
-    if let Some(sn) = r.system_name {
+    if let Some(sn) = r.system_name.filter(|n| n.len() > MAX_NAME_CHARS) {
         let n = sn.chars().count();
         if n > MAX_NAME_CHARS {
             out.push(diag(
@@ -170,31 +172,23 @@ pub fn check_record(
     }
 }
 
-/// What the file-level rules remember of each `(type, systemName)`, packed small because the
-/// index is the only thing that grows with the file.
+/// What the file-level rules remember of each `(type, systemName)`: where its first cell is,
+/// packed into one word (48 bits of offset, 16 of length) because the index is the only thing
+/// that grows with the file. Its line and column are resolved from the file when a finding
+/// needs them.
 #[derive(Debug, Clone, Copy)]
-struct NameEntry {
-    offset: u64,
-    line: u32,
-    column: u32,
-}
+struct NameEntry(u64);
 
 impl NameEntry {
-    fn new(p: Place) -> Self {
-        NameEntry {
-            offset: p.span.start,
-            line: p.at.line.min(u32::MAX as u64) as u32,
-            column: p.at.column.min(u32::MAX as u64) as u32,
-        }
+    fn new(span: Span) -> Self {
+        NameEntry((span.start.min((1 << 48) - 1) << 16) | span.len().min(0xFFFF))
     }
 
-    fn place(&self, len: u64) -> (Span, LineCol) {
+    fn place(&self) -> (Span, LineCol) {
+        let start = self.0 >> 16;
         (
-            Span::new(self.offset, self.offset + len),
-            LineCol {
-                line: self.line as u64,
-                column: self.column as u64,
-            },
+            Span::new(start, start + (self.0 & 0xFFFF)),
+            LineCol::UNRESOLVED,
         )
     }
 }
@@ -202,8 +196,7 @@ impl NameEntry {
 /// A parent referenced before any row adds it.
 #[derive(Debug, Clone, Copy)]
 struct PendingParent {
-    first: NameEntry,
-    len: u64,
+    first: Place,
     row: u64,
     count: u64,
 }
@@ -297,8 +290,7 @@ impl FileRules {
                     .entry(key)
                     .and_modify(|e| e.count += 1)
                     .or_insert_with(|| PendingParent {
-                        first: NameEntry::new(p),
-                        len: p.span.len(),
+                        first: p,
                         row,
                         count: 1,
                     });
@@ -309,11 +301,19 @@ impl FileRules {
         }
         let Some(sn) = r.system_name else { return };
         let key = name_key(r.resource_type, sn);
-        let here = locs.at(ResourceField::SystemName);
+        let here_span = locs.span(ResourceField::SystemName);
         match r.action {
             ResourceAction::Add | ResourceAction::AddOrUpdate => {
-                if let Some(prev) = self.created.get(&key) {
-                    let (span, at) = prev.place(here.span.len());
+                let vacant = match self.created.entry(key) {
+                    std::collections::hash_map::Entry::Occupied(prev) => Err(*prev.get()),
+                    std::collections::hash_map::Entry::Vacant(v) => {
+                        v.insert(NameEntry::new(here_span));
+                        Ok(())
+                    }
+                };
+                if let Err(prev) = vacant {
+                    let here = locs.at(ResourceField::SystemName);
+                    let (span, at) = prev.place();
                     let (code, sev_msg) = if r.action == ResourceAction::Add {
                         (&codes::DUPLICATE_SYSTEM_NAME, "this row adds it again")
                     } else {
@@ -337,10 +337,12 @@ impl FileRules {
                         d = d.server(format!("System name [{sn}] already exists"));
                     }
                     out.push(d);
-                } else {
-                    self.created.insert(key, NameEntry::new(here));
-                    if let Some(pending) = self.pending_parents.remove(&key) {
-                        let (span, at) = pending.first.place(pending.len);
+                } else if !self.pending_parents.is_empty()
+                    && let Some(pending) = self.pending_parents.remove(&key)
+                {
+                    {
+                        let here = locs.at(ResourceField::SystemName);
+                        let (span, at) = (pending.first.span, pending.first.at);
                         let others = pending.count - 1;
                         let more = if others > 0 {
                             format!(" (and {others} more child rows)")
@@ -404,10 +406,10 @@ impl FileRules {
             );
         }
         let mut pending: Vec<_> = self.pending_parents.into_iter().collect();
-        pending.sort_by_key(|(_, p)| p.first.offset);
+        pending.sort_by_key(|(_, p)| p.first.span.start);
         for (key, p) in pending {
             let (t, name) = &self.parent_names[&key];
-            let (span, at) = p.first.place(p.len);
+            let (span, at) = (p.first.span, p.first.at);
             let many = if p.count > 1 {
                 format!(" ({} rows name it)", p.count)
             } else {

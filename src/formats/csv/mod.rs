@@ -5,7 +5,7 @@ pub mod php;
 pub mod resource;
 pub mod resource_writer;
 
-pub use php::{CsvRecord, PhpCsvReader};
+pub use php::{CsvChunk, CsvRecord, CsvRow, PhpCsvReader, RecordRef};
 
 /// How the server classifies one record (kaltura-formats §2.2, in this order).
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -47,10 +47,10 @@ pub fn intended_trim(v: &str) -> &str {
 }
 
 /// Classifies a record the way `BulkUploadEngineCsv` does.
-pub fn classify(rec: &CsvRecord) -> LineClass {
-    let first = php_trim(rec.value(0));
+pub fn classify(rec: &impl CsvRow) -> LineClass {
+    let first = php_trim(rec.cell(0));
     let all_empty =
-        (0..rec.cells.len()).all(|i| rec.value(i).iter().all(|b| b" \t\n\r\0\x0B,".contains(b)));
+        (0..rec.cell_count()).all(|i| rec.cell(i).iter().all(|b| b" \t\n\r\0\x0B,".contains(b)));
     if all_empty {
         LineClass::Empty
     } else if first.first() == Some(&b'*') {

@@ -6,16 +6,25 @@
 //! skipped, text after a closing quote is appended to the value, a backslash inside quotes
 //! protects the next byte (and is kept), LF, CRLF and bare CR all end a record, and an
 //! unterminated quote swallows the rest of the file.
+//!
+//! Two ways to read: [`PhpCsvReader::read_record`] copies one record into a [`CsvRecord`];
+//! [`PhpCsvReader::read_chunk`] hands over a whole block of records in a [`CsvChunk`] without
+//! copying them (the fast path for large files). Values borrow the record's bytes unless
+//! unescaping changed them.
 use std::io::{self, Read};
 use std::ops::Range;
 
 /// One cell of a record.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct CsvCell {
-    /// The cell's bytes within [`CsvRecord::raw`] (quotes included, delimiter excluded).
+    /// The cell's bytes, relative to the start of its record (quotes included, delimiter
+    /// excluded).
     pub raw: Range<usize>,
-    /// The cell's value within [`CsvRecord::values`] (quotes removed, `""` collapsed).
+    /// The cell's value (quotes removed, `""` collapsed): relative to the start of the record
+    /// when `borrowed`, else a range of the unescaped-values buffer.
     pub value: Range<usize>,
+    /// The value is a slice of the record's own bytes.
+    pub borrowed: bool,
     /// The cell was enclosed in quotes.
     pub quoted: bool,
     /// Inside the quotes a backslash protected a quote (`\"`): PHP keeps both bytes and the quote
@@ -34,7 +43,7 @@ pub struct CsvRecord {
     pub raw: Vec<u8>,
     /// Length of `raw` without the line terminator.
     pub content_len: usize,
-    /// The unescaped values of all cells, back to back.
+    /// Values that unescaping changed, back to back.
     pub values: Vec<u8>,
     /// The cells in order.
     pub cells: Vec<CsvCell>,
@@ -49,7 +58,7 @@ impl CsvRecord {
     pub fn value(&self, i: usize) -> &[u8] {
         self.cells
             .get(i)
-            .map_or(&[][..], |c| &self.values[c.value.clone()])
+            .map_or(&[][..], |c| cell_value(c, &self.raw, &self.values))
     }
 
     /// Byte offset in the file of the start of cell `i`'s raw text.
@@ -59,8 +68,53 @@ impl CsvRecord {
 
     /// Number of physical line breaks inside the record's content (quoted line breaks).
     pub fn inner_line_breaks(&self) -> u64 {
-        count_line_breaks(&self.raw[..self.content_len])
+        quoted_line_breaks(&self.cells, &self.raw)
     }
+}
+
+/// What line classification needs of a record, whichever way it was read.
+pub trait CsvRow {
+    /// Number of cells.
+    fn cell_count(&self) -> usize;
+    /// The value of cell `i` (empty when the cell does not exist).
+    fn cell(&self, i: usize) -> &[u8];
+}
+
+impl CsvRow for CsvRecord {
+    fn cell_count(&self) -> usize {
+        self.cells.len()
+    }
+
+    fn cell(&self, i: usize) -> &[u8] {
+        self.value(i)
+    }
+}
+
+impl CsvRow for RecordRef<'_> {
+    fn cell_count(&self) -> usize {
+        self.meta.cells.len()
+    }
+
+    fn cell(&self, i: usize) -> &[u8] {
+        self.value(i)
+    }
+}
+
+fn cell_value<'a>(c: &CsvCell, raw: &'a [u8], values: &'a [u8]) -> &'a [u8] {
+    if c.borrowed {
+        &raw[c.value.clone()]
+    } else {
+        &values[c.value.clone()]
+    }
+}
+
+/// Line breaks can only sit inside quoted cells.
+fn quoted_line_breaks(cells: &[CsvCell], raw: &[u8]) -> u64 {
+    cells
+        .iter()
+        .filter(|c| c.quoted)
+        .map(|c| count_line_breaks(&raw[c.raw.clone()]))
+        .sum()
 }
 
 /// Counts line breaks, treating CRLF as one.
@@ -77,7 +131,111 @@ pub fn count_line_breaks(bytes: &[u8]) -> u64 {
     n
 }
 
-/// Reads [`CsvRecord`]s from a byte stream with bounded memory.
+/// Where a record sits in a [`CsvChunk`].
+#[derive(Debug, Clone, Default)]
+pub struct ChunkRecord {
+    /// Start of the record in [`CsvChunk::data`].
+    pub start: usize,
+    /// Length without the line terminator.
+    pub content_len: usize,
+    /// Length with the line terminator.
+    pub len: usize,
+    /// 1-based physical line of the record's first byte.
+    pub line: u64,
+    /// The record's cells in [`CsvChunk::cells`].
+    pub cells: Range<usize>,
+    /// A quoted cell ran to the end of the file without its closing quote.
+    pub unterminated: bool,
+    /// The record was longer than the reader's limit and was cut there.
+    pub truncated: bool,
+}
+
+/// A block of consecutive records sharing one buffer.
+#[derive(Debug, Default)]
+pub struct CsvChunk {
+    /// File offset of `data[0]`.
+    pub base: u64,
+    /// The bytes the records point into.
+    pub data: Vec<u8>,
+    /// The records, in file order.
+    pub records: Vec<ChunkRecord>,
+    /// The cells of all records.
+    pub cells: Vec<CsvCell>,
+    /// Values that unescaping changed.
+    pub values: Vec<u8>,
+}
+
+/// One record of a chunk, with the same accessors as [`CsvRecord`].
+#[derive(Debug, Clone, Copy)]
+pub struct RecordRef<'a> {
+    chunk: &'a CsvChunk,
+    meta: &'a ChunkRecord,
+}
+
+impl<'a> RecordRef<'a> {
+    /// Byte offset of the record's first byte in the file.
+    pub fn offset(&self) -> u64 {
+        self.chunk.base + self.meta.start as u64
+    }
+
+    /// 1-based physical line of the record's first byte.
+    pub fn line(&self) -> u64 {
+        self.meta.line
+    }
+
+    /// The record's bytes, line terminator included.
+    pub fn raw(&self) -> &'a [u8] {
+        &self.chunk.data[self.meta.start..self.meta.start + self.meta.len]
+    }
+
+    /// Length of the record without its line terminator.
+    pub fn content_len(&self) -> usize {
+        self.meta.content_len
+    }
+
+    /// The cells.
+    pub fn cells(&self) -> &'a [CsvCell] {
+        &self.chunk.cells[self.meta.cells.clone()]
+    }
+
+    /// The value of cell `i` (empty when the cell does not exist).
+    pub fn value(&self, i: usize) -> &'a [u8] {
+        self.cells()
+            .get(i)
+            .map_or(&[][..], |c| cell_value(c, self.raw(), &self.chunk.values))
+    }
+
+    /// A quoted cell ran to the end of the file.
+    pub fn unterminated(&self) -> bool {
+        self.meta.unterminated
+    }
+
+    /// The record was cut at the reader's limit.
+    pub fn truncated(&self) -> bool {
+        self.meta.truncated
+    }
+}
+
+impl CsvChunk {
+    /// The records of this chunk.
+    pub fn iter(&self) -> impl Iterator<Item = RecordRef<'_>> {
+        self.records
+            .iter()
+            .map(move |meta| RecordRef { chunk: self, meta })
+    }
+
+    /// Number of records.
+    pub fn len(&self) -> usize {
+        self.records.len()
+    }
+
+    /// True when the chunk holds no record.
+    pub fn is_empty(&self) -> bool {
+        self.records.is_empty()
+    }
+}
+
+/// Reads records from a byte stream with bounded memory.
 pub struct PhpCsvReader<R> {
     inner: R,
     buf: Vec<u8>,
@@ -90,8 +248,15 @@ pub struct PhpCsvReader<R> {
     max_record: usize,
 }
 
-/// What parsing found when the buffered bytes were not enough to finish a record.
+/// The buffered bytes were not enough to finish a record.
 struct NeedMore;
+
+/// What parsing one record found.
+struct Parsed {
+    consumed: usize,
+    content_len: usize,
+    unterminated: bool,
+}
 
 const INITIAL_BUF: usize = 1 << 20;
 
@@ -111,11 +276,18 @@ impl<R: Read> PhpCsvReader<R> {
         }
     }
 
-    /// Reads the next record into `rec`; returns `false` at the end of the input.
-    pub fn read_record(&mut self, rec: &mut CsvRecord) -> io::Result<bool> {
+    /// Parses the record at `self.start` into `cells`/`values`, refilling as needed. Returns
+    /// `None` at the end of the input; `(parsed, truncated)` otherwise. Does not advance.
+    fn next_parsed(
+        &mut self,
+        cells: &mut Vec<CsvCell>,
+        values: &mut Vec<u8>,
+        can_refill: bool,
+    ) -> io::Result<Option<(Parsed, bool)>> {
+        let (cells_len, values_len) = (cells.len(), values.len());
         loop {
             if self.start == self.end && self.eof {
-                return Ok(false);
+                return Ok(None);
             }
             let avail = &self.buf[self.start..self.end];
             let limit_hit = avail.len() >= self.max_record;
@@ -124,26 +296,94 @@ impl<R: Read> PhpCsvReader<R> {
             } else {
                 avail
             };
-            let at_end = self.eof || limit_hit;
-            match parse_record(slice, at_end, rec) {
-                Ok(consumed) => {
-                    rec.offset = self.base + self.start as u64;
-                    rec.line = self.line;
-                    rec.truncated =
-                        limit_hit && consumed == slice.len() && !self.eof_within(consumed);
-                    rec.raw.clear();
-                    rec.raw.extend_from_slice(&slice[..consumed]);
-                    self.start += consumed;
-                    self.line += rec.inner_line_breaks() + u64::from(consumed > rec.content_len);
-                    return Ok(true);
+            match parse_record(slice, self.eof || limit_hit, cells, values) {
+                Ok(p) => {
+                    let truncated = limit_hit
+                        && p.consumed == slice.len()
+                        && !(self.eof && slice.len() == avail.len());
+                    return Ok(Some((p, truncated)));
                 }
-                Err(NeedMore) => self.fill()?,
+                Err(NeedMore) => {
+                    cells.truncate(cells_len);
+                    values.truncate(values_len);
+                    if !can_refill {
+                        return Ok(None);
+                    }
+                    self.fill()?;
+                }
             }
         }
     }
 
-    fn eof_within(&self, consumed: usize) -> bool {
-        self.eof && self.start + consumed == self.end
+    /// Reads the next record into `rec`; returns `false` at the end of the input.
+    pub fn read_record(&mut self, rec: &mut CsvRecord) -> io::Result<bool> {
+        rec.cells.clear();
+        rec.values.clear();
+        let Some((p, truncated)) = self.next_parsed(&mut rec.cells, &mut rec.values, true)? else {
+            return Ok(false);
+        };
+        rec.offset = self.base + self.start as u64;
+        rec.line = self.line;
+        rec.truncated = truncated;
+        rec.unterminated = p.unterminated;
+        rec.content_len = p.content_len;
+        rec.raw.clear();
+        rec.raw
+            .extend_from_slice(&self.buf[self.start..self.start + p.consumed]);
+        self.start += p.consumed;
+        self.line += rec.inner_line_breaks() + u64::from(p.consumed > p.content_len);
+        Ok(true)
+    }
+
+    /// Reads up to `max_records` records into `chunk`, replacing what it held; the chunk takes
+    /// over the reader's buffer instead of copying. Returns `false` at the end of the input.
+    pub fn read_chunk(&mut self, chunk: &mut CsvChunk, max_records: usize) -> io::Result<bool> {
+        chunk.records.clear();
+        chunk.cells.clear();
+        chunk.values.clear();
+        loop {
+            if chunk.records.len() >= max_records {
+                break;
+            }
+            // Refilling moves the buffer, so it is allowed only before the first record.
+            let can_refill = chunk.records.is_empty();
+            let cells_from = chunk.cells.len();
+            let Some((p, truncated)) =
+                self.next_parsed(&mut chunk.cells, &mut chunk.values, can_refill)?
+            else {
+                break;
+            };
+            let meta = ChunkRecord {
+                start: self.start,
+                content_len: p.content_len,
+                len: p.consumed,
+                line: self.line,
+                cells: cells_from..chunk.cells.len(),
+                unterminated: p.unterminated,
+                truncated,
+            };
+            let raw = &self.buf[self.start..self.start + p.consumed];
+            self.line += quoted_line_breaks(&chunk.cells[meta.cells.clone()], raw)
+                + u64::from(p.consumed > p.content_len);
+            self.start += p.consumed;
+            chunk.records.push(meta);
+        }
+        if chunk.records.is_empty() {
+            return Ok(false);
+        }
+        // Hand the buffer over: the chunk keeps the bytes, the reader keeps what follows.
+        let mut next = std::mem::take(&mut chunk.data);
+        if next.len() < self.buf.len() {
+            next.resize(self.buf.len(), 0);
+        }
+        let rest = self.end - self.start;
+        next[..rest].copy_from_slice(&self.buf[self.start..self.end]);
+        chunk.data = std::mem::replace(&mut self.buf, next);
+        chunk.base = self.base;
+        self.base += self.start as u64;
+        self.start = 0;
+        self.end = rest;
+        Ok(true)
     }
 
     /// Moves the unread bytes to the front, grows the buffer if it is full, and reads more.
@@ -175,12 +415,14 @@ impl<R: Read> PhpCsvReader<R> {
     }
 }
 
-/// Parses one record from the start of `buf`. `eof` says no more bytes will follow `buf`.
-/// Returns the number of bytes consumed (terminator included).
-fn parse_record(buf: &[u8], eof: bool, rec: &mut CsvRecord) -> Result<usize, NeedMore> {
-    rec.cells.clear();
-    rec.values.clear();
-    rec.unterminated = false;
+/// Parses one record from the start of `buf` (`eof`: no more bytes follow), appending its
+/// cells (ranges relative to `buf`) and any unescaped values.
+fn parse_record(
+    buf: &[u8],
+    eof: bool,
+    cells: &mut Vec<CsvCell>,
+    values: &mut Vec<u8>,
+) -> Result<Parsed, NeedMore> {
     let n = buf.len();
     let mut i = 0usize;
     loop {
@@ -192,21 +434,21 @@ fn parse_record(buf: &[u8], eof: bool, rec: &mut CsvRecord) -> Result<usize, Nee
         if j == n && !eof {
             return Err(NeedMore);
         }
-        let vstart = rec.values.len();
         if j < n && buf[j] == b'"' {
-            // Enclosed cell.
-            let mut k = j + 1;
+            // Enclosed cell: borrowed unless `""` or text after the closing quote needs a copy.
+            let content = j + 1;
+            let mut k = content;
             let mut hunk = k;
+            let mut copying = false;
+            let vstart = values.len();
             let mut backslash_quote = false;
-            let closed = loop {
+            let close = loop {
                 match memchr::memchr2(b'"', b'\\', &buf[k..]) {
                     None => {
                         if !eof {
                             return Err(NeedMore);
                         }
-                        rec.values.extend_from_slice(&buf[hunk..n]);
-                        k = n;
-                        break false;
+                        break None;
                     }
                     Some(d) => {
                         let at = k + d;
@@ -219,109 +461,131 @@ fn parse_record(buf: &[u8], eof: bool, rec: &mut CsvRecord) -> Result<usize, Nee
                             }
                             k = (at + 2).min(n);
                         } else if buf.get(at + 1) == Some(&b'"') {
-                            rec.values.extend_from_slice(&buf[hunk..=at]);
+                            values.extend_from_slice(&buf[hunk..=at]);
+                            copying = true;
                             k = at + 2;
                             hunk = k;
                         } else {
-                            rec.values.extend_from_slice(&buf[hunk..at]);
-                            k = at + 1;
-                            break true;
+                            break Some(at);
                         }
                     }
                 }
             };
-            if !closed {
-                rec.unterminated = true;
-                rec.cells.push(CsvCell {
+            let Some(at) = close else {
+                let value = if copying {
+                    values.extend_from_slice(&buf[hunk..n]);
+                    vstart..values.len()
+                } else {
+                    content..n
+                };
+                cells.push(CsvCell {
                     raw: cell_start..n,
-                    value: vstart..rec.values.len(),
+                    value,
+                    borrowed: !copying,
                     quoted: true,
                     backslash_quote,
                 });
-                rec.content_len = n;
-                return Ok(n);
-            }
+                return Ok(Parsed {
+                    consumed: n,
+                    content_len: n,
+                    unterminated: true,
+                });
+            };
             // Text after the closing quote is appended up to the delimiter or line end.
-            match memchr::memchr3(b',', b'\n', b'\r', &buf[k..]) {
-                None => {
-                    if !eof {
-                        return Err(NeedMore);
-                    }
-                    rec.values.extend_from_slice(&buf[k..n]);
-                    rec.cells.push(CsvCell {
-                        raw: cell_start..n,
-                        value: vstart..rec.values.len(),
-                        quoted: true,
-                        backslash_quote,
-                    });
-                    rec.content_len = n;
-                    return Ok(n);
+            let after = at + 1;
+            let (stop, found) = match memchr::memchr3(b',', b'\n', b'\r', &buf[after..]) {
+                None if !eof => return Err(NeedMore),
+                None => (n, false),
+                Some(d) => (after + d, true),
+            };
+            let value = if copying || stop > after {
+                if !copying {
+                    values.extend_from_slice(&buf[content..at]);
+                } else {
+                    values.extend_from_slice(&buf[hunk..at]);
                 }
-                Some(d) => {
-                    let at = k + d;
-                    rec.values.extend_from_slice(&buf[k..at]);
-                    rec.cells.push(CsvCell {
-                        raw: cell_start..at,
-                        value: vstart..rec.values.len(),
-                        quoted: true,
-                        backslash_quote,
-                    });
-                    if buf[at] == b',' {
-                        i = at + 1;
-                        continue;
-                    }
-                    return finish_line(buf, at, eof, rec);
-                }
+                values.extend_from_slice(&buf[after..stop]);
+                copying = true;
+                vstart..values.len()
+            } else {
+                content..at
+            };
+            cells.push(CsvCell {
+                raw: cell_start..stop,
+                value,
+                borrowed: !copying,
+                quoted: true,
+                backslash_quote,
+            });
+            if !found {
+                return Ok(Parsed {
+                    consumed: n,
+                    content_len: n,
+                    unterminated: false,
+                });
             }
-        } else {
-            // Plain cell: leading blanks are kept, the cell runs to the delimiter or line end.
-            match memchr::memchr3(b',', b'\n', b'\r', &buf[i..]) {
-                None => {
-                    if !eof {
-                        return Err(NeedMore);
-                    }
-                    rec.values.extend_from_slice(&buf[i..n]);
-                    rec.cells.push(CsvCell {
-                        raw: cell_start..n,
-                        value: vstart..rec.values.len(),
-                        quoted: false,
-                        backslash_quote: false,
-                    });
-                    rec.content_len = n;
-                    return Ok(n);
+            if buf[stop] == b',' {
+                i = stop + 1;
+                continue;
+            }
+            return finish_line(buf, stop, eof);
+        }
+        // Plain cell: leading blanks are kept, the cell runs to the delimiter or line end.
+        match memchr::memchr3(b',', b'\n', b'\r', &buf[i..]) {
+            None => {
+                if !eof {
+                    return Err(NeedMore);
                 }
-                Some(d) => {
-                    let at = i + d;
-                    rec.values.extend_from_slice(&buf[i..at]);
-                    rec.cells.push(CsvCell {
-                        raw: cell_start..at,
-                        value: vstart..rec.values.len(),
-                        quoted: false,
-                        backslash_quote: false,
-                    });
-                    if buf[at] == b',' {
-                        i = at + 1;
-                        continue;
-                    }
-                    return finish_line(buf, at, eof, rec);
+                cells.push(CsvCell {
+                    raw: i..n,
+                    value: i..n,
+                    borrowed: true,
+                    quoted: false,
+                    backslash_quote: false,
+                });
+                return Ok(Parsed {
+                    consumed: n,
+                    content_len: n,
+                    unterminated: false,
+                });
+            }
+            Some(d) => {
+                let at = i + d;
+                cells.push(CsvCell {
+                    raw: i..at,
+                    value: i..at,
+                    borrowed: true,
+                    quoted: false,
+                    backslash_quote: false,
+                });
+                if buf[at] == b',' {
+                    i = at + 1;
+                    continue;
                 }
+                return finish_line(buf, at, eof);
             }
         }
     }
 }
 
 /// Consumes the line terminator at `at` (CRLF as one) and closes the record.
-fn finish_line(buf: &[u8], at: usize, eof: bool, rec: &mut CsvRecord) -> Result<usize, NeedMore> {
-    rec.content_len = at;
+fn finish_line(buf: &[u8], at: usize, eof: bool) -> Result<Parsed, NeedMore> {
+    let done = |consumed| {
+        Ok(Parsed {
+            consumed,
+            content_len: at,
+            unterminated: false,
+        })
+    };
     if buf[at] == b'\r' {
         if at + 1 < buf.len() {
-            return Ok(if buf[at + 1] == b'\n' { at + 2 } else { at + 1 });
+            return done(if buf[at + 1] == b'\n' { at + 2 } else { at + 1 });
         }
         if !eof {
             return Err(NeedMore);
         }
     }
-    Ok(at + 1)
+    done(at + 1)
 }
 
 #[cfg(test)]
@@ -395,6 +659,32 @@ mod tests {
         assert_eq!(rows.len(), 5000);
         assert_eq!(rows[4999].2, vec!["4999", "q4999\nx", "plain4999"]);
         assert_eq!(rows[4999].1, 4999 * 2 + 1);
+    }
+
+    #[test]
+    fn chunks_hold_the_same_records_as_single_reads() {
+        let mut input = Vec::new();
+        for i in 0..3000 {
+            input
+                .extend_from_slice(format!("{i},\"a\"\"{i}\",\"x\ny\"z, plain\r\n#c\r").as_bytes());
+        }
+        let single = read_all(&input);
+        for per_chunk in [3, 1000, 10_000] {
+            let mut r = PhpCsvReader::new(&input[..], 5, 1 << 20);
+            let mut chunk = CsvChunk::default();
+            let mut got = Vec::new();
+            while r.read_chunk(&mut chunk, per_chunk).unwrap() {
+                assert!(chunk.len() <= per_chunk);
+                for rec in chunk.iter() {
+                    let cells: Vec<String> = (0..rec.cells().len())
+                        .map(|i| String::from_utf8_lossy(rec.value(i)).into_owned())
+                        .collect();
+                    got.push((rec.offset() - 5, rec.line(), cells));
+                }
+            }
+            assert_eq!(got, single, "{per_chunk} records per chunk");
+        }
+        assert_eq!(single[0].2, vec!["0", "a\"0", "x\nyz", " plain"]);
     }
 
     #[test]

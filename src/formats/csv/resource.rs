@@ -6,9 +6,9 @@ use std::sync::Arc;
 use rayon::prelude::*;
 
 use super::codes as csv_codes;
-use super::php::{CsvRecord, PhpCsvReader};
+use super::php::{CsvChunk, PhpCsvReader, RecordRef};
 use super::{LineClass, classify, header_name, intended_trim, trim_array};
-use crate::check::resource::{FileRules, Place, ResourceLocs, RowText, check_record, codes};
+use crate::check::resource::{FieldPlaces, FileRules, Place, ResourceLocs, check_record, codes};
 use crate::diag::Diagnostic;
 use crate::formats::{ReadOptions, Sink};
 use crate::record::resource::{ResourceAction, ResourceField, ResourceType, ResourceView};
@@ -16,7 +16,7 @@ use crate::record::{Record, RecordData};
 use crate::source::{LineCol, Origin, Span, locate_in};
 
 /// Rows read before each parallel mapping step.
-const CHUNK_ROWS: usize = 4096;
+const CHUNK_ROWS: usize = 8192;
 /// Longest row kbulk reads in one piece.
 pub const MAX_RECORD_BYTES: usize = 16 << 20;
 
@@ -31,15 +31,15 @@ pub struct ColumnMap {
 
 /// Where a CSV row's cells are, resolving line/column only when asked.
 struct CsvLocs<'a> {
-    rec: &'a CsvRecord,
+    rec: RecordRef<'a>,
 }
 
 impl<'a> CsvLocs<'a> {
     fn span(&self, i: usize) -> Span {
-        let c = &self.rec.cells[i];
+        let c = &self.rec.cells()[i];
         Span::new(
-            self.rec.offset + c.raw.start as u64,
-            self.rec.offset + c.raw.end as u64,
+            self.rec.offset() + c.raw.start as u64,
+            self.rec.offset() + c.raw.end as u64,
         )
     }
 
@@ -52,41 +52,20 @@ impl<'a> CsvLocs<'a> {
     }
 
     fn at(&self, offset: u64) -> LineCol {
-        locate_in(&self.rec.raw, self.rec.offset, self.rec.line, offset)
+        locate_in(self.rec.raw(), self.rec.offset(), self.rec.line(), offset)
     }
 
     fn row(&self) -> Place {
         let span = Span::new(
-            self.rec.offset,
-            self.rec.offset + self.rec.content_len as u64,
+            self.rec.offset(),
+            self.rec.offset() + self.rec.content_len() as u64,
         );
         Place {
             span,
             at: LineCol {
-                line: self.rec.line,
+                line: self.rec.line(),
                 column: 1,
             },
-        }
-    }
-
-    fn fields(&self, cols: Option<&ColumnMap>) -> ResourceLocs<'a> {
-        let mut fields = [None; 9];
-        if let Some(cols) = cols {
-            for (slot, idx) in fields.iter_mut().zip(cols.index) {
-                *slot = idx
-                    .filter(|&i| i < self.rec.cells.len())
-                    .map(|i| self.span(i));
-            }
-        }
-        let text = RowText {
-            raw: &self.rec.raw,
-            offset: self.rec.offset,
-            line: self.rec.line,
-        };
-        ResourceLocs {
-            row: self.row(),
-            fields,
-            text: Some(text),
         }
     }
 }
@@ -99,9 +78,21 @@ struct Mapped<'a> {
     locs: ResourceLocs<'a>,
 }
 
+impl FieldPlaces for Job<'_> {
+    fn span(&self, field: ResourceField) -> Option<Span> {
+        let cols = self.cols.as_deref()?;
+        let i = cols.index[field.index()].filter(|&i| i < self.rec.cells().len())?;
+        Some(CsvLocs { rec: self.rec }.span(i))
+    }
+
+    fn locate(&self, offset: u64) -> LineCol {
+        CsvLocs { rec: self.rec }.at(offset)
+    }
+}
+
 /// A data row waiting to be mapped.
 struct Job<'a> {
-    rec: &'a CsvRecord,
+    rec: RecordRef<'a>,
     row: u64,
     cols: Option<Arc<ColumnMap>>,
     utf8: bool,
@@ -118,30 +109,17 @@ pub fn read(
     diags: &mut Vec<Diagnostic>,
 ) -> io::Result<u64> {
     let mut reader = PhpCsvReader::new(input, offset, MAX_RECORD_BYTES);
-    let mut chunk: Vec<CsvRecord> = Vec::new();
+    let mut chunk = CsvChunk::default();
     let mut cols: Option<Arc<ColumnMap>> = None;
     let mut rules = FileRules::new(file.clone(), opts.max_records);
     let mut rows = 0u64;
     let mut reported_no_header = false;
     let mut saw_header = false;
-    loop {
-        let mut n = 0;
-        while n < CHUNK_ROWS {
-            if chunk.len() == n {
-                chunk.push(CsvRecord::default());
-            }
-            if !reader.read_record(&mut chunk[n])? {
-                break;
-            }
-            n += 1;
-        }
-        if n == 0 {
-            break;
-        }
-        let mut jobs = Vec::with_capacity(n);
-        for rec in &chunk[..n] {
+    while reader.read_chunk(&mut chunk, CHUNK_ROWS)? {
+        let mut jobs = Vec::with_capacity(chunk.len());
+        for rec in chunk.iter() {
             let utf8 = record_level(rec, file, diags);
-            match classify(rec) {
+            match classify(&rec) {
                 LineClass::Empty => {}
                 LineClass::Header => {
                     cols = Some(Arc::new(read_header(rec, file, saw_header, diags)));
@@ -159,9 +137,9 @@ pub fn read(
                 }
             }
         }
-        let mapped: Vec<Mapped> = jobs.par_iter().map(|j| map_row(j, file)).collect();
+        let mut mapped: Vec<Mapped> = jobs.par_iter().map(|j| map_row(j, file)).collect();
         let wants_records = sink.wants_records();
-        for (job, m) in jobs.iter().zip(mapped) {
+        for (job, m) in jobs.iter().zip(mapped.iter_mut()) {
             if job.cols.is_none() && !reported_no_header {
                 reported_no_header = true;
                 let p = m.locs.row;
@@ -172,19 +150,19 @@ pub fn read(
                         .help("start the file with a header such as `*action,name,type,systemName,description,tags,parentType,parentSystemName`"),
                 );
             }
-            diags.extend(m.diags);
+            diags.append(&mut m.diags);
             let usable = m.view.as_ref().filter(|_| m.convertible);
             rules.observe(usable, &m.locs, job.row, diags);
             if let (Some(view), true) = (usable, wants_records) {
                 let rec = job.rec;
                 let raw = opts.keep_raw.then(|| {
-                    Arc::from(String::from_utf8_lossy(&rec.raw[..rec.content_len]).as_ref())
+                    Arc::from(String::from_utf8_lossy(&rec.raw()[..rec.content_len()]).as_ref())
                 });
                 sink.record(Record {
                     origin: Origin {
                         file: file.clone(),
                         span: m.locs.row.span,
-                        line: rec.line,
+                        line: rec.line(),
                         row: job.row,
                         raw,
                     },
@@ -205,10 +183,10 @@ pub fn read(
 }
 
 /// Findings about the record's syntax, whatever its class. Returns whether it is valid UTF-8.
-fn record_level(rec: &CsvRecord, file: &Arc<str>, diags: &mut Vec<Diagnostic>) -> bool {
+fn record_level(rec: RecordRef, file: &Arc<str>, diags: &mut Vec<Diagnostic>) -> bool {
     let locs = CsvLocs { rec };
-    if rec.unterminated
-        && let Some(i) = rec.cells.len().checked_sub(1)
+    if rec.unterminated()
+        && let Some(i) = rec.cells().len().checked_sub(1)
     {
         let p = locs.cell(i);
         diags.push(
@@ -225,7 +203,7 @@ fn record_level(rec: &CsvRecord, file: &Arc<str>, diags: &mut Vec<Diagnostic>) -
             .help("close the quote, and write a literal quote inside a quoted cell as \"\""),
         );
     }
-    if rec.truncated {
+    if rec.truncated() {
         let p = locs.row();
         diags.push(
             Diagnostic::new(
@@ -243,11 +221,11 @@ fn record_level(rec: &CsvRecord, file: &Arc<str>, diags: &mut Vec<Diagnostic>) -
             ),
         );
     }
-    for (i, c) in rec.cells.iter().enumerate() {
+    for (i, c) in rec.cells().iter().enumerate() {
         if c.backslash_quote {
-            let raw = &rec.raw[c.raw.clone()];
+            let raw = &rec.raw()[c.raw.clone()];
             let at = memchr::memmem::find(raw, b"\\\"").unwrap_or(0);
-            let start = rec.offset + (c.raw.start + at) as u64;
+            let start = rec.offset() + (c.raw.start + at) as u64;
             diags.push(
                 Diagnostic::new(&csv_codes::BACKSLASH_QUOTE, file, "`\\\"` inside a quoted cell: PHP keeps the backslash and the quote does not end the cell")
                     .label(Span::new(start, start + 2), locs.at(start), "escaped quote")
@@ -255,13 +233,13 @@ fn record_level(rec: &CsvRecord, file: &Arc<str>, diags: &mut Vec<Diagnostic>) -
             );
         }
     }
-    let utf8 = std::str::from_utf8(&rec.raw).is_ok();
+    let utf8 = std::str::from_utf8(rec.raw()).is_ok();
     if !utf8 {
-        for (i, c) in rec.cells.iter().enumerate() {
-            if let Err(e) = std::str::from_utf8(&rec.raw[c.raw.clone()]) {
-                let start = rec.offset + (c.raw.start + e.valid_up_to()) as u64;
+        for (i, c) in rec.cells().iter().enumerate() {
+            if let Err(e) = std::str::from_utf8(&rec.raw()[c.raw.clone()]) {
+                let start = rec.offset() + (c.raw.start + e.valid_up_to()) as u64;
                 let len = e.error_len().unwrap_or(1) as u64;
-                let byte = rec.raw[c.raw.start + e.valid_up_to()];
+                let byte = rec.raw()[c.raw.start + e.valid_up_to()];
                 diags.push(
                     Diagnostic::new(
                         &csv_codes::INVALID_UTF8,
@@ -284,13 +262,13 @@ fn record_level(rec: &CsvRecord, file: &Arc<str>, diags: &mut Vec<Diagnostic>) -
 
 /// Parses a `*` header into a column map, reporting unknown and repeated names.
 fn read_header(
-    rec: &CsvRecord,
+    rec: RecordRef<'_>,
     file: &Arc<str>,
     saw_header: bool,
     diags: &mut Vec<Diagnostic>,
 ) -> ColumnMap {
     let locs = CsvLocs { rec };
-    let names: Vec<String> = (0..rec.cells.len())
+    let names: Vec<String> = (0..rec.cells().len())
         .map(|i| header_name(rec.value(i)))
         .collect();
     let mut map = ColumnMap {
@@ -342,17 +320,17 @@ fn read_header(
 
 /// Warns about `#` rows that look like data the user meant to import.
 fn comment_rule(
-    rec: &CsvRecord,
+    rec: RecordRef<'_>,
     cols: Option<&ColumnMap>,
     file: &Arc<str>,
     diags: &mut Vec<Diagnostic>,
 ) {
-    let non_empty = (0..rec.cells.len())
+    let non_empty = (0..rec.cells().len())
         .filter(|&i| !super::php_trim(rec.value(i)).is_empty())
         .count();
     let width = cols.map_or(0, |c| c.width);
     let looks_like_data = if width >= 3 {
-        rec.cells.len() == width && non_empty >= 2
+        rec.cells().len() == width && non_empty >= 2
     } else {
         non_empty >= 3
     };
@@ -420,16 +398,24 @@ pub fn php_numeric(v: &str) -> Option<f64> {
 /// The value of a cell as the server reads it (trimmed), checking that the server's byte-wise
 /// trimming does not cut a character. `None` for an empty value.
 fn cell_value<'a>(
-    rec: &'a CsvRecord,
+    job: &Job<'a>,
     idx: usize,
     f: ResourceField,
     locs: &ResourceLocs,
-    row: u64,
     file: &Arc<str>,
     diags: &mut Vec<Diagnostic>,
 ) -> Option<&'a str> {
+    let (rec, row) = (job.rec, job.row);
     let raw = rec.value(idx);
-    let text = match std::str::from_utf8(raw) {
+    let checked = if job.utf8 {
+        // SAFETY: the whole record was validated as UTF-8 (`record_level`), and a value is a
+        // slice of it cut at ASCII bytes (delimiters, quotes) or a concatenation of such
+        // slices, so it is valid UTF-8 too.
+        Ok(unsafe { std::str::from_utf8_unchecked(raw) })
+    } else {
+        std::str::from_utf8(raw)
+    };
+    let text = match checked {
         Ok(t) => t,
         // Invalid UTF-8 is reported by `record_level`; check what precedes the bad byte.
         Err(e) => std::str::from_utf8(&raw[..e.valid_up_to()]).unwrap_or_default(),
@@ -465,7 +451,7 @@ fn cell_value<'a>(
 }
 
 /// Maps one data row to a resource view, running the row's parse-time and per-record rules.
-fn map_row<'a>(job: &Job<'a>, file: &Arc<str>) -> Mapped<'a> {
+fn map_row<'a>(job: &'a Job<'a>, file: &Arc<str>) -> Mapped<'a> {
     let (rec, row) = (job.rec, job.row);
     let locs = CsvLocs { rec };
     let mut diags = Vec::new();
@@ -474,14 +460,17 @@ fn map_row<'a>(job: &Job<'a>, file: &Arc<str>) -> Mapped<'a> {
             view: None,
             convertible: false,
             diags,
-            locs: locs.fields(None),
+            locs: ResourceLocs::whole(locs.row()),
         };
     };
-    let resolved = locs.fields(Some(cols));
+    let resolved = ResourceLocs {
+        row: locs.row(),
+        fields: Some(job as &dyn FieldPlaces),
+    };
     let mut convertible = job.utf8;
     let value = |f: ResourceField, diags: &mut Vec<Diagnostic>| -> Option<&'a str> {
-        let idx = cols.index[f.index()].filter(|&i| i < rec.cells.len())?;
-        cell_value(rec, idx, f, &resolved, row, file, diags)
+        let idx = cols.index[f.index()].filter(|&i| i < rec.cells().len())?;
+        cell_value(job, idx, f, &resolved, file, diags)
     };
     let action_raw = value(ResourceField::Action, &mut diags);
     let resource_id_raw = value(ResourceField::ResourceId, &mut diags);
@@ -576,11 +565,11 @@ fn map_row<'a>(job: &Job<'a>, file: &Arc<str>) -> Mapped<'a> {
             }
         },
     };
-    for i in cols.width..rec.cells.len() {
+    for i in cols.width..rec.cells().len() {
         if !super::php_trim(rec.value(i)).is_empty() {
             let p = locs.cell(i);
             diags.push(
-                Diagnostic::new(&codes::EXTRA_CELLS, file, format!("this row has {} cells but the header names {}; the value in cell {} is dropped", rec.cells.len(), cols.width, i + 1))
+                Diagnostic::new(&codes::EXTRA_CELLS, file, format!("this row has {} cells but the header names {}; the value in cell {} is dropped", rec.cells().len(), cols.width, i + 1))
                     .label(p.span, p.at, "no column for this cell")
                     .row(row)
                     .help("quote values that contain commas"),
