@@ -1,6 +1,7 @@
 //! Benchmark: `check` throughput on a generated schedule-resource CSV of at least 200 MB, as a
 //! ratio to a plain `csv` crate `ByteRecord` read of the same file in the same run, plus the
-//! peak memory of the `kbulk check` binary on a 10× smaller and on the full file.
+//! peak memory of the `kbulk check` binary on 10× smaller and full-size files, with and without
+//! a system name on every row.
 //!
 //! Run: `cargo bench --bench resource_csv` (set `KBULK_BENCH_MB` to change the size).
 use std::fs::File;
@@ -51,12 +52,36 @@ fn generate(path: &Path, mb: u64) -> u64 {
     std::fs::metadata(path).unwrap().len()
 }
 
-fn data_file(mb: u64) -> (PathBuf, u64) {
+/// Writes about `mb` megabytes of update rows addressed by `resourceId` (no system names), so
+/// nothing accumulates in the name index: memory must not grow with the file at all.
+fn generate_by_id(path: &Path, mb: u64) -> u64 {
+    let mut w = BufWriter::with_capacity(1 << 20, File::create(path).unwrap());
+    writeln!(w, "*action,resourceId,name,type,description,tags").unwrap();
+    let (target, mut written, mut i) = (mb * 1_000_000, 0u64, 0u64);
+    while written < target {
+        let line = format!(
+            "2,{},Room {i} (renovated),location,Lecture room on floor {} with new projector and capture hardware,\"room,capture\"\n",
+            100_000 + i,
+            i % 12
+        );
+        w.write_all(line.as_bytes()).unwrap();
+        written += line.len() as u64;
+        i += 1;
+    }
+    w.flush().unwrap();
+    std::fs::metadata(path).unwrap().len()
+}
+
+fn data_file(mb: u64, by_id: bool) -> (PathBuf, u64) {
     let dir = std::env::temp_dir().join("kbulk-bench");
     std::fs::create_dir_all(&dir).unwrap();
-    let path = dir.join(format!("resources-{mb}mb.csv"));
+    let path = dir.join(format!(
+        "resources-{mb}mb{}.csv",
+        if by_id { "-by-id" } else { "" }
+    ));
     let len = match std::fs::metadata(&path) {
         Ok(m) if m.len() >= mb * 1_000_000 => m.len(),
+        _ if by_id => generate_by_id(&path, mb),
         _ => generate(&path, mb),
     };
     (path, len)
@@ -142,8 +167,10 @@ fn main() {
         .ok()
         .and_then(|v| v.parse().ok())
         .unwrap_or(200);
-    let (small, small_len) = data_file(mb / 10);
-    let (big, big_len) = data_file(mb);
+    let (small, small_len) = data_file(mb / 10, false);
+    let (big, big_len) = data_file(mb, false);
+    let (small_ids, small_ids_len) = data_file(mb / 10, true);
+    let (big_ids, big_ids_len) = data_file(mb, true);
     let mbs = |d: Duration| big_len as f64 / 1e6 / d.as_secs_f64();
     // Warm the page cache, then alternate so both sides see the same machine state.
     raw_csv_read(&big);
@@ -155,6 +182,8 @@ fn main() {
     let t_raw = t_raw.min(t_raw2);
     let small_peak = peak_mib(&small);
     let big_peak = peak_mib(&big);
+    let small_ids_peak = peak_mib(&small_ids);
+    let big_ids_peak = peak_mib(&big_ids);
     println!(
         "file: {} ({:.0} MB, {rows} data rows, {cells} cells, {diags} findings)",
         big.display(),
@@ -183,12 +212,20 @@ fn main() {
     println!();
     println!("| peak memory of `kbulk check -j1` | file size | peak RSS |");
     println!("|---|---|---|");
+    let mb_of = |len: u64| len as f64 / 1e6;
+    let grows = "unique systemName per row (the name index grows)";
+    let flat = "rows addressed by resourceId (nothing to index)";
     println!(
-        "| small file | {:.0} MB | {small_peak:.1} MiB |",
-        small_len as f64 / 1e6
+        "| {grows} | {:.0} MB | {small_peak:.1} MiB |",
+        mb_of(small_len)
+    );
+    println!("| {grows} | {:.0} MB | {big_peak:.1} MiB |", mb_of(big_len));
+    println!(
+        "| {flat} | {:.0} MB | {small_ids_peak:.1} MiB |",
+        mb_of(small_ids_len)
     );
     println!(
-        "| full file | {:.0} MB | {big_peak:.1} MiB |",
-        big_len as f64 / 1e6
+        "| {flat} | {:.0} MB | {big_ids_peak:.1} MiB |",
+        mb_of(big_ids_len)
     );
 }
