@@ -9,6 +9,9 @@ use crate::record::resource::{ResourceAction, ResourceField, ResourceType, Resou
 use crate::source::{LineCol, Span};
 
 pub mod codes;
+mod index;
+
+use index::NameIndex;
 
 /// A place in the file: a byte span and where it starts.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
@@ -239,7 +242,7 @@ pub struct FileRules {
     file: Arc<str>,
     max_records: Option<u64>,
     /// Names that a row of this file creates (add, or add-or-update).
-    created: KeyMap<NameEntry>,
+    created: NameIndex,
     pending_parents: KeyMap<PendingParent>,
     parent_names: KeyMap<(ResourceType, String)>,
     records: u64,
@@ -254,13 +257,21 @@ impl FileRules {
         FileRules {
             file,
             max_records,
-            created: KeyMap::default(),
+            created: NameIndex::default(),
             pending_parents: KeyMap::default(),
             parent_names: KeyMap::default(),
             records: 0,
             first_over_limit: None,
             lookups: 0,
             first_lookup: None,
+        }
+    }
+
+    /// Starts loading the index slot a later row will need (call a few rows ahead of
+    /// [`FileRules::observe`]); a pure speed hint.
+    pub fn prefetch(&self, r: &ResourceView) {
+        if let Some(sn) = r.system_name {
+            self.created.prefetch(name_key(r.resource_type, sn));
         }
     }
 
@@ -284,7 +295,7 @@ impl FileRules {
         self.note_lookups(r, locs, row);
         if let Some(parent) = r.parent_system_name {
             let key = name_key(r.parent_type, parent);
-            if !self.created.contains_key(&key) {
+            if !self.created.contains(key) {
                 let p = locs.at(ResourceField::ParentSystemName);
                 self.pending_parents
                     .entry(key)
@@ -304,14 +315,9 @@ impl FileRules {
         let here_span = locs.span(ResourceField::SystemName);
         match r.action {
             ResourceAction::Add | ResourceAction::AddOrUpdate => {
-                let vacant = match self.created.entry(key) {
-                    std::collections::hash_map::Entry::Occupied(prev) => Err(*prev.get()),
-                    std::collections::hash_map::Entry::Vacant(v) => {
-                        v.insert(NameEntry::new(here_span));
-                        Ok(())
-                    }
-                };
+                let vacant = self.created.insert_new(key, NameEntry::new(here_span).0);
                 if let Err(prev) = vacant {
+                    let prev = NameEntry(prev);
                     let here = locs.at(ResourceField::SystemName);
                     let (span, at) = prev.place();
                     let (code, sev_msg) = if r.action == ResourceAction::Add {
@@ -361,7 +367,7 @@ impl FileRules {
                 }
             }
             ResourceAction::Delete => {
-                self.created.remove(&key);
+                self.created.remove(key);
             }
             ResourceAction::Update => {}
         }

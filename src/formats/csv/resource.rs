@@ -139,7 +139,12 @@ pub fn read(
         }
         let mut mapped: Vec<Mapped> = jobs.par_iter().map(|j| map_row(j, file)).collect();
         let wants_records = sink.wants_records();
-        for (job, m) in jobs.iter().zip(mapped.iter_mut()) {
+        const AHEAD: usize = 8;
+        for (i, job) in jobs.iter().enumerate() {
+            if let Some(v) = mapped.get(i + AHEAD).and_then(|m| m.view.as_ref()) {
+                rules.prefetch(v);
+            }
+            let m = &mut mapped[i];
             if job.cols.is_none() && !reported_no_header {
                 reported_no_header = true;
                 let p = m.locs.row;
