@@ -169,7 +169,7 @@ mod tests {
             x ^= x >> 7;
             x ^= x << 17;
             // A small key space forces collisions, repeats and removals of present keys.
-            let key = x % 50_000 * 0x9E37_79B9_7F4A_7C15;
+            let key = (x % 50_000).wrapping_mul(0x9E37_79B9_7F4A_7C15);
             if step % 5 == 0 {
                 assert_eq!(idx.remove(key), model.remove(&key));
             } else {
@@ -189,5 +189,6 @@ mod tests {
             idx.prefetch(*k);
         }
         assert!(idx.contains(0) == model.contains_key(&0));
+        assert_eq!(idx.is_empty(), model.is_empty());
     }
 }
