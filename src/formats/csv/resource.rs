@@ -184,7 +184,7 @@ pub fn read(
 }
 
 /// Findings about the record's syntax, whatever its class.
-fn record_level(rec: &CsvRecord, file: &Arc<str>, diags: &mut Vec<Diagnostic>) {
+pub(crate) fn record_level(rec: &CsvRecord, file: &Arc<str>, diags: &mut Vec<Diagnostic>) {
     let locs = CsvLocs { rec, cols: None };
     if rec.unterminated
         && let Some(i) = rec.cells.len().checked_sub(1)
