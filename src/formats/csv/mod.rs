@@ -2,6 +2,7 @@
 //! `#` comment, data), header parsing and the engines' value trimming, shared by every CSV kind.
 pub mod codes;
 pub mod entry;
+pub mod entry_writer;
 pub mod php;
 pub mod resource;
 pub mod resource_writer;

@@ -286,7 +286,8 @@ impl ItemBuilder {
         let e = &mut self.entry;
         let field = match (parent, name) {
             ("item", "action") => {
-                e.action = EntryAction::parse(&value);
+                // The engine lower-cases the action (the schema does not: that is its own error).
+                e.action = EntryAction::parse(&value.trim().to_ascii_lowercase());
                 self.valid_action = e.action.is_some();
                 Some(EntryField::Action)
             }

@@ -5,3 +5,4 @@ pub mod codes;
 pub mod reader;
 pub mod schema;
 pub mod track;
+pub mod writer;
