@@ -408,8 +408,9 @@ pub struct CustomDataItems {
     pub items: Vec<CustomData>,
 }
 
-/// One media entry: an XML `<item>` or an entry-CSV row, normalized (values trimmed as the
-/// server trims them, dates as the `YYYY-MM-DDTHH:MM:SS` UTC the server reads).
+/// One media entry: an XML `<item>` or an entry-CSV row, normalized (CSV values trimmed as the
+/// server trims them, defaults applied). Dates keep their text; the XML and CSV writers emit the
+/// `YYYY-MM-DDTHH:MM:SS` (UTC) part the server reads.
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
 #[serde(rename_all = "camelCase")]
 pub struct Entry {

@@ -366,7 +366,8 @@ fn url_rules(
                         continue;
                     }
                     if source == Source::Xml {
-                        if let Some(why) = t_url_problem(url) {
+                        // An absent url attribute is the reader's `xml::missing-attribute`.
+                        if let Some(why) = t_url_problem(url).filter(|_| !url.is_empty()) {
                             out.push(
                                 Diagnostic::new(&xml_codes::INVALID_URL, file, format!("url `{url}` does not match the schema's URL pattern: {why}"))
                                     .label(p.span, p.at, "invalid url")
