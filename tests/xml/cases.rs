@@ -25,18 +25,30 @@ fn every_case_yields_exactly_its_codes() {
             .filter(|l| !l.is_empty())
             .map(String::from)
             .collect();
-        let rel = path.strip_prefix(root()).expect("under root").display().to_string();
+        let rel = path
+            .strip_prefix(root())
+            .expect("under root")
+            .display()
+            .to_string();
         let (code, lines) = check_json(&[&rel], &[]);
         let mut found = BTreeSet::new();
         for l in &lines {
             if let JsonLine::Diagnostic(d) = l {
-                assert!(d.line.is_some() && d.column.is_some(), "{rel}: {} has no location", d.code);
+                assert!(
+                    d.line.is_some() && d.column.is_some(),
+                    "{rel}: {} has no location",
+                    d.code
+                );
                 found.insert(d.code.clone());
             }
         }
-        let errors = lines.iter().any(|l| matches!(l, JsonLine::Diagnostic(d) if d.severity == kbulk::diag::Severity::Error));
+        let errors = lines.iter().any(
+            |l| matches!(l, JsonLine::Diagnostic(d) if d.severity == kbulk::diag::Severity::Error),
+        );
         if found != expected || (code == 1) != errors {
-            failures.push(format!("{rel}: expected {expected:?}, found {found:?} (exit {code})"));
+            failures.push(format!(
+                "{rel}: expected {expected:?}, found {found:?} (exit {code})"
+            ));
         }
     }
     assert!(failures.is_empty(), "{}", failures.join("\n"));

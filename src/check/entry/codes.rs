@@ -172,8 +172,9 @@ Unknown names are forwarded to server plugins as plugin data; only the metadata 
 other column, such as `Title` or `name`, is silently dropped.";
     CSV_DUPLICATE_COLUMN = "entry-csv::duplicate-column", Warning, Silent,
         "A header names the same column twice; the later cell wins.",
-        "When a header repeats a known column, the value of the later column overwrites the \
-earlier one on every row.";
+        "When a header repeats a known column, the server keeps both positions but copies values \
+in order, so the value of the later column overwrites the earlier one on every row, even when \
+the later cell is empty. Remove one of the two columns.";
     CSV_COMMENT_LOOKS_LIKE_DATA = "entry-csv::comment-looks-like-data", Warning, Silent,
         "A row whose first cell starts with `#` is skipped as a comment, but it looks like data.",
         "The server looks only at the first cell, after trimming, and quoting does not protect it: \
@@ -200,5 +201,7 @@ row beyond it fails with \"Exeeded max records count per bulk\". Split the file,
 usually means an unquoted comma inside a value.";
     CSV_NO_DATA = "entry-csv::no-data", Warning, Advice,
         "The file has no data rows.",
-        "Nothing would be imported: the job finishes with no results.";
+        "The entry CSV has no row the engine would import (only a header, comments or empty \
+lines). An upload of this file creates a job that ends with \"None of the uploaded items were \
+processed succsessfuly\" or with no results at all. Check that the data rows were saved.";
 }
