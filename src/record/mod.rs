@@ -59,8 +59,8 @@ impl RecordKind {
 pub enum RecordData {
     /// A schedule resource.
     ScheduleResource(ScheduleResource),
-    /// A media entry.
-    Entry(Entry),
+    /// A media entry (boxed: it is several times larger than the other kinds).
+    Entry(Box<Entry>),
 }
 
 impl RecordData {

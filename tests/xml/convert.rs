@@ -31,7 +31,7 @@ fn entries(records: &[Record]) -> Vec<kbulk::record::Entry> {
     records
         .iter()
         .map(|r| match &r.data {
-            RecordData::Entry(e) => e.clone(),
+            RecordData::Entry(e) => (**e).clone(),
             _ => panic!("not an entry"),
         })
         .collect()

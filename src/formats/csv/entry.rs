@@ -314,7 +314,7 @@ pub fn read(
                         row: *row,
                         raw,
                     },
-                    data: RecordData::Entry(entry),
+                    data: RecordData::Entry(Box::new(entry)),
                 });
             }
         }
@@ -525,7 +525,7 @@ fn map_row(rec: &CsvRecord, row: u64, cols: Option<&ColumnMap>, file: &Arc<str>)
     let action_ok = match action_raw.as_deref() {
         None | Some("0") => true,
         Some(a) => match php_numeric(a) {
-            Some(n) if n == 1.0 => true,
+            Some(1.0) => true,
             Some(n) if n == 2.0 || n == 3.0 => {
                 let p = at(&locs, Column::Action);
                 diags.push(

@@ -108,6 +108,7 @@ impl Frame {
 struct Capture {
     depth: usize,
     with_tags: bool,
+    empty: bool,
     buf: String,
     over: bool,
 }
@@ -286,7 +287,7 @@ fn flush(
                     row: p.row,
                     raw: None,
                 },
-                data: RecordData::Entry(p.entry),
+                data: RecordData::Entry(Box::new(p.entry)),
             });
         }
     }
@@ -424,6 +425,7 @@ impl State<'_> {
                 self.capture = Some(Capture {
                     depth: self.stack.len(),
                     with_tags,
+                    empty,
                     buf,
                     over: false,
                 });
@@ -802,9 +804,7 @@ impl State<'_> {
             && self.stack.len() == c.depth
         {
             let mut c = self.capture.take().expect("capture is set");
-            if c.with_tags && !c.buf.ends_with("/>")
-                || c.with_tags && !c.buf.starts_with(&format!("<{}", f.name()))
-            {
+            if c.with_tags && !c.empty {
                 c.buf.push_str(&format!("</{}>", f.name()));
             }
             if c.over {

@@ -185,7 +185,7 @@ mod tests {
 
     #[test]
     fn refuses_a_token_over_the_limit() {
-        let data = vec![b'x'; 100];
+        let data = [b'x'; 100];
         let mut t = Tracker::new(io::BufReader::with_capacity(10, &data[..]), 0, 20);
         let mut sink = Vec::new();
         assert!(io::copy(&mut t, &mut sink).is_err());
