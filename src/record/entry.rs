@@ -680,7 +680,10 @@ mod tests {
         assert_eq!(j["type"], "1");
         assert_eq!(j["referenceId"], "r1");
         assert_eq!(j["mediaType"], "video");
-        assert_eq!(j["contentAssets"]["assets"][0]["resource"]["resource"], "url");
+        assert_eq!(
+            j["contentAssets"]["assets"][0]["resource"]["resource"],
+            "url"
+        );
         let back: Entry = serde_json::from_value(j).unwrap();
         assert_eq!(back, e);
         assert_eq!(EntryField::CustomData.index() + 1, EntryField::COUNT);

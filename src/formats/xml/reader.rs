@@ -431,7 +431,11 @@ impl State<'_> {
                 });
             }
         }
-        let parent = self.stack.last().map(|f| f.name().to_string());
+        let parent: &'static str = self
+            .stack
+            .last()
+            .and_then(|f| f.model)
+            .map_or("", |m| m.name);
         let is_item = name == "item" && model.is_some_and(|m| std::ptr::eq(m, &schema::ITEM));
         if is_item {
             self.items += 1;
@@ -440,14 +444,7 @@ impl State<'_> {
             }
             self.item = Some(ItemBuilder::new(self.items, tag_place));
         } else if let (Some(b), Some(m)) = (&mut self.item, model) {
-            b.start(
-                m.name,
-                parent.as_deref().unwrap_or(""),
-                &attrs,
-                tag_place,
-                self.file,
-                self.diags,
-            );
+            b.start(m.name, parent, &attrs, tag_place, self.file, self.diags);
         }
         if self.item.is_some() {
             for a in &attrs {
@@ -640,12 +637,7 @@ impl State<'_> {
                 ),
                 Some(spec) => {
                     if find_placeholder(&a.value).is_none() {
-                        self.value_rule(
-                            spec.text,
-                            &a.value,
-                            a.place,
-                            &format!("attribute `{}`", a.name),
-                        );
+                        self.value_rule(spec.text, &a.value, a.place, &a.name, false);
                     }
                 }
             }
@@ -665,8 +657,18 @@ impl State<'_> {
         }
     }
 
-    fn value_rule(&mut self, text: Text, v: &str, p: Place, what: &str) {
-        let (code, msg) = match schema::check_text(text, v) {
+    /// Checks the value of element `<name>` (or of attribute `name` when not `element`).
+    fn value_rule(&mut self, text: Text, v: &str, p: Place, name: &str, element: bool) {
+        let checked = schema::check_text(text, v);
+        if checked.is_ok() {
+            return;
+        }
+        let what = if element {
+            format!("<{name}>")
+        } else {
+            format!("attribute `{name}`")
+        };
+        let (code, msg) = match checked {
             Ok(()) => return,
             Err(TextError::TooLong { len, max }) => (
                 &codes::TOO_LONG,
@@ -825,10 +827,10 @@ impl State<'_> {
             let parent = self
                 .stack
                 .last()
-                .map(|p| p.name().to_string())
-                .unwrap_or_default();
+                .and_then(|p| p.model)
+                .map_or("", |m| m.name);
             if let Some(b) = &mut self.item {
-                b.captured(f.name(), &parent, c.buf, f.start);
+                b.captured(f.name(), parent, c.buf, f.start);
             }
             return;
         }
@@ -859,8 +861,8 @@ impl State<'_> {
         let parent = self
             .stack
             .last()
-            .map(|p| p.name().to_string())
-            .unwrap_or_default();
+            .and_then(|p| p.model)
+            .map_or("", |m| m.name);
         if f.text_only() {
             let value = f.text.unwrap_or_default();
             let vp = match f.text_start {
@@ -871,10 +873,10 @@ impl State<'_> {
                 self.placeholder(&value, vp);
             }
             if find_placeholder(&value).is_none() {
-                self.value_rule(m.text, &value, vp, &format!("<{}>", m.name));
+                self.value_rule(m.text, &value, vp, m.name, true);
             }
             if let Some(b) = &mut self.item {
-                b.text(m.name, &parent, value, vp);
+                b.text(m.name, parent, value, vp);
             }
         }
         if std::ptr::eq(m, &schema::ITEM) {
@@ -882,7 +884,7 @@ impl State<'_> {
                 chunk.push(b.finish(end.pos));
             }
         } else if let Some(b) = &mut self.item {
-            b.end(m.name, &parent);
+            b.end(m.name, parent);
         }
     }
 
