@@ -6,21 +6,31 @@ use std::sync::Arc;
 use crate::diag::Diagnostic;
 use crate::formats::Sink;
 use crate::formats::codes;
+use crate::formats::csv::entry_writer::EntryCsvWriter;
 use crate::formats::csv::resource_writer::ResourceCsvWriter;
-use crate::record::{JsonRecord, Record, RecordData};
+use crate::formats::xml::writer::{XmlWriter, dropped};
+use crate::record::{JsonRecord, Record, RecordData, RecordKind};
 
 /// The formats `convert` writes.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Target {
     /// Normalized JSON Lines (any kind).
     Jsonl,
-    /// The kind's Kaltura CSV (schedule resources: canonical resource CSV).
+    /// The kind's Kaltura CSV (schedule resources: canonical resource CSV; entries: entry CSV V3).
     Csv,
+    /// An XML bulk upload (`<mrss>`; entries only).
+    Xml,
 }
 
 enum Writer<W: Write> {
+    /// The CSV writer is chosen by the kind of the first record.
+    CsvPending(W),
     Jsonl(W),
     ResourceCsv(ResourceCsvWriter<W>),
+    EntryCsv(EntryCsvWriter<W>),
+    Xml(XmlWriter<W>),
+    /// Only while switching writers.
+    Taken,
 }
 
 /// A [`Sink`] that writes every record it receives in the target format and reports what it
@@ -40,7 +50,8 @@ impl<W: Write> ConvertSink<W> {
     pub fn new(target: Target, out: W) -> Self {
         let writer = match target {
             Target::Jsonl => Writer::Jsonl(out),
-            Target::Csv => Writer::ResourceCsv(ResourceCsvWriter::new(out)),
+            Target::Csv => Writer::CsvPending(out),
+            Target::Xml => Writer::Xml(XmlWriter::new(out)),
         };
         ConvertSink {
             writer,
@@ -58,9 +69,20 @@ impl<W: Write> ConvertSink<W> {
         }
         match self.writer {
             Writer::Jsonl(mut w) => w.flush()?,
+            // No record: the resource header, as before entries existed.
+            Writer::CsvPending(w) => {
+                ResourceCsvWriter::new(w).finish()?;
+            }
             Writer::ResourceCsv(w) => {
                 w.finish()?;
             }
+            Writer::EntryCsv(w) => {
+                w.finish()?;
+            }
+            Writer::Xml(w) => {
+                w.finish()?;
+            }
+            Writer::Taken => {}
         }
         Ok((self.written, self.diagnostics))
     }
@@ -70,14 +92,44 @@ impl<W: Write> ConvertSink<W> {
         &self.skipped
     }
 
-    fn write(&mut self, r: &Record) -> io::Result<()> {
+    fn write(&mut self, r: &Record) -> io::Result<bool> {
+        if let Writer::CsvPending(_) = self.writer
+            && let Writer::CsvPending(out) = std::mem::replace(&mut self.writer, Writer::Taken)
+        {
+            self.writer = match r.data.kind() {
+                RecordKind::Entry => Writer::EntryCsv(EntryCsvWriter::new(out)),
+                _ => Writer::ResourceCsv(ResourceCsvWriter::new(out)),
+            };
+        }
         match (&mut self.writer, &r.data) {
             (Writer::Jsonl(w), _) => {
                 serde_json::to_writer(&mut *w, &JsonRecord::from(r))?;
-                w.write_all(b"\n")
+                w.write_all(b"\n")?;
+                Ok(true)
             }
             (Writer::ResourceCsv(w), RecordData::ScheduleResource(res)) => {
-                w.write(res, &r.origin, &mut self.diagnostics)
+                w.write(res, &r.origin, &mut self.diagnostics)?;
+                Ok(true)
+            }
+            (Writer::EntryCsv(w), RecordData::Entry(e)) => {
+                w.write(e, &r.origin, &mut self.diagnostics)
+            }
+            (Writer::Xml(w), RecordData::Entry(e)) => w.write(e, &r.origin, &mut self.diagnostics),
+            (w, data) => {
+                let target = match w {
+                    Writer::Xml(_) => "an XML bulk upload",
+                    Writer::EntryCsv(_) => "an entry CSV",
+                    _ => "a resource CSV",
+                };
+                self.diagnostics.push(
+                    dropped(
+                        &r.origin,
+                        target,
+                        &format!("this {} record", data.kind().as_str()),
+                    )
+                    .severity(crate::diag::Severity::Error),
+                );
+                Ok(false)
             }
         }
     }
@@ -89,7 +141,10 @@ impl<W: Write> Sink for ConvertSink<W> {
             return;
         }
         match self.write(&record) {
-            Ok(()) => self.written += 1,
+            Ok(true) => self.written += 1,
+            Ok(false) => self
+                .skipped
+                .push((record.origin.file.clone(), record.origin.row)),
             Err(e) => self.error = Some(e),
         }
     }

@@ -101,6 +101,8 @@ pub fn all_codes() -> Vec<&'static Code> {
         crate::formats::codes::ALL,
         crate::formats::csv::codes::ALL,
         crate::check::resource::codes::ALL,
+        crate::formats::xml::codes::ALL,
+        crate::check::entry::codes::ALL,
     ] {
         all.extend_from_slice(table);
     }

@@ -60,6 +60,10 @@ pub struct CheckArgs {
 pub enum InputFormat {
     /// Schedule-resource CSV.
     ResourceCsv,
+    /// Entry CSV (V1/V2 headerless or V3 with a `*` header).
+    EntryCsv,
+    /// XML bulk upload (`<mrss>`).
+    Xml,
     /// kbulk JSON Lines.
     Jsonl,
 }
@@ -68,6 +72,8 @@ impl From<InputFormat> for Format {
     fn from(f: InputFormat) -> Self {
         match f {
             InputFormat::ResourceCsv => Format::ResourceCsv,
+            InputFormat::EntryCsv => Format::EntryCsv,
+            InputFormat::Xml => Format::MrssXml,
             InputFormat::Jsonl => Format::JsonLines,
         }
     }

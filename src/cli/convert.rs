@@ -8,6 +8,7 @@ use std::sync::Arc;
 use kbulk::convert::{ConvertSink, Target, not_carried};
 use kbulk::diag::{Counts, Diagnostic};
 use kbulk::formats::{self, Format, ReadOptions};
+use kbulk::record::RecordKind;
 
 use super::check::{InputFormat, set_threads};
 use super::render::{self, ColorChoice};
@@ -22,12 +23,15 @@ converted with data problems (see the findings), 2 usage or I/O failure.
 
 Examples:
   kbulk convert resources.csv --to jsonl -o resources.jsonl
-  kbulk convert resources.jsonl --to csv -o canonical.csv")]
+  kbulk convert resources.jsonl --to csv -o canonical.csv
+  kbulk convert entries.csv --to xml -o entries.xml
+  kbulk convert entries.xml --to csv -o entries.csv")]
 pub struct ConvertArgs {
     /// The file to convert.
     #[arg(value_name = "FILE")]
     pub file: PathBuf,
-    /// Target format: `jsonl` (normalized records) or `csv` (the kind's canonical Kaltura CSV).
+    /// Target format: `jsonl` (normalized records), `csv` (the kind's canonical Kaltura CSV) or
+    /// `xml` (an XML bulk upload of media entries).
     #[arg(long, value_enum)]
     pub to: TargetArg,
     /// Output file (default: standard output).
@@ -55,8 +59,10 @@ pub struct ConvertArgs {
 pub enum TargetArg {
     /// Normalized JSON Lines (schemas/*.schema.json).
     Jsonl,
-    /// Canonical Kaltura CSV for the record kind.
+    /// Canonical Kaltura CSV for the record kind (resource CSV, entry CSV V3).
     Csv,
+    /// XML bulk upload (`<mrss>`), for media entries.
+    Xml,
 }
 
 /// Runs `kbulk convert`.
@@ -65,6 +71,7 @@ pub fn run(args: &ConvertArgs) -> Result<Exit, CliError> {
     let target = match args.to {
         TargetArg::Jsonl => Target::Jsonl,
         TargetArg::Csv => Target::Csv,
+        TargetArg::Xml => Target::Xml,
     };
     let opts = ReadOptions {
         max_records: (args.max_records > 0).then_some(args.max_records),
@@ -78,13 +85,23 @@ pub fn run(args: &ConvertArgs) -> Result<Exit, CliError> {
     let mut sink = ConvertSink::new(target, BufWriter::new(out));
     let name: Arc<str> = Arc::from(args.file.display().to_string());
     let report = formats::read_path(&args.file, name.clone(), &opts, &mut sink);
-    if report.detection.format.is_some_and(|f| {
-        f.kind() != Some(kbulk::record::RecordKind::ScheduleResource) && f != Format::JsonLines
-    }) && target == Target::Csv
-    {
+    let kind = report.detection.format.and_then(Format::kind);
+    let writable = match target {
+        Target::Jsonl => true,
+        Target::Csv => {
+            kind.is_none_or(|k| matches!(k, RecordKind::ScheduleResource | RecordKind::Entry))
+        }
+        Target::Xml => kind.is_none_or(|k| k == RecordKind::Entry),
+    };
+    if !writable {
         return Err(CliError::Usage(format!(
-            "{}: converting this format to csv is not supported; use --to jsonl",
-            args.file.display()
+            "{}: {} cannot be written as {}; use --to jsonl",
+            args.file.display(),
+            kind.map_or("these records", RecordKind::describe),
+            match target {
+                Target::Xml => "an XML bulk upload",
+                _ => "a Kaltura CSV",
+            }
         )));
     }
     let out_name = args

@@ -174,7 +174,7 @@ impl miette::Diagnostic for View<'_> {
         }
         if let Some(r) = self.d.row {
             lines.push(format!(
-                "row {r} as the server counts data rows (lineIndex)"
+                "record {r} in the server's own numbering (its lineIndex)"
             ));
         }
         (!lines.is_empty()).then(|| Box::new(lines.join("\n")) as Box<dyn fmt::Display>)

@@ -6,7 +6,7 @@ use super::{CliError, Exit};
 /// Options of `kbulk schema`.
 #[derive(Debug, clap::Args)]
 pub struct SchemaArgs {
-    /// Which schema: diagnostic, schedule-resource or record. Omit to list them.
+    /// Which schema: diagnostic, schedule-resource, entry or record. Omit to list them.
     pub name: Option<String>,
 }
 

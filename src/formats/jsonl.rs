@@ -4,6 +4,7 @@ use std::io::{self, BufRead, BufReader, Read};
 use std::sync::Arc;
 
 use super::codes;
+use crate::check::entry::{self, EntryLocs, Source};
 use crate::check::resource::{FileRules, Place, ResourceLocs, check_record};
 use crate::diag::Diagnostic;
 use crate::formats::{ReadOptions, Sink};
@@ -29,6 +30,8 @@ pub fn read(
     let mut line_no = 0u64;
     let mut rows = 0u64;
     let mut resources = FileRules::new(file.clone(), opts.max_records);
+    let mut entries = entry::FileRules::new(file.clone(), opts.max_records, Source::Jsonl);
+    let mut entry_rows = 0u64;
     loop {
         buf.clear();
         let n = (&mut reader).take(MAX_LINE).read_until(b'\n', &mut buf)?;
@@ -110,6 +113,13 @@ pub fn read(
                 check_record(&view, &locs, file, rows, diags);
                 resources.observe(Some(&view), &locs, rows, diags);
             }
+            RecordData::Entry(e) => {
+                entry_rows += 1;
+                let locs = EntryLocs::whole(place);
+                placeholders(text, start, line_no, file, rows, diags);
+                entry::check_entry(e, &locs, file, rows, Source::Jsonl, diags);
+                entries.observe(Some(e), &locs, entry_rows, diags);
+            }
         }
         let raw = opts
             .keep_raw
@@ -126,7 +136,44 @@ pub fn read(
         });
     }
     resources.finish(diags);
+    entries.finish(diags);
     Ok(rows)
+}
+
+/// Reports `@NAME@` placeholders anywhere in an entry's line, at their own columns.
+fn placeholders(
+    text: &[u8],
+    start: u64,
+    line: u64,
+    file: &Arc<str>,
+    row: u64,
+    diags: &mut Vec<Diagnostic>,
+) {
+    let Ok(s) = std::str::from_utf8(text) else {
+        return;
+    };
+    let mut from = 0;
+    while let Some(r) = entry::values::find_placeholder(&s[from..]) {
+        let (a, b) = (from + r.start, from + r.end);
+        diags.push(
+            Diagnostic::new(
+                &entry::codes::PLACEHOLDER,
+                file,
+                format!("`{}` is a placeholder that was never substituted", &s[a..b]),
+            )
+            .label(
+                Span::new(start + a as u64, start + b as u64),
+                LineCol {
+                    line,
+                    column: s[..a].chars().count() as u64 + 1,
+                },
+                "placeholder",
+            )
+            .row(row)
+            .help("replace every @NAME@ placeholder with its value"),
+        );
+        from = b;
+    }
 }
 
 fn trim_line_end(b: &[u8]) -> &[u8] {

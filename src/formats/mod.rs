@@ -11,6 +11,7 @@ pub mod codes;
 pub mod csv;
 pub mod detect;
 pub mod jsonl;
+pub mod xml;
 
 pub use detect::{Detection, Format, detect};
 
@@ -162,7 +163,9 @@ pub fn read_path(
         match format {
             Format::ResourceCsv => csv::resource::read(f, bom, &name, opts, sink, &mut diagnostics),
             Format::JsonLines => jsonl::read(f, bom, &name, opts, sink, &mut diagnostics),
-            Format::EventCsv | Format::EntryCsv | Format::Ical | Format::MrssXml => {
+            Format::EntryCsv => csv::entry::read(f, bom, &name, opts, sink, &mut diagnostics),
+            Format::MrssXml => xml::reader::read(f, bom, &name, opts, sink, &mut diagnostics),
+            Format::EventCsv | Format::Ical => {
                 diagnostics.push(
                     Diagnostic::new(
                         &codes::UNSUPPORTED_FORMAT,
@@ -172,7 +175,7 @@ pub fn read_path(
                             format.describe()
                         ),
                     )
-                    .help("kbulk currently checks schedule-resource CSVs and JSON Lines"),
+                    .help("this build reads resource CSVs, entry CSVs, mrss XML and JSON Lines"),
                 );
                 Ok(0)
             }

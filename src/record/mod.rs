@@ -7,8 +7,10 @@ use serde::{Deserialize, Serialize};
 
 use crate::source::Origin;
 
+pub mod entry;
 pub mod resource;
 
+pub use entry::Entry;
 pub use resource::{ResourceAction, ResourceType, ResourceView, ScheduleResource};
 
 /// The kinds of record Kaltura takes in bulk. Each has a typed struct in this module.
@@ -57,6 +59,8 @@ impl RecordKind {
 pub enum RecordData {
     /// A schedule resource.
     ScheduleResource(ScheduleResource),
+    /// A media entry (boxed: it is several times larger than the other kinds).
+    Entry(Box<Entry>),
 }
 
 impl RecordData {
@@ -64,6 +68,7 @@ impl RecordData {
     pub fn kind(&self) -> RecordKind {
         match self {
             RecordData::ScheduleResource(_) => RecordKind::ScheduleResource,
+            RecordData::Entry(_) => RecordKind::Entry,
         }
     }
 }

@@ -92,7 +92,7 @@ impl CsvRow for CsvRecord {
 
 impl CsvRow for RecordRef<'_> {
     fn cell_count(&self) -> usize {
-        self.meta.cells.len()
+        self.cells.len()
     }
 
     fn cell(&self, i: usize) -> &[u8] {
@@ -165,63 +165,92 @@ pub struct CsvChunk {
     pub values: Vec<u8>,
 }
 
-/// One record of a chunk, with the same accessors as [`CsvRecord`].
+/// A borrowed record, from a [`CsvChunk`] or a [`CsvRecord`], with the same accessors.
 #[derive(Debug, Clone, Copy)]
 pub struct RecordRef<'a> {
-    chunk: &'a CsvChunk,
-    meta: &'a ChunkRecord,
+    offset: u64,
+    line: u64,
+    raw: &'a [u8],
+    content_len: usize,
+    cells: &'a [CsvCell],
+    values: &'a [u8],
+    unterminated: bool,
+    truncated: bool,
 }
 
 impl<'a> RecordRef<'a> {
     /// Byte offset of the record's first byte in the file.
     pub fn offset(&self) -> u64 {
-        self.chunk.base + self.meta.start as u64
+        self.offset
     }
 
     /// 1-based physical line of the record's first byte.
     pub fn line(&self) -> u64 {
-        self.meta.line
+        self.line
     }
 
     /// The record's bytes, line terminator included.
     pub fn raw(&self) -> &'a [u8] {
-        &self.chunk.data[self.meta.start..self.meta.start + self.meta.len]
+        self.raw
     }
 
     /// Length of the record without its line terminator.
     pub fn content_len(&self) -> usize {
-        self.meta.content_len
+        self.content_len
     }
 
     /// The cells.
     pub fn cells(&self) -> &'a [CsvCell] {
-        &self.chunk.cells[self.meta.cells.clone()]
+        self.cells
     }
 
     /// The value of cell `i` (empty when the cell does not exist).
     pub fn value(&self, i: usize) -> &'a [u8] {
-        self.cells()
+        self.cells
             .get(i)
-            .map_or(&[][..], |c| cell_value(c, self.raw(), &self.chunk.values))
+            .map_or(&[][..], |c| cell_value(c, self.raw, self.values))
     }
 
     /// A quoted cell ran to the end of the file.
     pub fn unterminated(&self) -> bool {
-        self.meta.unterminated
+        self.unterminated
     }
 
     /// The record was cut at the reader's limit.
     pub fn truncated(&self) -> bool {
-        self.meta.truncated
+        self.truncated
+    }
+}
+
+impl CsvRecord {
+    /// The record as a borrowed [`RecordRef`].
+    pub fn view(&self) -> RecordRef<'_> {
+        RecordRef {
+            offset: self.offset,
+            line: self.line,
+            raw: &self.raw,
+            content_len: self.content_len,
+            cells: &self.cells,
+            values: &self.values,
+            unterminated: self.unterminated,
+            truncated: self.truncated,
+        }
     }
 }
 
 impl CsvChunk {
     /// The records of this chunk.
     pub fn iter(&self) -> impl Iterator<Item = RecordRef<'_>> {
-        self.records
-            .iter()
-            .map(move |meta| RecordRef { chunk: self, meta })
+        self.records.iter().map(move |m| RecordRef {
+            offset: self.base + m.start as u64,
+            line: m.line,
+            raw: &self.data[m.start..m.start + m.len],
+            content_len: m.content_len,
+            cells: &self.cells[m.cells.clone()],
+            values: &self.values,
+            unterminated: m.unterminated,
+            truncated: m.truncated,
+        })
     }
 
     /// Number of records.

@@ -188,7 +188,7 @@ pub fn read(
 }
 
 /// Findings about the record's syntax, whatever its class. Returns whether it is valid UTF-8.
-fn record_level(rec: RecordRef, file: &Arc<str>, diags: &mut Vec<Diagnostic>) -> bool {
+pub(crate) fn record_level(rec: RecordRef, file: &Arc<str>, diags: &mut Vec<Diagnostic>) -> bool {
     let locs = CsvLocs { rec };
     if rec.unterminated()
         && let Some(i) = rec.cells().len().checked_sub(1)

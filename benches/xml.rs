@@ -1,0 +1,151 @@
+//! Throughput of `check` on a generated 100 MB bulk XML, as a ratio to a bare quick-xml event
+//! loop over the same file in the same run, and peak memory of the release binary on a 10 MB
+//! and a 100 MB file (memory must stay flat in the file size).
+//!
+//! Run: `cargo bench --bench xml` (KBULK_BENCH_MB sets the large file's size, default 100).
+#![allow(clippy::print_stdout)]
+use std::fs::File;
+use std::io::{BufReader, BufWriter, Write};
+use std::path::Path;
+use std::process::{Command, Stdio};
+use std::sync::Arc;
+use std::time::{Duration, Instant};
+
+use quick_xml::Reader;
+use quick_xml::events::Event;
+
+fn generate(path: &Path, mb: u64) -> u64 {
+    let mut out = BufWriter::new(File::create(path).expect("create"));
+    out.write_all(b"<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n<mrss>\n  <channel>\n")
+        .expect("write");
+    let mut written = 0u64;
+    let mut i = 0u64;
+    while written < mb << 20 {
+        let item = format!(
+            "    <item>\n      <action>add</action>\n      <type>1</type>\n      <referenceId>ref-{i}</referenceId>\n      <userId>user{u}</userId>\n      <name>Lecture {i}: caf\u{e9} &amp; more</name>\n      <description>Recorded lecture number {i}, with a description long enough to look like a real one written by a person.</description>\n      <tags>\n        <tag>lecture</tag>\n        <tag>term{t}</tag>\n      </tags>\n      <categories>\n        <category>Courses&gt;Term {t}</category>\n      </categories>\n      <startDate>2026-05-01T09:00:00</startDate>\n      <media>\n        <mediaType>1</mediaType>\n      </media>\n      <contentAssets>\n        <content flavorParamsId=\"0\">\n          <urlContentResource url=\"https://cdn.example.com/lectures/{i}.mp4\"/>\n        </content>\n      </contentAssets>\n      <thumbnails>\n        <thumbnail isDefault=\"true\">\n          <urlContentResource url=\"https://cdn.example.com/lectures/{i}.jpg\"/>\n        </thumbnail>\n      </thumbnails>\n      <customDataItems>\n        <customData metadataProfileId=\"12\">\n          <xmlData><metadata><Course>C{t}</Course></metadata></xmlData>\n        </customData>\n      </customDataItems>\n    </item>\n",
+            u = i % 97,
+            t = i % 7
+        );
+        out.write_all(item.as_bytes()).expect("write");
+        written += item.len() as u64;
+        i += 1;
+    }
+    out.write_all(b"  </channel>\n</mrss>\n").expect("write");
+    out.flush().expect("flush");
+    i
+}
+
+fn bare(path: &Path) -> (Duration, u64) {
+    let t = Instant::now();
+    let mut reader = Reader::from_reader(BufReader::with_capacity(
+        1 << 16,
+        File::open(path).expect("open"),
+    ));
+    let mut buf = Vec::new();
+    let mut events = 0u64;
+    loop {
+        match reader.read_event_into(&mut buf) {
+            Ok(Event::Eof) => break,
+            Ok(_) => events += 1,
+            Err(e) => panic!("{e}"),
+        }
+        buf.clear();
+    }
+    (t.elapsed(), events)
+}
+
+fn kbulk(path: &Path) -> (Duration, u64, usize) {
+    let t = Instant::now();
+    let opts = kbulk::formats::ReadOptions {
+        max_records: None,
+        ..Default::default()
+    };
+    let name: Arc<str> = Arc::from(path.display().to_string());
+    let report = kbulk::formats::read_path(path, name, &opts, &mut kbulk::formats::Discard);
+    (t.elapsed(), report.records, report.diagnostics.len())
+}
+
+/// Peak resident memory (VmHWM, KiB) of `kbulk check` on `path`, polled from /proc.
+fn peak_kib(path: &Path) -> Option<u64> {
+    let mut child = Command::new(env!("CARGO_BIN_EXE_kbulk"))
+        .args(["check", "--format", "json", "--max-records", "0"])
+        .arg(path)
+        .stdout(Stdio::null())
+        .stderr(Stdio::null())
+        .spawn()
+        .ok()?;
+    let status = format!("/proc/{}/status", child.id());
+    let mut peak = 0;
+    loop {
+        if let Ok(s) = std::fs::read_to_string(&status)
+            && let Some(kb) = s
+                .lines()
+                .find_map(|l| l.strip_prefix("VmHWM:"))
+                .and_then(|v| v.trim().trim_end_matches("kB").trim().parse::<u64>().ok())
+        {
+            peak = peak.max(kb);
+        }
+        if child.try_wait().ok()?.is_some() {
+            break;
+        }
+        std::thread::sleep(Duration::from_millis(2));
+    }
+    Some(peak)
+}
+
+fn main() {
+    let mb: u64 = std::env::var("KBULK_BENCH_MB")
+        .ok()
+        .and_then(|v| v.parse().ok())
+        .unwrap_or(100);
+    let dir = tempfile::tempdir().expect("temp dir");
+    let large = dir.path().join("large.xml");
+    let small = dir.path().join("small.xml");
+    let items = generate(&large, mb);
+    generate(&small, (mb / 10).max(1));
+    let size = std::fs::metadata(&large).expect("size").len() as f64 / (1 << 20) as f64;
+    // Warm the page cache, then take the best of three runs of each.
+    let _ = bare(&large);
+    let mut best_bare = Duration::MAX;
+    let mut best_kbulk = Duration::MAX;
+    let mut events = 0;
+    let mut records = 0;
+    let mut diags = 0;
+    for _ in 0..3 {
+        let (t, e) = bare(&large);
+        best_bare = best_bare.min(t);
+        events = e;
+        let (t, r, d) = kbulk(&large);
+        best_kbulk = best_kbulk.min(t);
+        records = r;
+        diags = d;
+    }
+    assert_eq!(records, items, "every item read");
+    let mbps = |d: Duration| size / d.as_secs_f64();
+    println!("file: {size:.1} MiB, {items} items, {events} XML events, {diags} findings");
+    println!(
+        "bare quick-xml event loop: {:>8.3} s  {:>7.1} MiB/s",
+        best_bare.as_secs_f64(),
+        mbps(best_bare)
+    );
+    println!(
+        "kbulk check (library):     {:>8.3} s  {:>7.1} MiB/s",
+        best_kbulk.as_secs_f64(),
+        mbps(best_kbulk)
+    );
+    println!(
+        "ratio (kbulk / bare throughput): {:.2}x",
+        best_bare.as_secs_f64() / best_kbulk.as_secs_f64()
+    );
+    let small_size = std::fs::metadata(&small).expect("size").len() as f64 / (1 << 20) as f64;
+    match (peak_kib(&small), peak_kib(&large)) {
+        (Some(s), Some(l)) => {
+            println!(
+                "peak memory (VmHWM) of `kbulk check`: {small_size:.1} MiB file: {:.1} MiB; {size:.1} MiB file: {:.1} MiB",
+                s as f64 / 1024.0,
+                l as f64 / 1024.0
+            );
+        }
+        _ => println!("peak memory: /proc not available"),
+    }
+}

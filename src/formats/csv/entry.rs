@@ -1,0 +1,722 @@
+//! Reads entry CSVs exactly as `BulkUploadEntryEngineCsv` does (headerless V1/V2 rows, `*`
+//! V3 headers with plugin columns) and maps every data row to an [`Entry`], in parallel chunks
+//! with a deterministic order.
+use std::io::{self, Read};
+use std::sync::Arc;
+
+use rayon::prelude::*;
+
+use super::php::{CsvRecord, PhpCsvReader};
+use super::resource::{MAX_RECORD_BYTES, php_numeric, record_level};
+use super::{LineClass, classify, header_name, intended_trim, php_trim, trim_array};
+use crate::check::entry::codes;
+use crate::check::entry::values::find_placeholder;
+use crate::check::entry::{EntryLocs, FileRules, Source, check_entry};
+use crate::check::resource::Place;
+use crate::diag::Diagnostic;
+use crate::formats::{ReadOptions, Sink};
+use crate::record::entry::{
+    Assets, ContentAsset, Entry, EntryAction, EntryField, MEDIA_CLIP, MediaType, Resource,
+    ThumbnailAsset,
+};
+use crate::record::{Record, RecordData};
+use crate::source::{LineCol, Origin, Span, locate_in};
+
+/// Rows read before each parallel mapping step.
+const CHUNK_ROWS: usize = 4096;
+
+/// The entry engine's columns (`getV2Columns()` order, then the V3-only ones).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum Column {
+    /// `title` → name.
+    Title,
+    /// `description`.
+    Description,
+    /// `tags` (comma-separated).
+    Tags,
+    /// `url`: the content.
+    Url,
+    /// `contentType`: image, audio, else video.
+    ContentType,
+    /// `conversionProfileId` (V2).
+    ConversionProfileId,
+    /// `accessControlProfileId` (V2).
+    AccessControlProfileId,
+    /// `category` (V2): comma-separated full names.
+    Category,
+    /// `scheduleStartDate` (V2).
+    ScheduleStartDate,
+    /// `scheduleEndDate` (V2).
+    ScheduleEndDate,
+    /// `thumbnailUrl` (V2).
+    ThumbnailUrl,
+    /// `partnerData` (V2).
+    PartnerData,
+    /// `sshPrivateKey`.
+    SshPrivateKey,
+    /// `sshPublicKey`.
+    SshPublicKey,
+    /// `sshKeyPassphrase`.
+    SshKeyPassphrase,
+    /// `entryId` (stored as object id only).
+    EntryId,
+    /// `action` (only 1 is implemented).
+    Action,
+    /// `ownerId` → userId.
+    OwnerId,
+    /// `entitledUsersEdit`.
+    EntitledUsersEdit,
+    /// `entitledUsersPublish`.
+    EntitledUsersPublish,
+    /// `entitledUsersView`.
+    EntitledUsersView,
+    /// `referenceId`.
+    ReferenceId,
+    /// `templateEntryId`.
+    TemplateEntryId,
+}
+
+/// Number of columns.
+pub const COLUMNS: usize = 23;
+
+impl Column {
+    /// Every column, V1 first, then V2, then V3-only.
+    pub const ALL: [Column; COLUMNS] = [
+        Column::Title,
+        Column::Description,
+        Column::Tags,
+        Column::Url,
+        Column::ContentType,
+        Column::ConversionProfileId,
+        Column::AccessControlProfileId,
+        Column::Category,
+        Column::ScheduleStartDate,
+        Column::ScheduleEndDate,
+        Column::ThumbnailUrl,
+        Column::PartnerData,
+        Column::SshPrivateKey,
+        Column::SshPublicKey,
+        Column::SshKeyPassphrase,
+        Column::EntryId,
+        Column::Action,
+        Column::OwnerId,
+        Column::EntitledUsersEdit,
+        Column::EntitledUsersPublish,
+        Column::EntitledUsersView,
+        Column::ReferenceId,
+        Column::TemplateEntryId,
+    ];
+
+    /// The header name (case-sensitive).
+    pub fn name(self) -> &'static str {
+        match self {
+            Column::Title => "title",
+            Column::Description => "description",
+            Column::Tags => "tags",
+            Column::Url => "url",
+            Column::ContentType => "contentType",
+            Column::ConversionProfileId => "conversionProfileId",
+            Column::AccessControlProfileId => "accessControlProfileId",
+            Column::Category => "category",
+            Column::ScheduleStartDate => "scheduleStartDate",
+            Column::ScheduleEndDate => "scheduleEndDate",
+            Column::ThumbnailUrl => "thumbnailUrl",
+            Column::PartnerData => "partnerData",
+            Column::SshPrivateKey => "sshPrivateKey",
+            Column::SshPublicKey => "sshPublicKey",
+            Column::SshKeyPassphrase => "sshKeyPassphrase",
+            Column::EntryId => "entryId",
+            Column::Action => "action",
+            Column::OwnerId => "ownerId",
+            Column::EntitledUsersEdit => "entitledUsersEdit",
+            Column::EntitledUsersPublish => "entitledUsersPublish",
+            Column::EntitledUsersView => "entitledUsersView",
+            Column::ReferenceId => "referenceId",
+            Column::TemplateEntryId => "templateEntryId",
+        }
+    }
+
+    /// The column with this exact name.
+    pub fn from_name(name: &str) -> Option<Self> {
+        Column::ALL.into_iter().find(|c| c.name() == name)
+    }
+
+    /// The entry field diagnostics about this column point at.
+    pub fn field(self) -> Option<EntryField> {
+        Some(match self {
+            Column::Title => EntryField::Name,
+            Column::Description => EntryField::Description,
+            Column::Tags => EntryField::Tags,
+            Column::Url
+            | Column::SshPrivateKey
+            | Column::SshPublicKey
+            | Column::SshKeyPassphrase => EntryField::ContentAssets,
+            Column::ContentType => EntryField::MediaType,
+            Column::ConversionProfileId => EntryField::ConversionProfile,
+            Column::AccessControlProfileId => EntryField::AccessControl,
+            Column::Category => EntryField::Categories,
+            Column::ScheduleStartDate => EntryField::StartDate,
+            Column::ScheduleEndDate => EntryField::EndDate,
+            Column::ThumbnailUrl => EntryField::Thumbnails,
+            Column::PartnerData => EntryField::PartnerData,
+            Column::EntryId => EntryField::EntryId,
+            Column::Action => EntryField::Action,
+            Column::OwnerId => EntryField::UserId,
+            Column::EntitledUsersEdit => EntryField::EntitledUsersEdit,
+            Column::EntitledUsersPublish => EntryField::EntitledUsersPublish,
+            Column::EntitledUsersView => EntryField::EntitledUsersView,
+            Column::ReferenceId => EntryField::ReferenceId,
+            Column::TemplateEntryId => EntryField::TemplateEntry,
+        })
+    }
+}
+
+/// The column map of a `*` header (V3), or of a headerless row (V1: 5 values, V2: 12).
+#[derive(Debug, Clone)]
+pub struct ColumnMap {
+    /// Cell index of each known column.
+    pub index: [Option<usize>; COLUMNS],
+    /// Unknown header names by cell index (forwarded as plugin data).
+    pub plugins: Vec<(usize, String)>,
+    /// Number of header cells (0 for headerless rows).
+    pub width: usize,
+}
+
+impl ColumnMap {
+    fn positional(n: usize) -> Self {
+        let mut index = [None; COLUMNS];
+        for (i, slot) in index.iter_mut().enumerate().take(n) {
+            *slot = Some(i);
+        }
+        ColumnMap {
+            index,
+            plugins: Vec::new(),
+            width: 0,
+        }
+    }
+}
+
+/// Cell places of one row, resolved on demand.
+struct Cells<'a> {
+    rec: &'a CsvRecord,
+}
+
+impl Cells<'_> {
+    fn cell(&self, i: usize) -> Place {
+        let c = &self.rec.cells[i];
+        let span = Span::new(
+            self.rec.offset + c.raw.start as u64,
+            self.rec.offset + c.raw.end as u64,
+        );
+        Place {
+            span,
+            at: locate_in(&self.rec.raw, self.rec.offset, self.rec.line, span.start),
+        }
+    }
+
+    fn row(&self) -> Place {
+        Place {
+            span: Span::new(
+                self.rec.offset,
+                self.rec.offset + self.rec.content_len as u64,
+            ),
+            at: LineCol {
+                line: self.rec.line,
+                column: 1,
+            },
+        }
+    }
+}
+
+/// One mapped data row.
+struct Mapped {
+    entry: Option<Entry>,
+    diags: Vec<Diagnostic>,
+    locs: EntryLocs,
+    version: u8,
+}
+
+/// Reads an entry CSV from `input` (positioned after any BOM, at file offset `offset`),
+/// sending entries to `sink` and findings to `diags`. Returns the number of data rows.
+pub fn read(
+    input: impl Read,
+    offset: u64,
+    file: &Arc<str>,
+    opts: &ReadOptions,
+    sink: &mut dyn Sink,
+    diags: &mut Vec<Diagnostic>,
+) -> io::Result<u64> {
+    let mut reader = PhpCsvReader::new(input, offset, MAX_RECORD_BYTES);
+    let mut chunk: Vec<CsvRecord> = Vec::new();
+    let mut cols: Option<Arc<ColumnMap>> = None;
+    let mut rules = FileRules::new(file.clone(), opts.max_records, Source::Csv);
+    let mut rows = 0u64;
+    let mut saw_header = false;
+    let mut last_version = 0u8;
+    let mut first_v2: Option<(u64, Place)> = None;
+    let mut last_v1: Option<(u64, Place)> = None;
+    loop {
+        let mut n = 0;
+        while n < CHUNK_ROWS {
+            if chunk.len() == n {
+                chunk.push(CsvRecord::default());
+            }
+            if !reader.read_record(&mut chunk[n])? {
+                break;
+            }
+            n += 1;
+        }
+        if n == 0 {
+            break;
+        }
+        let mut jobs = Vec::with_capacity(n);
+        for rec in &chunk[..n] {
+            record_level(rec.view(), file, diags);
+            match classify(rec) {
+                LineClass::Empty => {}
+                LineClass::Header => {
+                    cols = Some(Arc::new(read_header(rec, file, saw_header, diags)));
+                    saw_header = true;
+                }
+                LineClass::Comment => comment_rule(rec, cols.as_deref(), file, diags),
+                LineClass::Data => {
+                    rows += 1;
+                    jobs.push((rec, rows, cols.clone()));
+                }
+            }
+        }
+        let mapped: Vec<Mapped> = jobs
+            .par_iter()
+            .map(|(rec, row, cols)| map_row(rec, *row, cols.as_deref(), file))
+            .collect();
+        for ((rec, row, _), m) in jobs.iter().zip(mapped) {
+            diags.extend(m.diags);
+            match m.version {
+                1 => last_v1 = Some((*row, m.locs.item)),
+                2 => {
+                    first_v2.get_or_insert((*row, m.locs.item));
+                }
+                _ => {}
+            }
+            if m.version > 0 {
+                last_version = m.version;
+            }
+            rules.observe(m.entry.as_ref(), &m.locs, *row, diags);
+            if let Some(entry) = m.entry {
+                let raw = opts.keep_raw.then(|| {
+                    Arc::from(String::from_utf8_lossy(&rec.raw[..rec.content_len]).as_ref())
+                });
+                sink.record(Record {
+                    origin: Origin {
+                        file: file.clone(),
+                        span: m.locs.item.span,
+                        line: rec.line,
+                        row: *row,
+                        raw,
+                    },
+                    data: RecordData::Entry(Box::new(entry)),
+                });
+            }
+        }
+    }
+    if let (1, Some((row2, p2)), Some((row1, p1))) = (last_version, first_v2, last_v1) {
+        diags.push(
+            Diagnostic::new(&codes::CSV_MIXED_VERSIONS, file, format!("the last row ({row1}) has 5 values, so the job's CSV version is V1 and the V2 fields of every row (from row {row2} on) are ignored"))
+                .label(p1.span, p1.at, "last row is V1")
+                .label(p2.span, p2.at, "a V2 row")
+                .row(row1)
+                .help("add a V3 header (for example `*title,description,tags,url,contentType,...`) instead of relying on value counts"),
+        );
+    }
+    if rows == 0 {
+        diags.push(Diagnostic::new(
+            &codes::CSV_NO_DATA,
+            file,
+            "the file has no data rows",
+        ));
+    }
+    rules.finish(diags);
+    Ok(rows)
+}
+
+/// Parses a `*` header, reporting unknown and repeated names.
+fn read_header(
+    rec: &CsvRecord,
+    file: &Arc<str>,
+    saw_header: bool,
+    diags: &mut Vec<Diagnostic>,
+) -> ColumnMap {
+    let cells = Cells { rec };
+    let names: Vec<String> = (0..rec.cells.len())
+        .map(|i| header_name(rec.value(i)))
+        .collect();
+    let mut map = ColumnMap {
+        index: [None; COLUMNS],
+        plugins: Vec::new(),
+        width: names.len(),
+    };
+    if saw_header
+        && names
+            .iter()
+            .all(|n| Column::from_name(n).is_none() && !is_metadata_column(n))
+    {
+        let p = cells.row();
+        diags.push(
+            Diagnostic::new(&codes::CSV_ROW_TAKEN_AS_HEADER, file, "this row starts with `*`, so the server takes it as a new header: none of its cells is a column name and the rows after it lose their columns")
+                .label(p.span, p.at, "taken as a header")
+                .help("if this is data, make sure its first cell does not start with `*`"),
+        );
+    }
+    for (i, name) in names.iter().enumerate() {
+        match Column::from_name(name) {
+            Some(c) => {
+                if map.index[c as usize].is_some() {
+                    let p = cells.cell(i);
+                    diags.push(Diagnostic::new(&codes::CSV_DUPLICATE_COLUMN, file, format!("column `{name}` appears twice in the header; the later cell wins on every row")).label(p.span, p.at, "repeated column"));
+                }
+                map.index[c as usize] = Some(i);
+            }
+            None if name.is_empty() => {}
+            None => {
+                map.plugins.push((i, name.clone()));
+                if !is_metadata_column(name) {
+                    let p = cells.cell(i);
+                    let clean = name.trim_matches(|c: char| c.is_whitespace());
+                    let help = match Column::ALL.into_iter().find(|c| c.name().eq_ignore_ascii_case(clean)) {
+                        Some(c) => format!("did you mean `{}`? Column names are case-sensitive and only `*` and spaces are trimmed", c.name()),
+                        None => "known columns: title, description, tags, url, contentType, conversionProfileId, accessControlProfileId, category, scheduleStartDate, scheduleEndDate, thumbnailUrl, partnerData, sshPrivateKey, sshPublicKey, sshKeyPassphrase, entryId, action, ownerId, entitledUsersEdit, entitledUsersPublish, entitledUsersView, referenceId, templateEntryId (and metadata plugin columns)".to_string(),
+                    };
+                    diags.push(
+                        Diagnostic::new(&codes::CSV_UNKNOWN_COLUMN, file, format!("`{name}` is not an entry column: the server forwards it to plugins, and none reads it"))
+                            .label(p.span, p.at, "unknown column")
+                            .help(help),
+                    );
+                }
+            }
+        }
+    }
+    map
+}
+
+/// Plugin columns the metadata plugin reads (kaltura-formats §2.7).
+fn is_metadata_column(name: &str) -> bool {
+    matches!(name, "metadataProfileId" | "metadataXml" | "metadataUrl")
+        || name.starts_with("metadataField_")
+        || name.starts_with("metadata::")
+}
+
+fn comment_rule(
+    rec: &CsvRecord,
+    cols: Option<&ColumnMap>,
+    file: &Arc<str>,
+    diags: &mut Vec<Diagnostic>,
+) {
+    let non_empty = (0..rec.cells.len())
+        .filter(|&i| !php_trim(rec.value(i)).is_empty())
+        .count();
+    let looks_like_data = match cols {
+        Some(c) if c.width >= 3 => rec.cells.len() == c.width && non_empty >= 2,
+        _ => rec.cells.len() == 5 || rec.cells.len() == 12,
+    };
+    if looks_like_data {
+        let p = Cells { rec }.row();
+        diags.push(
+            Diagnostic::new(&codes::CSV_COMMENT_LOOKS_LIKE_DATA, file, "this row starts with `#`, so the server skips it as a comment, but it has the shape of a data row")
+                .label(Span::new(p.span.start, p.span.start + 1), p.at, "taken as a comment")
+                .help("if it is data, make sure the first cell does not start with `#` (quoting does not help)"),
+        );
+    }
+}
+
+/// Splits a comma-separated cell into trimmed, non-empty parts.
+fn list(v: &str) -> Vec<String> {
+    v.split(',')
+        .map(str::trim)
+        .filter(|s| !s.is_empty())
+        .map(String::from)
+        .collect()
+}
+
+/// Maps one data row to an entry, running the row's parse-time and per-record rules.
+fn map_row(rec: &CsvRecord, row: u64, cols: Option<&ColumnMap>, file: &Arc<str>) -> Mapped {
+    let cells = Cells { rec };
+    let mut diags = Vec::new();
+    let mut locs = EntryLocs::whole(cells.row());
+    let positional;
+    let (cols, version) = match cols {
+        Some(c) => (c, 3),
+        None => match rec.cells.len() {
+            5 | 12 => {
+                positional = ColumnMap::positional(rec.cells.len());
+                (&positional, if rec.cells.len() == 5 { 1 } else { 2 })
+            }
+            n => {
+                let p = cells.row();
+                diags.push(
+                    Diagnostic::new(&codes::CSV_WRONG_VALUE_COUNT, file, format!("this row has {n} values and there is no `*` header: the server only reads 5 (V1) or 12 (V2)"))
+                        .label(p.span, p.at, format!("{n} values"))
+                        .row(row)
+                        .server(format!("Wrong number of values on line {row}"))
+                        .help("add a V3 header naming the columns, or check for unquoted commas and trailing empty cells"),
+                );
+                return Mapped {
+                    entry: None,
+                    diags,
+                    locs,
+                    version: 0,
+                };
+            }
+        },
+    };
+    for c in Column::ALL {
+        if let (Some(i), Some(f)) = (cols.index[c as usize], c.field())
+            && i < rec.cells.len()
+        {
+            locs.set(f, cells.cell(i));
+        }
+    }
+    let value_at = |i: usize, what: &str, diags: &mut Vec<Diagnostic>| -> Option<String> {
+        let raw = rec.value(i);
+        let text = String::from_utf8_lossy(raw);
+        let intended = intended_trim(&text);
+        if trim_array(raw) != intended.as_bytes() && std::str::from_utf8(raw).is_ok() {
+            let p = cells.cell(i);
+            let server = trim_array(raw);
+            let (lost, edge) = if !intended.is_empty()
+                && server.len() < intended.len()
+                && intended.as_bytes().starts_with(server)
+            {
+                (intended.chars().next_back().unwrap_or(' '), "last")
+            } else {
+                (intended.chars().next().unwrap_or(' '), "first")
+            };
+            diags.push(
+                Diagnostic::new(&codes::CSV_TRIM_CORRUPTS_VALUE, file, format!("the server's trimming cuts a byte of `{lost}` ({edge} character of `{intended}`) and the character is lost"))
+                    .label(p.span, p.at, format!("{what} becomes invalid UTF-8"))
+                    .row(row)
+                    .help(format!("move `{lost}` away from the {} of the value", if edge == "last" { "end" } else { "start" })),
+            );
+        }
+        if let Some(r) = find_placeholder(intended) {
+            let p = cells.cell(i);
+            diags.push(
+                Diagnostic::new(
+                    &codes::PLACEHOLDER,
+                    file,
+                    format!(
+                        "`{}` is a placeholder that was never substituted",
+                        &intended[r]
+                    ),
+                )
+                .label(p.span, p.at, "placeholder")
+                .row(row)
+                .help("replace every @NAME@ placeholder with its value before upload"),
+            );
+        }
+        (!intended.is_empty()).then(|| intended.to_string())
+    };
+    let get = |c: Column, diags: &mut Vec<Diagnostic>| -> Option<String> {
+        let i = cols.index[c as usize].filter(|&i| i < rec.cells.len())?;
+        value_at(i, c.name(), diags)
+    };
+    let at = |locs: &EntryLocs, c: Column| c.field().map_or(locs.item, |f| locs.at(f));
+
+    let action_raw = get(Column::Action, &mut diags);
+    let action_ok = match action_raw.as_deref() {
+        None | Some("0") => true,
+        Some(a) => match php_numeric(a) {
+            Some(1.0) => true,
+            Some(n) if n == 2.0 || n == 3.0 => {
+                let p = at(&locs, Column::Action);
+                diags.push(
+                    Diagnostic::new(&codes::CSV_ACTION_SKIPPED, file, format!("action {a} ({}) is not implemented by the entry CSV engine: the row is skipped without a result", if n == 2.0 { "update" } else { "delete" }))
+                        .label(p.span, p.at, "skipped")
+                        .row(row)
+                        .help("use an XML bulk upload to update or delete entries"),
+                );
+                false
+            }
+            _ => {
+                let p = at(&locs, Column::Action);
+                diags.push(
+                    Diagnostic::new(
+                        &codes::CSV_UNKNOWN_ACTION,
+                        file,
+                        format!("unknown action `{a}`: the row vanishes from the bulk results"),
+                    )
+                    .label(p.span, p.at, "not 1")
+                    .row(row)
+                    .server(format!("unknown action passed: [{a}]"))
+                    .help("leave action empty or write 1 (add)"),
+                );
+                false
+            }
+        },
+    };
+    let mut e = Entry {
+        action: Some(EntryAction::Add),
+        entry_type: Some(MEDIA_CLIP.to_string()),
+        name: get(Column::Title, &mut diags),
+        description: get(Column::Description, &mut diags),
+        tags: get(Column::Tags, &mut diags).map(|v| list(&v)),
+        ..Default::default()
+    };
+    let url = get(Column::Url, &mut diags);
+    let content_type = get(Column::ContentType, &mut diags);
+    e.media_type = Some(
+        match content_type
+            .as_deref()
+            .map(str::to_ascii_lowercase)
+            .as_deref()
+        {
+            Some("image") => MediaType::Image,
+            Some("audio") => MediaType::Audio,
+            None | Some("video") => MediaType::Video,
+            Some(other) => {
+                let p = at(&locs, Column::ContentType);
+                diags.push(
+                Diagnostic::new(&codes::CSV_UNKNOWN_CONTENT_TYPE, file, format!("contentType `{other}` is not image, audio or video: the entry becomes a video"))
+                    .label(p.span, p.at, "read as video")
+                    .row(row),
+            );
+                MediaType::Video
+            }
+        },
+    );
+    let numeric = |c: Column, diags: &mut Vec<Diagnostic>| -> Option<i64> {
+        let v = get(c, diags)?;
+        match php_numeric(&v).filter(|n| n.fract() == 0.0 && n.abs() < 9e15) {
+            Some(n) => Some(n as i64),
+            None => {
+                let p = at(&locs, c);
+                diags.push(
+                    Diagnostic::new(&codes::CSV_NOT_NUMERIC, file, format!("{} `{v}` is not numeric: the server ignores it and the default applies", c.name()))
+                        .label(p.span, p.at, "ignored")
+                        .row(row)
+                        .help("write the profile's numeric id"),
+                );
+                None
+            }
+        }
+    };
+    if version > 1 {
+        e.conversion_profile_id = numeric(Column::ConversionProfileId, &mut diags);
+        e.access_control_id = numeric(Column::AccessControlProfileId, &mut diags);
+        e.categories = get(Column::Category, &mut diags).map(|v| list(&v));
+        e.start_date = get(Column::ScheduleStartDate, &mut diags);
+        e.end_date = get(Column::ScheduleEndDate, &mut diags);
+        if let Some(u) = get(Column::ThumbnailUrl, &mut diags) {
+            e.thumbnails = Some(Assets {
+                action: None,
+                assets: vec![ThumbnailAsset {
+                    resource: Some(Resource::Url { url: u }),
+                    ..Default::default()
+                }],
+            });
+            locs.thumbs.push(at(&locs, Column::ThumbnailUrl));
+        }
+        e.partner_data = get(Column::PartnerData, &mut diags);
+    }
+    let private_key = get(Column::SshPrivateKey, &mut diags);
+    let public_key = get(Column::SshPublicKey, &mut diags);
+    let passphrase = get(Column::SshKeyPassphrase, &mut diags);
+    if private_key.is_some() != public_key.is_some() {
+        let (missing, c, server) = if private_key.is_none() {
+            (
+                "private",
+                Column::SshPublicKey,
+                format!("Missing SSH private key on line  {row}"),
+            )
+        } else {
+            (
+                "public",
+                Column::SshPrivateKey,
+                format!("Missing SSH public key on line {row}"),
+            )
+        };
+        let p = at(&locs, c);
+        diags.push(
+            Diagnostic::new(
+                &codes::CSV_SSH_KEY_MISSING,
+                file,
+                format!("an SSH key pair needs both keys; the {missing} key is missing"),
+            )
+            .label(p.span, p.at, "only one key")
+            .row(row)
+            .server(server),
+        );
+    }
+    if let Some(url) = url {
+        let lower = url.to_ascii_lowercase();
+        let resource = if lower.starts_with("sftp:") || lower.starts_with("scp:") {
+            Resource::SshUrl {
+                url,
+                key_passphrase: passphrase,
+                private_key,
+                public_key,
+            }
+        } else {
+            Resource::Url { url }
+        };
+        locs.content.push(at(&locs, Column::Url));
+        e.content_assets = Some(Assets {
+            action: None,
+            assets: vec![ContentAsset {
+                resource: Some(resource),
+                ..Default::default()
+            }],
+        });
+    }
+    if let Some(id) = get(Column::EntryId, &mut diags) {
+        let p = at(&locs, Column::EntryId);
+        diags.push(
+            Diagnostic::new(
+                &codes::CSV_ENTRY_ID_IGNORED,
+                file,
+                format!(
+                    "entryId `{id}` does not update that entry: the entry CSV always adds a new one"
+                ),
+            )
+            .label(p.span, p.at, "ignored")
+            .row(row)
+            .help("use an XML bulk upload with <action>update</action> to change existing entries"),
+        );
+    }
+    e.user_id = get(Column::OwnerId, &mut diags);
+    e.entitled_users_edit = get(Column::EntitledUsersEdit, &mut diags).map(|v| list(&v));
+    e.entitled_users_publish = get(Column::EntitledUsersPublish, &mut diags).map(|v| list(&v));
+    e.entitled_users_view = get(Column::EntitledUsersView, &mut diags).map(|v| list(&v));
+    e.reference_id = get(Column::ReferenceId, &mut diags);
+    e.template_entry_id = get(Column::TemplateEntryId, &mut diags);
+    for (i, name) in &cols.plugins {
+        if *i < rec.cells.len()
+            && let Some(v) = value_at(*i, name, &mut diags)
+        {
+            e.plugins_data.insert(name.clone(), v);
+        }
+    }
+    if cols.width > 0 {
+        for i in cols.width..rec.cells.len() {
+            if !php_trim(rec.value(i)).is_empty() {
+                let p = cells.cell(i);
+                diags.push(
+                    Diagnostic::new(&codes::CSV_EXTRA_CELLS, file, format!("this row has {} cells but the header names {}; the value in cell {} is dropped", rec.cells.len(), cols.width, i + 1))
+                        .label(p.span, p.at, "no column for this cell")
+                        .row(row)
+                        .help("quote values that contain commas"),
+                );
+                break;
+            }
+        }
+    }
+    let utf8 = std::str::from_utf8(&rec.raw).is_ok();
+    if action_ok {
+        check_entry(&e, &locs, file, row, Source::Csv, &mut diags);
+    }
+    Mapped {
+        entry: (action_ok && utf8).then_some(e),
+        diags,
+        locs,
+        version,
+    }
+}

@@ -1,0 +1,935 @@
+//! Reads XML bulk uploads (`<mrss><channel><item>`) in one streaming pass with quick-xml:
+//! checks well-formedness, refuses DOCTYPEs and `<script>`, walks the XSD's element tree
+//! ([`super::schema`]) to report every order, cardinality, attribute and value problem, and
+//! maps each `<item>` to an [`Entry`]. Items are checked in parallel chunks, in file order.
+//!
+//! Memory stays flat in the file size: one item (at most [`MAX_ITEM_BYTES`] of values) and one
+//! chunk of items are held at a time, tokens are capped at [`MAX_TOKEN`] bytes and nesting at
+//! [`MAX_DEPTH`] levels.
+use std::collections::HashSet;
+use std::io::{self, BufRead};
+use std::sync::Arc;
+
+use quick_xml::Reader;
+use quick_xml::events::{BytesStart, Event};
+use rayon::prelude::*;
+
+use super::builder::ItemBuilder;
+use super::codes;
+use super::schema::{self, Model, Text, TextError};
+use super::track::{Mark, TokenTooLarge, Tracker};
+use crate::check::entry::codes as entry_codes;
+use crate::check::entry::values::find_placeholder;
+use crate::check::entry::{EntryLocs, FileRules, Source, check_entry};
+use crate::check::resource::Place;
+use crate::diag::Diagnostic;
+use crate::formats::{ReadOptions, Sink};
+use crate::record::entry::Entry;
+use crate::record::{Record, RecordData};
+use crate::source::{Origin, Span};
+
+/// Longest tag, text node or comment read in one piece.
+pub const MAX_TOKEN: u64 = 16 << 20;
+/// Most bytes of values kept for one item (and for one captured raw-XML value).
+pub const MAX_ITEM_BYTES: usize = 16 << 20;
+/// Deepest nesting read.
+pub const MAX_DEPTH: usize = 256;
+/// Items collected before each parallel checking step.
+const CHUNK_ITEMS: usize = 512;
+/// Distinct undefined entity names reported per file.
+const MAX_ENTITY_NAMES: usize = 64;
+
+/// An attribute as read: name, unescaped value and where the value is.
+#[derive(Debug, Clone)]
+pub struct AttrValue {
+    /// The attribute's name.
+    pub name: String,
+    /// The value, entities resolved.
+    pub value: String,
+    /// The value's bytes (inside the quotes).
+    pub place: Place,
+}
+
+/// One open element.
+struct Frame {
+    /// The schema model (`None`: unknown here, or inside an opaque subtree).
+    model: Option<&'static Model>,
+    /// The element's name when it has no model.
+    name: Box<str>,
+    /// Current slot of the parent sequence and occurrences in it.
+    slot: usize,
+    count: u32,
+    slot_name: Option<&'static str>,
+    ident_occurrences: u32,
+    ident_type_open: bool,
+    last_child: Option<(&'static str, Place)>,
+    start: Place,
+    /// Text value of a text-only element.
+    text: Option<String>,
+    text_start: Option<Mark>,
+    text_end: u64,
+    text_reported: bool,
+}
+
+impl Frame {
+    fn new(model: Option<&'static Model>, name: &str, start: Place) -> Self {
+        Frame {
+            model,
+            name: if model.is_some() {
+                Box::from("")
+            } else {
+                Box::from(name)
+            },
+            slot: 0,
+            count: 0,
+            slot_name: None,
+            ident_occurrences: 0,
+            ident_type_open: false,
+            last_child: None,
+            start,
+            text: None,
+            text_start: None,
+            text_end: 0,
+            text_reported: false,
+        }
+    }
+
+    fn name(&self) -> &str {
+        self.model.map_or(&self.name, |m| m.name)
+    }
+
+    fn text_only(&self) -> bool {
+        self.model
+            .is_some_and(|m| m.slots.is_empty() && !matches!(m.text, Text::Elements | Text::Any))
+    }
+}
+
+/// Raw XML being kept for an opaque element (plugin elements, `xmlData`, `xslt`).
+struct Capture {
+    depth: usize,
+    with_tags: bool,
+    empty: bool,
+    buf: String,
+    over: bool,
+}
+
+/// An item waiting for the parallel checking step.
+struct Pending {
+    entry: Entry,
+    locs: EntryLocs,
+    row: u64,
+    valid_action: bool,
+    line: u64,
+}
+
+struct State<'a> {
+    file: &'a Arc<str>,
+    diags: &'a mut Vec<Diagnostic>,
+    stack: Vec<Frame>,
+    capture: Option<Capture>,
+    item: Option<ItemBuilder>,
+    items: u64,
+    saw_root: bool,
+    doctype: bool,
+    entities: HashSet<String>,
+}
+
+/// Reads an XML bulk upload from `input` (positioned after any BOM, at file offset `offset`),
+/// sending entries to `sink` and findings to `diags`. Returns the number of items.
+pub fn read(
+    input: impl BufRead,
+    offset: u64,
+    file: &Arc<str>,
+    opts: &ReadOptions,
+    sink: &mut dyn Sink,
+    diags: &mut Vec<Diagnostic>,
+) -> io::Result<u64> {
+    let mut reader = Reader::from_reader(Tracker::new(input, offset, MAX_TOKEN));
+    reader.config_mut().check_end_names = true;
+    let mut rules = FileRules::new(file.clone(), opts.max_records, Source::Xml);
+    let mut chunk: Vec<Pending> = Vec::new();
+    let mut buf = Vec::with_capacity(1 << 12);
+    let mut st = State {
+        file,
+        diags,
+        stack: Vec::with_capacity(16),
+        capture: None,
+        item: None,
+        items: 0,
+        saw_root: false,
+        doctype: false,
+        entities: HashSet::new(),
+    };
+    loop {
+        buf.clear();
+        reader.get_mut().reset();
+        let mark = reader.get_ref().mark();
+        let event = match reader.read_event_into(&mut buf) {
+            Ok(ev) => ev,
+            Err(e) => {
+                let too_large = matches!(&e, quick_xml::Error::Io(io) if io.get_ref().is_some_and(|i| i.is::<TokenTooLarge>()));
+                let p = mark.place(1);
+                if too_large {
+                    st.diags.push(
+                        Diagnostic::new(&codes::TOO_LARGE, file, format!("this tag, text or comment is longer than {} MiB: reading stopped here", MAX_TOKEN >> 20))
+                            .label(p.span, p.at, "starts here")
+                            .help("look for an unclosed comment, CDATA section or quote"),
+                    );
+                } else if let quick_xml::Error::Io(io) = &e
+                    && io.kind() != io::ErrorKind::InvalidData
+                {
+                    return Err(io::Error::new(io.kind(), io.to_string()));
+                } else {
+                    st.diags.push(
+                        Diagnostic::new(
+                            &codes::MALFORMED,
+                            file,
+                            format!("the file is not well-formed XML: {e}"),
+                        )
+                        .label(p.span, p.at, "reading stopped here")
+                        .server("Could not load xml [{jobId}], ...")
+                        .help("the whole job fails on a syntax error; fix it and check again"),
+                    );
+                }
+                break;
+            }
+        };
+        let end = reader.get_ref().mark();
+        match event {
+            Event::Start(e) => {
+                if st.stack.len() >= MAX_DEPTH {
+                    let p = mark.place(1);
+                    st.diags.push(
+                        Diagnostic::new(&codes::TOO_DEEP, file, format!("elements are nested more than {MAX_DEPTH} levels deep: reading stopped here"))
+                            .label(p.span, p.at, "too deep"),
+                    );
+                    break;
+                }
+                st.start(&e, mark, end, false, &mut chunk);
+            }
+            Event::Empty(e) => {
+                st.start(&e, mark, end, true, &mut chunk);
+                st.end(mark, end, &mut chunk);
+            }
+            Event::End(e) => {
+                if let Some(c) = &mut st.capture
+                    && st.stack.len() > c.depth + 1
+                {
+                    push_capped(c, &format!("</{}>", &*e));
+                }
+                st.end(mark, end, &mut chunk);
+            }
+            Event::Text(t) => st.text(&t.xml10_content(), &t, mark, end),
+            Event::CData(t) => {
+                if let Some(c) = &mut st.capture {
+                    push_capped(c, &format!("<![CDATA[{}]]>", &*t));
+                } else {
+                    let content = t.into_inner();
+                    st.text(&content, "", mark, end);
+                }
+            }
+            Event::GeneralRef(r) => st.reference(&r, mark, end),
+            Event::Comment(c) => {
+                if let Some(cap) = &mut st.capture {
+                    push_capped(cap, &format!("<!--{}-->", &*c));
+                }
+            }
+            Event::DocType(_) => {
+                st.doctype = true;
+                let p = mark.to(end.pos);
+                st.diags.push(
+                    Diagnostic::new(&codes::DOCTYPE, file, "the file declares a DOCTYPE: kbulk refuses document type declarations and expands none of its entities")
+                        .label(p.span, p.at, "DOCTYPE")
+                        .help("remove the DOCTYPE; Kaltura's bulk XML never needs one"),
+                );
+            }
+            Event::Decl(_) | Event::PI(_) => {}
+            Event::Eof => break,
+        }
+        if chunk.len() >= CHUNK_ITEMS {
+            flush(&mut chunk, file, &mut rules, sink, st.diags);
+        }
+    }
+    let end = reader.get_ref().mark();
+    st.finish(end);
+    flush(&mut chunk, file, &mut rules, sink, st.diags);
+    rules.finish(st.diags);
+    Ok(st.items)
+}
+
+/// Checks a chunk of items in parallel, then feeds the file rules and the sink in order.
+fn flush(
+    chunk: &mut Vec<Pending>,
+    file: &Arc<str>,
+    rules: &mut FileRules,
+    sink: &mut dyn Sink,
+    diags: &mut Vec<Diagnostic>,
+) {
+    let found: Vec<Vec<Diagnostic>> = chunk
+        .par_iter()
+        .map(|p| {
+            let mut out = Vec::new();
+            if p.valid_action {
+                check_entry(&p.entry, &p.locs, file, p.row, Source::Xml, &mut out);
+            }
+            out
+        })
+        .collect();
+    for (p, d) in chunk.drain(..).zip(found) {
+        diags.extend(d);
+        rules.observe(p.valid_action.then_some(&p.entry), &p.locs, p.row, diags);
+        if p.valid_action {
+            sink.record(Record {
+                origin: Origin {
+                    file: file.clone(),
+                    span: p.locs.item.span,
+                    line: p.line,
+                    row: p.row,
+                    raw: None,
+                },
+                data: RecordData::Entry(Box::new(p.entry)),
+            });
+        }
+    }
+}
+
+fn push_capped(c: &mut Capture, s: &str) {
+    if c.buf.len() + s.len() > MAX_ITEM_BYTES {
+        c.over = true;
+    } else {
+        c.buf.push_str(s);
+    }
+}
+
+/// The attributes of a start tag with the places of their values.
+fn attributes(e: &BytesStart, tag: Mark, st: &mut State) -> Vec<AttrValue> {
+    let content: &str = e;
+    let mut out = Vec::new();
+    for a in e.attributes() {
+        let a = match a {
+            Ok(a) => a,
+            Err(err) => {
+                let p = tag.place(1 + content.len() as u64);
+                st.diags.push(
+                    Diagnostic::new(
+                        &codes::MALFORMED,
+                        st.file,
+                        format!("this tag's attributes are not well-formed: {err}"),
+                    )
+                    .label(p.span, p.at, "in this tag")
+                    .server("Could not load xml [{jobId}], ..."),
+                );
+                break;
+            }
+        };
+        let rel = match &a.value {
+            std::borrow::Cow::Borrowed(v) => {
+                (v.as_ptr() as usize).wrapping_sub(content.as_ptr() as usize)
+            }
+            std::borrow::Cow::Owned(_) => 0,
+        }
+        .min(content.len());
+        let at = tag.advance(b"<").advance(&content.as_bytes()[..rel]);
+        let place = at.place(a.value.len() as u64);
+        let value = match a.normalized_value(quick_xml::XmlVersion::Implicit1_0) {
+            Ok(v) => v.into_owned(),
+            Err(err) => {
+                st.diags.push(
+                    Diagnostic::new(
+                        &codes::UNDEFINED_ENTITY,
+                        st.file,
+                        format!("attribute `{}`: {err}", a.key.as_ref()),
+                    )
+                    .label(place.span, place.at, "undefined entity")
+                    .server("Could not load xml [{jobId}], ...")
+                    .help("escape a literal ampersand as &amp;"),
+                );
+                a.value.to_string()
+            }
+        };
+        out.push(AttrValue {
+            name: a.key.as_ref().to_string(),
+            value,
+            place,
+        });
+    }
+    out
+}
+
+impl State<'_> {
+    fn start(
+        &mut self,
+        e: &BytesStart,
+        mark: Mark,
+        end: Mark,
+        empty: bool,
+        chunk: &mut Vec<Pending>,
+    ) {
+        let name: &str = e.name().0;
+        let name_place = mark.advance(b"<").place(name.len() as u64);
+        let tag_place = mark.to(end.pos);
+        if name.eq_ignore_ascii_case("script") {
+            self.diags.push(
+                Diagnostic::new(
+                    &codes::SCRIPT,
+                    self.file,
+                    "the file contains a <script> element: Kaltura refuses the whole upload",
+                )
+                .label(name_place.span, name_place.at, "script element")
+                .server("File content contains potential security risks")
+                .help("remove the <script> element (escape it as &lt;script&gt; if it is text)"),
+            );
+        }
+        if let Some(c) = &mut self.capture {
+            let raw: &str = e;
+            push_capped(
+                c,
+                &if empty {
+                    format!("<{raw}/>")
+                } else {
+                    format!("<{raw}>")
+                },
+            );
+            self.stack.push(Frame::new(None, name, tag_place));
+            return;
+        }
+        let model = self.child_model(name, name_place);
+        if self.stack.is_empty() && !self.saw_root {
+            self.saw_root = true;
+            if name != "mrss" {
+                self.diags.push(
+                    Diagnostic::new(&codes::WRONG_ROOT, self.file, format!("the root element is <{name}>, not <mrss>: the job can finish \"successfully\" with no entry"))
+                        .label(name_place.span, name_place.at, "root element")
+                        .help("wrap the channels in <mrss>"),
+                );
+            }
+        }
+        let attrs = if model.is_some() || self.item.is_some() {
+            attributes(e, mark, self)
+        } else {
+            Vec::new()
+        };
+        if let Some(m) = model {
+            self.check_attrs(m, &attrs, name_place);
+            if m.text == Text::Any {
+                let raw: &str = e;
+                let with_tags = !matches!(m.name, "xmlData" | "xslt");
+                let mut buf = String::new();
+                if with_tags {
+                    buf = if empty {
+                        format!("<{raw}/>")
+                    } else {
+                        format!("<{raw}>")
+                    };
+                }
+                self.capture = Some(Capture {
+                    depth: self.stack.len(),
+                    with_tags,
+                    empty,
+                    buf,
+                    over: false,
+                });
+            }
+        }
+        let parent: &'static str = self
+            .stack
+            .last()
+            .and_then(|f| f.model)
+            .map_or("", |m| m.name);
+        let is_item = name == "item" && model.is_some_and(|m| std::ptr::eq(m, &schema::ITEM));
+        if is_item {
+            self.items += 1;
+            if let Some(b) = self.item.take() {
+                chunk.push(b.finish(mark.pos));
+            }
+            self.item = Some(ItemBuilder::new(self.items, tag_place));
+        } else if let (Some(b), Some(m)) = (&mut self.item, model) {
+            b.start(m.name, parent, &attrs, tag_place, self.file, self.diags);
+        }
+        if self.item.is_some() {
+            for a in &attrs {
+                self.placeholder(&a.value, a.place);
+            }
+        }
+        self.stack.push(Frame::new(model, name, tag_place));
+    }
+
+    /// Validates `name` as the next child of the open element and returns its model.
+    fn child_model(&mut self, name: &str, p: Place) -> Option<&'static Model> {
+        let file = self.file;
+        let Some(parent) = self.stack.last_mut() else {
+            return (name == "mrss").then_some(&schema::MRSS);
+        };
+        let pm = parent.model?;
+        if matches!(pm.text, Text::Any) {
+            return None;
+        }
+        if parent.text_only() || pm.slots.is_empty() {
+            self.diags.push(
+                Diagnostic::new(
+                    &codes::UNKNOWN_ELEMENT,
+                    file,
+                    format!("<{}> holds no elements, but <{name}> is inside it", pm.name),
+                )
+                .label(p.span, p.at, "unexpected element")
+                .server("Validate files failed on job [{jobId}], ..."),
+            );
+            return None;
+        }
+        let Some((j, m)) = pm.find(name, parent.slot) else {
+            if let Some((_, m)) = pm.find(name, 0) {
+                let (before, bp) = parent.last_child.unwrap_or((pm.name, parent.start));
+                self.diags.push(
+                    Diagnostic::new(
+                        &codes::OUT_OF_ORDER,
+                        file,
+                        format!("<{name}> must come before <{before}> in <{}>", pm.name),
+                    )
+                    .label(p.span, p.at, "out of order")
+                    .label(bp.span, bp.at, format!("<{before}> is here"))
+                    .server("Validate files failed on job [{jobId}], ...")
+                    .help("kbulk convert --to xml writes the elements in the schema's order"),
+                );
+                return Some(m);
+            }
+            let (code, msg, help) = if name == "customData" && pm.name == "item" {
+                (&codes::CUSTOM_DATA_OUTSIDE_ITEMS, "<customData> directly inside <item>: the bulk schema only accepts it inside <customDataItems>".to_string(), "wrap it: <customDataItems><customData ...>...</customData></customDataItems>".to_string())
+            } else {
+                let expected: Vec<String> = pm.slots[parent.slot.min(pm.slots.len() - 1)..]
+                    .iter()
+                    .map(|s| s.names())
+                    .collect();
+                let near = pm
+                    .slots
+                    .iter()
+                    .flat_map(|s| s.children.iter())
+                    .find(|c| c.name.eq_ignore_ascii_case(name));
+                let help = match near {
+                    Some(c) => format!(
+                        "did you mean <{}>? Element names are case-sensitive",
+                        c.name
+                    ),
+                    None => format!("allowed here: {}", expected.join(", ")),
+                };
+                (
+                    &codes::UNKNOWN_ELEMENT,
+                    format!("<{name}> is not an element of <{}>", pm.name),
+                    help,
+                )
+            };
+            if !name.eq_ignore_ascii_case("script") {
+                self.diags.push(
+                    Diagnostic::new(code, file, msg)
+                        .label(p.span, p.at, "unknown element")
+                        .server("Validate files failed on job [{jobId}], ...")
+                        .help(help),
+                );
+            }
+            return None;
+        };
+        if j > parent.slot || parent.count == 0 && j == parent.slot {
+            let from = parent.slot;
+            for (k, s) in pm.slots.iter().enumerate().take(j).skip(from) {
+                let have = if k == from { parent.count } else { 0 };
+                if have < s.min && !s.identity {
+                    self.diags.push(
+                        Diagnostic::new(
+                            &codes::MISSING_ELEMENT,
+                            file,
+                            format!("{} is required in <{}> before <{name}>", s.names(), pm.name),
+                        )
+                        .label(p.span, p.at, "expected before this")
+                        .server("Validate files failed on job [{jobId}], ..."),
+                    );
+                }
+            }
+            parent.slot = j;
+            parent.count = 0;
+            parent.slot_name = None;
+        }
+        let s = &pm.slots[j];
+        parent.count += 1;
+        if s.identity {
+            match name {
+                "licenseType" if parent.ident_type_open => {}
+                "licenseType" => self.diags.push(
+                    Diagnostic::new(
+                        &codes::OUT_OF_ORDER,
+                        file,
+                        "<licenseType> must come right after <type>",
+                    )
+                    .label(p.span, p.at, "out of order")
+                    .server("Validate files failed on job [{jobId}], ..."),
+                ),
+                _ => parent.ident_occurrences += 1,
+            }
+            parent.ident_type_open = name == "type";
+            if parent.ident_occurrences > s.max {
+                self.diags.push(
+                    Diagnostic::new(&codes::TOO_MANY, file, format!("<item> takes at most two of <type>, <entryId>, <referenceId>, <parentReferenceId>; <{name}> is one too many"))
+                        .label(p.span, p.at, "too many")
+                        .server("Validate files failed on job [{jobId}], ..."),
+                );
+            }
+        } else {
+            if parent.count > s.max {
+                let times = if s.max == 1 {
+                    "once".to_string()
+                } else {
+                    format!("{} times", s.max)
+                };
+                self.diags.push(
+                    Diagnostic::new(
+                        &codes::TOO_MANY,
+                        file,
+                        format!("{} may appear only {times} in <{}>", s.names(), pm.name),
+                    )
+                    .label(p.span, p.at, "one too many")
+                    .server("Validate files failed on job [{jobId}], ..."),
+                );
+            }
+            if s.same_name {
+                match parent.slot_name {
+                    Some(first) if first != m.name => self.diags.push(
+                        Diagnostic::new(
+                            &codes::TOO_MANY,
+                            file,
+                            format!("<{}> cannot mix <{first}> and <{}>", pm.name, m.name),
+                        )
+                        .label(p.span, p.at, "mixed")
+                        .server("Validate files failed on job [{jobId}], ...")
+                        .help("list categories either by full name or by id"),
+                    ),
+                    _ => parent.slot_name = Some(m.name),
+                }
+            }
+        }
+        parent.last_child = Some((m.name, p));
+        Some(m)
+    }
+
+    fn check_attrs(&mut self, m: &'static Model, attrs: &[AttrValue], name_place: Place) {
+        for a in attrs {
+            if schema::is_global_attr(&a.name) {
+                continue;
+            }
+            match m.attr(&a.name) {
+                None => self.diags.push(
+                    Diagnostic::new(
+                        &codes::UNKNOWN_ATTRIBUTE,
+                        self.file,
+                        format!("<{}> has no attribute `{}`", m.name, a.name),
+                    )
+                    .label(a.place.span, a.place.at, "unknown attribute")
+                    .server("Validate files failed on job [{jobId}], ...")
+                    .help(if m.attrs.is_empty() {
+                        "this element takes no attributes".to_string()
+                    } else {
+                        format!(
+                            "known attributes: {}",
+                            m.attrs
+                                .iter()
+                                .map(|a| a.name)
+                                .collect::<Vec<_>>()
+                                .join(", ")
+                        )
+                    }),
+                ),
+                Some(spec) => {
+                    if find_placeholder(&a.value).is_none() {
+                        self.value_rule(spec.text, &a.value, a.place, &a.name, false);
+                    }
+                }
+            }
+        }
+        for spec in m.attrs.iter().filter(|s| s.required) {
+            if !attrs.iter().any(|a| a.name == spec.name) {
+                self.diags.push(
+                    Diagnostic::new(
+                        &codes::MISSING_ATTRIBUTE,
+                        self.file,
+                        format!("<{}> needs the attribute `{}`", m.name, spec.name),
+                    )
+                    .label(name_place.span, name_place.at, "missing attribute")
+                    .server("Validate files failed on job [{jobId}], ..."),
+                );
+            }
+        }
+    }
+
+    /// Checks the value of element `<name>` (or of attribute `name` when not `element`).
+    fn value_rule(&mut self, text: Text, v: &str, p: Place, name: &str, element: bool) {
+        let checked = schema::check_text(text, v);
+        if checked.is_ok() {
+            return;
+        }
+        let what = if element {
+            format!("<{name}>")
+        } else {
+            format!("attribute `{name}`")
+        };
+        let (code, msg) = match checked {
+            Ok(()) => return,
+            Err(TextError::TooLong { len, max }) => (
+                &codes::TOO_LONG,
+                format!("{what} has {len} characters; the schema allows at most {max}"),
+            ),
+            Err(TextError::Invalid(expected)) => (
+                &codes::INVALID_VALUE,
+                format!("{what}: `{v}` is not {expected}"),
+            ),
+            Err(TextError::NotIn(values)) => (
+                &codes::INVALID_VALUE,
+                format!("{what}: `{v}` is not one of {}", values.join(", ")),
+            ),
+        };
+        let mut d = Diagnostic::new(code, self.file, msg)
+            .label(p.span, p.at, "invalid value")
+            .server("Validate files failed on job [{jobId}], ...");
+        if let Err(TextError::NotIn(values)) = schema::check_text(text, v)
+            && let Some(good) = values.iter().find(|x| x.eq_ignore_ascii_case(v.trim()))
+        {
+            d = d.help(format!(
+                "did you mean `{good}`? Values are case-sensitive and spaces count"
+            ));
+        }
+        self.diags.push(d);
+    }
+
+    fn placeholder(&mut self, v: &str, p: Place) {
+        if let Some(r) = find_placeholder(v) {
+            self.diags.push(
+                Diagnostic::new(
+                    &entry_codes::PLACEHOLDER,
+                    self.file,
+                    format!("`{}` is a placeholder that was never substituted", &v[r]),
+                )
+                .label(p.span, p.at, "placeholder")
+                .row(self.items)
+                .help("replace every @NAME@ placeholder with its value before upload"),
+            );
+        }
+    }
+
+    fn text(&mut self, content: &str, raw: &str, mark: Mark, end: Mark) {
+        if let Some(c) = &mut self.capture {
+            push_capped(c, if raw.is_empty() { content } else { raw });
+            return;
+        }
+        let file = self.file;
+        let Some(f) = self.stack.last_mut() else {
+            return;
+        };
+        if f.text_only() {
+            let t = f.text.get_or_insert_with(String::new);
+            if t.len() + content.len() <= MAX_ITEM_BYTES {
+                t.push_str(content);
+            }
+            f.text_start.get_or_insert(mark);
+            f.text_end = end.pos;
+        } else if f.model.is_some_and(|m| m.text == Text::Elements)
+            && !f.text_reported
+            && !content.bytes().all(|b| b.is_ascii_whitespace())
+        {
+            f.text_reported = true;
+            let lead = content.len() - content.trim_start().len();
+            let at = mark.advance(&content.as_bytes()[..lead]);
+            let p = at.place(content.trim().len() as u64);
+            self.diags.push(
+                Diagnostic::new(
+                    &codes::UNEXPECTED_TEXT,
+                    file,
+                    format!(
+                        "<{}> holds only elements, but has text `{}`",
+                        f.name(),
+                        shorten(content.trim())
+                    ),
+                )
+                .label(p.span, p.at, "text here")
+                .server("Validate files failed on job [{jobId}], ..."),
+            );
+        }
+    }
+
+    fn reference(&mut self, r: &quick_xml::events::BytesRef, mark: Mark, end: Mark) {
+        let name: &str = r;
+        if let Some(c) = &mut self.capture {
+            push_capped(c, &format!("&{name};"));
+            return;
+        }
+        let resolved = if r.is_char_ref() {
+            r.resolve_char_ref().ok().flatten()
+        } else {
+            match name {
+                "lt" => Some('<'),
+                "gt" => Some('>'),
+                "amp" => Some('&'),
+                "apos" => Some('\''),
+                "quot" => Some('"'),
+                _ => None,
+            }
+        };
+        match resolved {
+            Some(ch) => {
+                let mut s = [0u8; 4];
+                self.text(ch.encode_utf8(&mut s), "", mark, end);
+            }
+            None => {
+                if self.entities.len() < MAX_ENTITY_NAMES && self.entities.insert(name.to_string())
+                {
+                    let p = mark.to(end.pos);
+                    let why = if self.doctype {
+                        "kbulk does not expand entities a DOCTYPE declares"
+                    } else {
+                        "it is not defined"
+                    };
+                    self.diags.push(
+                        Diagnostic::new(
+                            &codes::UNDEFINED_ENTITY,
+                            self.file,
+                            format!("entity `&{name};` is not expanded: {why}"),
+                        )
+                        .label(p.span, p.at, "entity reference")
+                        .server("Could not load xml [{jobId}], ...")
+                        .help("write the text itself, or escape a literal ampersand as &amp;"),
+                    );
+                }
+            }
+        }
+    }
+
+    fn end(&mut self, mark: Mark, end: Mark, chunk: &mut Vec<Pending>) {
+        let Some(f) = self.stack.pop() else {
+            return;
+        };
+        if let Some(c) = &self.capture
+            && self.stack.len() == c.depth
+        {
+            let mut c = self.capture.take().expect("capture is set");
+            if c.with_tags && !c.empty {
+                c.buf.push_str(&format!("</{}>", f.name()));
+            }
+            if c.over {
+                self.diags.push(
+                    Diagnostic::new(
+                        &codes::TOO_LARGE,
+                        self.file,
+                        format!(
+                            "<{}> is larger than {} MiB; kbulk kept none of it",
+                            f.name(),
+                            MAX_ITEM_BYTES >> 20
+                        ),
+                    )
+                    .label(f.start.span, f.start.at, "too large"),
+                );
+                c.buf.clear();
+            }
+            let parent = self
+                .stack
+                .last()
+                .and_then(|p| p.model)
+                .map_or("", |m| m.name);
+            if let Some(b) = &mut self.item {
+                b.captured(f.name(), parent, c.buf, f.start);
+            }
+            return;
+        }
+        if self.capture.is_some() {
+            return;
+        }
+        let Some(m) = f.model else {
+            return;
+        };
+        // Required children never seen.
+        let from = f.slot;
+        for (k, s) in m.slots.iter().enumerate().skip(from) {
+            let have = if k == from { f.count } else { 0 };
+            if have < s.min && !s.identity {
+                let p = mark.place(end.pos.saturating_sub(mark.pos));
+                self.diags.push(
+                    Diagnostic::new(
+                        &codes::MISSING_ELEMENT,
+                        self.file,
+                        format!("<{}> needs {}", m.name, s.names()),
+                    )
+                    .label(p.span, p.at, format!("<{}> ends here", m.name))
+                    .label(f.start.span, f.start.at, "opened here")
+                    .server("Validate files failed on job [{jobId}], ..."),
+                );
+            }
+        }
+        let parent = self
+            .stack
+            .last()
+            .and_then(|p| p.model)
+            .map_or("", |m| m.name);
+        if f.text_only() {
+            let value = f.text.unwrap_or_default();
+            let vp = match f.text_start {
+                Some(s) => s.to(f.text_end),
+                None => mark.place(0),
+            };
+            if self.item.is_some() {
+                self.placeholder(&value, vp);
+            }
+            if find_placeholder(&value).is_none() {
+                self.value_rule(m.text, &value, vp, m.name, true);
+            }
+            if let Some(b) = &mut self.item {
+                b.text(m.name, parent, value, vp);
+            }
+        }
+        if std::ptr::eq(m, &schema::ITEM) {
+            if let Some(b) = self.item.take() {
+                chunk.push(b.finish(end.pos));
+            }
+        } else if let Some(b) = &mut self.item {
+            b.end(m.name, parent);
+        }
+    }
+
+    fn finish(&mut self, end: Mark) {
+        if let Some(f) = self.stack.last() {
+            self.diags.push(
+                Diagnostic::new(
+                    &codes::MALFORMED,
+                    self.file,
+                    format!("the file ends before <{}> is closed", f.name()),
+                )
+                .label(f.start.span, f.start.at, "never closed")
+                .server("Could not load xml [{jobId}], ..."),
+            );
+        } else if !self.saw_root {
+            let p = end.place(0);
+            self.diags.push(
+                Diagnostic::new(&codes::MALFORMED, self.file, "the file has no root element")
+                    .label(p.span, p.at, "end of file")
+                    .server("Could not load xml [{jobId}], ..."),
+            );
+        }
+    }
+}
+
+impl ItemBuilder {
+    fn finish(self, end: u64) -> Pending {
+        let (entry, mut locs, row, valid_action) = self.into_parts();
+        locs.item = Place {
+            span: Span::new(locs.item.span.start, end),
+            at: locs.item.at,
+        };
+        Pending {
+            line: locs.item.at.line,
+            entry,
+            locs,
+            row,
+            valid_action,
+        }
+    }
+}
+
+fn shorten(s: &str) -> String {
+    match s.char_indices().nth(40) {
+        Some((i, _)) => format!("{}…", &s[..i]),
+        None => s.to_string(),
+    }
+}

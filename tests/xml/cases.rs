@@ -1,0 +1,55 @@
+//! CLI cases as data: every `cases/NAME.xml` is checked by the binary and must produce exactly
+//! the codes listed in `cases/NAME.codes` (one per line; empty: clean).
+use std::collections::BTreeSet;
+
+use kbulk::diag::JsonLine;
+
+use super::{check_json, root};
+
+#[test]
+fn every_case_yields_exactly_its_codes() {
+    let dir = root().join("tests/xml/cases");
+    let mut names: Vec<_> = std::fs::read_dir(&dir)
+        .expect("cases dir")
+        .filter_map(|e| e.ok().map(|e| e.path()))
+        .filter(|p| p.extension().is_some_and(|e| e == "xml"))
+        .collect();
+    names.sort();
+    assert!(names.len() >= 40, "cases went missing");
+    let mut failures = Vec::new();
+    for path in names {
+        let expected: BTreeSet<String> = std::fs::read_to_string(path.with_extension("codes"))
+            .expect("sidecar .codes file")
+            .lines()
+            .map(str::trim)
+            .filter(|l| !l.is_empty())
+            .map(String::from)
+            .collect();
+        let rel = path
+            .strip_prefix(root())
+            .expect("under root")
+            .display()
+            .to_string();
+        let (code, lines) = check_json(&[&rel], &[]);
+        let mut found = BTreeSet::new();
+        for l in &lines {
+            if let JsonLine::Diagnostic(d) = l {
+                assert!(
+                    d.line.is_some() && d.column.is_some(),
+                    "{rel}: {} has no location",
+                    d.code
+                );
+                found.insert(d.code.clone());
+            }
+        }
+        let errors = lines.iter().any(
+            |l| matches!(l, JsonLine::Diagnostic(d) if d.severity == kbulk::diag::Severity::Error),
+        );
+        if found != expected || (code == 1) != errors {
+            failures.push(format!(
+                "{rel}: expected {expected:?}, found {found:?} (exit {code})"
+            ));
+        }
+    }
+    assert!(failures.is_empty(), "{}", failures.join("\n"));
+}
