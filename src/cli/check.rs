@@ -135,10 +135,11 @@ pub fn run(args: &CheckArgs) -> Result<Exit, CliError> {
                 if !args.quiet {
                     let what = match report.detection.format {
                         Some(f) => format!(
-                            "{} (detected from {}), {} records",
+                            "{}, detected from {}; {} record{}",
                             f.describe(),
                             report.detection.by,
-                            report.records
+                            report.records,
+                            if report.records == 1 { "" } else { "s" }
                         ),
                         None => "not classified".to_string(),
                     };
