@@ -100,8 +100,11 @@ struct Job<'a> {
 
 /// Reads a resource CSV from `input` (positioned after any BOM, at file offset `offset`),
 /// sending records to `sink` and findings to `diags`. Returns the number of data rows.
+///
+/// With more than one worker thread, a reader thread tokenizes the next chunk while this one
+/// checks the current chunk.
 pub fn read(
-    input: impl Read,
+    input: impl Read + Send,
     offset: u64,
     file: &Arc<str>,
     opts: &ReadOptions,
@@ -109,29 +112,81 @@ pub fn read(
     diags: &mut Vec<Diagnostic>,
 ) -> io::Result<u64> {
     let mut reader = PhpCsvReader::new(input, offset, MAX_RECORD_BYTES);
-    let mut chunk = CsvChunk::default();
-    let mut cols: Option<Arc<ColumnMap>> = None;
-    let mut rules = FileRules::new(file.clone(), opts.max_records);
-    let mut rows = 0u64;
-    let mut reported_no_header = false;
-    let mut saw_header = false;
-    while reader.read_chunk(&mut chunk, CHUNK_ROWS)? {
+    let mut state = FileState {
+        file,
+        opts,
+        cols: None,
+        rules: FileRules::new(file.clone(), opts.max_records),
+        rows: 0,
+        reported_no_header: false,
+        saw_header: false,
+    };
+    if rayon::current_num_threads() > 1 {
+        std::thread::scope(|scope| -> io::Result<()> {
+            let (tx, rx) = std::sync::mpsc::sync_channel::<io::Result<CsvChunk>>(2);
+            let (recycle_tx, recycle_rx) = std::sync::mpsc::channel::<CsvChunk>();
+            scope.spawn(move || {
+                loop {
+                    let mut chunk = recycle_rx.try_recv().unwrap_or_default();
+                    let next = match reader.read_chunk(&mut chunk, CHUNK_ROWS) {
+                        Ok(true) => Ok(chunk),
+                        Ok(false) => break,
+                        Err(e) => Err(e),
+                    };
+                    let failed = next.is_err();
+                    if tx.send(next).is_err() || failed {
+                        break;
+                    }
+                }
+            });
+            for chunk in rx {
+                let chunk = chunk?;
+                state.process(&chunk, sink, diags);
+                let _ = recycle_tx.send(chunk);
+            }
+            Ok(())
+        })?;
+    } else {
+        let mut chunk = CsvChunk::default();
+        while reader.read_chunk(&mut chunk, CHUNK_ROWS)? {
+            state.process(&chunk, sink, diags);
+        }
+    }
+    Ok(state.finish(diags))
+}
+
+/// What reading one file carries from chunk to chunk.
+struct FileState<'f> {
+    file: &'f Arc<str>,
+    opts: &'f ReadOptions,
+    cols: Option<Arc<ColumnMap>>,
+    rules: FileRules,
+    rows: u64,
+    reported_no_header: bool,
+    saw_header: bool,
+}
+
+impl FileState<'_> {
+    /// Classifies the chunk's records in order, maps its data rows in parallel, then runs the
+    /// file-level rules and feeds the sink in order.
+    fn process(&mut self, chunk: &CsvChunk, sink: &mut dyn Sink, diags: &mut Vec<Diagnostic>) {
+        let file = self.file;
         let mut jobs = Vec::with_capacity(chunk.len());
         for rec in chunk.iter() {
             let utf8 = record_level(rec, file, diags);
             match classify(&rec) {
                 LineClass::Empty => {}
                 LineClass::Header => {
-                    cols = Some(Arc::new(read_header(rec, file, saw_header, diags)));
-                    saw_header = true;
+                    self.cols = Some(Arc::new(read_header(rec, file, self.saw_header, diags)));
+                    self.saw_header = true;
                 }
-                LineClass::Comment => comment_rule(rec, cols.as_deref(), file, diags),
+                LineClass::Comment => comment_rule(rec, self.cols.as_deref(), file, diags),
                 LineClass::Data => {
-                    rows += 1;
+                    self.rows += 1;
                     jobs.push(Job {
                         rec,
-                        row: rows,
-                        cols: cols.clone(),
+                        row: self.rows,
+                        cols: self.cols.clone(),
                         utf8,
                     });
                 }
@@ -142,11 +197,11 @@ pub fn read(
         const AHEAD: usize = 8;
         for (i, job) in jobs.iter().enumerate() {
             if let Some(v) = mapped.get(i + AHEAD).and_then(|m| m.view.as_ref()) {
-                rules.prefetch(v);
+                self.rules.prefetch(v);
             }
             let m = &mut mapped[i];
-            if job.cols.is_none() && !reported_no_header {
-                reported_no_header = true;
+            if job.cols.is_none() && !self.reported_no_header {
+                self.reported_no_header = true;
                 let p = m.locs.row;
                 diags.push(
                     Diagnostic::new(&codes::NO_HEADER, file, "this data row comes before any `*` header: the server has no column map for it and every field is empty")
@@ -157,10 +212,10 @@ pub fn read(
             }
             diags.append(&mut m.diags);
             let usable = m.view.as_ref().filter(|_| m.convertible);
-            rules.observe(usable, &m.locs, job.row, diags);
+            self.rules.observe(usable, &m.locs, job.row, diags);
             if let (Some(view), true) = (usable, wants_records) {
                 let rec = job.rec;
-                let raw = opts.keep_raw.then(|| {
+                let raw = self.opts.keep_raw.then(|| {
                     Arc::from(String::from_utf8_lossy(&rec.raw()[..rec.content_len()]).as_ref())
                 });
                 sink.record(Record {
@@ -176,15 +231,19 @@ pub fn read(
             }
         }
     }
-    if saw_header && rows == 0 {
-        diags.push(Diagnostic::new(
-            &codes::NO_DATA,
-            file,
-            "the file has a header but no data rows",
-        ));
+
+    /// Runs the end-of-file rules; returns the number of data rows.
+    fn finish(self, diags: &mut Vec<Diagnostic>) -> u64 {
+        if self.saw_header && self.rows == 0 {
+            diags.push(Diagnostic::new(
+                &codes::NO_DATA,
+                self.file,
+                "the file has a header but no data rows",
+            ));
+        }
+        self.rules.finish(diags);
+        self.rows
     }
-    rules.finish(diags);
-    Ok(rows)
 }
 
 /// Findings about the record's syntax, whatever its class. Returns whether it is valid UTF-8.
