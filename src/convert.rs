@@ -79,6 +79,7 @@ impl<W: Write> ConvertSink<W> {
             (Writer::ResourceCsv(w), RecordData::ScheduleResource(res)) => {
                 w.write(res, &r.origin, &mut self.diagnostics)
             }
+            _ => Ok(()),
         }
     }
 }

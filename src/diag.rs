@@ -101,6 +101,9 @@ pub fn all_codes() -> Vec<&'static Code> {
         crate::formats::codes::ALL,
         crate::formats::csv::codes::ALL,
         crate::check::resource::codes::ALL,
+        crate::check::event::codes::ALL,
+        crate::check::event::ical_codes::ALL,
+        crate::check::event::csv_codes::ALL,
     ] {
         all.extend_from_slice(table);
     }

@@ -9,7 +9,7 @@ use kbulk::convert::{ConvertSink, Target, not_carried};
 use kbulk::diag::{Counts, Diagnostic};
 use kbulk::formats::{self, Format, ReadOptions};
 
-use super::check::{InputFormat, set_threads};
+use super::check::{EventArgs, InputFormat, set_threads};
 use super::render::{self, ColorChoice};
 use super::{CliError, Exit};
 
@@ -48,6 +48,9 @@ pub struct ConvertArgs {
     /// Colour of findings on standard error.
     #[arg(long, value_enum, default_value = "auto")]
     pub color: ColorChoice,
+    /// Options for schedule events.
+    #[command(flatten)]
+    pub events: EventArgs,
 }
 
 /// Target formats.
@@ -66,11 +69,13 @@ pub fn run(args: &ConvertArgs) -> Result<Exit, CliError> {
         TargetArg::Jsonl => Target::Jsonl,
         TargetArg::Csv => Target::Csv,
     };
-    let opts = ReadOptions {
+    let mut opts = ReadOptions {
         max_records: (args.max_records > 0).then_some(args.max_records),
         keep_raw: false,
         format: args.format_in.map(Format::from),
+        ..ReadOptions::default()
     };
+    args.events.apply(&mut opts);
     let out: Box<dyn Write> = match &args.output {
         Some(p) => Box::new(File::create(p).map_err(|e| CliError::io(p.display(), e))?),
         None => Box::new(io::stdout().lock()),

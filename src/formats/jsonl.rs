@@ -4,6 +4,9 @@ use std::io::{self, BufRead, BufReader, Read};
 use std::sync::Arc;
 
 use super::codes;
+use crate::check::event::{
+    EventLocs, FileRules as EventRules, Source, check_record as check_event,
+};
 use crate::check::resource::{FileRules, Place, ResourceLocs, check_record};
 use crate::diag::Diagnostic;
 use crate::formats::{ReadOptions, Sink};
@@ -29,6 +32,7 @@ pub fn read(
     let mut line_no = 0u64;
     let mut rows = 0u64;
     let mut resources = FileRules::new(file.clone(), opts.max_records);
+    let mut events = EventRules::new(file.clone(), Source::Jsonl);
     loop {
         buf.clear();
         let n = (&mut reader).take(MAX_LINE).read_until(b'\n', &mut buf)?;
@@ -112,6 +116,11 @@ pub fn read(
                 check_record(r, &locs, file, rows, diags);
                 resources.observe(Some(r), &locs, rows, diags);
             }
+            RecordData::ScheduleEvent(e) => {
+                let locs = EventLocs::whole(place);
+                check_event(e, &locs, Source::Jsonl, file, rows, diags);
+                events.observe(e, &locs, rows, diags);
+            }
         }
         let raw = opts
             .keep_raw
@@ -128,6 +137,7 @@ pub fn read(
         });
     }
     resources.finish(diags);
+    events.finish(diags);
     Ok(rows)
 }
 

@@ -10,6 +10,7 @@ use crate::record::{Record, RecordKind};
 pub mod codes;
 pub mod csv;
 pub mod detect;
+pub mod ics;
 pub mod jsonl;
 
 pub use detect::{Detection, Format, detect};
@@ -43,6 +44,18 @@ pub struct ReadOptions {
     pub keep_raw: bool,
     /// Read as this format instead of detecting it.
     pub format: Option<Format>,
+    /// The event type of an iCal job (`eventsType`): every VEVENT gets it, whatever the file says.
+    pub events_type: crate::record::EventType,
+    /// When the server is assumed to import the file (it converts TZID times with the zone's
+    /// offset at that moment). `None`: now.
+    pub import_time: Option<jiff::Timestamp>,
+}
+
+impl ReadOptions {
+    /// The import instant: [`ReadOptions::import_time`] or now.
+    pub fn import_instant(&self) -> jiff::Timestamp {
+        self.import_time.unwrap_or_else(jiff::Timestamp::now)
+    }
 }
 
 impl Default for ReadOptions {
@@ -51,6 +64,8 @@ impl Default for ReadOptions {
             max_records: Some(DEFAULT_MAX_RECORDS),
             keep_raw: false,
             format: None,
+            events_type: crate::record::EventType::Record,
+            import_time: None,
         }
     }
 }
@@ -153,7 +168,9 @@ pub fn read_path(
         match format {
             Format::ResourceCsv => csv::resource::read(f, bom, &name, opts, sink, &mut diagnostics),
             Format::JsonLines => jsonl::read(f, bom, &name, opts, sink, &mut diagnostics),
-            Format::EventCsv | Format::EntryCsv | Format::Ical | Format::MrssXml => {
+            Format::Ical => ics::read(f, bom, &name, opts, sink, &mut diagnostics),
+            Format::EventCsv => csv::event::read(f, bom, &name, opts, sink, &mut diagnostics),
+            Format::EntryCsv | Format::MrssXml => {
                 diagnostics.push(
                     Diagnostic::new(
                         &codes::UNSUPPORTED_FORMAT,
@@ -163,7 +180,7 @@ pub fn read_path(
                             format.describe()
                         ),
                     )
-                    .help("kbulk currently checks schedule-resource CSVs and JSON Lines"),
+                    .help("kbulk currently checks schedule-resource and schedule-event CSVs, iCal files and JSON Lines"),
                 );
                 Ok(0)
             }

@@ -7,8 +7,10 @@ use serde::{Deserialize, Serialize};
 
 use crate::source::Origin;
 
+pub mod event;
 pub mod resource;
 
+pub use event::{EventTime, EventType, Recurrence, ScheduleEvent};
 pub use resource::{ResourceAction, ResourceType, ScheduleResource};
 
 /// The kinds of record Kaltura takes in bulk. Each has a typed struct in this module.
@@ -57,6 +59,8 @@ impl RecordKind {
 pub enum RecordData {
     /// A schedule resource.
     ScheduleResource(ScheduleResource),
+    /// A schedule event.
+    ScheduleEvent(ScheduleEvent),
 }
 
 impl RecordData {
@@ -64,6 +68,7 @@ impl RecordData {
     pub fn kind(&self) -> RecordKind {
         match self {
             RecordData::ScheduleResource(_) => RecordKind::ScheduleResource,
+            RecordData::ScheduleEvent(_) => RecordKind::ScheduleEvent,
         }
     }
 }

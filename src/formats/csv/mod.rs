@@ -1,6 +1,8 @@
 //! Kaltura's CSV dialect: PHP `fgetcsv` tokenizing, line classification (empty, `*` header,
 //! `#` comment, data), header parsing and the engines' value trimming, shared by every CSV kind.
 pub mod codes;
+pub mod event;
+pub mod event_writer;
 pub mod php;
 pub mod resource;
 pub mod resource_writer;
