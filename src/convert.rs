@@ -6,7 +6,9 @@ use std::sync::Arc;
 use crate::diag::Diagnostic;
 use crate::formats::Sink;
 use crate::formats::codes;
+use crate::formats::csv::event_writer::EventCsvWriter;
 use crate::formats::csv::resource_writer::ResourceCsvWriter;
+use crate::formats::ics::{Dialect, IcsWriter};
 use crate::record::{JsonRecord, Record, RecordData};
 
 /// The formats `convert` writes.
@@ -14,13 +16,23 @@ use crate::record::{JsonRecord, Record, RecordData};
 pub enum Target {
     /// Normalized JSON Lines (any kind).
     Jsonl,
-    /// The kind's Kaltura CSV (schedule resources: canonical resource CSV).
+    /// The kind's Kaltura CSV (schedule resources: canonical resource CSV; schedule events:
+    /// schedule-event CSV), chosen by the first record.
     Csv,
+    /// iCal (.ics) in the given dialect (schedule events only).
+    Ics {
+        /// Kaltura's reader or RFC 5545.
+        dialect: Dialect,
+    },
 }
 
 enum Writer<W: Write> {
     Jsonl(W),
+    /// CSV whose kind is not known until the first record.
+    PendingCsv(Option<W>),
     ResourceCsv(ResourceCsvWriter<W>),
+    EventCsv(EventCsvWriter<W>),
+    Ics(IcsWriter<W>),
 }
 
 /// A [`Sink`] that writes every record it receives in the target format and reports what it
@@ -40,7 +52,8 @@ impl<W: Write> ConvertSink<W> {
     pub fn new(target: Target, out: W) -> Self {
         let writer = match target {
             Target::Jsonl => Writer::Jsonl(out),
-            Target::Csv => Writer::ResourceCsv(ResourceCsvWriter::new(out)),
+            Target::Csv => Writer::PendingCsv(Some(out)),
+            Target::Ics { dialect } => Writer::Ics(IcsWriter::new(out, dialect)),
         };
         ConvertSink {
             writer,
@@ -61,6 +74,16 @@ impl<W: Write> ConvertSink<W> {
             Writer::ResourceCsv(w) => {
                 w.finish()?;
             }
+            Writer::PendingCsv(Some(w)) => {
+                ResourceCsvWriter::new(w).finish()?;
+            }
+            Writer::PendingCsv(None) => {}
+            Writer::EventCsv(w) => {
+                w.finish()?;
+            }
+            Writer::Ics(w) => {
+                w.finish()?;
+            }
         }
         Ok((self.written, self.diagnostics))
     }
@@ -70,16 +93,33 @@ impl<W: Write> ConvertSink<W> {
         &self.skipped
     }
 
-    fn write(&mut self, r: &Record) -> io::Result<()> {
+    /// Writes one record; `Ok(false)` when the target cannot carry it.
+    fn write(&mut self, r: &Record) -> io::Result<bool> {
+        if let Writer::PendingCsv(out) = &mut self.writer
+            && let Some(out) = out.take()
+        {
+            self.writer = match r.data {
+                RecordData::ScheduleEvent(_) => Writer::EventCsv(EventCsvWriter::new(out)),
+                _ => Writer::ResourceCsv(ResourceCsvWriter::new(out)),
+            };
+        }
         match (&mut self.writer, &r.data) {
             (Writer::Jsonl(w), _) => {
                 serde_json::to_writer(&mut *w, &JsonRecord::from(r))?;
-                w.write_all(b"\n")
+                w.write_all(b"\n")?;
+                Ok(true)
             }
             (Writer::ResourceCsv(w), RecordData::ScheduleResource(res)) => {
-                w.write(res, &r.origin, &mut self.diagnostics)
+                w.write(res, &r.origin, &mut self.diagnostics)?;
+                Ok(true)
             }
-            _ => Ok(()),
+            (Writer::EventCsv(w), RecordData::ScheduleEvent(e)) => {
+                w.write(e, &r.origin, &mut self.diagnostics)
+            }
+            (Writer::Ics(w), RecordData::ScheduleEvent(e)) => {
+                w.write(e, &r.origin, &mut self.diagnostics)
+            }
+            _ => Ok(false),
         }
     }
 }
@@ -90,7 +130,10 @@ impl<W: Write> Sink for ConvertSink<W> {
             return;
         }
         match self.write(&record) {
-            Ok(()) => self.written += 1,
+            Ok(true) => self.written += 1,
+            Ok(false) => self
+                .skipped
+                .push((record.origin.file.clone(), record.origin.row)),
             Err(e) => self.error = Some(e),
         }
     }

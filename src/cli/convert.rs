@@ -22,14 +22,20 @@ converted with data problems (see the findings), 2 usage or I/O failure.
 
 Examples:
   kbulk convert resources.csv --to jsonl -o resources.jsonl
-  kbulk convert resources.jsonl --to csv -o canonical.csv")]
+  kbulk convert resources.jsonl --to csv -o canonical.csv
+  kbulk convert outlook.ics --to ics -o for-kaltura.ics
+  kbulk convert events.csv --to ics --dialect rfc5545 -o calendar.ics")]
 pub struct ConvertArgs {
     /// The file to convert.
     #[arg(value_name = "FILE")]
     pub file: PathBuf,
-    /// Target format: `jsonl` (normalized records) or `csv` (the kind's canonical Kaltura CSV).
+    /// Target format: `jsonl` (normalized records), `csv` (the kind's canonical Kaltura CSV) or
+    /// `ics` (schedule events).
     #[arg(long, value_enum)]
     pub to: TargetArg,
+    /// The .ics dialect written by `--to ics`.
+    #[arg(long, value_enum, default_value = "kaltura")]
+    pub dialect: DialectArg,
     /// Output file (default: standard output).
     #[arg(short, long, value_name = "OUT")]
     pub output: Option<PathBuf>,
@@ -58,8 +64,19 @@ pub struct ConvertArgs {
 pub enum TargetArg {
     /// Normalized JSON Lines (schemas/*.schema.json).
     Jsonl,
-    /// Canonical Kaltura CSV for the record kind.
+    /// Canonical Kaltura CSV for the record kind (resource CSV or schedule-event CSV).
     Csv,
+    /// iCal (.ics), schedule events only; see --dialect.
+    Ics,
+}
+
+/// .ics dialects.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
+pub enum DialectArg {
+    /// What Kaltura's reader needs: CRLF, no folding, UTC times, no STATUS, a UID on every event.
+    Kaltura,
+    /// Standard RFC 5545: folded, escaped, TZID times with VTIMEZONEs.
+    Rfc5545,
 }
 
 /// Runs `kbulk convert`.
@@ -68,6 +85,12 @@ pub fn run(args: &ConvertArgs) -> Result<Exit, CliError> {
     let target = match args.to {
         TargetArg::Jsonl => Target::Jsonl,
         TargetArg::Csv => Target::Csv,
+        TargetArg::Ics => Target::Ics {
+            dialect: match args.dialect {
+                DialectArg::Kaltura => kbulk::formats::ics::Dialect::Kaltura,
+                DialectArg::Rfc5545 => kbulk::formats::ics::Dialect::Rfc5545,
+            },
+        },
     };
     let mut opts = ReadOptions {
         max_records: (args.max_records > 0).then_some(args.max_records),
@@ -83,9 +106,25 @@ pub fn run(args: &ConvertArgs) -> Result<Exit, CliError> {
     let mut sink = ConvertSink::new(target, BufWriter::new(out));
     let name: Arc<str> = Arc::from(args.file.display().to_string());
     let report = formats::read_path(&args.file, name.clone(), &opts, &mut sink);
-    if report.detection.format.is_some_and(|f| {
-        f.kind() != Some(kbulk::record::RecordKind::ScheduleResource) && f != Format::JsonLines
-    }) && target == Target::Csv
+    let kind = report.detection.format.and_then(Format::kind);
+    if matches!(target, Target::Ics { .. })
+        && kind.is_some_and(|k| k != kbulk::record::RecordKind::ScheduleEvent)
+    {
+        return Err(CliError::Usage(format!(
+            "{}: only schedule events can be written as .ics; use --to jsonl or --to csv",
+            args.file.display()
+        )));
+    }
+    if target == Target::Csv
+        && report.detection.format.is_some_and(|f| {
+            f.kind().is_some_and(|k| {
+                !matches!(
+                    k,
+                    kbulk::record::RecordKind::ScheduleResource
+                        | kbulk::record::RecordKind::ScheduleEvent
+                )
+            })
+        })
     {
         return Err(CliError::Usage(format!(
             "{}: converting this format to csv is not supported; use --to jsonl",

@@ -109,6 +109,8 @@ pub fn parse_ical(value: &str) -> (Recurrence, Vec<RuleIssue>) {
                 saw_freq = true;
                 r.frequency = Frequency::parse(v);
                 if r.frequency.is_none() {
+                    // Keep what the file means (a lower-case name) so conversion fixes it.
+                    r.frequency = Frequency::parse(&v.trim().to_ascii_uppercase());
                     let hint = Frequency::parse(&v.to_ascii_uppercase())
                         .map(|f| format!("; write `FREQ={}`", f.as_str()))
                         .unwrap_or_default();
@@ -199,6 +201,8 @@ pub fn parse_csv(value: &str) -> (Recurrence, Vec<RuleIssue>) {
             "FREQ" => {
                 r.frequency = Frequency::parse(v);
                 if r.frequency.is_none() {
+                    // Keep what the file means (a lower-case name) so conversion fixes it.
+                    r.frequency = Frequency::parse(&v.trim().to_ascii_uppercase());
                     let hint = Frequency::parse(&v.to_ascii_uppercase())
                         .map(|f| format!("; write `FREQ={}`", f.as_str()))
                         .unwrap_or_default();
@@ -233,7 +237,12 @@ pub fn parse_csv(value: &str) -> (Recurrence, Vec<RuleIssue>) {
             )),
         }
     }
-    if r.frequency.is_none() && !issues.iter().any(|i| i.kind == IssueKind::FreqInvalid) {
+    if !issues
+        .iter()
+        .any(|i| i.kind == IssueKind::FreqInvalid)
+        && r.frequency.is_none()
+        && !value.contains("FREQ=")
+    {
         issues.push(RuleIssue {
             kind: IssueKind::FreqMissing,
             range: 0..value.len(),
