@@ -3,12 +3,13 @@
 use schemars::schema_for;
 
 use crate::diag::JsonLine;
-use crate::record::{JsonRecord, ScheduleResource};
+use crate::record::{JsonRecord, ScheduleEvent, ScheduleResource};
 
 /// The schema names `kbulk schema` knows, with their file names under `schemas/`.
 pub const NAMES: &[(&str, &str)] = &[
     ("diagnostic", "diagnostic.schema.json"),
     ("schedule-resource", "schedule-resource.schema.json"),
+    ("schedule-event", "schedule-event.schema.json"),
     ("record", "record.schema.json"),
 ];
 
@@ -16,25 +17,26 @@ pub const NAMES: &[(&str, &str)] = &[
 pub fn schema(name: &str) -> Option<String> {
     let s = match name {
         "diagnostic" => schema_for!(JsonLine),
-        "schedule-resource" => {
-            let mut s = schema_for!(ScheduleResource);
-            // A line of JSON Lines also carries `kind` and may carry `origin`.
-            if let Some(obj) = s.as_object_mut() {
-                if let Some(props) = obj.get_mut("properties").and_then(|p| p.as_object_mut()) {
-                    props.insert(
-                        "kind".into(),
-                        serde_json::json!({"const": "scheduleResource"}),
-                    );
-                    props.insert("origin".into(), serde_json::json!({"type": "object", "description": "Where the record was read from (informational)."}));
-                }
-                if let Some(req) = obj.get_mut("required").and_then(|r| r.as_array_mut()) {
-                    req.push("kind".into());
-                }
-            }
-            s
-        }
+        "schedule-resource" => with_kind(schema_for!(ScheduleResource), "scheduleResource"),
+        "schedule-event" => with_kind(schema_for!(ScheduleEvent), "scheduleEvent"),
         "record" => schema_for!(JsonRecord),
         _ => return None,
     };
     Some(serde_json::to_string_pretty(&s).expect("schemas serialize") + "\n")
+}
+
+/// A line of JSON Lines also carries `kind` and may carry `origin`.
+fn with_kind(mut s: schemars::Schema, kind: &str) -> schemars::Schema {
+    if let Some(obj) = s.as_object_mut() {
+        if let Some(props) = obj.get_mut("properties").and_then(|p| p.as_object_mut()) {
+            props.insert("kind".into(), serde_json::json!({"const": kind}));
+            props.insert("origin".into(), serde_json::json!({"type": "object", "description": "Where the record was read from (informational)."}));
+        }
+        if let Some(req) = obj.get_mut("required").and_then(|r| r.as_array_mut()) {
+            req.push("kind".into());
+        } else {
+            obj.insert("required".into(), serde_json::json!(["kind"]));
+        }
+    }
+    s
 }

@@ -458,10 +458,11 @@ impl ScheduleEvent {
 
     /// Length of one occurrence in seconds: `duration`, else end − start.
     pub fn occurrence_seconds(&self) -> Option<i64> {
-        self.duration.or_else(|| match (self.start_date, self.end_date) {
-            (Some(s), Some(e)) => Some(e.unix() - s.unix()),
-            _ => None,
-        })
+        self.duration
+            .or_else(|| match (self.start_date, self.end_date) {
+                (Some(s), Some(e)) => Some(e.unix() - s.unix()),
+                _ => None,
+            })
     }
 }
 

@@ -47,8 +47,10 @@ limit of 32 leave events incomplete: the server may drop or merge them. Balance 
 BEGIN:X with END:X.";
     NO_CALENDAR = "ical::no-calendar", Error, Silent,
         "The file has no BEGIN:VCALENDAR.",
-        "The server reads events only inside the first VCALENDAR. A file without it yields no \
-event.";
+        "The server reads events only inside the first VCALENDAR: it takes the lines up to the \
+first END:VCALENDAR and recognises VEVENTs in them. A file without BEGIN:VCALENDAR (a bare list \
+of VEVENTs, or a file that is not iCal at all) yields no event, and the job still finishes \
+successfully. Wrap the events in BEGIN:VCALENDAR and END:VCALENDAR.";
     EXTRA_CALENDAR = "ical::extra-calendar", Error, Silent,
         "The file has more than one VCALENDAR; the server reads only the first.",
         "Everything after the first END:VCALENDAR is ignored by the server: events in later \

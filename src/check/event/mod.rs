@@ -109,9 +109,14 @@ pub fn check_record(
     }
     match &e.summary {
         None if source != Source::Csv => out.push(
-            diag(&codes::SUMMARY_REQUIRED, EventField::Summary, "the event has no SUMMARY".into(), "no summary")
-                .server(format!("The property \"{class}::summary\" cannot be null"))
-                .help("add a SUMMARY line (1–256 characters)"),
+            diag(
+                &codes::SUMMARY_REQUIRED,
+                EventField::Summary,
+                "the event has no SUMMARY".into(),
+                "no summary",
+            )
+            .server(format!("The property \"{class}::summary\" cannot be null"))
+            .help("add a SUMMARY line (1–256 characters)"),
         ),
         Some(s) => {
             let n = s.chars().count();
@@ -119,7 +124,9 @@ pub fn check_record(
                 out.push(diag(
                     &codes::SUMMARY_LENGTH,
                     EventField::Summary,
-                    format!("the summary has {n} characters; the API allows at most {MAX_SUMMARY_CHARS}"),
+                    format!(
+                        "the summary has {n} characters; the API allows at most {MAX_SUMMARY_CHARS}"
+                    ),
                     "too long",
                 ));
             }
@@ -141,27 +148,36 @@ pub fn check_record(
             ""
         };
         out.push(
-            diag(&codes::END_REQUIRED, EventField::EndDate, format!("this single event has no end time{with_duration}"), "no DTEND")
-                .server(format!("The property \"{class}::endDate\" cannot be null"))
-                .help(if source == Source::Csv { "fill endTime, or give the row a recurrence" } else { "add DTEND (kbulk convert --to ics computes it from DURATION)" }),
+            diag(
+                &codes::END_REQUIRED,
+                EventField::EndDate,
+                format!("this single event has no end time{with_duration}"),
+                "no DTEND",
+            )
+            .server(format!("The property \"{class}::endDate\" cannot be null"))
+            .help(if source == Source::Csv {
+                "fill endTime, or give the row a recurrence"
+            } else {
+                "add DTEND (kbulk convert --to ics computes it from DURATION)"
+            }),
         );
     }
-    if let (Some(s), Some(end)) = (e.start_date, e.end_date) {
-        if end < s {
-            out.push(
-                diag(
-                    &codes::END_BEFORE_START,
-                    EventField::EndDate,
-                    format!("the event ends ({end}) before it starts ({s})"),
-                    "before the start",
-                )
-                .server(format!(
-                    "End time [{}] must be after start time [{}]",
-                    end.unix(),
-                    s.unix()
-                )),
-            );
-        }
+    if let (Some(s), Some(end)) = (e.start_date, e.end_date)
+        && end < s
+    {
+        out.push(
+            diag(
+                &codes::END_BEFORE_START,
+                EventField::EndDate,
+                format!("the event ends ({end}) before it starts ({s})"),
+                "before the start",
+            )
+            .server(format!(
+                "End time [{}] must be after start time [{}]",
+                end.unix(),
+                s.unix()
+            )),
+        );
     }
     let max_single = e.event_type.max_single_duration();
     if let Some(len) = e.occurrence_seconds()
@@ -173,9 +189,18 @@ pub fn check_record(
             EventField::EndDate
         };
         out.push(
-            diag(&codes::DURATION_LIMIT, field, format!("one occurrence lasts {} (the limit for this event type is {})", human_secs(len), human_secs(max_single)), "too long")
-                .server(format!("Maximum schedule duration [{max_single}] reached"))
-                .help("split the event into shorter ones"),
+            diag(
+                &codes::DURATION_LIMIT,
+                field,
+                format!(
+                    "one occurrence lasts {} (the limit for this event type is {})",
+                    human_secs(len),
+                    human_secs(max_single)
+                ),
+                "too long",
+            )
+            .server(format!("Maximum schedule duration [{max_single}] reached"))
+            .help("split the event into shorter ones"),
         );
     }
     if let Some(r) = &e.recurrence {
@@ -224,12 +249,19 @@ pub fn check_record(
         let server = if v.trim().parse::<i64>().is_ok() {
             format!("The property \"{class}::status\" cannot be updated")
         } else {
-            format!("Invalid enumeration value \"{v}\" for parameter \"status\", expecting enumeration type \"KalturaScheduleEventStatus\"")
+            format!(
+                "Invalid enumeration value \"{v}\" for parameter \"status\", expecting enumeration type \"KalturaScheduleEventStatus\""
+            )
         };
         out.push(
-            diag(&codes::STATUS_READ_ONLY, EventField::Status, format!("STATUS `{v}` is read-only in the API: adding this event fails"), "read-only")
-                .server(server)
-                .help("remove the STATUS line (kbulk convert --dialect kaltura drops it)"),
+            diag(
+                &codes::STATUS_READ_ONLY,
+                EventField::Status,
+                format!("STATUS `{v}` is read-only in the API: adding this event fails"),
+                "read-only",
+            )
+            .server(server)
+            .help("remove the STATUS line (kbulk convert --dialect kaltura drops it)"),
         );
     }
     if let Some(p) = &e.parent_id {
@@ -341,7 +373,12 @@ fn entry_rules(
     if let Some(t) = &e.template_entry_id
         && !is_entry_id(t.trim())
     {
-        out.push(diag(&codes::ENTRY_ID, EventField::TemplateEntryId, format!("`{t}` is not an entry id"), "not like 0_abcd1234"));
+        out.push(diag(
+            &codes::ENTRY_ID,
+            EventField::TemplateEntryId,
+            format!("`{t}` is not an entry id"),
+            "not like 0_abcd1234",
+        ));
     }
     if let Some(ids) = &e.entry_ids
         && let Some(bad) = ids
@@ -385,12 +422,25 @@ fn entry_rules(
     }
     if !e.event_type.links_entries() {
         for (v, field, what) in [
-            (&e.template_entry_id, EventField::TemplateEntryId, "template entry"),
+            (
+                &e.template_entry_id,
+                EventField::TemplateEntryId,
+                "template entry",
+            ),
             (&e.entry_ids, EventField::EntryIds, "entry ids"),
             (&e.category_ids, EventField::CategoryIds, "category ids"),
         ] {
             if v.is_some() {
-                out.push(diag(&codes::ENTRY_LINK_IGNORED, field, format!("the {what} of a {:?} event are dropped by the server", e.event_type).to_lowercase(), "ignored"));
+                out.push(diag(
+                    &codes::ENTRY_LINK_IGNORED,
+                    field,
+                    format!(
+                        "the {what} of a {:?} event are dropped by the server",
+                        e.event_type
+                    )
+                    .to_lowercase(),
+                    "ignored",
+                ));
             }
         }
     }
@@ -473,11 +523,18 @@ impl FileRules {
                     std::collections::hash_map::Entry::Occupied(first) => {
                         let f = first.get();
                         out.push(
-                            Diagnostic::new(&codes::DUPLICATE_UID, &self.file, format!("UID `{uid}` is used again (first by the event at row {})", f.row))
-                                .label(here.span, here.at, "repeated UID")
-                                .label(f.place.span, f.place.at, "first used here")
-                                .row(row)
-                                .help("give every event its own UID"),
+                            Diagnostic::new(
+                                &codes::DUPLICATE_UID,
+                                &self.file,
+                                format!(
+                                    "UID `{uid}` is used again (first by the event at row {})",
+                                    f.row
+                                ),
+                            )
+                            .label(here.span, here.at, "repeated UID")
+                            .label(f.place.span, f.place.at, "first used here")
+                            .row(row)
+                            .help("give every event its own UID"),
                         );
                     }
                     std::collections::hash_map::Entry::Vacant(v) => {

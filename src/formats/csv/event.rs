@@ -185,9 +185,9 @@ pub fn read(
             };
             diags.extend(d);
             rules.observe(&event, &locs, *row, diags);
-            let raw = opts.keep_raw.then(|| {
-                Arc::from(String::from_utf8_lossy(&rec.raw[..rec.content_len]).as_ref())
-            });
+            let raw = opts
+                .keep_raw
+                .then(|| Arc::from(String::from_utf8_lossy(&rec.raw[..rec.content_len]).as_ref()));
             sink.record(Record {
                 origin: Origin {
                     file: file.clone(),
@@ -351,13 +351,23 @@ fn map_row(
             Some(ty @ (EventType::Meeting | EventType::LiveRedirect)) => {
                 e.event_type = ty;
                 out.push(
-                    diag(&codes::EVENT_TYPE, col::EVENT_TYPE, format!("eventType {t} ({ty:?}) is built by the engine but undocumented"), "undocumented type")
-                        .severity(Severity::Warning),
+                    diag(
+                        &codes::EVENT_TYPE,
+                        col::EVENT_TYPE,
+                        format!("eventType {t} ({ty:?}) is built by the engine but undocumented"),
+                        "undocumented type",
+                    )
+                    .severity(Severity::Warning),
                 );
             }
             _ => out.push(
-                diag(&codes::EVENT_TYPE, col::EVENT_TYPE, format!("eventType `{t}` is not 1 (record) or 2 (live stream)"), "invalid type")
-                    .server(format!("Invalid scheduled event type: {t}")),
+                diag(
+                    &codes::EVENT_TYPE,
+                    col::EVENT_TYPE,
+                    format!("eventType `{t}` is not 1 (record) or 2 (live stream)"),
+                    "invalid type",
+                )
+                .server(format!("Invalid scheduled event type: {t}")),
             ),
         }
     }
@@ -405,8 +415,13 @@ fn map_row(
             }
             None => {
                 out.push(
-                    diag(&codes::INVALID_TIME, k, format!("{name} `{v}` is not a time kbulk can read"), "not ISO 8601")
-                        .help("write ISO 8601 with an offset, e.g. 2027-07-01T10:00:00Z"),
+                    diag(
+                        &codes::INVALID_TIME,
+                        k,
+                        format!("{name} `{v}` is not a time kbulk can read"),
+                        "not ISO 8601",
+                    )
+                    .help("write ISO 8601 with an offset, e.g. 2027-07-01T10:00:00Z"),
                 );
                 None
             }

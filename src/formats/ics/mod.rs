@@ -59,7 +59,9 @@ pub fn parse_duration(v: &str) -> Result<i64, String> {
     }
     let body = v.strip_prefix('+').unwrap_or(v);
     let Some(body) = body.strip_prefix('P') else {
-        return Err(format!("`{v}` is not an ISO 8601 duration (PT1H, P1D, P1W)"));
+        return Err(format!(
+            "`{v}` is not an ISO 8601 duration (PT1H, P1D, P1W)"
+        ));
     };
     let mut total = 0i64;
     let mut in_time = false;

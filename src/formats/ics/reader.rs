@@ -171,9 +171,17 @@ pub fn read(
                     if nesting_reports < 10 {
                         nesting_reports += 1;
                         diags.push(
-                            Diagnostic::new(&codes::COMPONENT_NESTING, file, format!("BEGIN:{open} is never ended (END:{comp} comes first)"))
-                                .label(p.span, p.at, "not ended")
-                                .label(here.span, here.at, "enclosing component ends here"),
+                            Diagnostic::new(
+                                &codes::COMPONENT_NESTING,
+                                file,
+                                format!("BEGIN:{open} is never ended (END:{comp} comes first)"),
+                            )
+                            .label(p.span, p.at, "not ended")
+                            .label(
+                                here.span,
+                                here.at,
+                                "enclosing component ends here",
+                            ),
                         );
                     }
                 }
@@ -214,7 +222,11 @@ pub fn read(
                 file,
                 "this VEVENT is never ended: the file stops inside it",
             )
-            .label(ev.begin.span, ev.begin.at, "BEGIN:VEVENT without END:VEVENT")
+            .label(
+                ev.begin.span,
+                ev.begin.at,
+                "BEGIN:VEVENT without END:VEVENT",
+            )
             .row(ev.index)
             .help("end the event with END:VEVENT and the calendar with END:VCALENDAR"),
         );
@@ -243,8 +255,12 @@ pub fn read(
         );
     } else if events == 0 {
         diags.push(
-            Diagnostic::new(&codes::NO_EVENTS, file, "the calendar holds no VEVENT: the job would succeed and do nothing")
-                .help("Kaltura imports VEVENTs only"),
+            Diagnostic::new(
+                &codes::NO_EVENTS,
+                file,
+                "the calendar holds no VEVENT: the job would succeed and do nothing",
+            )
+            .help("Kaltura imports VEVENTs only"),
         );
     }
     if let Some(p) = calendar_cancel
@@ -267,11 +283,7 @@ fn scanner_end(ev: &RawEvent) -> u64 {
         .map_or(ev.begin.span.end, |l| l.whole().0.end)
 }
 
-fn line_ending_rule(
-    e: &super::scanner::EndingStats,
-    file: &Arc<str>,
-    diags: &mut Vec<Diagnostic>,
-) {
+fn line_ending_rule(e: &super::scanner::EndingStats, file: &Arc<str>, diags: &mut Vec<Diagnostic>) {
     let bad = e.lf + e.cr;
     let Some((offset, line)) = e.first_bad else {
         return;
@@ -332,7 +344,10 @@ fn line_rules(line: &ContentLine, file: &Arc<str>, row: Option<u64>, out: &mut V
             Diagnostic::new(
                 &codes::LINE_TOO_LONG,
                 file,
-                format!("this line is longer than {} MiB and was cut", MAX_LINE >> 20),
+                format!(
+                    "this line is longer than {} MiB and was cut",
+                    MAX_LINE >> 20
+                ),
             )
             .label(p.span, p.at, "line starts here"),
         ));
@@ -340,9 +355,13 @@ fn line_rules(line: &ContentLine, file: &Arc<str>, row: Option<u64>, out: &mut V
     if line.colon.is_none() && line.first_colon.is_none() {
         let p = place(line, 0..line.text.len());
         out.push(with_row(
-            Diagnostic::new(&codes::MALFORMED_LINE, file, "this line has no `:`: the server glues it to the value of the property before it")
-                .label(p.span, p.at, "not a property")
-                .help("remove the line, or write it as NAME:VALUE"),
+            Diagnostic::new(
+                &codes::MALFORMED_LINE,
+                file,
+                "this line has no `:`: the server glues it to the value of the property before it",
+            )
+            .label(p.span, p.at, "not a property")
+            .help("remove the line, or write it as NAME:VALUE"),
         ));
         return;
     }
@@ -365,7 +384,10 @@ fn line_rules(line: &ContentLine, file: &Arc<str>, row: Option<u64>, out: &mut V
             Diagnostic::new(
                 &codes::INVALID_UTF8,
                 file,
-                format!("this line is not valid UTF-8 (byte 0x{:02X})", line.text[at]),
+                format!(
+                    "this line is not valid UTF-8 (byte 0x{:02X})",
+                    line.text[at]
+                ),
             )
             .label(p.span, p.at, "invalid byte")
             .help("save the file as UTF-8"),
@@ -578,8 +600,14 @@ fn map_event(ev: &RawEvent, ctx: &Ctx<'_>) -> (ScheduleEvent, EventLocs, Vec<Dia
             }
             "GEO" => {
                 out.push(
-                    diag(&codes::GEO_IGNORED, "the server does not read GEO: the event gets no coordinates".into(), "ignored")
-                        .help("write GEOLATITUDE and GEOLONGITUDE instead (kbulk convert --to ics does)"),
+                    diag(
+                        &codes::GEO_IGNORED,
+                        "the server does not read GEO: the event gets no coordinates".into(),
+                        "ignored",
+                    )
+                    .help(
+                        "write GEOLATITUDE and GEOLONGITUDE instead (kbulk convert --to ics does)",
+                    ),
                 );
                 if let Some((a, b)) = v.split_once([';', ','])
                     && let (Ok(a), Ok(b)) = (a.trim().parse::<f64>(), b.trim().parse::<f64>())
@@ -625,8 +653,12 @@ fn map_event(ev: &RawEvent, ctx: &Ctx<'_>) -> (ScheduleEvent, EventLocs, Vec<Dia
                 match parse_duration(v) {
                     Ok(s) => e.duration = Some(s),
                     Err(why) => out.push(
-                        diag(&codes::DURATION_SYNTAX, format!("DURATION {why}"), "not a duration")
-                            .help("write a positive ISO 8601 duration such as PT1H30M"),
+                        diag(
+                            &codes::DURATION_SYNTAX,
+                            format!("DURATION {why}"),
+                            "not a duration",
+                        )
+                        .help("write a positive ISO 8601 duration such as PT1H30M"),
                     ),
                 }
                 Some(EventField::Duration)
@@ -663,9 +695,16 @@ fn map_event(ev: &RawEvent, ctx: &Ctx<'_>) -> (ScheduleEvent, EventLocs, Vec<Dia
                             &ev_codes::RECURRENCE_FREQUENCY,
                             "FREQ must be SECONDLY, MINUTELY, HOURLY, DAILY, WEEKLY, MONTHLY or YEARLY, in upper case",
                         ),
-                        IssueKind::UntilNotUtc => (&codes::RRULE_UNTIL, "write UNTIL as YYYYMMDDTHHMMSSZ"),
-                        IssueKind::Ignored => (&codes::RRULE_IGNORED_PART, "remove the part, or expand the series yourself"),
-                        IssueKind::Invalid | IssueKind::Syntax => (&ev_codes::RECURRENCE_INVALID, "fix the value"),
+                        IssueKind::UntilNotUtc => {
+                            (&codes::RRULE_UNTIL, "write UNTIL as YYYYMMDDTHHMMSSZ")
+                        }
+                        IssueKind::Ignored => (
+                            &codes::RRULE_IGNORED_PART,
+                            "remove the part, or expand the series yourself",
+                        ),
+                        IssueKind::Invalid | IssueKind::Syntax => {
+                            (&ev_codes::RECURRENCE_INVALID, "fix the value")
+                        }
                     };
                     let mut d = Diagnostic::new(code, file, i.message)
                         .label(p.span, p.at, "")
@@ -702,11 +741,17 @@ fn map_event(ev: &RawEvent, ctx: &Ctx<'_>) -> (ScheduleEvent, EventLocs, Vec<Dia
                 let what = match name.as_str() {
                     "EXDATE" => "the excluded dates are scheduled anyway",
                     "RDATE" => "the extra dates are never scheduled",
-                    _ => "this moved occurrence carries the series' UID and updates the whole series",
+                    _ => {
+                        "this moved occurrence carries the series' UID and updates the whole series"
+                    }
                 };
                 out.push(
-                    diag(&codes::EXCEPTION_IGNORED, format!("the server ignores {name}: {what}"), "ignored")
-                        .help("expand exceptions into single events with their own UIDs"),
+                    diag(
+                        &codes::EXCEPTION_IGNORED,
+                        format!("the server ignores {name}: {what}"),
+                        "ignored",
+                    )
+                    .help("expand exceptions into single events with their own UIDs"),
                 );
                 None
             }
@@ -727,7 +772,10 @@ fn map_event(ev: &RawEvent, ctx: &Ctx<'_>) -> (ScheduleEvent, EventLocs, Vec<Dia
     let _ = duration_seen;
     nested_rules(ev, file, &mut out);
     check_record(&e, &locs, Source::Ical, file, row, &mut out);
-    if e.start_date.is_none() && e.action == EventAction::Add && !locs_has(&locs, EventField::StartDate) {
+    if e.start_date.is_none()
+        && e.action == EventAction::Add
+        && !locs_has(&locs, EventField::StartDate)
+    {
         let p = ev.begin;
         out.push(
             Diagnostic::new(&ev_codes::START_REQUIRED, file, "the event has no DTSTART")
@@ -832,8 +880,12 @@ fn event_time(
             .and_then(|d| d.to_zoned_datetime(jiff::tz::TimeZone::UTC).ok())
             .map(|z| EventTime(z.timestamp()));
         out.push(
-            diag(&codes::ALL_DAY_DATE, format!("{name} is an all-day date: the server reads no date and the event fails"), "all-day date")
-                .help("write a UTC date-time such as 20270701T000000Z"),
+            diag(
+                &codes::ALL_DAY_DATE,
+                format!("{name} is an all-day date: the server reads no date and the event fails"),
+                "all-day date",
+            )
+            .help("write a UTC date-time such as 20270701T000000Z"),
         );
         return t.map(|t| (t, None));
     }
@@ -842,8 +894,12 @@ fn event_time(
     }
     let Some(local) = parse_local_basic(v) else {
         out.push(
-            diag(&codes::INVALID_DATE, format!("{name} `{v}` is not a date-time the server reads"), "not YYYYMMDDTHHMMSSZ")
-                .help("write YYYYMMDDTHHMMSSZ (UTC)"),
+            diag(
+                &codes::INVALID_DATE,
+                format!("{name} `{v}` is not a date-time the server reads"),
+                "not YYYYMMDDTHHMMSSZ",
+            )
+            .help("write YYYYMMDDTHHMMSSZ (UTC)"),
         );
         return None;
     };
@@ -861,8 +917,15 @@ fn event_time(
     let server_name = tz::server_zone_name(&raw).unwrap_or_default();
     let Some(zone) = tz::resolve(&tzid.value) else {
         out.push(
-            diag(&codes::UNKNOWN_ZONE, format!("TZID `{}` is not a zone the server knows: it uses its own default zone", tzid.value), "unknown zone")
-                .help("use an IANA zone name such as Europe/Paris, or UTC times"),
+            diag(
+                &codes::UNKNOWN_ZONE,
+                format!(
+                    "TZID `{}` is not a zone the server knows: it uses its own default zone",
+                    tzid.value
+                ),
+                "unknown zone",
+            )
+            .help("use an IANA zone name such as Europe/Paris, or UTC times"),
         );
         return local
             .to_zoned_datetime(jiff::tz::TimeZone::UTC)

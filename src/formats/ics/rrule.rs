@@ -72,7 +72,13 @@ pub fn parse_local_basic(v: &str) -> Option<jiff::civil::DateTime> {
     let (y, mo, d) = (digits(0..4)?, digits(4..6)?, digits(6..8)?);
     let (h, mi, s) = (digits(9..11)?, digits(11..13)?, digits(13..15)?);
     jiff::civil::DateTime::new(
-        y as i16, mo as i8, d as i8, h as i8, mi as i8, s.min(59) as i8, 0,
+        y as i16,
+        mo as i8,
+        d as i8,
+        h as i8,
+        mi as i8,
+        s.min(59) as i8,
+        0,
     )
     .ok()
 }
@@ -237,9 +243,7 @@ pub fn parse_csv(value: &str) -> (Recurrence, Vec<RuleIssue>) {
             )),
         }
     }
-    if !issues
-        .iter()
-        .any(|i| i.kind == IssueKind::FreqInvalid)
+    if !issues.iter().any(|i| i.kind == IssueKind::FreqInvalid)
         && r.frequency.is_none()
         && !value.contains("FREQ=")
     {

@@ -286,6 +286,7 @@ impl<R: BufRead> Scanner<R> {
         if self.chunk.last() != Some(&b'\n') && n >= MAX_LINE + 2 {
             // Skip the rest of an overlong line without keeping it.
             self.chunk_truncated = true;
+            let mut last = self.chunk.last().copied();
             loop {
                 let buf = self.input.fill_buf()?;
                 if buf.is_empty() {
@@ -293,13 +294,23 @@ impl<R: BufRead> Scanner<R> {
                 }
                 match memchr::memchr(b'\n', buf) {
                     Some(k) => {
+                        let cr = if k > 0 {
+                            buf[k - 1] == b'\r'
+                        } else {
+                            last == Some(b'\r')
+                        };
                         self.input.consume(k + 1);
                         self.pos += k as u64 + 1;
+                        // Keep the line's own ending so that it is counted right.
+                        if cr && self.chunk.last() != Some(&b'\r') {
+                            self.chunk.push(b'\r');
+                        }
                         self.chunk.push(b'\n');
                         break;
                     }
                     None => {
                         let len = buf.len();
+                        last = buf.last().copied();
                         self.input.consume(len);
                         self.pos += len as u64;
                     }

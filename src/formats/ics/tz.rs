@@ -13,7 +13,9 @@ pub fn server_zone_name(raw_params: &str) -> Option<String> {
         let end = rest.find('"').unwrap_or(rest.len());
         return Some(rest[..end].to_string());
     }
-    raw_params.find('=').map(|e| raw_params[e + 1..].to_string())
+    raw_params
+        .find('=')
+        .map(|e| raw_params[e + 1..].to_string())
 }
 
 /// A few Windows / Exchange zone names the server's mapping tables know, with their IANA zones

@@ -97,8 +97,17 @@ impl<W: Write> IcsWriter<W> {
         .collect();
         if !lost.is_empty() {
             diags.push(
-                origin_diag(&ev_codes::NOT_CARRIED_FIELD, origin, format!("iCal has no property Kaltura reads for: {}", lost.join(", ")))
-                    .help("link resources and create template entries through the event CSV or the API"),
+                origin_diag(
+                    &ev_codes::NOT_CARRIED_FIELD,
+                    origin,
+                    format!(
+                        "iCal has no property Kaltura reads for: {}",
+                        lost.join(", ")
+                    ),
+                )
+                .help(
+                    "link resources and create template entries through the event CSV or the API",
+                ),
             );
         }
         match self.dialect {
@@ -221,8 +230,15 @@ impl<W: Write> IcsWriter<W> {
         }
         if !dropped.is_empty() {
             diags.push(
-                origin_diag(&ev_codes::NOT_CARRIED_FIELD, origin, format!("{} dropped: read-only in the API, the add would fail", dropped.join(" and ")))
-                    .severity(Severity::Note),
+                origin_diag(
+                    &ev_codes::NOT_CARRIED_FIELD,
+                    origin,
+                    format!(
+                        "{} dropped: read-only in the API, the add would fail",
+                        dropped.join(" and ")
+                    ),
+                )
+                .severity(Severity::Note),
             );
         }
         self.out.write_all(self.buf.as_bytes())?;
@@ -300,7 +316,10 @@ impl<W: Write> IcsWriter<W> {
                     let local = t.0.to_zoned_datetime(tz.clone()).datetime();
                     let mut p = Property::new(name, local.strftime("%Y%m%dT%H%M%S").to_string());
                     p.add_parameter("TZID", zname);
-                    let entry = self.zones.entry(zname.to_string()).or_insert((t.unix(), t.unix()));
+                    let entry = self
+                        .zones
+                        .entry(zname.to_string())
+                        .or_insert((t.unix(), t.unix()));
                     entry.0 = entry.0.min(t.unix());
                     entry.1 = entry.1.max(t.unix());
                     p
@@ -377,7 +396,11 @@ pub fn vtimezone(name: &str, from: i64, to: i64) -> Option<String> {
         if t.timestamp() > end {
             break;
         }
-        let before = tz.to_offset(t.timestamp().checked_sub(jiff::SignedDuration::from_secs(1)).ok()?);
+        let before = tz.to_offset(
+            t.timestamp()
+                .checked_sub(jiff::SignedDuration::from_secs(1))
+                .ok()?,
+        );
         block(
             &mut s,
             t.dst().is_dst(),
