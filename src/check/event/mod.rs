@@ -464,11 +464,38 @@ pub fn human_secs(s: i64) -> String {
     }
 }
 
-/// Packed place of a first occurrence, kept per UID.
+/// Packed place of a first occurrence, kept per UID (24 bytes: the UID index is the only
+/// thing that grows with the file).
 #[derive(Debug, Clone, Copy)]
 struct Seen {
-    place: Place,
-    row: u64,
+    offset: u64,
+    len: u32,
+    line: u32,
+    column: u32,
+    row: u32,
+}
+
+impl Seen {
+    fn new(p: Place, row: u64) -> Self {
+        let clamp = |v: u64| v.min(u32::MAX as u64) as u32;
+        Seen {
+            offset: p.span.start,
+            len: clamp(p.span.len()),
+            line: clamp(p.at.line),
+            column: clamp(p.at.column),
+            row: clamp(row),
+        }
+    }
+
+    fn place(&self) -> Place {
+        Place {
+            span: crate::source::Span::new(self.offset, self.offset + self.len as u64),
+            at: crate::source::LineCol {
+                line: self.line as u64,
+                column: self.column as u64,
+            },
+        }
+    }
 }
 
 /// Events processed per worker run by the iCal engine.
@@ -522,6 +549,7 @@ impl FileRules {
                 match self.uids.entry(uid_key(uid)) {
                     std::collections::hash_map::Entry::Occupied(first) => {
                         let f = first.get();
+                        let fp = f.place();
                         out.push(
                             Diagnostic::new(
                                 &codes::DUPLICATE_UID,
@@ -532,13 +560,13 @@ impl FileRules {
                                 ),
                             )
                             .label(here.span, here.at, "repeated UID")
-                            .label(f.place.span, f.place.at, "first used here")
+                            .label(fp.span, fp.at, "first used here")
                             .row(row)
                             .help("give every event its own UID"),
                         );
                     }
                     std::collections::hash_map::Entry::Vacant(v) => {
-                        v.insert(Seen { place: here, row });
+                        v.insert(Seen::new(here, row));
                     }
                 }
             }
