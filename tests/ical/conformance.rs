@@ -173,3 +173,45 @@ fn every_kaltura_rrule_parses_and_ignored_parts_are_reported() {
     assert_eq!(lines, 57);
     assert!(unbounded > 0 && csv_lost > 0);
 }
+
+#[test]
+fn mutated_inputs_never_panic() {
+    let seeds = [
+        std::fs::read(root().join("samples/events-outlook.ics")).unwrap(),
+        std::fs::read(root().join("samples/events-valid.ics")).unwrap(),
+        std::fs::read(root().join("tests/ical/cases/csv-valid.csv")).unwrap(),
+    ];
+    let alphabet = b":;=\",\r\n \tZT0123456789-+\\\xC3\xA9\xFFBEGIN:END:VEVENTVALARMRRULE";
+    let mut state = 0x9E37_79B9_7F4A_7C15u64;
+    let mut next = || {
+        state ^= state << 13;
+        state ^= state >> 7;
+        state ^= state << 17;
+        state
+    };
+    let file: std::sync::Arc<str> = "mutated".into();
+    let opts = super::util::opts(None);
+    for round in 0..3000 {
+        let mut bytes = seeds[round % seeds.len()].clone();
+        for _ in 0..(next() % 8 + 1) {
+            let at = (next() as usize) % (bytes.len() + 1);
+            match next() % 3 {
+                0 if at < bytes.len() => {
+                    bytes.remove(at);
+                }
+                1 => bytes.insert(at, alphabet[(next() as usize) % alphabet.len()]),
+                _ if at < bytes.len() => bytes[at] = alphabet[(next() as usize) % alphabet.len()],
+                _ => {}
+            }
+        }
+        let mut records: Vec<kbulk::record::Record> = Vec::new();
+        let mut diags = Vec::new();
+        if round % seeds.len() == 2 {
+            kbulk::formats::csv::event::read(&bytes[..], 0, &file, &opts, &mut records, &mut diags)
+                .unwrap();
+        } else {
+            kbulk::formats::ics::read(&bytes[..], 0, &file, &opts, &mut records, &mut diags)
+                .unwrap();
+        }
+    }
+}

@@ -62,21 +62,52 @@ fn place(line: &ContentLine, range: std::ops::Range<usize>) -> Place {
 
 /// Reads an iCal file from `input` (positioned after any BOM, at file offset `offset`).
 /// Returns the number of VEVENTs.
+///
+/// A scanner thread reads content lines and groups them into events while this thread maps the
+/// previous chunk of events in parallel and sends records to `sink` in file order.
 pub fn read(
-    input: impl Read,
+    input: impl Read + Send,
     offset: u64,
     file: &Arc<str>,
     opts: &ReadOptions,
     sink: &mut dyn Sink,
     diags: &mut Vec<Diagnostic>,
 ) -> io::Result<u64> {
-    let mut scanner = Scanner::new(BufReader::with_capacity(1 << 16, input), offset);
     let ctx = Ctx {
         file,
         opts,
         import: opts.import_instant(),
     };
     let mut rules = FileRules::new(file.clone(), Source::Ical);
+    let (tx, rx) = std::sync::mpsc::sync_channel::<Vec<RawEvent>>(2);
+    let (result, scan_diags) = std::thread::scope(|s| {
+        let scan_file = file.clone();
+        let scanner = s.spawn(move || {
+            let mut scan_diags = Vec::new();
+            let r = scan(input, offset, &scan_file, &tx, &mut scan_diags);
+            (r, scan_diags)
+        });
+        for mut chunk in rx {
+            flush(&mut chunk, &ctx, &mut rules, sink, diags);
+        }
+        scanner
+            .join()
+            .expect("the iCal scanner thread does not panic")
+    });
+    diags.extend(scan_diags);
+    rules.finish(diags);
+    result
+}
+
+/// Scans content lines into events, sending them in chunks; reports the file's structure.
+fn scan(
+    input: impl Read,
+    offset: u64,
+    file: &Arc<str>,
+    tx: &std::sync::mpsc::SyncSender<Vec<RawEvent>>,
+    diags: &mut Vec<Diagnostic>,
+) -> io::Result<u64> {
+    let mut scanner = Scanner::new(BufReader::with_capacity(1 << 16, input), offset);
     let mut line = ContentLine::default();
     let mut stack: Vec<(String, Place)> = Vec::new();
     let mut calendars = 0u32;
@@ -88,9 +119,9 @@ pub fn read(
     let mut events = 0u64;
     let mut nesting_reports = 0u32;
     while scanner.next_line(&mut line)? {
-        let name = line.name_upper();
-        let is_begin = name == "BEGIN";
-        let is_end = name == "END";
+        let name = line.name_key();
+        let is_begin = &*name == "BEGIN";
+        let is_end = &*name == "END";
         if !(is_begin || is_end) {
             if let Some(ev) = current.as_mut() {
                 if let Some(&i) = ev.open.last() {
@@ -103,7 +134,7 @@ pub fn read(
             } else {
                 line_rules(&line, file, None, diags);
                 if stack.len() == 1
-                    && name == "METHOD"
+                    && &*name == "METHOD"
                     && line.value_str().trim().eq_ignore_ascii_case("CANCEL")
                 {
                     calendar_cancel = Some(place(&line, 0..line.text.len()));
@@ -191,8 +222,10 @@ pub fn read(
                         let mut ev = current.take().expect("current event");
                         ev.end = here.span.end;
                         chunk.push(ev);
-                        if chunk.len() >= CHUNK_EVENTS {
-                            flush(&mut chunk, &ctx, &mut rules, sink, diags);
+                        if chunk.len() >= CHUNK_EVENTS
+                            && tx.send(std::mem::take(&mut chunk)).is_err()
+                        {
+                            return Ok(events);
                         }
                     } else {
                         let open = stack.len().saturating_sub(ev.depth + 1);
@@ -233,7 +266,9 @@ pub fn read(
         ev.end = scanner_end(&ev);
         chunk.push(ev);
     }
-    flush(&mut chunk, &ctx, &mut rules, sink, diags);
+    if !chunk.is_empty() {
+        let _ = tx.send(chunk);
+    }
     for (open, p) in stack.iter().filter(|(n, _)| n != "VEVENT") {
         diags.push(
             Diagnostic::new(
@@ -273,7 +308,6 @@ pub fn read(
         );
     }
     line_ending_rule(&scanner.endings, file, diags);
-    rules.finish(diags);
     Ok(events)
 }
 
@@ -376,8 +410,9 @@ fn line_rules(line: &ContentLine, file: &Arc<str>, row: Option<u64>, out: &mut V
                 .help("use an IANA zone name such as Europe/Berlin, or UTC times"),
         ));
     }
-    if std::str::from_utf8(&line.text).is_err() {
-        let e = std::str::from_utf8(&line.text).unwrap_err();
+    if !line.utf8
+        && let Err(e) = std::str::from_utf8(&line.text)
+    {
         let at = e.valid_up_to();
         let p = place(line, at..at + 1);
         out.push(with_row(
@@ -488,7 +523,8 @@ fn map_event(ev: &RawEvent, ctx: &Ctx<'_>) -> (ScheduleEvent, EventLocs, Vec<Dia
     let mut duration_seen = false;
     for line in &ev.props {
         line_rules(line, file, Some(row), &mut out);
-        let name = line.name_upper();
+        let key = line.name_key();
+        let name: &str = &key;
         let value_place = place(line, line.value.clone());
         let name_place = place(line, line.name.clone());
         let value = line.value_str();
@@ -509,8 +545,8 @@ fn map_event(ev: &RawEvent, ctx: &Ctx<'_>) -> (ScheduleEvent, EventLocs, Vec<Dia
             (!v.is_empty()).then(|| unescape_text(v))
         };
         let plain = || (!v.is_empty()).then(|| v.to_string());
-        let stripped: String = name.chars().filter(|&c| c != '-').collect();
-        if let Some((_, what)) = SETTER_QUIRKS.iter().find(|(q, _)| *q == stripped) {
+        let without_dashes = |q: &str| name.bytes().filter(|&b| b != b'-').eq(q.bytes());
+        if let Some((_, what)) = SETTER_QUIRKS.iter().find(|(q, _)| without_dashes(q)) {
             out.push(
                 Diagnostic::new(&codes::SETTER_QUIRK, file, format!("the property name {name} reaches an internal method of the server's iCal parser and {what}"))
                     .label(name_place.span, name_place.at, "internal setter")
@@ -519,7 +555,7 @@ fn map_event(ev: &RawEvent, ctx: &Ctx<'_>) -> (ScheduleEvent, EventLocs, Vec<Dia
             );
             continue;
         }
-        let field = match name.as_str() {
+        let field = match name {
             "UID" => {
                 e.reference_id = plain();
                 Some(EventField::ReferenceId)
@@ -738,7 +774,7 @@ fn map_event(ev: &RawEvent, ctx: &Ctx<'_>) -> (ScheduleEvent, EventLocs, Vec<Dia
                 None
             }
             "EXDATE" | "RDATE" | "RECURRENCE-ID" => {
-                let what = match name.as_str() {
+                let what = match name {
                     "EXDATE" => "the excluded dates are scheduled anyway",
                     "RDATE" => "the extra dates are never scheduled",
                     _ => {

@@ -60,7 +60,7 @@ pub fn parse_utc_basic(v: &str) -> Option<EventTime> {
 /// Parses `YYYYMMDDTHHMMSS` (years 1000–2999, as the server's pattern) into a civil date-time.
 pub fn parse_local_basic(v: &str) -> Option<jiff::civil::DateTime> {
     let b = v.as_bytes();
-    if b.len() != 15 || b[8] != b'T' || !matches!(b[0], b'1' | b'2') {
+    if b.len() != 15 || !v.is_ascii() || b[8] != b'T' || !matches!(b[0], b'1' | b'2') {
         return None;
     }
     let digits = |r: Range<usize>| -> Option<i32> {

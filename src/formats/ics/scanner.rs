@@ -27,7 +27,7 @@ pub enum Ending {
 
 /// Where a physical segment of a content line starts: its position in the unfolded text, its
 /// file offset and its line/column.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
 pub struct Segment {
     /// Position in [`ContentLine::text`] where this segment's bytes begin.
     pub text_pos: usize,
@@ -66,7 +66,9 @@ pub struct Param {
 pub struct ContentLine {
     /// The unfolded bytes (fold breaks and the continuation's leading space removed).
     pub text: Vec<u8>,
-    /// Physical segments; the first starts at the line's first byte.
+    /// The first physical segment (the line's first byte).
+    pub first: Segment,
+    /// Further physical segments, one per fold (no allocation for unfolded lines).
     pub segments: Vec<Segment>,
     /// Folds, in order (empty for an unfolded line).
     pub folds: Vec<Fold>,
@@ -86,6 +88,8 @@ pub struct ContentLine {
     pub ending: Ending,
     /// True when the line was longer than [`MAX_LINE`] and cut.
     pub truncated: bool,
+    /// True when `text` is valid UTF-8.
+    pub utf8: bool,
 }
 
 impl ContentLine {
@@ -94,9 +98,43 @@ impl ContentLine {
         String::from_utf8_lossy(&self.text[self.name.clone()]).to_ascii_uppercase()
     }
 
+    /// The upper-cased property name without allocating (names longer than 64 bytes are cut,
+    /// which no property kbulk knows is).
+    pub fn name_key(&self) -> NameKey {
+        let src = &self.text[self.name.clone()];
+        let mut k = NameKey {
+            buf: [0; 64],
+            len: src.len().min(64),
+        };
+        for (d, s) in k.buf.iter_mut().zip(src) {
+            *d = s.to_ascii_uppercase();
+        }
+        k
+    }
+
     /// The value as text (invalid UTF-8 replaced).
-    pub fn value_str(&self) -> String {
-        String::from_utf8_lossy(&self.text[self.value.clone()]).into_owned()
+    pub fn value_str(&self) -> std::borrow::Cow<'_, str> {
+        let v = &self.text[self.value.clone()];
+        match self.utf8.then(|| std::str::from_utf8(v).ok()).flatten() {
+            Some(s) => std::borrow::Cow::Borrowed(s),
+            None => String::from_utf8_lossy(v),
+        }
+    }
+
+    fn segment_for(&self, pos: usize) -> &Segment {
+        let idx = self.segments.partition_point(|s| s.text_pos <= pos);
+        if idx == 0 {
+            &self.first
+        } else {
+            &self.segments[idx - 1]
+        }
+    }
+
+    /// File offset of the byte at `pos` in `text` (no character counting).
+    pub fn offset_of(&self, pos: usize) -> u64 {
+        let seg = self.segment_for(pos);
+        let end = pos.min(self.text.len()).max(seg.text_pos);
+        seg.offset + (end - seg.text_pos) as u64
     }
 
     /// The first parameter called `name` (upper case).
@@ -106,13 +144,7 @@ impl ContentLine {
 
     /// File offset and line/column of the byte at `pos` in `text` (or just past the end).
     pub fn locate(&self, pos: usize) -> (u64, LineCol) {
-        let idx = self
-            .segments
-            .partition_point(|s| s.text_pos <= pos)
-            .saturating_sub(1);
-        let Some(seg) = self.segments.get(idx) else {
-            return (0, LineCol { line: 1, column: 1 });
-        };
+        let seg = self.segment_for(pos);
         let end = pos.min(self.text.len()).max(seg.text_pos);
         let chars = char_count(&self.text[seg.text_pos..end]);
         (
@@ -127,8 +159,7 @@ impl ContentLine {
     /// The span and start position of `range` in `text`.
     pub fn place(&self, range: Range<usize>) -> (Span, LineCol) {
         let (start, at) = self.locate(range.start);
-        let (end, _) = self.locate(range.end);
-        (Span::new(start, end), at)
+        (Span::new(start, self.offset_of(range.end)), at)
     }
 
     /// The whole line.
@@ -152,6 +183,7 @@ impl ContentLine {
 
     /// Splits `text` into name, parameters and value (RFC 5545 §3.1 grammar, leniently).
     fn parse(&mut self) {
+        self.utf8 = std::str::from_utf8(&self.text).is_ok();
         let t = &self.text;
         self.first_colon = memchr::memchr(b':', t);
         let name_end = t
@@ -210,6 +242,21 @@ impl ContentLine {
             self.colon = None;
             self.value = t.len()..t.len();
         }
+    }
+}
+
+/// An upper-cased property name held on the stack.
+#[derive(Debug, Clone, Copy)]
+pub struct NameKey {
+    buf: [u8; 64],
+    len: usize,
+}
+
+impl std::ops::Deref for NameKey {
+    type Target = str;
+
+    fn deref(&self) -> &str {
+        std::str::from_utf8(&self.buf[..self.len]).unwrap_or("")
     }
 }
 
@@ -384,14 +431,14 @@ impl<R: BufRead> Scanner<R> {
                 Some(p) => break p,
             }
         };
-        out.segments.push(Segment {
+        out.first = Segment {
             text_pos: 0,
             offset: first.offset,
             at: LineCol {
                 line: first.line,
                 column: 1,
             },
-        });
+        };
         out.text.extend_from_slice(&first.bytes);
         out.ending = first.ending;
         out.truncated = first.truncated;
@@ -484,7 +531,7 @@ mod tests {
         let mut l = ContentLine::default();
         let mut names = Vec::new();
         while s.next_line(&mut l).unwrap() {
-            names.push((l.name_upper(), l.segments[0].at.line));
+            names.push((l.name_upper(), l.first.at.line));
         }
         assert_eq!(
             names,
