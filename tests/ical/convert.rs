@@ -205,6 +205,12 @@ fn csv_and_ics_round_trip_and_report_what_does_not_fit() {
             .any(|d| d.code.name == "event::not-carried-field" && d.message.contains("resource"))
     );
     assert!(ics.contains("RRULE:FREQ=WEEKLY;COUNT=10;BYDAY=MO,WE"));
+    // The live-stream row's type is the job's business in iCal: said, not lost silently.
+    assert!(
+        wdiags
+            .iter()
+            .any(|d| d.message.contains("event type (LiveStream)"))
+    );
     // ics -> csv: UID and location have no column; the rule's WKST neither.
     let src = write_temp(&dir, "in.ics", TZ_CALENDAR);
     let (records, _) = read(&src, None);

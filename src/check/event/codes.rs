@@ -125,7 +125,7 @@ Give every event its own UID.";
 it processes the last event of each run twice. With a UID the second pass is an update of the \
 event just created; without one the event is added twice. Give every VEVENT a UID, or keep files \
 at 101 events or fewer.";
-    UID_LOOKUP_LIMIT = "event::uid-lookup-limit", Warning, Silent,
+    UID_LOOKUP_LIMIT = "event::uid-lookup-limit", Note, Silent,
         "More than 100 UIDs: existing events may be missed and added as duplicates.",
         "The engine looks existing events up by referenceId 100 at a time, but never resets its \
 list: every further UID queues a call with the whole growing list, each returning at most 100 \

@@ -6,7 +6,7 @@ use std::hash::{Hash, Hasher};
 use std::sync::Arc;
 
 use crate::check::resource::Place;
-use crate::diag::{Diagnostic, Severity};
+use crate::diag::Diagnostic;
 use crate::formats::ics::rrule::count_occurrences;
 use crate::record::event::{EventAction, EventField, ScheduleEvent};
 
@@ -597,7 +597,6 @@ impl FileRules {
         if self.with_uid > UID_LOOKUP_PAGE {
             out.push(
                 Diagnostic::new(&codes::UID_LOOKUP_LIMIT, &self.file, format!("{} events have UIDs: if more than {UID_LOOKUP_PAGE} of them already exist, the server's lookup misses some and adds them again", self.with_uid))
-                    .severity(Severity::Note)
                     .help("files that update existing events should hold at most 100 events"),
             );
         }

@@ -110,6 +110,13 @@ impl<W: Write> IcsWriter<W> {
                 ),
             );
         }
+        if e.event_type != crate::record::EventType::Record {
+            diags.push(
+                origin_diag(&ev_codes::NOT_CARRIED_FIELD, origin, format!("the event type ({:?}) is not carried by iCal: the server takes it from the job", e.event_type))
+                    .severity(Severity::Note)
+                    .help("submit the file with the matching events type (kbulk check --events-type, eventsType on the job)"),
+            );
+        }
         match self.dialect {
             Dialect::Kaltura => self.write_kaltura(e, origin, diags),
             Dialect::Rfc5545 => {
