@@ -14,6 +14,9 @@ pub use writer::{Dialect, IcsWriter};
 
 /// Undoes RFC 5545 text escaping (`\,` `\;` `\n` `\N` `\\`); other backslashes stay.
 pub fn unescape_text(v: &str) -> String {
+    if !v.contains('\\') {
+        return v.to_string();
+    }
     let mut out = String::with_capacity(v.len());
     let mut chars = v.chars();
     while let Some(c) = chars.next() {

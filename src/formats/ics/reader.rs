@@ -185,7 +185,7 @@ fn scan(
                     index: events,
                     begin: here,
                     end: here.span.end,
-                    props: Vec::new(),
+                    props: Vec::with_capacity(16),
                     nested: Vec::new(),
                     open: Vec::new(),
                     depth: stack.len(),
