@@ -80,15 +80,19 @@ pub fn read(
     };
     let mut rules = FileRules::new(file.clone(), Source::Ical);
     let (tx, rx) = std::sync::mpsc::sync_channel::<Vec<RawEvent>>(2);
+    // Content lines go back to the scanner once mapped, so that their buffers are reused instead
+    // of being allocated on one thread and freed on another.
+    let (back_tx, back_rx) = std::sync::mpsc::sync_channel::<Vec<ContentLine>>(4);
     let (result, scan_diags) = std::thread::scope(|s| {
         let scan_file = file.clone();
         let scanner = s.spawn(move || {
             let mut scan_diags = Vec::new();
-            let r = scan(input, offset, &scan_file, &tx, &mut scan_diags);
+            let r = scan(input, offset, &scan_file, &tx, &back_rx, &mut scan_diags);
             (r, scan_diags)
         });
         for mut chunk in rx {
-            flush(&mut chunk, &ctx, &mut rules, sink, diags);
+            let lines = flush(&mut chunk, &ctx, &mut rules, sink, diags);
+            let _ = back_tx.try_send(lines);
         }
         scanner
             .join()
@@ -105,8 +109,18 @@ fn scan(
     offset: u64,
     file: &Arc<str>,
     tx: &std::sync::mpsc::SyncSender<Vec<RawEvent>>,
+    back: &std::sync::mpsc::Receiver<Vec<ContentLine>>,
     diags: &mut Vec<Diagnostic>,
 ) -> io::Result<u64> {
+    let mut spare: Vec<ContentLine> = Vec::new();
+    let fresh = |spare: &mut Vec<ContentLine>| {
+        if spare.is_empty()
+            && let Ok(more) = back.try_recv()
+        {
+            *spare = more;
+        }
+        spare.pop().unwrap_or_default()
+    };
     let mut scanner = Scanner::new(BufReader::with_capacity(1 << 16, input), offset);
     let mut line = ContentLine::default();
     let mut stack: Vec<(String, Place)> = Vec::new();
@@ -126,10 +140,13 @@ fn scan(
             if let Some(ev) = current.as_mut() {
                 if let Some(&i) = ev.open.last() {
                     if ev.nested[i].lines.len() < MAX_PROPS {
-                        ev.nested[i].lines.push(std::mem::take(&mut line));
+                        ev.nested[i]
+                            .lines
+                            .push(std::mem::replace(&mut line, fresh(&mut spare)));
                     }
                 } else if ev.props.len() < MAX_PROPS {
-                    ev.props.push(std::mem::take(&mut line));
+                    ev.props
+                        .push(std::mem::replace(&mut line, fresh(&mut spare)));
                 }
             } else {
                 line_rules(&line, file, None, diags);
@@ -344,13 +361,18 @@ fn flush(
     rules: &mut FileRules,
     sink: &mut dyn Sink,
     diags: &mut Vec<Diagnostic>,
-) {
+) -> Vec<ContentLine> {
+    let mut lines = Vec::new();
     if chunk.is_empty() {
-        return;
+        return lines;
     }
-    let mapped: Vec<(ScheduleEvent, EventLocs, Vec<Diagnostic>)> =
-        chunk.par_iter().map(|ev| map_event(ev, ctx)).collect();
-    for (raw, (event, locs, d)) in chunk.drain(..).zip(mapped) {
+    let mapped: Vec<(ScheduleEvent, EventLocs, Vec<Diagnostic>)> = chunk
+        .par_iter()
+        .with_min_len(16)
+        .map(|ev| map_event(ev, ctx))
+        .collect();
+    for (mut raw, (event, locs, d)) in chunk.drain(..).zip(mapped) {
+        lines.append(&mut raw.props);
         diags.extend(d);
         rules.observe(&event, &locs, raw.index, diags);
         sink.record(Record {
@@ -364,6 +386,7 @@ fn flush(
             data: RecordData::ScheduleEvent(event),
         });
     }
+    lines
 }
 
 /// Lexical rules of one content line (any component).
