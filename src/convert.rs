@@ -7,7 +7,9 @@ use crate::diag::Diagnostic;
 use crate::formats::Sink;
 use crate::formats::codes;
 use crate::formats::csv::entry_writer::EntryCsvWriter;
+use crate::formats::csv::event_writer::EventCsvWriter;
 use crate::formats::csv::resource_writer::ResourceCsvWriter;
+use crate::formats::ics::{Dialect, IcsWriter};
 use crate::formats::xml::writer::{XmlWriter, dropped};
 use crate::record::{JsonRecord, Record, RecordData, RecordKind};
 
@@ -16,10 +18,16 @@ use crate::record::{JsonRecord, Record, RecordData, RecordKind};
 pub enum Target {
     /// Normalized JSON Lines (any kind).
     Jsonl,
-    /// The kind's Kaltura CSV (schedule resources: canonical resource CSV; entries: entry CSV V3).
+    /// The kind's Kaltura CSV, chosen by the first record: canonical resource CSV, schedule-event
+    /// CSV or entry CSV V3.
     Csv,
     /// An XML bulk upload (`<mrss>`; entries only).
     Xml,
+    /// iCal (.ics) in the given dialect (schedule events only).
+    Ics {
+        /// Kaltura's reader or RFC 5545.
+        dialect: Dialect,
+    },
 }
 
 enum Writer<W: Write> {
@@ -28,7 +36,9 @@ enum Writer<W: Write> {
     Jsonl(W),
     ResourceCsv(ResourceCsvWriter<W>),
     EntryCsv(EntryCsvWriter<W>),
+    EventCsv(EventCsvWriter<W>),
     Xml(XmlWriter<W>),
+    Ics(IcsWriter<W>),
     /// Only while switching writers.
     Taken,
 }
@@ -52,6 +62,7 @@ impl<W: Write> ConvertSink<W> {
             Target::Jsonl => Writer::Jsonl(out),
             Target::Csv => Writer::CsvPending(out),
             Target::Xml => Writer::Xml(XmlWriter::new(out)),
+            Target::Ics { dialect } => Writer::Ics(IcsWriter::new(out, dialect)),
         };
         ConvertSink {
             writer,
@@ -79,7 +90,13 @@ impl<W: Write> ConvertSink<W> {
             Writer::EntryCsv(w) => {
                 w.finish()?;
             }
+            Writer::EventCsv(w) => {
+                w.finish()?;
+            }
             Writer::Xml(w) => {
+                w.finish()?;
+            }
+            Writer::Ics(w) => {
                 w.finish()?;
             }
             Writer::Taken => {}
@@ -92,12 +109,14 @@ impl<W: Write> ConvertSink<W> {
         &self.skipped
     }
 
+    /// Writes one record; `Ok(false)` when the target cannot carry it.
     fn write(&mut self, r: &Record) -> io::Result<bool> {
         if let Writer::CsvPending(_) = self.writer
             && let Writer::CsvPending(out) = std::mem::replace(&mut self.writer, Writer::Taken)
         {
             self.writer = match r.data.kind() {
                 RecordKind::Entry => Writer::EntryCsv(EntryCsvWriter::new(out)),
+                RecordKind::ScheduleEvent => Writer::EventCsv(EventCsvWriter::new(out)),
                 _ => Writer::ResourceCsv(ResourceCsvWriter::new(out)),
             };
         }
@@ -115,10 +134,18 @@ impl<W: Write> ConvertSink<W> {
                 w.write(e, &r.origin, &mut self.diagnostics)
             }
             (Writer::Xml(w), RecordData::Entry(e)) => w.write(e, &r.origin, &mut self.diagnostics),
+            (Writer::EventCsv(w), RecordData::ScheduleEvent(e)) => {
+                w.write(e, &r.origin, &mut self.diagnostics)
+            }
+            (Writer::Ics(w), RecordData::ScheduleEvent(e)) => {
+                w.write(e, &r.origin, &mut self.diagnostics)
+            }
             (w, data) => {
                 let target = match w {
                     Writer::Xml(_) => "an XML bulk upload",
                     Writer::EntryCsv(_) => "an entry CSV",
+                    Writer::EventCsv(_) => "a schedule-event CSV",
+                    Writer::Ics(_) => "an iCal file",
                     _ => "a resource CSV",
                 };
                 self.diagnostics.push(

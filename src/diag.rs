@@ -103,6 +103,9 @@ pub fn all_codes() -> Vec<&'static Code> {
         crate::check::resource::codes::ALL,
         crate::formats::xml::codes::ALL,
         crate::check::entry::codes::ALL,
+        crate::check::event::codes::ALL,
+        crate::check::event::ical_codes::ALL,
+        crate::check::event::csv_codes::ALL,
     ] {
         all.extend_from_slice(table);
     }

@@ -3,12 +3,13 @@
 use schemars::schema_for;
 
 use crate::diag::JsonLine;
-use crate::record::{Entry, JsonRecord, ScheduleResource};
+use crate::record::{Entry, JsonRecord, ScheduleEvent, ScheduleResource};
 
 /// The schema names `kbulk schema` knows, with their file names under `schemas/`.
 pub const NAMES: &[(&str, &str)] = &[
     ("diagnostic", "diagnostic.schema.json"),
     ("schedule-resource", "schedule-resource.schema.json"),
+    ("schedule-event", "schedule-event.schema.json"),
     ("entry", "entry.schema.json"),
     ("record", "record.schema.json"),
 ];
@@ -18,6 +19,7 @@ pub fn schema(name: &str) -> Option<String> {
     let s = match name {
         "diagnostic" => schema_for!(JsonLine),
         "schedule-resource" => record_schema(schema_for!(ScheduleResource), "scheduleResource"),
+        "schedule-event" => record_schema(schema_for!(ScheduleEvent), "scheduleEvent"),
         "entry" => record_schema(schema_for!(Entry), "entry"),
         "record" => schema_for!(JsonRecord),
         _ => return None,

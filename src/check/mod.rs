@@ -2,4 +2,5 @@
 //! stable code. Per-record rules run inside the readers' parallel step; file-level rules run
 //! once per file in order.
 pub mod entry;
+pub mod event;
 pub mod resource;

@@ -6,6 +6,7 @@ use std::sync::Arc;
 
 use kbulk::diag::{Counts, Severity};
 use kbulk::formats::{self, Discard, Format, ReadOptions};
+use kbulk::record::EventType;
 
 use super::render::{self, ColorChoice, OutputFormat};
 use super::{CliError, Exit, walk};
@@ -53,6 +54,65 @@ pub struct CheckArgs {
     /// Colour: auto (terminal and no NO_COLOR), always, never.
     #[arg(long, value_enum, default_value = "auto")]
     pub color: ColorChoice,
+    /// Options for schedule events.
+    #[command(flatten)]
+    pub events: EventArgs,
+}
+
+/// Options that shape how schedule events are read (iCal jobs, time zones).
+#[derive(Debug, Clone, clap::Args)]
+pub struct EventArgs {
+    /// The iCal job's events type (`eventsType`): every VEVENT is created with it, whatever
+    /// X-KALTURA-TYPE says.
+    #[arg(long, value_enum, value_name = "TYPE", default_value = "record")]
+    pub events_type: EventsTypeArg,
+    /// The day (YYYY-MM-DD) or instant (RFC 3339) the server imports the file; it converts TZID
+    /// times with the zone's offset at that moment. Default: now.
+    #[arg(long, value_name = "DATE", value_parser = parse_import_date)]
+    pub import_date: Option<jiff::Timestamp>,
+}
+
+/// The event types an iCal job accepts.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
+pub enum EventsTypeArg {
+    /// 1: recordings.
+    Record,
+    /// 2: live streams.
+    LiveStream,
+    /// 3: blackouts.
+    Blackout,
+}
+
+impl From<EventsTypeArg> for EventType {
+    fn from(t: EventsTypeArg) -> Self {
+        match t {
+            EventsTypeArg::Record => EventType::Record,
+            EventsTypeArg::LiveStream => EventType::LiveStream,
+            EventsTypeArg::Blackout => EventType::Blackout,
+        }
+    }
+}
+
+/// Parses `--import-date`: a day (taken at 12:00 UTC) or an RFC 3339 instant.
+fn parse_import_date(s: &str) -> Result<jiff::Timestamp, String> {
+    if let Ok(t) = s.parse::<jiff::Timestamp>() {
+        return Ok(t);
+    }
+    let d: jiff::civil::Date = s
+        .parse()
+        .map_err(|e| format!("expected YYYY-MM-DD or an RFC 3339 instant: {e}"))?;
+    d.at(12, 0, 0, 0)
+        .to_zoned_datetime(jiff::tz::TimeZone::UTC)
+        .map(|z| z.timestamp())
+        .map_err(|e| e.to_string())
+}
+
+impl EventArgs {
+    /// Applies these options to read options.
+    pub fn apply(&self, opts: &mut ReadOptions) {
+        opts.events_type = self.events_type.into();
+        opts.import_time = self.import_date;
+    }
 }
 
 /// Input formats that can be forced with `--format-in`.
@@ -64,6 +124,10 @@ pub enum InputFormat {
     EntryCsv,
     /// XML bulk upload (`<mrss>`).
     Xml,
+    /// Schedule-event CSV.
+    EventCsv,
+    /// iCal (.ics).
+    Ical,
     /// kbulk JSON Lines.
     Jsonl,
 }
@@ -74,6 +138,8 @@ impl From<InputFormat> for Format {
             InputFormat::ResourceCsv => Format::ResourceCsv,
             InputFormat::EntryCsv => Format::EntryCsv,
             InputFormat::Xml => Format::MrssXml,
+            InputFormat::EventCsv => Format::EventCsv,
+            InputFormat::Ical => Format::Ical,
             InputFormat::Jsonl => Format::JsonLines,
         }
     }
@@ -99,11 +165,13 @@ pub fn run(args: &CheckArgs) -> Result<Exit, CliError> {
             "no files to check (directories held no candidate files)".into(),
         ));
     }
-    let opts = ReadOptions {
+    let mut opts = ReadOptions {
         max_records: (args.max_records > 0).then_some(args.max_records),
         keep_raw: false,
         format: args.format_in.map(Format::from),
+        ..ReadOptions::default()
     };
+    args.events.apply(&mut opts);
     let stdout = io::stdout();
     let mut out = BufWriter::new(stdout.lock());
     let handler = render::handler(args.color.enabled(render::stdout_is_terminal()));

@@ -10,7 +10,7 @@ use kbulk::diag::{Counts, Diagnostic};
 use kbulk::formats::{self, Format, ReadOptions};
 use kbulk::record::RecordKind;
 
-use super::check::{InputFormat, set_threads};
+use super::check::{EventArgs, InputFormat, set_threads};
 use super::render::{self, ColorChoice};
 use super::{CliError, Exit};
 
@@ -25,15 +25,21 @@ Examples:
   kbulk convert resources.csv --to jsonl -o resources.jsonl
   kbulk convert resources.jsonl --to csv -o canonical.csv
   kbulk convert entries.csv --to xml -o entries.xml
-  kbulk convert entries.xml --to csv -o entries.csv")]
+  kbulk convert entries.xml --to csv -o entries.csv
+  kbulk convert outlook.ics --to ics -o for-kaltura.ics
+  kbulk convert events.csv --to ics --dialect rfc5545 -o calendar.ics")]
 pub struct ConvertArgs {
     /// The file to convert.
     #[arg(value_name = "FILE")]
     pub file: PathBuf,
     /// Target format: `jsonl` (normalized records), `csv` (the kind's canonical Kaltura CSV) or
     /// `xml` (an XML bulk upload of media entries).
+    /// `ics` (schedule events).
     #[arg(long, value_enum)]
     pub to: TargetArg,
+    /// The .ics dialect written by `--to ics`.
+    #[arg(long, value_enum, default_value = "kaltura")]
+    pub dialect: DialectArg,
     /// Output file (default: standard output).
     #[arg(short, long, value_name = "OUT")]
     pub output: Option<PathBuf>,
@@ -52,6 +58,9 @@ pub struct ConvertArgs {
     /// Colour of findings on standard error.
     #[arg(long, value_enum, default_value = "auto")]
     pub color: ColorChoice,
+    /// Options for schedule events.
+    #[command(flatten)]
+    pub events: EventArgs,
 }
 
 /// Target formats.
@@ -59,10 +68,21 @@ pub struct ConvertArgs {
 pub enum TargetArg {
     /// Normalized JSON Lines (schemas/*.schema.json).
     Jsonl,
-    /// Canonical Kaltura CSV for the record kind (resource CSV, entry CSV V3).
+    /// Canonical Kaltura CSV for the record kind (resource CSV, schedule-event CSV, entry CSV V3).
     Csv,
     /// XML bulk upload (`<mrss>`), for media entries.
     Xml,
+    /// iCal (.ics), schedule events only; see --dialect.
+    Ics,
+}
+
+/// .ics dialects.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
+pub enum DialectArg {
+    /// What Kaltura's reader needs: CRLF, no folding, UTC times, no STATUS, a UID on every event.
+    Kaltura,
+    /// Standard RFC 5545: folded, escaped, TZID times with VTIMEZONEs.
+    Rfc5545,
 }
 
 /// Runs `kbulk convert`.
@@ -72,12 +92,20 @@ pub fn run(args: &ConvertArgs) -> Result<Exit, CliError> {
         TargetArg::Jsonl => Target::Jsonl,
         TargetArg::Csv => Target::Csv,
         TargetArg::Xml => Target::Xml,
+        TargetArg::Ics => Target::Ics {
+            dialect: match args.dialect {
+                DialectArg::Kaltura => kbulk::formats::ics::Dialect::Kaltura,
+                DialectArg::Rfc5545 => kbulk::formats::ics::Dialect::Rfc5545,
+            },
+        },
     };
-    let opts = ReadOptions {
+    let mut opts = ReadOptions {
         max_records: (args.max_records > 0).then_some(args.max_records),
         keep_raw: false,
         format: args.format_in.map(Format::from),
+        ..ReadOptions::default()
     };
+    args.events.apply(&mut opts);
     let out: Box<dyn Write> = match &args.output {
         Some(p) => Box::new(File::create(p).map_err(|e| CliError::io(p.display(), e))?),
         None => Box::new(io::stdout().lock()),
@@ -88,10 +116,14 @@ pub fn run(args: &ConvertArgs) -> Result<Exit, CliError> {
     let kind = report.detection.format.and_then(Format::kind);
     let writable = match target {
         Target::Jsonl => true,
-        Target::Csv => {
-            kind.is_none_or(|k| matches!(k, RecordKind::ScheduleResource | RecordKind::Entry))
-        }
+        Target::Csv => kind.is_none_or(|k| {
+            matches!(
+                k,
+                RecordKind::ScheduleResource | RecordKind::ScheduleEvent | RecordKind::Entry
+            )
+        }),
         Target::Xml => kind.is_none_or(|k| k == RecordKind::Entry),
+        Target::Ics { .. } => kind.is_none_or(|k| k == RecordKind::ScheduleEvent),
     };
     if !writable {
         return Err(CliError::Usage(format!(
@@ -100,6 +132,7 @@ pub fn run(args: &ConvertArgs) -> Result<Exit, CliError> {
             kind.map_or("these records", RecordKind::describe),
             match target {
                 Target::Xml => "an XML bulk upload",
+                Target::Ics { .. } => "an iCal file",
                 _ => "a Kaltura CSV",
             }
         )));

@@ -16,10 +16,6 @@ between resource, event and entry CSVs), `BEGIN:VCALENDAR` for iCal, an `<mrss>`
 JSON objects with a `kind` field for JSON Lines; the extension only breaks ties. A CSV without a \
 header is recognised from its rows when they hold resource types or 5/12 entry values. Name the \
 format with `--format-in` when detection cannot decide.";
-    UNSUPPORTED_FORMAT = "input::unsupported-format", Error, Job,
-        "The format is recognised but this build cannot read it.",
-        "The file's format was detected, but this build of kbulk has no reader for it, so none of \
-its records were checked.";
     JSONL_INVALID = "jsonl::invalid-record", Error, Rejected,
         "A JSON Lines line is not a valid kbulk record.",
         "Each line of a kbulk JSON Lines file is one JSON object with a `kind` (for example \

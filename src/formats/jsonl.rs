@@ -5,6 +5,9 @@ use std::sync::Arc;
 
 use super::codes;
 use crate::check::entry::{self, EntryLocs, Source};
+use crate::check::event::{
+    EventLocs, FileRules as EventRules, Source as EventSource, check_record as check_event,
+};
 use crate::check::resource::{FileRules, Place, ResourceLocs, check_record};
 use crate::diag::Diagnostic;
 use crate::formats::{ReadOptions, Sink};
@@ -32,6 +35,7 @@ pub fn read(
     let mut resources = FileRules::new(file.clone(), opts.max_records);
     let mut entries = entry::FileRules::new(file.clone(), opts.max_records, Source::Jsonl);
     let mut entry_rows = 0u64;
+    let mut events = EventRules::new(file.clone(), EventSource::Jsonl);
     loop {
         buf.clear();
         let n = (&mut reader).take(MAX_LINE).read_until(b'\n', &mut buf)?;
@@ -120,6 +124,11 @@ pub fn read(
                 entry::check_entry(e, &locs, file, rows, Source::Jsonl, diags);
                 entries.observe(Some(e), &locs, entry_rows, diags);
             }
+            RecordData::ScheduleEvent(e) => {
+                let locs = EventLocs::whole(place);
+                check_event(e, &locs, EventSource::Jsonl, file, rows, diags);
+                events.observe(e, &locs, rows, diags);
+            }
         }
         let raw = opts
             .keep_raw
@@ -137,6 +146,7 @@ pub fn read(
     }
     resources.finish(diags);
     entries.finish(diags);
+    events.finish(diags);
     Ok(rows)
 }
 

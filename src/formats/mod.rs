@@ -10,6 +10,7 @@ use crate::record::{Record, RecordKind};
 pub mod codes;
 pub mod csv;
 pub mod detect;
+pub mod ics;
 pub mod jsonl;
 pub mod xml;
 
@@ -53,6 +54,18 @@ pub struct ReadOptions {
     pub keep_raw: bool,
     /// Read as this format instead of detecting it.
     pub format: Option<Format>,
+    /// The event type of an iCal job (`eventsType`): every VEVENT gets it, whatever the file says.
+    pub events_type: crate::record::EventType,
+    /// When the server is assumed to import the file (it converts TZID times with the zone's
+    /// offset at that moment). `None`: now.
+    pub import_time: Option<jiff::Timestamp>,
+}
+
+impl ReadOptions {
+    /// The import instant: [`ReadOptions::import_time`] or now.
+    pub fn import_instant(&self) -> jiff::Timestamp {
+        self.import_time.unwrap_or_else(jiff::Timestamp::now)
+    }
 }
 
 impl Default for ReadOptions {
@@ -61,6 +74,8 @@ impl Default for ReadOptions {
             max_records: Some(DEFAULT_MAX_RECORDS),
             keep_raw: false,
             format: None,
+            events_type: crate::record::EventType::Record,
+            import_time: None,
         }
     }
 }
@@ -165,20 +180,8 @@ pub fn read_path(
             Format::JsonLines => jsonl::read(f, bom, &name, opts, sink, &mut diagnostics),
             Format::EntryCsv => csv::entry::read(f, bom, &name, opts, sink, &mut diagnostics),
             Format::MrssXml => xml::reader::read(f, bom, &name, opts, sink, &mut diagnostics),
-            Format::EventCsv | Format::Ical => {
-                diagnostics.push(
-                    Diagnostic::new(
-                        &codes::UNSUPPORTED_FORMAT,
-                        &name,
-                        format!(
-                            "this {} is recognised, but kbulk has no reader for it in this build",
-                            format.describe()
-                        ),
-                    )
-                    .help("this build reads resource CSVs, entry CSVs, mrss XML and JSON Lines"),
-                );
-                Ok(0)
-            }
+            Format::Ical => ics::read(f, bom, &name, opts, sink, &mut diagnostics),
+            Format::EventCsv => csv::event::read(f, bom, &name, opts, sink, &mut diagnostics),
         }
     })();
     if let Err(e) = &result {

@@ -8,9 +8,11 @@ use serde::{Deserialize, Serialize};
 use crate::source::Origin;
 
 pub mod entry;
+pub mod event;
 pub mod resource;
 
 pub use entry::Entry;
+pub use event::{EventTime, EventType, Recurrence, ScheduleEvent};
 pub use resource::{ResourceAction, ResourceType, ResourceView, ScheduleResource};
 
 /// The kinds of record Kaltura takes in bulk. Each has a typed struct in this module.
@@ -56,9 +58,14 @@ impl RecordKind {
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, JsonSchema)]
 #[serde(tag = "kind", rename_all = "camelCase")]
 #[non_exhaustive]
+// Records move by value through sinks one at a time; a box per event would cost more than the
+// size difference.
+#[allow(clippy::large_enum_variant)]
 pub enum RecordData {
     /// A schedule resource.
     ScheduleResource(ScheduleResource),
+    /// A schedule event.
+    ScheduleEvent(ScheduleEvent),
     /// A media entry (boxed: it is several times larger than the other kinds).
     Entry(Box<Entry>),
 }
@@ -68,6 +75,7 @@ impl RecordData {
     pub fn kind(&self) -> RecordKind {
         match self {
             RecordData::ScheduleResource(_) => RecordKind::ScheduleResource,
+            RecordData::ScheduleEvent(_) => RecordKind::ScheduleEvent,
             RecordData::Entry(_) => RecordKind::Entry,
         }
     }

@@ -3,6 +3,8 @@
 pub mod codes;
 pub mod entry;
 pub mod entry_writer;
+pub mod event;
+pub mod event_writer;
 pub mod php;
 pub mod resource;
 pub mod resource_writer;
