@@ -132,7 +132,7 @@ pub fn detect(head: &[u8], path: &Path) -> Detection {
         by: by.to_string(),
     };
     if starts_with_ci(trimmed, b"BEGIN:VCALENDAR") {
-        return found(Format::Ical, "it starts with BEGIN:VCALENDAR");
+        return found(Format::Ical, "its BEGIN:VCALENDAR line");
     }
     if trimmed.starts_with(b"<") {
         if find(trimmed, b"<mrss").is_some() {

@@ -8,7 +8,7 @@ use rayon::prelude::*;
 
 use super::php::{CsvRecord, PhpCsvReader};
 use super::resource::{MAX_RECORD_BYTES, php_numeric, record_level};
-use super::{LineClass, classify, header_name, intended_trim, php_trim, trim_array};
+use super::{LineClass, classify, header_name, intended_trim, php_trim};
 use crate::check::entry::codes;
 use crate::check::entry::values::find_placeholder;
 use crate::check::entry::{EntryLocs, FileRules, Source, check_entry};
@@ -479,23 +479,15 @@ fn map_row(rec: &CsvRecord, row: u64, cols: Option<&ColumnMap>, file: &Arc<str>)
         let raw = rec.value(i);
         let text = String::from_utf8_lossy(raw);
         let intended = intended_trim(&text);
-        if trim_array(raw) != intended.as_bytes() && std::str::from_utf8(raw).is_ok() {
-            let p = cells.cell(i);
-            let server = trim_array(raw);
-            let (lost, edge) = if !intended.is_empty()
-                && server.len() < intended.len()
-                && intended.as_bytes().starts_with(server)
-            {
-                (intended.chars().next_back().unwrap_or(' '), "last")
-            } else {
-                (intended.chars().next().unwrap_or(' '), "first")
-            };
-            diags.push(
-                Diagnostic::new(&codes::CSV_TRIM_CORRUPTS_VALUE, file, format!("the server's trimming cuts a byte of `{lost}` ({edge} character of `{intended}`) and the character is lost"))
-                    .label(p.span, p.at, format!("{what} becomes invalid UTF-8"))
-                    .row(row)
-                    .help(format!("move `{lost}` away from the {} of the value", if edge == "last" { "end" } else { "start" })),
-            );
+        if let Some(d) = super::trim_cut(
+            &codes::CSV_TRIM_CORRUPTS_VALUE,
+            raw,
+            intended,
+            file,
+            cells.cell(i),
+            what,
+        ) {
+            diags.push(d.row(row));
         }
         if let Some(r) = find_placeholder(intended) {
             let p = cells.cell(i);

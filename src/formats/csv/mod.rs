@@ -50,6 +50,36 @@ pub fn intended_trim(v: &str) -> &str {
     v.trim_matches(|c: char| matches!(c, ' ' | '\t' | '\n' | '\r' | '\0' | '\x0B' | '\u{A0}'))
 }
 
+/// Checks whether the engines' byte-wise trim ([`trim_array`]) would cut a character of `raw`
+/// (valid UTF-8) that a character-wise trim keeps; `intended` is `intended_trim(raw)`. Returns
+/// the finding, with `what` naming the column, for the caller's code.
+pub fn trim_cut(
+    code: &'static crate::diag::Code,
+    raw: &[u8],
+    intended: &str,
+    file: &std::sync::Arc<str>,
+    place: crate::check::resource::Place,
+    what: &str,
+) -> Option<crate::diag::Diagnostic> {
+    let server = trim_array(raw);
+    if server == intended.as_bytes() || std::str::from_utf8(raw).is_err() {
+        return None;
+    }
+    let at_end = !intended.is_empty()
+        && server.len() < intended.len()
+        && intended.as_bytes().starts_with(server);
+    let (lost, edge, side) = if at_end {
+        (intended.chars().next_back().unwrap_or(' '), "last", "end")
+    } else {
+        (intended.chars().next().unwrap_or(' '), "first", "start")
+    };
+    Some(
+        crate::diag::Diagnostic::new(code, file, format!("the server's trimming cuts a byte of `{lost}` ({edge} character of `{intended}`) and the character is lost"))
+            .label(place.span, place.at, format!("{what} becomes invalid UTF-8"))
+            .help(format!("move `{lost}` away from the {side} of the value")),
+    )
+}
+
 /// Classifies a record the way `BulkUploadEngineCsv` does.
 pub fn classify(rec: &impl CsvRow) -> LineClass {
     let first = php_trim(rec.cell(0));

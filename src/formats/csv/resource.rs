@@ -7,7 +7,7 @@ use rayon::prelude::*;
 
 use super::codes as csv_codes;
 use super::php::{CsvChunk, PhpCsvReader, RecordRef};
-use super::{LineClass, classify, header_name, intended_trim, trim_array};
+use super::{LineClass, classify, header_name, intended_trim};
 use crate::check::resource::{FieldPlaces, FileRules, Place, ResourceLocs, check_record, codes};
 use crate::diag::Diagnostic;
 use crate::formats::{ReadOptions, Sink};
@@ -493,23 +493,17 @@ fn cell_value<'a>(
         return (!text.is_empty()).then_some(text);
     }
     let intended = intended_trim(text);
-    if trim_array(raw) != intended.as_bytes() && text.len() == raw.len() {
-        let p = locs.at(f);
-        let server = trim_array(raw);
-        let (lost, edge) = if !intended.is_empty()
-            && server.len() < intended.len()
-            && intended.as_bytes().starts_with(server)
-        {
-            (intended.chars().next_back().unwrap_or(' '), "last")
-        } else {
-            (intended.chars().next().unwrap_or(' '), "first")
-        };
-        diags.push(
-            Diagnostic::new(&codes::TRIM_CORRUPTS_VALUE, file, format!("the server's trimming cuts a byte of `{lost}` ({edge} character of `{intended}`) and the character is lost"))
-                .label(p.span, p.at, format!("{} becomes invalid UTF-8", f.column()))
-                .row(row)
-                .help(format!("move `{lost}` away from the {} of the value", if edge == "last" { "end" } else { "start" })),
-        );
+    if text.len() == raw.len()
+        && let Some(d) = super::trim_cut(
+            &codes::TRIM_CORRUPTS_VALUE,
+            raw,
+            intended,
+            file,
+            locs.at(f),
+            f.column(),
+        )
+    {
+        diags.push(d.row(row));
     }
     (!intended.is_empty()).then_some(intended)
 }
