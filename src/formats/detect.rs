@@ -184,9 +184,17 @@ fn detect_csv(body: &[u8]) -> Option<Detection> {
         }
         match classify(&rec) {
             LineClass::Header => {
-                let names: Vec<String> = (0..rec.cells.len())
+                let mut names: Vec<String> = (0..rec.cells.len())
                     .map(|i| header_name(rec.value(i)))
                     .collect();
+                // A `;`-separated header is one cell to Kaltura; score its parts so the file is
+                // still recognised (the reader then reports the delimiter).
+                if names.len() == 1 && names[0].contains(';') {
+                    names = names[0]
+                        .split(';')
+                        .map(|n| n.trim_matches(['*', ' ']).to_string())
+                        .collect();
+                }
                 let score =
                     |set: &[&str]| names.iter().filter(|n| set.contains(&n.as_str())).count();
                 let (r, e, n) = (

@@ -157,3 +157,16 @@ fn max_records_can_be_lifted() {
         rep.diagnostics[0].message
     );
 }
+
+#[test]
+fn semicolon_files_are_recognised_and_told_about_the_delimiter() {
+    let (_, rep) = check_json(&path("tests/resource/cases/semicolons.csv"), &[]);
+    assert_eq!(rep.files[0].format.as_deref(), Some("resource-csv"));
+    let d = &rep.diagnostics[0];
+    assert_eq!(d.code, "resource::row-taken-as-header");
+    assert!(
+        d.help.as_deref().unwrap_or("").contains("`,` only"),
+        "{:?}",
+        d.help
+    );
+}

@@ -350,7 +350,20 @@ fn read_header(
         } else {
             "the header names no schedule-resource column: every row below it has empty fields"
         };
-        diags.push(Diagnostic::new(&codes::ROW_TAKEN_AS_HEADER, file, msg).label(p.span, p.at, "taken as a header").help("if this is data, make sure its first cell does not start with `*`; the header's names are case-sensitive"));
+        let semicolons = names.len() == 1
+            && names[0]
+                .split(';')
+                .any(|n| ResourceField::from_column(n.trim_matches(['*', ' '])).is_some());
+        let help = if semicolons {
+            "the columns are separated by `;`, but Kaltura splits CSV cells on `,` only: save the file with commas"
+        } else {
+            "if this is data, make sure its first cell does not start with `*`; the header's names are case-sensitive"
+        };
+        diags.push(
+            Diagnostic::new(&codes::ROW_TAKEN_AS_HEADER, file, msg)
+                .label(p.span, p.at, "taken as a header")
+                .help(help),
+        );
         return map;
     }
     for (i, name) in names.iter().enumerate() {
