@@ -3,3 +3,4 @@ mod cli;
 mod common;
 mod resource;
 mod sandbox;
+mod submit;

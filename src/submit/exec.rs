@@ -34,13 +34,19 @@ pub struct Executor {
 }
 
 /// Groups units (by their call counts) into batches of at most `batch_size` calls, in order. A
-/// unit larger than the batch size travels alone: its calls reference each other.
-pub fn pack(call_counts: &[usize], batch_size: usize) -> Vec<Vec<usize>> {
+/// unit larger than the batch size travels alone (its calls reference each other), and so does a
+/// `solo` unit: a single call whose text would read as a placeholder inside a multirequest is
+/// sent as a plain call, where the server leaves it alone.
+pub fn pack(call_counts: &[usize], solo: &[bool], batch_size: usize) -> Vec<Vec<usize>> {
     let batch_size = batch_size.max(1);
     let mut batches: Vec<Vec<usize>> = Vec::new();
     let mut current = Vec::new();
     let mut calls = 0;
     for (i, &n) in call_counts.iter().enumerate() {
+        if solo.get(i) == Some(&true) && n == 1 {
+            batches.push(vec![i]);
+            continue;
+        }
         if !current.is_empty() && calls + n > batch_size {
             batches.push(std::mem::take(&mut current));
             calls = 0;
@@ -76,7 +82,11 @@ impl Executor {
     /// "sent", in doubt) and the error is returned.
     pub fn run<E>(&self, ks: &Secret, units: &[&[Call]], step: &mut Step<'_, E>) -> Result<(), E> {
         let counts: Vec<usize> = units.iter().map(|u| u.len()).collect();
-        let batches = pack(&counts, self.batch_size);
+        let solo: Vec<bool> = units
+            .iter()
+            .map(|u| u.iter().any(Call::has_placeholder_text))
+            .collect();
+        let batches = pack(&counts, &solo, self.batch_size);
         let workers = self.concurrency.min(batches.len()).max(1);
         let (work_tx, work_rx) = mpsc::channel::<usize>();
         let work_rx = Arc::new(Mutex::new(work_rx));
@@ -186,11 +196,15 @@ mod tests {
     #[test]
     fn packing_keeps_units_whole_and_in_order() {
         assert_eq!(
-            pack(&[1, 1, 1, 1, 1], 2),
+            pack(&[1, 1, 1, 1, 1], &[], 2),
             vec![vec![0, 1], vec![2, 3], vec![4]]
         );
-        assert_eq!(pack(&[2, 3, 1], 4), vec![vec![0], vec![1, 2]]);
-        assert_eq!(pack(&[5, 1], 2), vec![vec![0], vec![1]]);
-        assert!(pack(&[], 20).is_empty());
+        assert_eq!(pack(&[2, 3, 1], &[], 4), vec![vec![0], vec![1, 2]]);
+        assert_eq!(pack(&[5, 1], &[], 2), vec![vec![0], vec![1]]);
+        assert_eq!(
+            pack(&[1, 1, 1], &[false, true, false], 20),
+            vec![vec![1], vec![0, 2]]
+        );
+        assert!(pack(&[], &[], 20).is_empty());
     }
 }

@@ -338,8 +338,9 @@ pub fn submit(
     opts: &SubmitOptions,
     observer: &mut dyn FnMut(&Progress),
 ) -> Result<Submission, SubmitError> {
-    let client = Client::new(&opts.service_url, opts.timeout).map_err(SubmitError::Config)?;
-    let (mut journal, ids) = open_journal(inputs, opts, client.api_url())?;
+    // Authenticate first: bad credentials must not leave a journal behind.
+    let (exec, ks) = connect(opts)?;
+    let (mut journal, ids) = open_journal(inputs, opts, exec.client().api_url())?;
     let prior: BTreeMap<RowId, RowEntry> = journal
         .rows()
         .map_err(SubmitError::journal)?
@@ -382,7 +383,6 @@ pub fn submit(
     }
     let mut planners = plan::planners(items);
     if planners.iter().any(|p| p.rows() > 0) {
-        let (exec, ks) = connect(opts)?;
         let mut engine = engine::Engine {
             exec: &exec,
             ks,

@@ -43,6 +43,13 @@ impl Call {
         format!("{}.{}", self.service, self.action)
     }
 
+    /// Whether some text parameter looks like a placeholder (`{2:result...}`). Inside a
+    /// multirequest the server would replace it with another call's result, corrupting the user's
+    /// text, so such a call travels alone (see [`super::exec::pack`]).
+    pub fn has_placeholder_text(&self) -> bool {
+        self.params.values().any(placeholder_text)
+    }
+
     /// The same call with every reference moved `offset` calls further (for packing a task
     /// whose first call lands at position `offset + 1` of a multirequest).
     pub fn shifted(&self, offset: usize) -> Call {
@@ -73,6 +80,19 @@ fn as_ref(v: &Value) -> Option<(u64, &str)> {
     match pair.as_slice() {
         [n, p] => Some((n.as_u64()?, p.as_str()?)),
         _ => None,
+    }
+}
+
+fn placeholder_text(v: &Value) -> bool {
+    match v {
+        Value::String(s) => s.match_indices('{').any(|(i, _)| {
+            let rest = &s[i + 1..];
+            let digits = rest.bytes().take_while(u8::is_ascii_digit).count();
+            digits > 0 && rest[digits..].starts_with(":result")
+        }),
+        Value::Object(m) => as_ref(v).is_none() && m.values().any(placeholder_text),
+        Value::Array(items) => items.iter().any(placeholder_text),
+        _ => false,
     }
 }
 
@@ -183,6 +203,19 @@ mod tests {
         assert_eq!(b["ks"], "KS");
         assert_eq!(b["1"]["action"], "ping");
         assert_eq!(encode(&result_ref(2, "")), json!("{2:result}"));
+    }
+
+    #[test]
+    fn placeholder_text_is_spotted_but_references_are_not() {
+        let text = Call::new("s", "a").with("o", json!({"d": ["x {12:result:id} y"]}));
+        assert!(text.has_placeholder_text());
+        let reference = Call::new("s", "a").with("id", result_ref(1, "id"));
+        assert!(!reference.has_placeholder_text());
+        assert!(
+            !Call::new("s", "a")
+                .with("d", "{x:result} {:result} {1:res")
+                .has_placeholder_text()
+        );
     }
 
     #[test]
