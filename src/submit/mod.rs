@@ -361,11 +361,7 @@ pub fn submit(
     observer(&progress);
     let mut items = Vec::new();
     for (c, &input) in inputs.iter().zip(&ids) {
-        for record in c
-            .records
-            .iter()
-            .filter(|r| !c.refused.contains_key(&r.origin.row))
-        {
+        for record in c.submittable() {
             let id = RowId {
                 input,
                 row: record.origin.row,
@@ -434,11 +430,7 @@ pub fn dry_run(
 ) -> Result<Vec<(Arc<str>, Preview)>, SubmitError> {
     let mut items = Vec::new();
     for (n, c) in inputs.iter().enumerate() {
-        for record in c
-            .records
-            .iter()
-            .filter(|r| !c.refused.contains_key(&r.origin.row))
-        {
+        for record in c.submittable() {
             items.push(Item {
                 id: RowId {
                     input: n as u32,

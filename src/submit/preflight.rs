@@ -43,7 +43,7 @@ pub struct Checked {
     pub sha256: String,
     /// What the reader and checks found.
     pub report: FileReport,
-    /// The records that can be submitted (refused rows removed), in file order.
+    /// Every record read, in file order (refused rows included: results echo them).
     pub records: Vec<Record>,
     /// Refused rows (`lineIndex` → reason).
     pub refused: BTreeMap<u64, String>,
@@ -64,6 +64,13 @@ impl Checked {
             .diagnostics
             .iter()
             .filter(|d| d.row.is_some() && blocks(d))
+    }
+
+    /// The records to submit: those of rows not refused.
+    pub fn submittable(&self) -> impl Iterator<Item = &Record> {
+        self.records
+            .iter()
+            .filter(|r| !self.refused.contains_key(&r.origin.row))
     }
 
     /// Every data row's `lineIndex`, submitted or refused.
@@ -122,7 +129,6 @@ pub fn check(path: &Path, name: Arc<str>) -> io::Result<Checked> {
                 .or_insert_with(|| "kbulk could not read this row".to_string());
         }
     }
-    records.retain(|r| !refused.contains_key(&r.origin.row));
     Ok(Checked {
         path: path.to_path_buf(),
         name,

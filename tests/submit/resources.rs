@@ -314,3 +314,25 @@ fn text_that_reads_like_a_placeholder_is_kept_verbatim() {
         "not replaced by another call's result"
     );
 }
+
+#[test]
+fn help_teaches_options_environment_examples_and_exit_codes() {
+    let out = crate::common::kbulk(["submit", "--help"]);
+    assert_eq!(crate::common::code(&out), 0);
+    let help = String::from_utf8_lossy(&out.stdout);
+    for needle in [
+        "--service-url",
+        "--batch-size",
+        "--concurrency",
+        "--resume",
+        "--skip-invalid",
+        "--dry-run",
+        "KALTURA_SERVICE_URL",
+        "KALTURA_APP_TOKEN_ID",
+        "KALTURA_ADMIN_SECRET",
+        "Examples:",
+        "3 submission incomplete",
+    ] {
+        assert!(help.contains(needle), "--help mentions {needle}:\n{help}");
+    }
+}
