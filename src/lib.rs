@@ -11,3 +11,4 @@ pub mod record;
 pub mod sandbox;
 pub mod schema;
 pub mod source;
+pub mod submit;

@@ -4,4 +4,5 @@ mod common;
 mod ical;
 mod resource;
 mod sandbox;
+mod submit;
 mod xml;

@@ -6,8 +6,12 @@ use std::process::ExitCode;
 pub enum Exit {
     /// 0: nothing wrong was found (warnings allowed unless `--strict`).
     Clean,
-    /// 1: the input has data problems (errors, or warnings under `--strict`).
+    /// 1: the input has data problems (errors, or warnings under `--strict`; for `submit`, rows
+    /// refused by the check or failed on the server).
     DataProblems,
+    /// 3: a submission did not finish every row (not sent, given up after transient failures, or
+    /// in doubt); `kbulk submit --resume` continues it.
+    Incomplete,
 }
 
 impl Exit {
@@ -16,6 +20,7 @@ impl Exit {
         match self {
             Exit::Clean => 0,
             Exit::DataProblems => 1,
+            Exit::Incomplete => 3,
         }
     }
 }
@@ -36,6 +41,10 @@ pub enum CliError {
     #[error("{0}")]
     #[diagnostic(code(kbulk::usage))]
     Usage(String),
+    /// A submission could not go on (journal, session, configuration).
+    #[error(transparent)]
+    #[diagnostic(transparent)]
+    Submit(Box<kbulk::submit::SubmitError>),
     /// Any other operational failure, with its message.
     #[error("{0}")]
     #[diagnostic(code(kbulk::failed))]

@@ -10,6 +10,7 @@ mod explain;
 mod render;
 mod sandbox;
 mod schema;
+mod submit;
 mod walk;
 
 pub use exit::{CliError, Exit};
@@ -35,6 +36,8 @@ pub enum Command {
     Explain(explain::ExplainArgs),
     /// Print the JSON Schema of the records or of the diagnostic stream.
     Schema(schema::SchemaArgs),
+    /// Submit bulk files to the Kaltura API: parallel, retried safely, resumable, with results.
+    Submit(submit::SubmitArgs),
     /// Run a local Kaltura-compatible API server (API v3 and App Registry) for rehearsals and tests.
     Sandbox(sandbox::SandboxArgs),
 }
@@ -47,6 +50,7 @@ pub fn main() -> ExitCode {
         Command::Convert(args) => convert::run(args),
         Command::Explain(args) => explain::run(args),
         Command::Schema(args) => schema::run(args),
+        Command::Submit(args) => submit::run(args),
         Command::Sandbox(args) => sandbox::run(args),
     };
     exit::finish(outcome)

@@ -1,0 +1,476 @@
+//! `kbulk submit`: check, plan and submit bulk files to the Kaltura API in parallel batches, with
+//! a journal that makes a killed run resumable, Kaltura-shaped results, and a progress bar.
+use std::fs::File;
+use std::io::{self, BufWriter, IsTerminal, Write};
+use std::path::{Path, PathBuf};
+use std::sync::Arc;
+use std::time::Duration;
+
+use indicatif::{ProgressBar, ProgressDrawTarget, ProgressStyle};
+use serde_json::json;
+
+use kbulk::diag::Severity;
+use kbulk::submit::auth::{Credentials, HashType, Secret};
+use kbulk::submit::journal::Journal;
+use kbulk::submit::preflight::{self, Checked};
+use kbulk::submit::results::{self, JsonRow};
+use kbulk::submit::retry::RetryPolicy;
+use kbulk::submit::{self as engine, Progress, Submission, SubmitOptions};
+
+use super::render::{self, ColorChoice, OutputFormat};
+use super::{CliError, Exit};
+
+/// Options of `kbulk submit`.
+#[derive(Debug, clap::Args)]
+#[command(after_long_help = "\
+Every file is checked first, exactly as `kbulk check` does. Rows with errors stop the submission \
+(nothing is sent) unless --skip-invalid is given, in which case they are skipped and reported as \
+errors in the results. Names are resolved with batched list calls, action 6 becomes update or add, \
+parents are created before their children whatever the file order, and calls go out in \
+multirequests of --batch-size with --concurrency of them in flight.
+
+Transient failures (HTTP 5xx and 429, timeouts, resets) are retried with exponential backoff \
+(--retry-delay-ms, doubling, ±20% jitter; --retries times). Errors the API returns are never \
+retried. When a call may have been applied (the connection failed after it was sent), kbulk looks \
+the object up before sending anything again: no duplicates. A row that cannot be looked up (an add \
+without systemName) is never re-sent; it is reported with the code OUTCOME_UNKNOWN.
+
+Every row's state is kept in a journal (SQLite; default FILE.kbulk-journal next to the first \
+input). If a run is interrupted, even by kill -9, `kbulk submit FILE... --resume` finishes it: \
+nothing is sent twice and no row is lost. Results are written per input as FILE.results.csv \
+(Kaltura's bulk log shape: original cells, then resultStatus 1 error / 2 ok / 3 not finished, \
+objectId, objectStatus, errorDescription).
+
+Authentication (first that applies): --ks; --app-token-id + --app-token + --partner-id (widget \
+session, then appToken.startSession); --partner-id + --admin-secret (session.start). Prefer the \
+environment variables for secrets: command lines are visible to other users. Secrets never appear \
+in any output, journal or results file.
+
+Environment: KALTURA_SERVICE_URL, KALTURA_KS, KALTURA_PARTNER_ID, KALTURA_ADMIN_SECRET, \
+KALTURA_APP_TOKEN_ID, KALTURA_APP_TOKEN, KALTURA_APP_TOKEN_HASH_TYPE, KALTURA_USER_ID.
+
+Exit codes: 0 every row done; 1 data problems (rows refused by the check, or failed on the \
+server); 2 usage or operational failure; 3 submission incomplete (rows not finished: run again \
+with --resume).
+
+Examples:
+  export KALTURA_SERVICE_URL=https://www.kaltura.com KALTURA_PARTNER_ID=1234567
+  export KALTURA_ADMIN_SECRET=...            # or KALTURA_KS, or KALTURA_APP_TOKEN_ID + KALTURA_APP_TOKEN
+  kbulk submit resources.csv --dry-run
+  kbulk submit resources.csv --concurrency 8 --batch-size 20
+  kbulk submit resources.csv --resume        # after an interruption
+  kbulk submit a.csv b.jsonl --skip-invalid --format json > results.jsonl")]
+pub struct SubmitArgs {
+    /// Files to submit (resource CSV, kbulk JSON Lines). With --resume they may be omitted: the
+    /// journal (--journal) knows them.
+    #[arg(value_name = "FILE")]
+    pub files: Vec<PathBuf>,
+
+    /// Kaltura service URL (https://www.kaltura.com) or its /api_v3 root.
+    #[arg(long, value_name = "URL", env = "KALTURA_SERVICE_URL")]
+    pub service_url: Option<String>,
+
+    /// A KS to use as is (ADMIN session recommended).
+    #[arg(long, value_name = "KS", env = "KALTURA_KS", hide_env_values = true)]
+    pub ks: Option<String>,
+
+    /// Partner id, for --admin-secret or an app token.
+    #[arg(long, value_name = "ID", env = "KALTURA_PARTNER_ID")]
+    pub partner_id: Option<i64>,
+
+    /// The partner's admin secret: opens an ADMIN session with session.start.
+    #[arg(
+        long,
+        value_name = "SECRET",
+        env = "KALTURA_ADMIN_SECRET",
+        hide_env_values = true
+    )]
+    pub admin_secret: Option<String>,
+
+    /// App token id: opens a session with appToken.startSession.
+    #[arg(long, value_name = "ID", env = "KALTURA_APP_TOKEN_ID")]
+    pub app_token_id: Option<String>,
+
+    /// The app token's secret value.
+    #[arg(
+        long,
+        value_name = "TOKEN",
+        env = "KALTURA_APP_TOKEN",
+        hide_env_values = true
+    )]
+    pub app_token: Option<String>,
+
+    /// The app token's hash type: SHA1, MD5, SHA256 or SHA512.
+    #[arg(long, value_name = "HASH", env = "KALTURA_APP_TOKEN_HASH_TYPE", default_value = "SHA1",
+          value_parser = parse_hash)]
+    pub app_token_hash: HashType,
+
+    /// User id written on the session.
+    #[arg(long, value_name = "USER", env = "KALTURA_USER_ID", default_value = "")]
+    pub user_id: String,
+
+    /// Calls per multirequest.
+    #[arg(long, value_name = "N", default_value_t = 20, value_parser = clap::value_parser!(u32).range(1..=500))]
+    pub batch_size: u32,
+
+    /// Multirequests in flight at once.
+    #[arg(long, value_name = "N", default_value_t = 8, value_parser = clap::value_parser!(u32).range(1..=64))]
+    pub concurrency: u32,
+
+    /// Retries of a transient failure (0: none).
+    #[arg(long, value_name = "N", default_value_t = 3)]
+    pub retries: u32,
+
+    /// Wait before the first retry; it doubles for each further retry.
+    #[arg(long, value_name = "MS", default_value_t = 1000)]
+    pub retry_delay_ms: u64,
+
+    /// Seconds allowed for one request, from connect to the last byte of the answer.
+    #[arg(long, value_name = "SECS", default_value_t = 120)]
+    pub timeout: u64,
+
+    /// The journal file (default: FILE.kbulk-journal beside the first input).
+    #[arg(long, value_name = "JOURNAL")]
+    pub journal: Option<PathBuf>,
+
+    /// Continue the submission the journal records.
+    #[arg(long)]
+    pub resume: bool,
+
+    /// Where to write the results CSVs (default: beside each input).
+    #[arg(long, value_name = "DIR")]
+    pub results_dir: Option<PathBuf>,
+
+    /// Submit the valid rows and report the invalid ones, instead of refusing the submission.
+    #[arg(long)]
+    pub skip_invalid: bool,
+
+    /// Print the calls that would be made (after read-only lookups) and change nothing.
+    #[arg(long)]
+    pub dry_run: bool,
+
+    /// Output: `human` (summary) or `json` (JSON Lines: one object per row, then a summary).
+    #[arg(long, value_enum, default_value = "human")]
+    pub format: OutputFormat,
+
+    /// No progress bar and no per-file lines.
+    #[arg(short, long)]
+    pub quiet: bool,
+
+    /// Colour: auto (terminal and no NO_COLOR), always, never.
+    #[arg(long, value_enum, default_value = "auto")]
+    pub color: ColorChoice,
+}
+
+fn parse_hash(s: &str) -> Result<HashType, String> {
+    s.parse()
+}
+
+impl SubmitArgs {
+    fn credentials(&self) -> Result<Credentials, CliError> {
+        let nonempty = |v: &Option<String>| v.clone().filter(|s| !s.is_empty());
+        if let Some(ks) = nonempty(&self.ks) {
+            return Ok(Credentials::Ks(Secret::new(ks)));
+        }
+        let partner = || {
+            self.partner_id.ok_or_else(|| {
+                CliError::Usage("--partner-id (or KALTURA_PARTNER_ID) is required".into())
+            })
+        };
+        if let (Some(id), Some(token)) = (nonempty(&self.app_token_id), nonempty(&self.app_token)) {
+            return Ok(Credentials::AppToken {
+                partner_id: partner()?,
+                id,
+                token: Secret::new(token),
+                hash: self.app_token_hash,
+                user_id: self.user_id.clone(),
+            });
+        }
+        if let Some(secret) = nonempty(&self.admin_secret) {
+            return Ok(Credentials::AdminSecret {
+                partner_id: partner()?,
+                secret: Secret::new(secret),
+                user_id: self.user_id.clone(),
+            });
+        }
+        Err(CliError::Usage(
+            "no credentials: give --ks, or --partner-id with --admin-secret, or --partner-id with \
+             --app-token-id and --app-token (or their KALTURA_* environment variables)"
+                .into(),
+        ))
+    }
+
+    fn options(&self, journal: PathBuf) -> Result<SubmitOptions, CliError> {
+        let url = self
+            .service_url
+            .clone()
+            .filter(|s| !s.is_empty())
+            .ok_or_else(|| {
+                CliError::Usage("--service-url (or KALTURA_SERVICE_URL) is required".into())
+            })?;
+        let mut opts = SubmitOptions::new(&url, self.credentials()?, journal);
+        opts.batch_size = self.batch_size as usize;
+        opts.concurrency = self.concurrency as usize;
+        opts.retry = RetryPolicy {
+            max_retries: self.retries,
+            base_delay: Duration::from_millis(self.retry_delay_ms),
+            ..RetryPolicy::default()
+        };
+        opts.timeout = Duration::from_secs(self.timeout.max(1));
+        opts.resume = self.resume;
+        Ok(opts)
+    }
+}
+
+/// `name.ext` → `dir/name.ext.suffix`.
+fn beside(path: &Path, dir: Option<&Path>, suffix: &str) -> PathBuf {
+    let name = path
+        .file_name()
+        .map(|n| n.to_string_lossy().into_owned())
+        .unwrap_or_else(|| "input".into());
+    let dir = dir
+        .map(Path::to_path_buf)
+        .or_else(|| path.parent().map(Path::to_path_buf))
+        .unwrap_or_default();
+    dir.join(format!("{name}{suffix}"))
+}
+
+/// Runs `kbulk submit`.
+pub fn run(args: &SubmitArgs) -> Result<Exit, CliError> {
+    let journal_path = match (&args.journal, args.files.first()) {
+        (Some(j), _) => j.clone(),
+        (None, Some(first)) => beside(first, None, ".kbulk-journal"),
+        (None, None) => {
+            return Err(CliError::Usage(
+                "give the files to submit (or, with --resume, the --journal to continue)".into(),
+            ));
+        }
+    };
+    let files = if args.files.is_empty() {
+        if !args.resume || !journal_path.exists() {
+            return Err(CliError::Usage(
+                "no files given (only --resume with an existing --journal may omit them)".into(),
+            ));
+        }
+        let j = Journal::open(&journal_path)
+            .and_then(|j| j.inputs())
+            .map_err(|e| CliError::Failed(format!("{}: {e}", journal_path.display())))?;
+        j.into_iter().map(|i| i.path).collect()
+    } else {
+        args.files.clone()
+    };
+    let opts = args.options(journal_path)?;
+    let mut checked = Vec::new();
+    for f in &files {
+        let name: Arc<str> = Arc::from(f.display().to_string());
+        checked.push(preflight::check(f, name).map_err(|e| CliError::io(f.display(), e))?);
+    }
+    if let Some((file, kind)) = checked.iter().find_map(|c| {
+        let r = c
+            .records
+            .iter()
+            .find(|r| r.data.kind() != kbulk::record::RecordKind::ScheduleResource)?;
+        Some((c.name.clone(), r.data.kind()))
+    }) {
+        return Err(CliError::Usage(format!(
+            "{file}: this build submits schedule resources; {} cannot be submitted yet (check and convert them instead)",
+            kind.describe()
+        )));
+    }
+    let stdout = io::stdout();
+    let mut out = BufWriter::new(stdout.lock());
+    let write_err = |e: io::Error| CliError::io("stdout", e);
+    if let Some(exit) = report_check(&checked, args, &mut out).map_err(write_err)? {
+        out.flush().map_err(write_err)?;
+        return Ok(exit);
+    }
+    if args.dry_run {
+        let calls = engine::dry_run(&checked, &opts).map_err(submit_error)?;
+        for (file, p) in &calls {
+            for call in &p.calls {
+                match args.format {
+                    OutputFormat::Json => render::json_line(
+                        &mut out,
+                        &json!({"type": "call", "file": file.as_ref(), "row": p.row.row,
+                                "wave": p.wave, "action": p.action, "service": call.service,
+                                "call": call.action, "params": call.params}),
+                    ),
+                    OutputFormat::Human => writeln!(
+                        out,
+                        "wave {}  {file}:{}  {}  {}  {}",
+                        p.wave,
+                        p.row.row,
+                        p.action,
+                        call.name(),
+                        serde_json::Value::Object(call.params.clone())
+                    ),
+                }
+                .map_err(write_err)?;
+            }
+        }
+        if args.format == OutputFormat::Human {
+            writeln!(out, "dry run: {} calls planned, nothing sent", calls.len())
+                .map_err(write_err)?;
+        }
+        out.flush().map_err(write_err)?;
+        return Ok(Exit::Clean);
+    }
+    let bar = progress_bar(args);
+    let submission = engine::submit(&checked, &opts, &mut |p: &Progress| {
+        bar.set_length(p.total);
+        bar.set_position(p.settled());
+        bar.set_message(match p.phase {
+            engine::Phase::LookingUp => "looking up".to_string(),
+            engine::Phase::Waiting => "waiting to retry".to_string(),
+            _ => format!("{} failed", p.failed),
+        });
+    });
+    bar.finish_and_clear();
+    let submission = submission.map_err(submit_error)?;
+    write_results(&checked, &submission, args, &mut out)?;
+    out.flush().map_err(write_err)?;
+    let (_, failed, unfinished) = submission.counts();
+    Ok(if unfinished > 0 {
+        Exit::Incomplete
+    } else if failed > 0 {
+        Exit::DataProblems
+    } else {
+        Exit::Clean
+    })
+}
+
+fn submit_error(e: engine::SubmitError) -> CliError {
+    CliError::Submit(Box::new(e))
+}
+
+fn progress_bar(args: &SubmitArgs) -> ProgressBar {
+    if args.quiet || args.format == OutputFormat::Json || !io::stderr().is_terminal() {
+        return ProgressBar::hidden();
+    }
+    let bar = ProgressBar::with_draw_target(Some(0), ProgressDrawTarget::stderr());
+    if let Ok(style) =
+        ProgressStyle::with_template("{bar:40} {pos}/{len} rows  {per_sec}  ETA {eta}  {msg}")
+    {
+        bar.set_style(style);
+    }
+    bar
+}
+
+/// Prints what the check found; returns the exit code when the submission must not start.
+fn report_check(
+    checked: &[Checked],
+    args: &SubmitArgs,
+    out: &mut dyn Write,
+) -> io::Result<Option<Exit>> {
+    let handler = render::handler(args.color.enabled(io::stderr().is_terminal()));
+    let mut stderr = io::stderr().lock();
+    let (mut file_errors, mut row_errors, mut warnings) = (0usize, 0usize, 0usize);
+    for c in checked {
+        for d in &c.report.diagnostics {
+            let blocking = preflight::blocks(d);
+            if d.severity == Severity::Warning || (d.severity == Severity::Error && !blocking) {
+                warnings += 1;
+            }
+            if !blocking {
+                continue;
+            }
+            if d.row.is_some() {
+                row_errors += 1;
+            } else {
+                file_errors += 1;
+            }
+            match args.format {
+                OutputFormat::Json => render::json_line(out, &d.to_json())?,
+                OutputFormat::Human => {
+                    stderr.write_all(render::human(&handler, d, Some(&c.path)).as_bytes())?
+                }
+            }
+        }
+    }
+    let refused: usize = checked.iter().map(|c| c.refused.len()).sum();
+    if args.format == OutputFormat::Human && !args.quiet && warnings > 0 {
+        writeln!(
+            stderr,
+            "note: {warnings} warnings (kbulk check shows them); they do not stop a submission"
+        )?;
+    }
+    let stop = file_errors > 0 || (refused > 0 && !args.skip_invalid);
+    if stop {
+        let why = if file_errors > 0 {
+            format!("{file_errors} file-level errors")
+        } else {
+            format!("{refused} rows have errors ({row_errors} findings)")
+        };
+        match args.format {
+            OutputFormat::Json => render::json_line(
+                out,
+                &json!({"type": "summary", "submitted": false, "refusedRows": refused,
+                        "fileErrors": file_errors, "exitCode": Exit::DataProblems.code()}),
+            )?,
+            OutputFormat::Human => writeln!(
+                stderr,
+                "nothing was submitted: {why}; fix them{}",
+                if file_errors > 0 {
+                    ""
+                } else {
+                    ", or pass --skip-invalid to submit the other rows"
+                }
+            )?,
+        }
+        return Ok(Some(Exit::DataProblems));
+    }
+    Ok(None)
+}
+
+fn write_results(
+    checked: &[Checked],
+    submission: &Submission,
+    args: &SubmitArgs,
+    out: &mut dyn Write,
+) -> Result<(), CliError> {
+    let write_err = |e: io::Error| CliError::io("stdout", e);
+    let mut written = Vec::new();
+    for (c, outcome) in checked.iter().zip(&submission.inputs) {
+        let path = beside(&c.path, args.results_dir.as_deref(), ".results.csv");
+        let file = File::create(&path).map_err(|e| CliError::io(path.display(), e))?;
+        results::write_csv(c, outcome, BufWriter::new(file))
+            .map_err(|e| CliError::io(path.display(), e))?;
+        if args.format == OutputFormat::Json {
+            for (row, r) in &outcome.rows {
+                render::json_line(out, &JsonRow::new(&c.name, *row, r)).map_err(write_err)?;
+            }
+        }
+        written.push(path);
+    }
+    let (done, failed, unfinished) = submission.counts();
+    match args.format {
+        OutputFormat::Json => render::json_line(
+            out,
+            &json!({"type": "summary", "submitted": true, "rows": done + failed + unfinished,
+                    "done": done, "failed": failed, "unfinished": unfinished,
+                    "results": written.iter().map(|p| p.display().to_string()).collect::<Vec<_>>(),
+                    "exitCode": if unfinished > 0 { Exit::Incomplete.code() }
+                                else if failed > 0 { Exit::DataProblems.code() } else { 0 }}),
+        )
+        .map_err(write_err)?,
+        OutputFormat::Human => {
+            if !args.quiet {
+                for p in &written {
+                    writeln!(out, "results: {}", p.display()).map_err(write_err)?;
+                }
+            }
+            writeln!(
+                out,
+                "submitted {} rows: {done} done, {failed} failed, {unfinished} unfinished{}",
+                done + failed + unfinished,
+                if unfinished > 0 {
+                    " (run again with --resume to finish)"
+                } else {
+                    ""
+                }
+            )
+            .map_err(write_err)?;
+        }
+    }
+    Ok(())
+}

@@ -1,0 +1,292 @@
+//! The API v3 HTTP client: one blocking `ureq` agent, JSON bodies, every response body inspected,
+//! and every transport failure classified by what it says about the call's fate.
+//!
+//! The classification is the heart of "retry only what is safe": a call that never reached the
+//! server ([`FailureKind::NotSent`]) or that the server refused before processing it
+//! ([`FailureKind::Rejected`], HTTP 503 or 429) did not happen; anything else that fails after the
+//! request left ([`FailureKind::Unknown`]: other 5xx, a timeout, a reset, a torn or garbled
+//! response) may or may not have been applied.
+use std::fmt;
+use std::time::Duration;
+
+use serde_json::{Map, Value};
+
+use super::auth::Secret;
+use super::multirequest::{self, Call};
+
+/// The error object Kaltura returns (with HTTP 200) for a failed call.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ApiError {
+    /// Kaltura's code, e.g. `SYSTEM_NAME_ALREADY_EXISTS`.
+    pub code: String,
+    /// Kaltura's message, e.g. `System name [cam-1] already exists`.
+    pub message: String,
+}
+
+impl ApiError {
+    /// Reads a `KalturaAPIException` body; `None` when `v` is not one.
+    pub fn from_value(v: &Value) -> Option<Self> {
+        let obj = v.as_object()?;
+        if obj.get("objectType").and_then(Value::as_str) != Some("KalturaAPIException") {
+            return None;
+        }
+        let text = |k: &str| obj.get(k).and_then(Value::as_str).unwrap_or_default();
+        Some(ApiError {
+            code: text("code").to_string(),
+            message: text("message").to_string(),
+        })
+    }
+
+    /// Whether the session is no longer valid (expired or revoked KS).
+    pub fn is_invalid_ks(&self) -> bool {
+        self.code == "INVALID_KS" || self.code == "EXPIRED_KS"
+    }
+}
+
+impl fmt::Display for ApiError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        if self.message.is_empty() {
+            write!(f, "{}", self.code)
+        } else {
+            write!(f, "{} ({})", self.message, self.code)
+        }
+    }
+}
+
+/// What a transport failure says about whether the call was applied.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum FailureKind {
+    /// The request never left: DNS failure, connection refused, connect timeout.
+    NotSent,
+    /// The server answered that it did not process the request (HTTP 503 or 429).
+    Rejected,
+    /// The request left and no trustworthy answer came back: the call may have been applied.
+    Unknown,
+    /// The server refused the request as a whole (HTTP 4xx other than 429): nothing was applied,
+    /// and sending it again would meet the same answer.
+    Refused,
+}
+
+/// A call or multirequest that got no usable answer.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Failure {
+    /// What it says about the call's fate.
+    pub kind: FailureKind,
+    /// What happened, for people (never contains the KS).
+    pub message: String,
+}
+
+impl Failure {
+    fn new(kind: FailureKind, message: impl Into<String>) -> Self {
+        Failure {
+            kind,
+            message: message.into(),
+        }
+    }
+
+    /// Whether the call certainly did not take effect.
+    pub fn not_applied(&self) -> bool {
+        self.kind != FailureKind::Unknown
+    }
+
+    /// Whether trying again later may succeed (everything but [`FailureKind::Refused`]).
+    pub fn transient(&self) -> bool {
+        self.kind != FailureKind::Refused
+    }
+}
+
+impl fmt::Display for Failure {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(&self.message)
+    }
+}
+
+/// One element of a response: the result, or the error Kaltura returned for it.
+pub type Element = Result<Value, ApiError>;
+
+/// A blocking API v3 client. Cheap to clone: clones share the connection pool.
+#[derive(Clone)]
+pub struct Client {
+    agent: ureq::Agent,
+    api_url: String,
+}
+
+impl fmt::Debug for Client {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("Client")
+            .field("api_url", &self.api_url)
+            .finish()
+    }
+}
+
+/// Largest response body read (lists of 500 objects are far below this).
+const MAX_RESPONSE_BYTES: u64 = 64 << 20;
+
+impl Client {
+    /// A client for `service_url`: Kaltura's service URL (`https://www.kaltura.com`) or its API v3
+    /// root (`.../api_v3`); `timeout` bounds each request from connect to the last byte.
+    pub fn new(service_url: &str, timeout: Duration) -> Result<Self, String> {
+        let api_url = api_v3_url(service_url)?;
+        let agent = ureq::Agent::config_builder()
+            .http_status_as_error(false)
+            .timeout_global(Some(timeout))
+            .timeout_connect(Some(timeout.min(Duration::from_secs(10))))
+            .user_agent(concat!("kbulk/", env!("CARGO_PKG_VERSION")))
+            .build()
+            .into();
+        Ok(Client { agent, api_url })
+    }
+
+    /// The API v3 root calls go to (`.../api_v3`).
+    pub fn api_url(&self) -> &str {
+        &self.api_url
+    }
+
+    /// Runs one call. `Ok(Err(_))` is an error Kaltura returned; `Err(_)` a transport failure.
+    pub fn call(&self, ks: Option<&Secret>, call: &Call) -> Result<Element, Failure> {
+        let mut body = Map::new();
+        body.insert("format".into(), Value::from(1));
+        if let Some(ks) = ks {
+            body.insert("ks".into(), Value::String(ks.expose().to_string()));
+        }
+        for (k, v) in multirequest::encode_params(&call.params, 0) {
+            body.insert(k, v);
+        }
+        let url = format!(
+            "{}/service/{}/action/{}",
+            self.api_url, call.service, call.action
+        );
+        let value = self.post(&url, &Value::Object(body))?;
+        Ok(match ApiError::from_value(&value) {
+            Some(e) => Err(e),
+            None => Ok(value),
+        })
+    }
+
+    /// Runs `calls` as one multirequest and returns one element per call, in order. A response
+    /// that is not an array of exactly that many elements is a [`FailureKind::Unknown`] failure.
+    pub fn multirequest(&self, ks: &Secret, calls: &[Call]) -> Result<Vec<Element>, Failure> {
+        let body = multirequest::body(ks.expose(), calls);
+        let url = format!("{}/service/multirequest", self.api_url);
+        let value = self.post(&url, &body)?;
+        multirequest::elements(value, calls.len())
+            .map_err(|m| Failure::new(FailureKind::Unknown, m))
+    }
+
+    fn post(&self, url: &str, body: &Value) -> Result<Value, Failure> {
+        let mut response = self
+            .agent
+            .post(url)
+            .header("Accept", "application/json")
+            .header("Content-Type", "application/json")
+            .send(body.to_string().as_bytes())
+            .map_err(classify)?;
+        let status = response.status().as_u16();
+        let text = response
+            .body_mut()
+            .with_config()
+            .limit(MAX_RESPONSE_BYTES)
+            .read_to_string();
+        match status {
+            200..=299 => {}
+            429 | 503 => {
+                return Err(Failure::new(
+                    FailureKind::Rejected,
+                    format!("the server is busy (HTTP {status}); nothing was applied"),
+                ));
+            }
+            _ => {
+                return Err(Failure::new(
+                    if status >= 500 {
+                        FailureKind::Unknown
+                    } else {
+                        // A 4xx refuses the request as a whole (bad URL, body too large).
+                        FailureKind::Refused
+                    },
+                    format!("HTTP {status} from {url}"),
+                ));
+            }
+        }
+        let text = text.map_err(|e| {
+            Failure::new(
+                FailureKind::Unknown,
+                format!("the response was cut off: {e}"),
+            )
+        })?;
+        serde_json::from_str(&text).map_err(|e| {
+            Failure::new(
+                FailureKind::Unknown,
+                format!("the response is not JSON ({e})"),
+            )
+        })
+    }
+}
+
+/// Maps a ureq error to what it says about the request's fate.
+fn classify(e: ureq::Error) -> Failure {
+    use ureq::Timeout;
+    let kind = match &e {
+        ureq::Error::HostNotFound | ureq::Error::ConnectionFailed | ureq::Error::BadUri(_) => {
+            FailureKind::NotSent
+        }
+        ureq::Error::Timeout(Timeout::Resolve | Timeout::Connect) => FailureKind::NotSent,
+        ureq::Error::Io(io) if io.kind() == std::io::ErrorKind::ConnectionRefused => {
+            FailureKind::NotSent
+        }
+        _ => FailureKind::Unknown,
+    };
+    Failure::new(kind, e.to_string())
+}
+
+/// Normalizes a service URL to its API v3 root.
+fn api_v3_url(service_url: &str) -> Result<String, String> {
+    let trimmed = service_url.trim().trim_end_matches('/');
+    if !(trimmed.starts_with("http://") || trimmed.starts_with("https://")) {
+        return Err(format!(
+            "the service URL {trimmed:?} must start with http:// or https://"
+        ));
+    }
+    Ok(if trimmed.ends_with("/api_v3") {
+        trimmed.to_string()
+    } else {
+        format!("{trimmed}/api_v3")
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use serde_json::json;
+
+    #[test]
+    fn service_urls_normalize_to_api_v3() {
+        assert_eq!(
+            api_v3_url("https://www.kaltura.com/").unwrap(),
+            "https://www.kaltura.com/api_v3"
+        );
+        assert_eq!(
+            api_v3_url("http://127.0.0.1:1/api_v3").unwrap(),
+            "http://127.0.0.1:1/api_v3"
+        );
+        assert!(api_v3_url("www.kaltura.com").is_err());
+    }
+
+    #[test]
+    fn api_errors_are_recognised_only_by_object_type() {
+        let e = ApiError::from_value(&json!({"objectType": "KalturaAPIException",
+            "code": "INVALID_KS", "message": "Invalid KS"}))
+        .unwrap();
+        assert!(e.is_invalid_ks());
+        assert_eq!(e.to_string(), "Invalid KS (INVALID_KS)");
+        assert!(ApiError::from_value(&json!({"code": "X"})).is_none());
+        assert!(ApiError::from_value(&json!([1])).is_none());
+    }
+
+    #[test]
+    fn an_unreachable_server_is_not_sent() {
+        // Port 1 on loopback: nothing listens there.
+        let c = Client::new("http://127.0.0.1:1", Duration::from_secs(2)).unwrap();
+        let err = c.call(None, &Call::new("system", "ping")).unwrap_err();
+        assert_eq!(err.kind, FailureKind::NotSent, "{err}");
+    }
+}

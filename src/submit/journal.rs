@@ -1,0 +1,412 @@
+//! The submission journal: a SQLite file (WAL, `synchronous=FULL`) with one row per input row,
+//! keyed by (input file, `lineIndex`), holding its state — planned, sent, done (with the object
+//! id) or failed (with the error) — so that a run killed at any moment can be resumed.
+//!
+//! The rule that makes resuming safe: a row is marked `sent`, and that mark is committed, before
+//! the request carrying it leaves. On resume a `planned` row was therefore certainly never sent,
+//! and a `sent` row is "in doubt" and must be looked up before anything is sent again. The
+//! journal never holds a KS, secret or token.
+use std::path::{Path, PathBuf};
+use std::time::{SystemTime, UNIX_EPOCH};
+
+use rusqlite::{Connection, OptionalExtension, params};
+
+/// Identifies one input row: the journal's id of its file and the row's `lineIndex`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub struct RowId {
+    /// The journal's id of the input file.
+    pub input: u32,
+    /// The server's row ordinal (`lineIndex`).
+    pub row: u64,
+}
+
+/// Where a row stands.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum RowState {
+    /// Not sent yet (or known not to have been applied).
+    Planned,
+    /// Sent; the outcome is not known yet.
+    Sent,
+    /// Applied; the object id is known.
+    Done,
+    /// Failed; see the error.
+    Failed,
+}
+
+impl RowState {
+    fn as_str(self) -> &'static str {
+        match self {
+            RowState::Planned => "planned",
+            RowState::Sent => "sent",
+            RowState::Done => "done",
+            RowState::Failed => "failed",
+        }
+    }
+
+    fn parse(s: &str) -> Option<Self> {
+        [
+            RowState::Planned,
+            RowState::Sent,
+            RowState::Done,
+            RowState::Failed,
+        ]
+        .into_iter()
+        .find(|st| st.as_str() == s)
+    }
+}
+
+/// Everything the journal knows about one row.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct RowEntry {
+    /// Which row.
+    pub id: RowId,
+    /// Its state.
+    pub state: RowState,
+    /// The action sent or done (`add`, `update`, `delete`, ...), once decided.
+    pub action: Option<String>,
+    /// The created or affected object's id.
+    pub object_id: Option<String>,
+    /// The object's status as the server reported it.
+    pub object_status: Option<i64>,
+    /// Why the row failed (or the last transient error of a row still in doubt).
+    pub error: Option<String>,
+    /// Kaltura's error code, when the server gave one.
+    pub error_code: Option<String>,
+    /// Whether a failed row may succeed if tried again (`--resume` tries it).
+    pub retryable: bool,
+    /// How many times the row's request was sent.
+    pub attempts: u32,
+}
+
+/// A change to one row.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Mark {
+    /// About to be sent with this action.
+    Sent {
+        /// The action.
+        action: String,
+    },
+    /// Known not to have been applied: back to planned, with the reason.
+    NotApplied {
+        /// What happened.
+        error: String,
+    },
+    /// In doubt after a failure that may have applied it.
+    InDoubt {
+        /// What happened.
+        error: String,
+    },
+    /// A note on a row whose state does not change (why it waits).
+    Note {
+        /// The note.
+        error: String,
+    },
+    /// Applied.
+    Done {
+        /// The action done.
+        action: String,
+        /// The object id.
+        object_id: String,
+        /// The object's status.
+        object_status: Option<i64>,
+    },
+    /// Failed.
+    Failed {
+        /// The action attempted, if any.
+        action: Option<String>,
+        /// Why.
+        error: String,
+        /// Kaltura's code.
+        code: Option<String>,
+        /// Whether trying again may succeed.
+        retryable: bool,
+    },
+}
+
+/// A journal input file.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct JournalInput {
+    /// The journal's id for it.
+    pub id: u32,
+    /// The path as given when it was first registered.
+    pub path: PathBuf,
+    /// SHA-256 of its content, hex.
+    pub sha256: String,
+}
+
+/// An open journal.
+pub struct Journal {
+    conn: Connection,
+    path: PathBuf,
+}
+
+impl std::fmt::Debug for Journal {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Journal").field("path", &self.path).finish()
+    }
+}
+
+const SCHEMA: &str = "
+CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);
+CREATE TABLE IF NOT EXISTS inputs (
+    id INTEGER PRIMARY KEY, path TEXT NOT NULL, sha256 TEXT NOT NULL UNIQUE);
+CREATE TABLE IF NOT EXISTS rows (
+    input INTEGER NOT NULL REFERENCES inputs(id), line_index INTEGER NOT NULL,
+    state TEXT NOT NULL CHECK (state IN ('planned', 'sent', 'done', 'failed')),
+    action TEXT, object_id TEXT, object_status INTEGER, error TEXT, error_code TEXT,
+    retryable INTEGER NOT NULL DEFAULT 0, attempts INTEGER NOT NULL DEFAULT 0,
+    updated_at INTEGER NOT NULL,
+    PRIMARY KEY (input, line_index)) WITHOUT ROWID;
+";
+
+/// The journal format version written in `meta`.
+const VERSION: &str = "1";
+
+fn now() -> i64 {
+    SystemTime::now()
+        .duration_since(UNIX_EPOCH)
+        .map_or(0, |d| d.as_secs() as i64)
+}
+
+impl Journal {
+    /// Opens `path`, creating it (and its schema) if needed.
+    pub fn open(path: &Path) -> rusqlite::Result<Self> {
+        let conn = Connection::open(path)?;
+        conn.busy_timeout(std::time::Duration::from_secs(10))?;
+        conn.query_row("PRAGMA journal_mode=WAL", [], |_| Ok(()))?;
+        // FULL: a commit is on disk before the request it announces is sent.
+        conn.execute_batch("PRAGMA synchronous=FULL; PRAGMA foreign_keys=ON;")?;
+        conn.execute_batch(SCHEMA)?;
+        conn.execute(
+            "INSERT OR IGNORE INTO meta (key, value) VALUES ('version', ?1)",
+            [VERSION],
+        )?;
+        Ok(Journal {
+            conn,
+            path: path.to_path_buf(),
+        })
+    }
+
+    /// The file it lives in.
+    pub fn path(&self) -> &Path {
+        &self.path
+    }
+
+    /// A value from the `meta` table.
+    pub fn meta(&self, key: &str) -> rusqlite::Result<Option<String>> {
+        self.conn
+            .query_row("SELECT value FROM meta WHERE key = ?1", [key], |r| r.get(0))
+            .optional()
+    }
+
+    /// Sets a value in the `meta` table (never a secret).
+    pub fn set_meta(&self, key: &str, value: &str) -> rusqlite::Result<()> {
+        self.conn.execute(
+            "INSERT INTO meta (key, value) VALUES (?1, ?2)
+             ON CONFLICT(key) DO UPDATE SET value = excluded.value",
+            params![key, value],
+        )?;
+        Ok(())
+    }
+
+    /// Every registered input, by id.
+    pub fn inputs(&self) -> rusqlite::Result<Vec<JournalInput>> {
+        let mut stmt = self
+            .conn
+            .prepare("SELECT id, path, sha256 FROM inputs ORDER BY id")?;
+        stmt.query_map([], |r| {
+            Ok(JournalInput {
+                id: r.get(0)?,
+                path: PathBuf::from(r.get::<_, String>(1)?),
+                sha256: r.get(2)?,
+            })
+        })?
+        .collect()
+    }
+
+    /// Registers an input by content hash (an input already registered keeps its id).
+    pub fn add_input(&self, path: &Path, sha256: &str) -> rusqlite::Result<u32> {
+        self.conn.execute(
+            "INSERT OR IGNORE INTO inputs (path, sha256) VALUES (?1, ?2)",
+            params![path.to_string_lossy(), sha256],
+        )?;
+        self.conn
+            .query_row("SELECT id FROM inputs WHERE sha256 = ?1", [sha256], |r| {
+                r.get(0)
+            })
+    }
+
+    /// Adds rows in state `planned` (rows already present are left as they are).
+    pub fn add_rows(&mut self, rows: &[RowId]) -> rusqlite::Result<()> {
+        let tx = self.conn.transaction()?;
+        {
+            let mut stmt = tx.prepare(
+                "INSERT OR IGNORE INTO rows (input, line_index, state, updated_at)
+                 VALUES (?1, ?2, 'planned', ?3)",
+            )?;
+            let t = now();
+            for r in rows {
+                stmt.execute(params![r.input, r.row as i64, t])?;
+            }
+        }
+        tx.commit()
+    }
+
+    /// Every row, in (input, lineIndex) order.
+    pub fn rows(&self) -> rusqlite::Result<Vec<RowEntry>> {
+        let mut stmt = self.conn.prepare(
+            "SELECT input, line_index, state, action, object_id, object_status, error, error_code,
+                    retryable, attempts FROM rows ORDER BY input, line_index",
+        )?;
+        stmt.query_map([], |r| {
+            let state: String = r.get(2)?;
+            Ok(RowEntry {
+                id: RowId {
+                    input: r.get(0)?,
+                    row: r.get::<_, i64>(1)? as u64,
+                },
+                state: RowState::parse(&state).unwrap_or(RowState::Sent),
+                action: r.get(3)?,
+                object_id: r.get(4)?,
+                object_status: r.get(5)?,
+                error: r.get(6)?,
+                error_code: r.get(7)?,
+                retryable: r.get::<_, i64>(8)? != 0,
+                attempts: r.get::<_, i64>(9)? as u32,
+            })
+        })?
+        .collect()
+    }
+
+    /// Applies changes in one transaction: all of them are durable when this returns, or none.
+    pub fn apply(&mut self, marks: &[(RowId, Mark)]) -> rusqlite::Result<()> {
+        if marks.is_empty() {
+            return Ok(());
+        }
+        let tx = self.conn.transaction()?;
+        {
+            let mut sent = tx.prepare(
+                "UPDATE rows SET state = 'sent', action = ?3, attempts = attempts + 1,
+                 updated_at = ?4 WHERE input = ?1 AND line_index = ?2",
+            )?;
+            let mut note = tx.prepare(
+                "UPDATE rows SET state = ?3, error = ?4, updated_at = ?5
+                 WHERE input = ?1 AND line_index = ?2",
+            )?;
+            let mut remark = tx.prepare(
+                "UPDATE rows SET error = ?3, updated_at = ?4 WHERE input = ?1 AND line_index = ?2",
+            )?;
+            let mut done = tx.prepare(
+                "UPDATE rows SET state = 'done', action = ?3, object_id = ?4, object_status = ?5,
+                 error = NULL, error_code = NULL, retryable = 0, updated_at = ?6
+                 WHERE input = ?1 AND line_index = ?2",
+            )?;
+            let mut failed = tx.prepare(
+                "UPDATE rows SET state = 'failed', action = COALESCE(?3, action), error = ?4,
+                 error_code = ?5, retryable = ?6, updated_at = ?7
+                 WHERE input = ?1 AND line_index = ?2",
+            )?;
+            let t = now();
+            for (id, mark) in marks {
+                let (input, row) = (id.input, id.row as i64);
+                match mark {
+                    Mark::Sent { action } => {
+                        sent.execute(params![input, row, action, t])?;
+                    }
+                    Mark::NotApplied { error } => {
+                        note.execute(params![input, row, "planned", error, t])?;
+                    }
+                    Mark::InDoubt { error } => {
+                        note.execute(params![input, row, "sent", error, t])?;
+                    }
+                    Mark::Note { error } => {
+                        remark.execute(params![input, row, error, t])?;
+                    }
+                    Mark::Done {
+                        action,
+                        object_id,
+                        object_status,
+                    } => {
+                        done.execute(params![input, row, action, object_id, object_status, t])?;
+                    }
+                    Mark::Failed {
+                        action,
+                        error,
+                        code,
+                        retryable,
+                    } => {
+                        failed.execute(params![input, row, action, error, code, retryable, t])?;
+                    }
+                }
+            }
+        }
+        tx.commit()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn rows_move_through_states_and_survive_reopening() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("j.sqlite");
+        let ids: Vec<RowId> = (1..=3).map(|row| RowId { input: 0, row }).collect();
+        {
+            let mut j = Journal::open(&path).unwrap();
+            let input = j.add_input(Path::new("a.csv"), "abc").unwrap();
+            assert_eq!(j.add_input(Path::new("moved/a.csv"), "abc").unwrap(), input);
+            let ids: Vec<RowId> = ids.iter().map(|r| RowId { input, ..*r }).collect();
+            j.add_rows(&ids).unwrap();
+            j.apply(&[
+                (
+                    ids[0],
+                    Mark::Sent {
+                        action: "add".into(),
+                    },
+                ),
+                (
+                    ids[1],
+                    Mark::Sent {
+                        action: "add".into(),
+                    },
+                ),
+            ])
+            .unwrap();
+            j.apply(&[
+                (
+                    ids[0],
+                    Mark::Done {
+                        action: "add".into(),
+                        object_id: "17".into(),
+                        object_status: Some(2),
+                    },
+                ),
+                (
+                    ids[2],
+                    Mark::Failed {
+                        action: None,
+                        error: "bad".into(),
+                        code: Some("X".into()),
+                        retryable: false,
+                    },
+                ),
+            ])
+            .unwrap();
+            j.add_rows(&ids).unwrap();
+        }
+        let j = Journal::open(&path).unwrap();
+        let rows = j.rows().unwrap();
+        let states: Vec<RowState> = rows.iter().map(|r| r.state).collect();
+        assert_eq!(
+            states,
+            [RowState::Done, RowState::Sent, RowState::Failed],
+            "re-adding rows keeps their state"
+        );
+        assert_eq!(rows[0].object_id.as_deref(), Some("17"));
+        assert_eq!(rows[0].attempts, 1);
+        assert_eq!(rows[2].error_code.as_deref(), Some("X"));
+        assert_eq!(j.inputs().unwrap()[0].path, PathBuf::from("a.csv"));
+    }
+}

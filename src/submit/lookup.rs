@@ -1,0 +1,257 @@
+//! Batched lookups: many [`Key`]s answered by few `list` calls — values grouped by list, at most
+//! 100 per `...In` filter (as Kaltura's own workers do), a pager of 500 followed to the last page,
+//! the calls themselves sent in parallel multirequests. Lists change nothing, so every transient
+//! failure is simply retried; a key still unanswered at the end is reported as failed, never
+//! guessed.
+use std::collections::BTreeMap;
+use std::time::Duration;
+
+use serde_json::{Value, json};
+
+use super::auth::Secret;
+use super::exec::{Executor, Sent};
+use super::multirequest::Call;
+use super::plan::{Found, Key, ListSpec};
+use super::retry::RetryPolicy;
+
+/// Values per `...In` filter.
+pub const MAX_IN_FILTER: usize = 100;
+/// Page size asked for (Kaltura's maximum).
+pub const PAGE_SIZE: usize = 500;
+
+/// One list call to make: the keys it answers and the page.
+#[derive(Debug, Clone)]
+struct Query {
+    list: ListSpec,
+    values: Vec<String>,
+    page: usize,
+    failures: u32,
+}
+
+impl Query {
+    fn call(&self) -> Call {
+        let mut filter = serde_json::Map::new();
+        filter.insert("objectType".into(), json!(self.list.filter_type));
+        match self.values.as_slice() {
+            // A value with a comma cannot travel in an `In` list: ask for it alone.
+            [one] if one.contains(',') => {
+                let field = self
+                    .list
+                    .filter_field
+                    .strip_suffix("In")
+                    .unwrap_or(self.list.filter_field);
+                filter.insert(format!("{field}Equal"), json!(one));
+            }
+            values => {
+                filter.insert(self.list.filter_field.into(), json!(values.join(",")));
+            }
+        }
+        Call::new(self.list.service, "list")
+            .with("filter", serde_json::Value::Object(filter))
+            .with(
+                "pager",
+                json!({"pageSize": PAGE_SIZE, "pageIndex": self.page}),
+            )
+    }
+
+    fn keys(&self) -> impl Iterator<Item = Key> + '_ {
+        self.values.iter().map(|v| Key {
+            list: self.list,
+            value: v.clone(),
+        })
+    }
+}
+
+/// The text of a field for comparison with a key (numbers as digits).
+fn text(v: &Value) -> Option<String> {
+    match v {
+        Value::String(s) => Some(s.clone()),
+        Value::Number(n) => Some(n.to_string()),
+        _ => None,
+    }
+}
+
+/// Looks every key up. `sleep` waits between retry rounds (tests pass a no-op).
+pub fn find(
+    exec: &Executor,
+    ks: &Secret,
+    keys: &[Key],
+    retry: &RetryPolicy,
+    sleep: &dyn Fn(Duration),
+) -> Found {
+    let mut grouped: BTreeMap<ListSpec, Vec<String>> = BTreeMap::new();
+    for k in keys {
+        grouped.entry(k.list).or_default().push(k.value.clone());
+    }
+    let mut queries = Vec::new();
+    for (list, mut values) in grouped {
+        values.sort();
+        values.dedup();
+        let (alone, together): (Vec<String>, Vec<String>) =
+            values.into_iter().partition(|v| v.contains(','));
+        for chunk in together.chunks(MAX_IN_FILTER) {
+            queries.push(Query {
+                list,
+                values: chunk.to_vec(),
+                page: 1,
+                failures: 0,
+            });
+        }
+        queries.extend(alone.into_iter().map(|v| Query {
+            list,
+            values: vec![v],
+            page: 1,
+            failures: 0,
+        }));
+    }
+    let mut found = Found::default();
+    let mut round = 0;
+    while !queries.is_empty() {
+        if round > 0 {
+            let worst = queries.iter().map(|q| q.failures).max().unwrap_or(1);
+            sleep(retry.delay(worst));
+        }
+        round += 1;
+        let calls: Vec<Call> = queries.iter().map(Query::call).collect();
+        let units: Vec<&[Call]> = calls.iter().map(std::slice::from_ref).collect();
+        let mut answers: Vec<(usize, Sent)> = Vec::new();
+        let _ = exec.run::<()>(ks, &units, &mut |done, _| {
+            answers.extend(done);
+            Ok(())
+        });
+        let mut again = Vec::new();
+        for (i, sent) in answers {
+            let q = &queries[i];
+            match sent {
+                Sent::Answered(mut elements) => match elements.pop() {
+                    Some(Ok(v)) => {
+                        if let Some(next) = absorb(q, &v, &mut found) {
+                            again.push(next);
+                        }
+                    }
+                    Some(Err(e)) => {
+                        for k in q.keys() {
+                            found.fail(k, e.to_string());
+                        }
+                    }
+                    None => again.extend(retry_or_fail(q, "empty answer", retry, &mut found)),
+                },
+                Sent::Failed(f) if f.transient() => {
+                    again.extend(retry_or_fail(q, &f.message, retry, &mut found));
+                }
+                Sent::Failed(f) => {
+                    for k in q.keys() {
+                        found.fail(k, f.message.clone());
+                    }
+                }
+            }
+        }
+        queries = again;
+    }
+    found
+}
+
+fn retry_or_fail(q: &Query, why: &str, retry: &RetryPolicy, found: &mut Found) -> Option<Query> {
+    let failures = q.failures + 1;
+    if retry.allows(failures) {
+        return Some(Query {
+            failures,
+            ..q.clone()
+        });
+    }
+    for k in q.keys() {
+        found.fail(k, format!("lookup failed after {failures} attempts: {why}"));
+    }
+    None
+}
+
+/// Files a list answer under its keys; returns the query for the next page when there is one.
+fn absorb(q: &Query, v: &Value, found: &mut Found) -> Option<Query> {
+    let Some(objects) = v.get("objects").and_then(Value::as_array) else {
+        for k in q.keys() {
+            found.fail(k, "the list answer has no objects".into());
+        }
+        return None;
+    };
+    let mut by_value: BTreeMap<&str, Vec<Value>> =
+        q.values.iter().map(|v| (v.as_str(), Vec::new())).collect();
+    for o in objects {
+        if let Some(t) = o.get(q.list.object_field).and_then(text)
+            && let Some(slot) = by_value.get_mut(t.as_str())
+        {
+            slot.push(o.clone());
+        }
+    }
+    for (value, objs) in by_value {
+        found.insert(
+            Key {
+                list: q.list,
+                value: value.to_string(),
+            },
+            objs,
+        );
+    }
+    let total = v.get("totalCount").and_then(Value::as_u64).unwrap_or(0) as usize;
+    let seen = (q.page - 1) * PAGE_SIZE + objects.len();
+    (objects.len() >= PAGE_SIZE && total > seen && q.page < 20).then(|| Query {
+        page: q.page + 1,
+        ..q.clone()
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::submit::plan::Lookup;
+
+    const SPEC: ListSpec = ListSpec {
+        service: "schedule_scheduleresource",
+        filter_type: "KalturaCameraScheduleResourceFilter",
+        filter_field: "systemNameIn",
+        object_field: "systemName",
+    };
+
+    #[test]
+    fn queries_use_in_lists_and_equal_for_commas() {
+        let q = Query {
+            list: SPEC,
+            values: vec!["a".into(), "b".into()],
+            page: 1,
+            failures: 0,
+        };
+        let c = q.call();
+        assert_eq!(c.params["filter"]["systemNameIn"], "a,b");
+        assert_eq!(c.params["pager"]["pageSize"], 500);
+        let q = Query {
+            values: vec!["x,y".into()],
+            ..q
+        };
+        assert_eq!(q.call().params["filter"]["systemNameEqual"], "x,y");
+    }
+
+    #[test]
+    fn answers_file_under_keys_and_missing_is_empty() {
+        let q = Query {
+            list: SPEC,
+            values: vec!["a".into(), "b".into()],
+            page: 1,
+            failures: 0,
+        };
+        let mut found = Found::default();
+        let next = absorb(
+            &q,
+            &json!({"objects": [{"id": 5, "systemName": "a"}, {"id": 6, "systemName": "zzz"}], "totalCount": 2}),
+            &mut found,
+        );
+        assert!(next.is_none());
+        let key = |v: &str| Key {
+            list: SPEC,
+            value: v.into(),
+        };
+        assert!(matches!(found.get(&key("a")), Lookup::Found(o) if o[0]["id"] == 5));
+        assert_eq!(found.get(&key("b")), Lookup::Missing);
+        let mut f2 = Found::default();
+        assert!(absorb(&q, &json!({"nothing": 1}), &mut f2).is_none());
+        assert!(matches!(f2.get(&key("a")), Lookup::Failed(_)));
+    }
+}

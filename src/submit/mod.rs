@@ -1,0 +1,459 @@
+//! `kbulk submit`: parallel, resumable submission of checked records to the Kaltura API with no
+//! lost and no duplicated row.
+//!
+//! The pieces, in the order a run meets them: [`preflight`] reads and checks the inputs;
+//! [`auth`] opens a session; a [`plan::Planner`] per kind turns records into calls (lookups
+//! first, then dependency waves); [`engine`] drives it on the [`exec::Executor`] (multirequests
+//! of `batch_size`, `concurrency` in flight) with the [`retry`] policy, looking a task up before
+//! re-sending it whenever its outcome is unknown; the [`journal`] records every row's state before
+//! and after each request, so `resume` finishes a killed run; [`results`] writes Kaltura-shaped
+//! logs. See `docs/submit.md`.
+use std::collections::BTreeMap;
+use std::path::PathBuf;
+use std::sync::Arc;
+use std::time::Duration;
+
+pub mod auth;
+pub mod client;
+pub mod engine;
+pub mod exec;
+pub mod journal;
+pub mod lookup;
+pub mod multirequest;
+pub mod plan;
+pub mod preflight;
+pub mod results;
+pub mod retry;
+
+use auth::{AuthError, Credentials};
+use client::Client;
+use exec::Executor;
+use journal::{Journal, Mark, RowEntry, RowId, RowState};
+use plan::{Item, Preview};
+use preflight::Checked;
+use retry::RetryPolicy;
+
+/// How to submit.
+#[derive(Debug, Clone)]
+pub struct SubmitOptions {
+    /// Kaltura's service URL (`https://www.kaltura.com`) or its `/api_v3` root.
+    pub service_url: String,
+    /// How to open a session.
+    pub credentials: Credentials,
+    /// Calls per multirequest (Kaltura's workers use 20).
+    pub batch_size: usize,
+    /// Multirequests in flight at once.
+    pub concurrency: usize,
+    /// Retries of transient failures.
+    pub retry: RetryPolicy,
+    /// Time allowed for one request, from connect to the last byte of the answer.
+    pub timeout: Duration,
+    /// The journal file.
+    pub journal: PathBuf,
+    /// Continue the run the journal records instead of starting one.
+    pub resume: bool,
+}
+
+impl SubmitOptions {
+    /// Options with kbulk's defaults: batches of 20, 8 in flight, 1 s/2 s/4 s retries, 120 s per
+    /// request.
+    pub fn new(service_url: &str, credentials: Credentials, journal: PathBuf) -> Self {
+        SubmitOptions {
+            service_url: service_url.to_string(),
+            credentials,
+            batch_size: 20,
+            concurrency: 8,
+            retry: RetryPolicy::default(),
+            timeout: Duration::from_secs(120),
+            journal,
+            resume: false,
+        }
+    }
+}
+
+/// What a run is doing.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub enum Phase {
+    /// Opening the journal and the session.
+    #[default]
+    Starting,
+    /// Resolving names and checking what exists.
+    LookingUp,
+    /// Sending rows.
+    Sending,
+    /// Waiting before a retry.
+    Waiting,
+    /// All done.
+    Finished,
+}
+
+/// Progress of a run, reported to the observer after every batch.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct Progress {
+    /// Rows in all inputs.
+    pub total: u64,
+    /// Rows done (this run or before).
+    pub done: u64,
+    /// Rows failed for good (refused rows included).
+    pub failed: u64,
+    /// Rows given up for this run (they stay for `--resume`).
+    pub unfinished: u64,
+    /// What the run is doing.
+    pub phase: Phase,
+}
+
+impl Progress {
+    /// Rows with a final answer.
+    pub fn settled(&self) -> u64 {
+        self.done + self.failed
+    }
+}
+
+/// Why a run could not go on (data problems are row results, not errors).
+#[derive(Debug, thiserror::Error, miette::Diagnostic)]
+pub enum SubmitError {
+    /// The journal could not be read or written.
+    #[error("journal: {0}")]
+    #[diagnostic(code(kbulk::submit::journal))]
+    Journal(String),
+    /// The journal belongs to another run.
+    #[error("{0}")]
+    #[diagnostic(
+        code(kbulk::submit::journal_mismatch),
+        help(
+            "resume with exactly the files of the first run, unchanged, against the same service \
+             URL; or pass --journal to start a new submission"
+        )
+    )]
+    JournalMismatch(String),
+    /// A journal already exists and `resume` was not asked for.
+    #[error("the journal {0} already exists")]
+    #[diagnostic(
+        code(kbulk::submit::journal_exists),
+        help("pass --resume to continue that submission, or --journal FILE to start a new one")
+    )]
+    JournalExists(String),
+    /// `resume` was asked for but there is no journal.
+    #[error("there is no journal to resume at {0}")]
+    #[diagnostic(code(kbulk::submit::no_journal))]
+    NoJournal(String),
+    /// No session could be opened.
+    #[error("cannot open a session: {0}")]
+    #[diagnostic(code(kbulk::submit::auth))]
+    Auth(#[from] AuthError),
+    /// The options make no sense.
+    #[error("{0}")]
+    #[diagnostic(code(kbulk::submit::config))]
+    Config(String),
+}
+
+impl SubmitError {
+    fn journal(e: rusqlite::Error) -> Self {
+        SubmitError::Journal(e.to_string())
+    }
+}
+
+/// The final word on one row.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum RowStatus {
+    /// Done.
+    Ok,
+    /// Failed (refused, or the server rejected it).
+    Error,
+    /// Not finished: never sent, given up for now, or in doubt. `resume` continues it.
+    Unfinished,
+}
+
+/// One row's result.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct RowResult {
+    /// The final word.
+    pub status: RowStatus,
+    /// The action done or attempted.
+    pub action: Option<String>,
+    /// The object's id.
+    pub object_id: Option<String>,
+    /// The object's status.
+    pub object_status: Option<i64>,
+    /// Kaltura's error code (or kbulk's: `REFUSED`, `OUTCOME_UNKNOWN`, ...).
+    pub code: Option<String>,
+    /// The error, or for unfinished rows what is pending.
+    pub error: Option<String>,
+}
+
+impl From<&RowEntry> for RowResult {
+    fn from(e: &RowEntry) -> Self {
+        RowResult {
+            status: match e.state {
+                RowState::Done => RowStatus::Ok,
+                RowState::Failed => RowStatus::Error,
+                RowState::Planned | RowState::Sent => RowStatus::Unfinished,
+            },
+            action: e.action.clone(),
+            object_id: e.object_id.clone(),
+            object_status: e.object_status,
+            code: e.error_code.clone(),
+            error: e.error.clone(),
+        }
+    }
+}
+
+/// The results of one input, by `lineIndex`.
+#[derive(Debug, Clone)]
+pub struct InputOutcome {
+    /// The input.
+    pub name: Arc<str>,
+    /// Row results by `lineIndex` (every data row).
+    pub rows: BTreeMap<u64, RowResult>,
+}
+
+/// The results of a run.
+#[derive(Debug, Clone)]
+pub struct Submission {
+    /// One per input, in the order given.
+    pub inputs: Vec<InputOutcome>,
+    /// The final progress counters.
+    pub progress: Progress,
+}
+
+impl Submission {
+    /// Counts of rows by status: (ok, error, unfinished).
+    pub fn counts(&self) -> (u64, u64, u64) {
+        let mut c = (0, 0, 0);
+        for r in self.inputs.iter().flat_map(|i| i.rows.values()) {
+            match r.status {
+                RowStatus::Ok => c.0 += 1,
+                RowStatus::Error => c.1 += 1,
+                RowStatus::Unfinished => c.2 += 1,
+            }
+        }
+        c
+    }
+}
+
+/// kbulk's code for rows the pre-flight check refused.
+pub const REFUSED: &str = "REFUSED";
+
+fn connect(opts: &SubmitOptions) -> Result<(Executor, auth::Secret), SubmitError> {
+    if opts.batch_size == 0 || opts.concurrency == 0 {
+        return Err(SubmitError::Config(
+            "batch size and concurrency must be at least 1".into(),
+        ));
+    }
+    let client = Client::new(&opts.service_url, opts.timeout).map_err(SubmitError::Config)?;
+    let ks = opts.credentials.session(&client)?;
+    Ok((Executor::new(client, opts.batch_size, opts.concurrency), ks))
+}
+
+/// Opens the journal and reconciles it with the inputs; returns the journal id of each input.
+fn open_journal(
+    inputs: &[Checked],
+    opts: &SubmitOptions,
+    api_url: &str,
+) -> Result<(Journal, Vec<u32>), SubmitError> {
+    let shown = opts.journal.display().to_string();
+    let existed = opts.journal.exists();
+    if opts.resume && !existed {
+        return Err(SubmitError::NoJournal(shown));
+    }
+    let mut journal = Journal::open(&opts.journal).map_err(SubmitError::journal)?;
+    let registered = journal.inputs().map_err(SubmitError::journal)?;
+    if !opts.resume && !registered.is_empty() {
+        return Err(SubmitError::JournalExists(shown));
+    }
+    match journal.meta("service_url").map_err(SubmitError::journal)? {
+        Some(url) if url != api_url => {
+            return Err(SubmitError::JournalMismatch(format!(
+                "the journal records a submission to {url}, not {api_url}"
+            )));
+        }
+        Some(_) => {}
+        None => journal
+            .set_meta("service_url", api_url)
+            .map_err(SubmitError::journal)?,
+    }
+    if opts.resume {
+        for c in inputs {
+            if !registered.iter().any(|r| r.sha256 == c.sha256) {
+                return Err(SubmitError::JournalMismatch(format!(
+                    "{} is not part of the submission the journal records (or it changed since)",
+                    c.name
+                )));
+            }
+        }
+        if let Some(missing) = registered
+            .iter()
+            .find(|r| !inputs.iter().any(|c| c.sha256 == r.sha256))
+        {
+            return Err(SubmitError::JournalMismatch(format!(
+                "the journal also records {}, which is not given",
+                missing.path.display()
+            )));
+        }
+    }
+    let mut ids = Vec::new();
+    for c in inputs {
+        let id = journal
+            .add_input(&c.path, &c.sha256)
+            .map_err(SubmitError::journal)?;
+        let rows: Vec<RowId> = (1..=c.row_count())
+            .map(|row| RowId { input: id, row })
+            .collect();
+        journal.add_rows(&rows).map_err(SubmitError::journal)?;
+        ids.push(id);
+    }
+    let current: BTreeMap<RowId, RowState> = journal
+        .rows()
+        .map_err(SubmitError::journal)?
+        .into_iter()
+        .map(|e| (e.id, e.state))
+        .collect();
+    let mut marks = Vec::new();
+    for (c, &id) in inputs.iter().zip(&ids) {
+        for (&row, why) in &c.refused {
+            let rid = RowId { input: id, row };
+            if current.get(&rid) == Some(&RowState::Planned) {
+                marks.push((
+                    rid,
+                    Mark::Failed {
+                        action: None,
+                        error: why.clone(),
+                        code: Some(REFUSED.into()),
+                        retryable: false,
+                    },
+                ));
+            }
+        }
+    }
+    journal.apply(&marks).map_err(SubmitError::journal)?;
+    Ok((journal, ids))
+}
+
+/// Submits the checked inputs (refused rows are journaled and reported, never sent). `observer`
+/// receives progress after every batch. Returns every row's result; rows not finished (in doubt,
+/// or given up after transient failures) are [`RowStatus::Unfinished`] and a later run with
+/// `resume` continues them.
+pub fn submit(
+    inputs: &[Checked],
+    opts: &SubmitOptions,
+    observer: &mut dyn FnMut(&Progress),
+) -> Result<Submission, SubmitError> {
+    // Authenticate first: bad credentials must not leave a journal behind.
+    let (exec, ks) = connect(opts)?;
+    let (mut journal, ids) = open_journal(inputs, opts, exec.client().api_url())?;
+    let prior: BTreeMap<RowId, RowEntry> = journal
+        .rows()
+        .map_err(SubmitError::journal)?
+        .into_iter()
+        .map(|e| (e.id, e))
+        .collect();
+    let mut progress = Progress {
+        total: prior.len() as u64,
+        ..Progress::default()
+    };
+    for e in prior.values() {
+        match e.state {
+            RowState::Done => progress.done += 1,
+            RowState::Failed => progress.failed += 1,
+            _ => {}
+        }
+    }
+    observer(&progress);
+    let mut items = Vec::new();
+    for (c, &input) in inputs.iter().zip(&ids) {
+        for record in c.submittable() {
+            let id = RowId {
+                input,
+                row: record.origin.row,
+            };
+            let prior = prior.get(&id).cloned();
+            if prior.as_ref().is_some_and(|p| p.state == RowState::Failed) {
+                continue;
+            }
+            items.push(Item {
+                id,
+                record: record.clone(),
+                prior,
+            });
+        }
+    }
+    let mut planners = plan::planners(items);
+    if planners.iter().any(|p| p.rows() > 0) {
+        let mut engine = engine::Engine {
+            exec: &exec,
+            ks,
+            credentials: &opts.credentials,
+            journal: &mut journal,
+            retry: &opts.retry,
+            sleep: &std::thread::sleep,
+            progress,
+            observer,
+        };
+        for p in &mut planners {
+            engine.drive(p.as_mut())?;
+        }
+        progress = engine.progress.clone();
+    }
+    progress.phase = Phase::Finished;
+    let entries = journal.rows().map_err(SubmitError::journal)?;
+    let mut outcomes: Vec<InputOutcome> = inputs
+        .iter()
+        .map(|c| InputOutcome {
+            name: c.name.clone(),
+            rows: BTreeMap::new(),
+        })
+        .collect();
+    for e in &entries {
+        if let Some(pos) = ids.iter().position(|&i| i == e.id.input) {
+            outcomes[pos].rows.insert(e.id.row, RowResult::from(e));
+        }
+    }
+    let submission = Submission {
+        inputs: outcomes,
+        progress,
+    };
+    let (done, failed, unfinished) = submission.counts();
+    let mut progress = submission.progress.clone();
+    (progress.done, progress.failed, progress.unfinished) = (done, failed, unfinished);
+    observer(&progress);
+    Ok(Submission {
+        progress,
+        ..submission
+    })
+}
+
+/// The calls a submission of `inputs` would make, without writing anything: a session is opened
+/// and read-only lookups resolve names, nothing else is sent and no journal is written.
+pub fn dry_run(
+    inputs: &[Checked],
+    opts: &SubmitOptions,
+) -> Result<Vec<(Arc<str>, Preview)>, SubmitError> {
+    let mut items = Vec::new();
+    for (n, c) in inputs.iter().enumerate() {
+        for record in c.submittable() {
+            items.push(Item {
+                id: RowId {
+                    input: n as u32,
+                    row: record.origin.row,
+                },
+                record: record.clone(),
+                prior: None,
+            });
+        }
+    }
+    let mut planners = plan::planners(items);
+    if planners.iter().all(|p| p.rows() == 0) {
+        return Ok(Vec::new());
+    }
+    let (exec, ks) = connect(opts)?;
+    let mut out = Vec::new();
+    for p in &mut planners {
+        let found = lookup::find(&exec, &ks, &p.keys(), &opts.retry, &std::thread::sleep);
+        p.absorb(&found);
+        for preview in p.preview() {
+            let name = inputs[preview.row.input as usize].name.clone();
+            out.push((name, preview));
+        }
+    }
+    Ok(out)
+}

@@ -1,0 +1,240 @@
+//! Results: a CSV per input in the shape of Kaltura's bulk log — the row's original cells, then
+//! `resultStatus` (1 ERROR, 2 OK, 3 not finished), `objectId`, `objectStatus` (the API error code
+//! for a failed row, as Kaltura's engines write it) and `errorDescription` — always with a header
+//! and always with all four result cells; and one JSON object per row for `--format json`.
+//!
+//! CSV inputs are re-read with the same PHP `fgetcsv` tokenizer as the check, so every data row
+//! (refused rows included) is echoed exactly as the server would have split it. Other inputs
+//! (JSON Lines) echo the raw line in a `record` column.
+use std::collections::BTreeMap;
+use std::fs::File;
+use std::io::{self, BufReader, Write};
+
+use serde::Serialize;
+
+use super::preflight::Checked;
+use super::{InputOutcome, RowResult, RowStatus};
+use crate::formats::Format;
+use crate::formats::csv::{CsvRecord, LineClass, PhpCsvReader, classify, header_name};
+
+/// The result columns appended to the original ones.
+pub const RESULT_COLUMNS: [&str; 4] = [
+    "resultStatus",
+    "objectId",
+    "objectStatus",
+    "errorDescription",
+];
+
+/// Kaltura's `KalturaBulkUploadResultStatus` for a row result.
+pub fn result_status(s: RowStatus) -> u8 {
+    match s {
+        RowStatus::Error => 1,
+        RowStatus::Ok => 2,
+        RowStatus::Unfinished => 3,
+    }
+}
+
+/// The four result cells of a row.
+fn result_cells(r: Option<&RowResult>) -> [String; 4] {
+    let Some(r) = r else {
+        return [
+            "3".into(),
+            String::new(),
+            String::new(),
+            "not submitted".into(),
+        ];
+    };
+    let status = match (r.status, &r.code) {
+        (RowStatus::Ok, _) => r.object_status.map(|s| s.to_string()).unwrap_or_default(),
+        (_, Some(code)) => code.clone(),
+        _ => String::new(),
+    };
+    let error = match r.status {
+        RowStatus::Ok => String::new(),
+        RowStatus::Error => r.error.clone().unwrap_or_default(),
+        RowStatus::Unfinished => format!(
+            "not finished; run kbulk submit --resume to complete it{}",
+            r.error
+                .as_deref()
+                .map(|e| format!(" ({e})"))
+                .unwrap_or_default()
+        ),
+    };
+    [
+        result_status(r.status).to_string(),
+        r.object_id.clone().unwrap_or_default(),
+        status,
+        error.replace(['\n', '\r', '\t'], " "),
+    ]
+}
+
+/// Writes the results CSV of one input.
+pub fn write_csv(input: &Checked, outcome: &InputOutcome, out: impl Write) -> io::Result<()> {
+    let mut w = csv::WriterBuilder::new().flexible(true).from_writer(out);
+    let is_csv = matches!(
+        input.report.detection.format,
+        Some(f) if f != Format::JsonLines
+    );
+    if is_csv {
+        let (header, rows) = csv_rows(input)?;
+        let mut head = header;
+        head.extend(RESULT_COLUMNS.iter().map(|s| s.to_string()));
+        w.write_record(&head)?;
+        for (row, cells) in rows {
+            let mut line = cells;
+            line.extend(result_cells(outcome.rows.get(&row)));
+            w.write_record(&line)?;
+        }
+    } else {
+        let mut head = vec!["record".to_string()];
+        head.extend(RESULT_COLUMNS.iter().map(|s| s.to_string()));
+        w.write_record(&head)?;
+        let raw: BTreeMap<u64, &str> = input
+            .records
+            .iter()
+            .map(|r| (r.origin.row, r.origin.raw.as_deref().unwrap_or_default()))
+            .collect();
+        for (row, result) in &outcome.rows {
+            let mut line = vec![raw.get(row).copied().unwrap_or_default().to_string()];
+            line.extend(result_cells(Some(result)));
+            w.write_record(&line)?;
+        }
+    }
+    w.flush()
+}
+
+/// Data rows' cells by `lineIndex`.
+type Rows = Vec<(u64, Vec<String>)>;
+
+/// The first header's column names and every data row's cells, by `lineIndex`.
+fn csv_rows(input: &Checked) -> io::Result<(Vec<String>, Rows)> {
+    let f = File::open(&input.path)?;
+    let mut reader = BufReader::new(f);
+    let mut bom = [0u8; 3];
+    let skip = {
+        use std::io::{Read, Seek};
+        let n = reader.read(&mut bom)?;
+        let has_bom = n == 3 && bom == *b"\xEF\xBB\xBF";
+        reader.seek(io::SeekFrom::Start(if has_bom { 3 } else { 0 }))?;
+        if has_bom { 3 } else { 0 }
+    };
+    let mut php = PhpCsvReader::new(reader, skip, 64 << 20);
+    let mut rec = CsvRecord::default();
+    let mut header: Option<Vec<String>> = None;
+    let mut rows = Vec::new();
+    let mut n = 0u64;
+    while php.read_record(&mut rec)? {
+        let cells = || -> Vec<String> {
+            (0..rec.cells.len())
+                .map(|i| String::from_utf8_lossy(rec.value(i)).into_owned())
+                .collect()
+        };
+        match classify(&rec) {
+            LineClass::Header if header.is_none() => {
+                header = Some(
+                    (0..rec.cells.len())
+                        .map(|i| header_name(rec.value(i)))
+                        .collect(),
+                );
+            }
+            LineClass::Data => {
+                n += 1;
+                rows.push((n, cells()));
+            }
+            _ => {}
+        }
+    }
+    Ok((header.unwrap_or_default(), rows))
+}
+
+/// One row of `--format json` output.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, serde::Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct JsonRow {
+    /// Always `"row"`.
+    #[serde(rename = "type")]
+    pub kind: String,
+    /// The input.
+    pub file: String,
+    /// `lineIndex`.
+    pub row: u64,
+    /// `ok`, `error` or `unfinished`.
+    pub status: String,
+    /// 1 ERROR, 2 OK, 3 not finished (as in the results CSV).
+    pub result_status: u8,
+    /// The action done or attempted.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub action: Option<String>,
+    /// The object's id.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub object_id: Option<String>,
+    /// The object's status.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub object_status: Option<i64>,
+    /// The error code.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub error_code: Option<String>,
+    /// The error or what is pending.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub error_description: Option<String>,
+}
+
+impl JsonRow {
+    /// The JSON form of one row's result.
+    pub fn new(file: &str, row: u64, r: &RowResult) -> Self {
+        JsonRow {
+            kind: "row".into(),
+            file: file.to_string(),
+            row,
+            status: match r.status {
+                RowStatus::Ok => "ok",
+                RowStatus::Error => "error",
+                RowStatus::Unfinished => "unfinished",
+            }
+            .into(),
+            result_status: result_status(r.status),
+            action: r.action.clone(),
+            object_id: r.object_id.clone(),
+            object_status: r.object_status,
+            error_code: r.code.clone(),
+            error_description: if r.status == RowStatus::Ok {
+                None
+            } else {
+                r.error.clone()
+            },
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn failed_rows_carry_the_code_as_object_status() {
+        let r = RowResult {
+            status: RowStatus::Error,
+            action: Some("add".into()),
+            object_id: None,
+            object_status: None,
+            code: Some("SYSTEM_NAME_ALREADY_EXISTS".into()),
+            error: Some("System name [a]\nalready exists".into()),
+        };
+        let cells = result_cells(Some(&r));
+        assert_eq!(cells[0], "1");
+        assert_eq!(cells[2], "SYSTEM_NAME_ALREADY_EXISTS");
+        assert_eq!(cells[3], "System name [a] already exists");
+        let ok = RowResult {
+            status: RowStatus::Ok,
+            object_id: Some("7".into()),
+            object_status: Some(2),
+            code: None,
+            error: None,
+            ..r
+        };
+        assert_eq!(
+            result_cells(Some(&ok)),
+            ["2", "7", "2", ""].map(String::from)
+        );
+    }
+}
