@@ -10,6 +10,7 @@ use indicatif::{ProgressBar, ProgressDrawTarget, ProgressStyle};
 use serde_json::json;
 
 use kbulk::diag::Severity;
+use kbulk::record::RecordKind;
 use kbulk::submit::auth::{Credentials, HashType, Secret};
 use kbulk::submit::journal::Journal;
 use kbulk::submit::preflight::{self, Checked};
@@ -160,6 +161,10 @@ pub struct SubmitArgs {
     /// Colour: auto (terminal and no NO_COLOR), always, never.
     #[arg(long, value_enum, default_value = "auto")]
     pub color: ColorChoice,
+
+    /// Options for schedule events.
+    #[command(flatten)]
+    pub events: super::check::EventArgs,
 }
 
 fn parse_hash(s: &str) -> Result<HashType, String> {
@@ -260,20 +265,25 @@ pub fn run(args: &SubmitArgs) -> Result<Exit, CliError> {
         args.files.clone()
     };
     let opts = args.options(journal_path)?;
+    let mut read = kbulk::formats::ReadOptions::default();
+    args.events.apply(&mut read);
     let mut checked = Vec::new();
     for f in &files {
         let name: Arc<str> = Arc::from(f.display().to_string());
-        checked.push(preflight::check(f, name).map_err(|e| CliError::io(f.display(), e))?);
+        checked
+            .push(preflight::check_with(f, name, &read).map_err(|e| CliError::io(f.display(), e))?);
     }
     if let Some((file, kind)) = checked.iter().find_map(|c| {
-        let r = c
-            .records
-            .iter()
-            .find(|r| r.data.kind() != kbulk::record::RecordKind::ScheduleResource)?;
+        let r = c.records.iter().find(|r| {
+            !matches!(
+                r.data.kind(),
+                RecordKind::ScheduleResource | RecordKind::ScheduleEvent
+            )
+        })?;
         Some((c.name.clone(), r.data.kind()))
     }) {
         return Err(CliError::Usage(format!(
-            "{file}: this build submits schedule resources; {} cannot be submitted yet (check and convert them instead)",
+            "{file}: this build submits schedule resources and events; {} cannot be submitted yet (check and convert them instead)",
             kind.describe()
         )));
     }

@@ -296,9 +296,7 @@ fn open_journal(
         let id = journal
             .add_input(&c.path, &c.sha256)
             .map_err(SubmitError::journal)?;
-        let rows: Vec<RowId> = (1..=c.row_count())
-            .map(|row| RowId { input: id, row })
-            .collect();
+        let rows: Vec<RowId> = c.row_ids().map(|row| RowId { input: id, row }).collect();
         journal.add_rows(&rows).map_err(SubmitError::journal)?;
         ids.push(id);
     }

@@ -14,6 +14,8 @@ use super::journal::{RowEntry, RowId};
 use super::multirequest::Call;
 use crate::record::{Record, RecordData};
 
+mod common;
+pub mod event;
 pub mod resource;
 
 /// A list that can find objects by the value of one field, many values per call.
@@ -163,6 +165,9 @@ pub enum TaskResult<'a> {
         error: &'a ApiError,
         /// Results of the earlier calls.
         before: &'a [Value],
+        /// Every element of the task, in call order (later calls may have succeeded: a
+        /// multirequest has no transaction).
+        elements: &'a [super::client::Element],
     },
 }
 
@@ -257,16 +262,21 @@ pub struct Item {
 /// Builds the planners for `items`, one per kind, in the order kinds depend on each other
 /// (resources before the events that use them, events before the entries recorded from them).
 pub fn planners(items: Vec<Item>) -> Vec<Box<dyn Planner>> {
-    let mut resources = Vec::new();
+    let (mut resources, mut events) = (Vec::new(), Vec::new());
     for item in items {
-        // Other kinds are refused before planning (`kbulk submit` checks the kinds it can send).
-        if let RecordData::ScheduleResource(_) = &item.record.data {
-            resources.push(item);
+        match &item.record.data {
+            RecordData::ScheduleResource(_) => resources.push(item),
+            RecordData::ScheduleEvent(_) => events.push(item),
+            // Entries are planned by their own planner; App Registry records are never submitted.
+            _ => {}
         }
     }
     let mut out: Vec<Box<dyn Planner>> = Vec::new();
     if !resources.is_empty() {
         out.push(Box::new(resource::ResourcePlanner::new(resources)));
+    }
+    if !events.is_empty() {
+        out.push(Box::new(event::EventPlanner::new(events)));
     }
     out
 }
