@@ -10,7 +10,6 @@ use indicatif::{ProgressBar, ProgressDrawTarget, ProgressStyle};
 use serde_json::json;
 
 use kbulk::diag::Severity;
-use kbulk::record::RecordKind;
 use kbulk::submit::auth::{Credentials, HashType, Secret};
 use kbulk::submit::journal::Journal;
 use kbulk::submit::preflight::{self, Checked};
@@ -130,6 +129,11 @@ pub struct SubmitArgs {
     #[arg(long, value_name = "SECS", default_value_t = 120)]
     pub timeout: u64,
 
+    /// Bytes per chunk when uploading an entry's local file (uploadToken.upload).
+    #[arg(long, value_name = "BYTES", default_value_t = engine::DEFAULT_CHUNK_SIZE as u64,
+          value_parser = clap::value_parser!(u64).range(1..=(1 << 30)))]
+    pub chunk_size: u64,
+
     /// The journal file (default: FILE.kbulk-journal beside the first input).
     #[arg(long, value_name = "JOURNAL")]
     pub journal: Option<PathBuf>,
@@ -223,6 +227,7 @@ impl SubmitArgs {
         };
         opts.timeout = Duration::from_secs(self.timeout.max(1));
         opts.resume = self.resume;
+        opts.chunk_size = self.chunk_size as usize;
         Ok(opts)
     }
 }
@@ -273,20 +278,6 @@ pub fn run(args: &SubmitArgs) -> Result<Exit, CliError> {
         checked
             .push(preflight::check_with(f, name, &read).map_err(|e| CliError::io(f.display(), e))?);
     }
-    if let Some((file, kind)) = checked.iter().find_map(|c| {
-        let r = c.records.iter().find(|r| {
-            !matches!(
-                r.data.kind(),
-                RecordKind::ScheduleResource | RecordKind::ScheduleEvent
-            )
-        })?;
-        Some((c.name.clone(), r.data.kind()))
-    }) {
-        return Err(CliError::Usage(format!(
-            "{file}: this build submits schedule resources and events; {} cannot be submitted yet (check and convert them instead)",
-            kind.describe()
-        )));
-    }
     let stdout = io::stdout();
     let mut out = BufWriter::new(stdout.lock());
     let write_err = |e: io::Error| CliError::io("stdout", e);
@@ -331,6 +322,7 @@ pub fn run(args: &SubmitArgs) -> Result<Exit, CliError> {
         bar.set_position(p.settled());
         bar.set_message(match p.phase {
             engine::Phase::LookingUp => "looking up".to_string(),
+            engine::Phase::Uploading => "uploading files".to_string(),
             engine::Phase::Waiting => "waiting to retry".to_string(),
             _ => format!("{} failed", p.failed),
         });

@@ -19,6 +19,7 @@ fn item(row: u64, e: ScheduleEvent, prior: Option<RowEntry>) -> Item {
             data: RecordData::ScheduleEvent(e),
         },
         prior,
+        upload: None,
     }
 }
 

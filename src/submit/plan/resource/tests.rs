@@ -33,6 +33,7 @@ fn item(row: u64, csv: &str, prior: Option<RowEntry>) -> Item {
             data: RecordData::ScheduleResource(r),
         },
         prior,
+        upload: None,
     }
 }
 
