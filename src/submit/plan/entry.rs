@@ -16,14 +16,18 @@
 //! again. An add without reference id cannot be looked up and is never sent twice.
 use std::collections::HashMap;
 
-use serde_json::{Map, Value, json};
+use serde_json::{Value, json};
+
+mod calls;
+mod resolve;
+use calls::{categories, content, object};
 
 use super::common::{Target, id_of, verdict};
 use super::{
     Check, Found, Item, Key, ListSpec, Lookup, Planner, Preview, Recovery, Settle, Task,
     TaskResult, Uploaded, Wave,
 };
-use crate::record::entry::{AssetsAction, EntryAction, MEDIA_CLIP, MediaType, Resource};
+use crate::record::entry::EntryAction;
 use crate::record::{Entry, RecordData};
 use crate::submit::engine::{OUTCOME_UNKNOWN, OUTCOME_UNKNOWN_MESSAGE};
 use crate::submit::journal::{RowId, RowState};
@@ -109,22 +113,6 @@ pub struct EntryPlanner {
     existing_ids: HashMap<String, bool>,
 }
 
-/// `YYYY-MM-DDTHH:MM:SS` (UTC, as the bulk formats write it) or RFC 3339 → Unix seconds.
-fn unix(text: &str) -> Option<i64> {
-    if let Ok(t) = text.parse::<jiff::Timestamp>() {
-        return Some(t.as_second());
-    }
-    let civil: jiff::civil::DateTime = text.get(..19).unwrap_or(text).parse().ok()?;
-    civil
-        .to_zoned_datetime(jiff::tz::TimeZone::UTC)
-        .ok()
-        .map(|z| z.timestamp().as_second())
-}
-
-fn joined(v: &Option<Vec<String>>) -> Option<String> {
-    v.as_ref().map(|items| items.join(","))
-}
-
 impl EntryPlanner {
     /// A planner for `items` (other kinds are ignored).
     pub fn new(items: Vec<Item>) -> Self {
@@ -201,250 +189,6 @@ impl EntryPlanner {
         s
     }
 
-    /// The entry a reference id names: `Ok(Some)` exists, `Ok(None)` does not and nothing in the
-    /// file adds it, `Err(None)` wait (a row of the file adds it), `Err(Some)` why not now.
-    fn resolve(&self, i: usize, r: &str) -> Result<Option<Target>, Option<Verdict>> {
-        if let Some(t) = self.known.get(r) {
-            return Ok(Some(t.clone()));
-        }
-        if let Some(why) = self.unknown.get(r) {
-            return Err(Some(Verdict::Defer(format!(
-                "cannot look up referenceId [{r}]: {why}"
-            ))));
-        }
-        let mut deferred = None;
-        for &a in self.adders.get(r).map(Vec::as_slice).unwrap_or(&[]) {
-            if a == i {
-                continue;
-            }
-            match self.rows[a].state {
-                State::Open | State::InFlight => return Err(None),
-                State::Deferred => deferred = Some(a),
-                State::Settled => {}
-            }
-        }
-        match deferred {
-            Some(a) => Err(Some(Verdict::Defer(format!(
-                "waits for row {} (referenceId [{r}]), which did not finish",
-                self.rows[a].id.row
-            )))),
-            None => Ok(None),
-        }
-    }
-
-    /// What a row does: its action applied to what the lookups found.
-    fn act(&self, row: &Row) -> Result<(Act, Option<Target>), Verdict> {
-        let e = &row.e;
-        let existing = match (&e.entry_id, &e.reference_id) {
-            (Some(id), _) => Some(Target::Id(id.clone())),
-            (None, Some(r)) => match self.known.get(r) {
-                Some(t) => Some(t.clone()),
-                None => match self.unknown.get(r) {
-                    Some(why) => {
-                        return Err(Verdict::Defer(format!(
-                            "cannot look up referenceId [{r}]: {why}"
-                        )));
-                    }
-                    None => None,
-                },
-            },
-            (None, None) => None,
-        };
-        let missing = |a: &str| {
-            fail(
-                Some(a),
-                format!(
-                    "Unable to find entry [{}]",
-                    e.reference_id.as_deref().unwrap_or_default()
-                ),
-                "ENTRY_ID_NOT_FOUND",
-            )
-        };
-        match e.action {
-            Some(EntryAction::Add) => match (&existing, &e.reference_id, &row.in_doubt) {
-                (Some(t), Some(r), None) => Err(fail(
-                    Some("add"),
-                    format!(
-                        "an entry with referenceId [{r}] already exists ({}); kbulk does not add a \
-                         second one (leave <action> out to update it)",
-                        t.value()
-                    ),
-                    "REFERENCE_ID_EXISTS",
-                )),
-                _ => Ok((Act::Add, None)),
-            },
-            Some(EntryAction::Update) => existing
-                .map(|t| (Act::Update, Some(t)))
-                .ok_or_else(|| missing("update")),
-            Some(EntryAction::Delete) => existing
-                .map(|t| (Act::Delete, Some(t)))
-                .ok_or_else(|| missing("delete")),
-            None => Ok(match existing {
-                Some(t) if row.in_doubt.as_deref() != Some("add") => (Act::Update, Some(t)),
-                _ => (Act::Add, None),
-            }),
-        }
-    }
-
-    /// The content resource to send, if the row has content.
-    fn content(&self, row: &Row, action: &str) -> Result<Option<Value>, Verdict> {
-        let Some(assets) = &row.e.content_assets else {
-            return Ok(None);
-        };
-        let with_file: Vec<_> = assets
-            .assets
-            .iter()
-            .filter(|a| a.resource.is_some())
-            .collect();
-        if assets.action == Some(AssetsAction::Update) || with_file.len() > 1 {
-            return Err(fail(
-                Some(action),
-                "kbulk submit sends one content file per entry; per-flavor assets \
-                 (contentAssets action update, or several <content>) are not sent",
-                "UNSUPPORTED_BY_SUBMIT",
-            ));
-        }
-        let Some(resource) = with_file.first().and_then(|a| a.resource.as_ref()) else {
-            return Ok(None);
-        };
-        match resource {
-            Resource::Url { url } => Ok(Some(
-                json!({"objectType": "KalturaUrlResource", "url": url}),
-            )),
-            Resource::LocalFile { path } => match &row.upload {
-                Some(Uploaded::Token(t)) => Ok(Some(
-                    json!({"objectType": "KalturaUploadedFileTokenResource", "token": t}),
-                )),
-                Some(Uploaded::Failed { error, code }) => Err(fail(Some(action), error, code)),
-                Some(Uploaded::Unfinished(why)) => Err(Verdict::Defer(why.clone())),
-                None => Err(Verdict::Defer(format!("{path} was not uploaded"))),
-            },
-            other => Err(fail(
-                Some(action),
-                format!(
-                    "kbulk submit sends content by URL or from a local file; {} is not sent",
-                    other.element().unwrap_or("this resource")
-                ),
-                "UNSUPPORTED_BY_SUBMIT",
-            )),
-        }
-    }
-
-    /// The entry object, or why the row cannot be sent as it is.
-    fn object(
-        &self,
-        row: &Row,
-        act: Act,
-        parent: Option<Value>,
-        template: Option<Value>,
-    ) -> Result<Value, Verdict> {
-        let e = &row.e;
-        let a = if act == Act::Add { "add" } else { "update" };
-        let unsupported = |what: &str| {
-            fail(
-                Some(a),
-                format!(
-                    "kbulk submit does not send {what}; submit this item as an XML bulk upload"
-                ),
-                "UNSUPPORTED_BY_SUBMIT",
-            )
-        };
-        if e.entry_type.as_deref().is_some_and(|t| t != MEDIA_CLIP) {
-            return Err(unsupported("entries other than media clips (type 1)"));
-        }
-        if e.thumbnails.as_ref().is_some_and(|t| !t.assets.is_empty()) {
-            return Err(unsupported("thumbnails"));
-        }
-        if e.custom_data_items
-            .as_ref()
-            .is_some_and(|c| !c.items.is_empty())
-            || !e.plugins_data.is_empty()
-        {
-            return Err(unsupported("custom metadata"));
-        }
-        if !e.extensions.is_empty() {
-            return Err(unsupported("item extensions (subtitles, attachments, ...)"));
-        }
-        if e.access_control.is_some() || e.conversion_profile.is_some() {
-            return Err(unsupported(
-                "access control or conversion profiles by system name (give their ids)",
-            ));
-        }
-        let mut o = Map::new();
-        o.insert("objectType".into(), json!("KalturaMediaEntry"));
-        if act == Act::Add {
-            o.insert(
-                "mediaType".into(),
-                json!(e.media_type.unwrap_or(MediaType::Video).code()),
-            );
-        }
-        let texts = [
-            ("name", e.name.clone()),
-            ("description", e.description.clone()),
-            ("referenceId", e.reference_id.clone()),
-            ("userId", e.user_id.clone()),
-            ("tags", joined(&e.tags)),
-            ("categories", joined(&e.categories)),
-            ("partnerData", e.partner_data.clone()),
-            ("licenseType", e.license_type.clone()),
-            ("templateEntryId", e.template_entry_id.clone()),
-            ("entitledUsersEdit", joined(&e.entitled_users_edit)),
-            ("entitledUsersPublish", joined(&e.entitled_users_publish)),
-            ("entitledUsersView", joined(&e.entitled_users_view)),
-        ];
-        for (k, v) in texts {
-            if let Some(v) = v {
-                o.insert(k.into(), json!(v));
-            }
-        }
-        let ints = [
-            ("partnerSortData", e.partner_sort_data),
-            ("accessControlId", e.access_control_id),
-            ("conversionProfileId", e.conversion_profile_id),
-        ];
-        for (k, v) in ints {
-            if let Some(v) = v {
-                o.insert(k.into(), json!(v));
-            }
-        }
-        for (k, v) in [("startDate", &e.start_date), ("endDate", &e.end_date)] {
-            if let Some(text) = v {
-                let Some(t) = unix(text) else {
-                    return Err(fail(
-                        Some(a),
-                        format!("{k} [{text}] is not a date"),
-                        "INVALID_DATE",
-                    ));
-                };
-                o.insert(k.into(), json!(t));
-            }
-        }
-        if let Some(p) = parent {
-            o.insert("parentEntryId".into(), p);
-        }
-        if let Some(t) = template {
-            o.insert("templateEntryId".into(), t);
-        }
-        Ok(Value::Object(o))
-    }
-
-    /// `categoryEntry.add` calls for the row's category ids the entry is not in yet.
-    fn categories(row: &Row, entry: &Value, already: &[String]) -> Vec<Call> {
-        row.e
-            .category_ids
-            .iter()
-            .flatten()
-            .filter(|c| !already.contains(&c.to_string()))
-            .map(|c| {
-                Call::new("categoryEntry", "add").with(
-                    "categoryEntry",
-                    json!({"objectType": "KalturaCategoryEntry", "entryId": entry.clone(),
-                           "categoryId": c}),
-                )
-            })
-            .collect()
-    }
-
     fn task(&self, i: usize) -> Result<Option<Task>, Verdict> {
         let row = &self.rows[i];
         if let Some(p) = row.prev_same {
@@ -476,7 +220,7 @@ impl EntryPlanner {
             };
             let mut calls = Vec::new();
             let no_content = adopted.get("status").and_then(Value::as_i64) == Some(NO_CONTENT);
-            if no_content && let Some(resource) = self.content(row, "add")? {
+            if no_content && let Some(resource) = content(row, "add")? {
                 calls.push(
                     Call::new("media", "addContent")
                         .with("entryId", id.clone())
@@ -490,7 +234,7 @@ impl EntryPlanner {
                 .split(',')
                 .map(|s| s.trim().to_string())
                 .collect();
-            calls.extend(Self::categories(row, &json!(id), &already));
+            calls.extend(categories(row, &json!(id), &already));
             if calls.is_empty() {
                 return Err(Verdict::Decided(Settle::Done {
                     action: "add".into(),
@@ -543,29 +287,29 @@ impl EntryPlanner {
                 let mut calls = vec![
                     Call::new("media", "update")
                         .with("entryId", id.clone())
-                        .with("mediaEntry", self.object(row, act, parent, template)?),
+                        .with("mediaEntry", object(row, act, parent, template)?),
                 ];
-                if let Some(resource) = self.content(row, "update")? {
+                if let Some(resource) = content(row, "update")? {
                     calls.push(
                         Call::new("media", "updateContent")
                             .with("entryId", id.clone())
                             .with("resource", resource),
                     );
                 }
-                calls.extend(Self::categories(row, &id, &[]));
+                calls.extend(categories(row, &id, &[]));
                 Ok(Some(make("update", calls, Check::Idempotent)))
             }
             _ => {
-                let entry = self.object(row, Act::Add, parent, template)?;
+                let entry = object(row, Act::Add, parent, template)?;
                 let mut calls = vec![Call::new("media", "add").with("entry", entry)];
-                if let Some(resource) = self.content(row, "add")? {
+                if let Some(resource) = content(row, "add")? {
                     calls.push(
                         Call::new("media", "addContent")
                             .with("entryId", result_ref(1, "id"))
                             .with("resource", resource),
                     );
                 }
-                calls.extend(Self::categories(row, &result_ref(1, "id"), &[]));
+                calls.extend(categories(row, &result_ref(1, "id"), &[]));
                 let check = match &row.e.reference_id {
                     Some(r) => Check::Lookup(key(BY_REFERENCE, r)),
                     None => Check::Unidentifiable,

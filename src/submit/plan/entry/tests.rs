@@ -1,7 +1,7 @@
 //! Unit tests of the entry planner: parents first, implicit actions, rows in doubt.
 use super::*;
 use crate::record::Record;
-use crate::record::entry::{Assets, ContentAsset};
+use crate::record::entry::{Assets, ContentAsset, Resource};
 use crate::source::{Origin, Span};
 use crate::submit::journal::RowEntry;
 
