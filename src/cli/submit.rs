@@ -25,15 +25,18 @@ use super::{CliError, Exit};
 #[command(after_long_help = "\
 Every file is checked first, exactly as `kbulk check` does. Rows with errors stop the submission \
 (nothing is sent) unless --skip-invalid is given, in which case they are skipped and reported as \
-errors in the results. Names are resolved with batched list calls, action 6 becomes update or add, \
-parents are created before their children whatever the file order, and calls go out in \
+errors in the results. Names and reference ids are resolved with batched list calls: a resource's \
+action 6 becomes update or add, an event whose UID exists is updated (and a cancel cancels it by \
+id), an entry without <action> updates the entry its referenceId names or is added. Parents \
+(resources, a recording's second stream) are created before their children whatever the file \
+order. Entries' local files are uploaded first in --chunk-size chunks, resumably. Calls go out in \
 multirequests of --batch-size with --concurrency of them in flight.
 
 Transient failures (HTTP 5xx and 429, timeouts, resets) are retried with exponential backoff \
 (--retry-delay-ms, doubling, ±20% jitter; --retries times). Errors the API returns are never \
 retried. When a call may have been applied (the connection failed after it was sent), kbulk looks \
 the object up before sending anything again: no duplicates. A row that cannot be looked up (an add \
-without systemName) is never re-sent; it is reported with the code OUTCOME_UNKNOWN.
+without systemName or referenceId) is never re-sent; it is reported with the code OUTCOME_UNKNOWN.
 
 Every row's state is kept in a journal (SQLite; default FILE.kbulk-journal next to the first \
 input). If a run is interrupted, even by kill -9, `kbulk submit FILE... --resume` finishes it: \
@@ -59,9 +62,12 @@ Examples:
   kbulk submit resources.csv --dry-run
   kbulk submit resources.csv --concurrency 8 --batch-size 20
   kbulk submit resources.csv --resume        # after an interruption
+  kbulk submit lectures.ics --events-type record
+  kbulk submit entries.xml media.jsonl --chunk-size 16777216
   kbulk submit a.csv b.jsonl --skip-invalid --format json > results.jsonl")]
 pub struct SubmitArgs {
-    /// Files to submit (resource CSV, kbulk JSON Lines). With --resume they may be omitted: the
+    /// Files to submit (resource CSV, iCal, event CSV, XML bulk upload, entry CSV, kbulk JSON
+    /// Lines). With --resume they may be omitted: the
     /// journal (--journal) knows them.
     #[arg(value_name = "FILE")]
     pub files: Vec<PathBuf>,
