@@ -295,12 +295,14 @@ pub fn run(args: &SubmitArgs) -> Result<Exit, CliError> {
         let calls = engine::dry_run(&checked, &opts).map_err(submit_error)?;
         for (file, p) in &calls {
             for call in &p.calls {
+                // References between the calls of a row read as the server sees them.
+                let params = kbulk::submit::multirequest::encode_params(&call.params, 0);
                 match args.format {
                     OutputFormat::Json => render::json_line(
                         &mut out,
                         &json!({"type": "call", "file": file.as_ref(), "row": p.row.row,
                                 "wave": p.wave, "action": p.action, "service": call.service,
-                                "call": call.action, "params": call.params}),
+                                "call": call.action, "params": params}),
                     ),
                     OutputFormat::Human => writeln!(
                         out,
@@ -309,7 +311,7 @@ pub fn run(args: &SubmitArgs) -> Result<Exit, CliError> {
                         p.row.row,
                         p.action,
                         call.name(),
-                        serde_json::Value::Object(call.params.clone())
+                        serde_json::Value::Object(params)
                     ),
                 }
                 .map_err(write_err)?;

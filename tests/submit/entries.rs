@@ -99,6 +99,16 @@ fn xml_adds_links_parents_updates_and_deletes() {
             url_item("existing-1", ""),
         ],
     );
+    let dry = run(submit_cmd(&h, &[file.to_str().unwrap(), "--dry-run"]));
+    assert_eq!(code(&dry), 0, "{}", text(&dry));
+    let plan = String::from_utf8_lossy(&dry.stdout);
+    assert!(
+        plan.contains("wave 1  ") && plan.contains("\"parentEntryId\":\"{row 2}\""),
+        "the second stream waits for row 2: {plan}"
+    );
+    assert!(plan.contains("media.addContent") && plan.contains("\"entryId\":\"{1:result:id}\""));
+    assert_eq!(entries(&h).len(), 2, "a dry run creates nothing");
+
     let out = run(submit_cmd(&h, &[file.to_str().unwrap()]));
     assert_eq!(
         code(&out),
@@ -173,9 +183,19 @@ fn a_local_file_is_uploaded_in_chunks() {
     let file = local_jsonl(dir.path(), "local.jsonl", &[("clip-1", "media/clip.bin")]);
     let out = run(submit_cmd(
         &h,
-        &[file.to_str().unwrap(), "--chunk-size", "3000"],
+        &[
+            file.to_str().unwrap(),
+            "--chunk-size",
+            "3000",
+            "--format",
+            "json",
+        ],
     ));
     assert_eq!(code(&out), 0, "{}", text(&out));
+    let lines: Vec<Value> = String::from_utf8_lossy(&out.stdout)
+        .lines()
+        .map(|l| serde_json::from_str(l).expect("JSON line"))
+        .collect();
     assert_eq!(
         calls(&h, "uploadtoken.upload"),
         4,
@@ -186,6 +206,12 @@ fn a_local_file_is_uploaded_in_chunks() {
     assert_eq!(all[0]["status"], 2);
     assert_eq!(all[0]["dataSize"], 10_000, "every byte arrived");
     assert_eq!(all[0]["categoriesIds"], "7");
+    assert_eq!(lines.len(), 2, "one row, then the summary: {lines:?}");
+    assert_eq!(lines[0]["type"], "row");
+    assert_eq!(lines[0]["status"], "ok");
+    assert_eq!(lines[0]["objectId"], all[0]["id"]);
+    assert_eq!(lines[1]["type"], "summary");
+    assert_eq!(lines[1]["done"], 1);
     let (header, rows) = results_csv(&dir.path().join("local.jsonl.results.csv"));
     assert_eq!(header[0], "record");
     assert!(rows[0][0].contains("clip-1"));
