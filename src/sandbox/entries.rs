@@ -1,5 +1,5 @@
-//! Entries: `media` add/addContent/update/updateContent/delete/get/list, `baseEntry` get/list and
-//! `categoryEntry` add/list.
+//! Entries: `media` add/addContent/update/updateContent/delete/get/list, `liveStream` add,
+//! `baseEntry` get/list and `categoryEntry` add/list.
 //! Content is "converted" at once: an entry is READY as soon as `addContent` succeeds.
 use rusqlite::{Transaction, params};
 use serde_json::{Value, json};
@@ -135,18 +135,57 @@ fn add(
     session: &Session,
     p: &Params,
 ) -> Result<Value, ApiError> {
-    let sent = fields::object(p, "entry")?;
-    let class = "KalturaMediaEntry";
+    add_entry(tx, ids, session, p, "entry", "KalturaMediaEntry")
+}
+
+/// `liveStream.add(liveStreamEntry, sourceType)`: a live entry (type 7, mediaType 201 unless
+/// given), with no content to add.
+pub(crate) fn call_live_stream(
+    tx: &Transaction<'_>,
+    ids: &IdGen,
+    session: &Session,
+    p: &Params,
+) -> Result<Value, ApiError> {
+    add_entry(
+        tx,
+        ids,
+        session,
+        p,
+        "liveStreamEntry",
+        "KalturaLiveStreamEntry",
+    )
+}
+
+/// The actions of `liveStream`.
+pub(crate) const LIVE_STREAM_ACTIONS: [&str; 1] = ["add"];
+
+fn add_entry(
+    tx: &Transaction<'_>,
+    ids: &IdGen,
+    session: &Session,
+    p: &Params,
+    param: &str,
+    class: &str,
+) -> Result<Value, ApiError> {
+    let sent = fields::object(p, param)?;
     if let Some(other) = params::non_empty(sent.get("objectType")).filter(|c| c != class) {
         return Err(ApiError::invalid_object_type(&other));
     }
     fields::reject_read_only(sent, class, &READ_ONLY, None)?;
     let now = now_secs();
+    let live = class == "KalturaLiveStreamEntry";
     let mut obj = json!({
         "objectType": class, "partnerId": session.partner_id, "userId": session.user_id,
-        "creatorId": session.user_id, "status": NO_CONTENT, "type": 1, "createdAt": now,
-        "updatedAt": now,
+        "creatorId": session.user_id, "status": NO_CONTENT, "type": if live { 7 } else { 1 },
+        "createdAt": now, "updatedAt": now,
     });
+    if live {
+        obj["mediaType"] = json!(201);
+        obj["status"] = json!(READY);
+        if let Some(source) = params::non_empty(p.root.get("sourceType")) {
+            obj["sourceType"] = json!(source);
+        }
+    }
     fields::copy(sent, &mut obj, &WRITABLE);
     fields::normalize_ints(
         &mut obj,

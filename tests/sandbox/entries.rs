@@ -418,3 +418,41 @@ fn media_update_update_content_and_delete() {
     ));
     assert_eq!(list["totalCount"], 0);
 }
+
+#[test]
+fn live_stream_add_makes_a_live_entry() {
+    let h = start();
+    let ks = h.admin_ks().unwrap();
+    let live = ok(api_ks(
+        &h,
+        &ks,
+        "liveStream",
+        "add",
+        json!({"liveStreamEntry": {"objectType": "KalturaLiveStreamEntry", "name": "Live",
+               "userId": "u"}, "sourceType": "32"}),
+    ));
+    assert_eq!(live["objectType"], "KalturaLiveStreamEntry");
+    assert_eq!(
+        (live["type"].as_i64(), live["mediaType"].as_i64()),
+        (Some(7), Some(201))
+    );
+    assert_eq!(live["sourceType"], "32");
+    let got = ok(api_ks(
+        &h,
+        &ks,
+        "baseEntry",
+        "get",
+        json!({"entryId": live["id"]}),
+    ));
+    assert_eq!(got["name"], "Live");
+    expect_error(
+        &api_ks(
+            &h,
+            &ks,
+            "liveStream",
+            "add",
+            json!({"liveStreamEntry": {"objectType": "KalturaMediaEntry", "name": "x"}}),
+        ),
+        "INVALID_OBJECT_TYPE",
+    );
+}

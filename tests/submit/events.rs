@@ -141,7 +141,8 @@ fn event_csv_links_resources_and_creates_template_entries() {
             "{EVENT_HEADER}\n\
              1,1,Lecture,Intro,\"x,y\",1201,,room-1,,2027-09-06T08:00:00Z,,2027-09-06T09:30:00Z,,ed@example.org,,org@example.org,owner@example.org,media\n\
              1,1,Lab,,,,,,{cam_id},2027-09-08T12:00:00Z,5400,,\"FREQ=WEEKLY,BYDAY=WE,COUNT=3\",,,org@example.org,owner@example.org,media\n\
-             1,1,Nowhere,,,,,no-such-room,,2027-09-09T12:00:00Z,,2027-09-09T13:00:00Z,,,,org@example.org,owner@example.org,media\n"
+             1,1,Nowhere,,,,,no-such-room,,2027-09-09T12:00:00Z,,2027-09-09T13:00:00Z,,,,org@example.org,owner@example.org,media\n\
+             1,2,Graduation,,,,,,{cam_id},2027-06-30T15:00:00+02:00,,2027-06-30T18:00:00+02:00,,,,org@example.org,live@example.org,live\n"
         ),
     )
     .unwrap();
@@ -149,7 +150,7 @@ fn event_csv_links_resources_and_creates_template_entries() {
     assert_eq!(code(&out), 1, "one row fails: {}", text(&out));
 
     let all = events(&h);
-    assert_eq!(all.len(), 2, "{all:#?}");
+    assert_eq!(all.len(), 3, "{all:#?}");
     let links = api(&h, "schedule_scheduleeventresource", "list", json!({}));
     let pairs: Vec<(i64, i64)> = links["objects"]
         .as_array()
@@ -169,7 +170,7 @@ fn event_csv_links_resources_and_creates_template_entries() {
         room["id"].as_i64().unwrap()
     )));
     assert!(pairs.contains(&(lab["id"].as_i64().unwrap(), cam_id)));
-    assert_eq!(pairs.len(), 2);
+    assert_eq!(pairs.len(), 3);
     let template = lecture["templateEntryId"].as_str().expect("template entry");
     let entry = api(&h, "media", "get", json!({"entryId": template}));
     assert_eq!(entry["name"], "Lecture");
@@ -180,6 +181,15 @@ fn event_csv_links_resources_and_creates_template_entries() {
         "assigned to the row's category"
     );
     assert_eq!(lecture["categoryIds"], "1201");
+
+    let live = all.iter().find(|e| e["summary"] == "Graduation").unwrap();
+    assert_eq!(live["objectType"], "KalturaLiveStreamScheduleEvent");
+    let template = live["templateEntryId"]
+        .as_str()
+        .expect("live template entry");
+    let entry = api(&h, "baseEntry", "get", json!({"entryId": template}));
+    assert_eq!(entry["objectType"], "KalturaLiveStreamEntry");
+    assert_eq!(entry["userId"], "live@example.org");
 
     let (header, rows) = results_csv(&dir.path().join("events.csv.results.csv"));
     assert_eq!(header[2], "title", "the original columns come first");

@@ -4,25 +4,26 @@
 //! that event (as Kaltura's iCal engine does); a cancel cancels the looked-up event by id. Each
 //! event's resources (CSV `resourceID`, or `resource` by systemName, resolved with
 //! `schedule_scheduleresource.list`) are linked with `schedule_scheduleeventresource.add` in the
-//! same multirequest (`{1:result:id}`); an event-CSV row with `templateEntryType` `media` first
-//! creates its template entry (`media.add`) and assigns it to the row's categories.
+//! same multirequest (`{1:result:id}`); an event-CSV row with `templateEntryType` first creates
+//! its template entry (`media.add`, or `liveStream.add` for `live`) and assigns it to the row's
+//! categories.
 //!
 //! After an unknown outcome an add is looked up by reference id: found, only its links are sent
 //! again (a link already made counts as done); missing, it is sent again. An event without a
 //! reference id (event CSVs) cannot be looked up: it is never sent twice.
 use std::collections::HashMap;
 
-use serde_json::{Map, Value, json};
+use serde_json::{Value, json};
 
 mod calls;
-use calls::{event_object, items};
+use calls::{event_object, items, template_call};
 
 use super::common::{Target, id_of, verdict};
 use super::{
     Check, Found, Item, Key, ListSpec, Lookup, Planner, Preview, Recovery, Settle, Task,
     TaskResult, Wave,
 };
-use crate::record::event::{EventAction, TemplateEntryType};
+use crate::record::event::EventAction;
 use crate::record::{RecordData, ScheduleEvent};
 use crate::submit::engine::{OUTCOME_UNKNOWN, OUTCOME_UNKNOWN_MESSAGE};
 use crate::submit::journal::{RowId, RowState};
@@ -337,29 +338,8 @@ impl EventPlanner {
         }
         let mut calls = Vec::new();
         let template = match e.template_entry_type {
-            Some(TemplateEntryType::Live) => {
-                return Err(fail(
-                    "add",
-                    "templateEntryType live needs liveStream.add, which kbulk submit does not \
-                     send; create the live entry first and give its id as the template",
-                    "TEMPLATE_LIVE_UNSUPPORTED",
-                ));
-            }
-            Some(TemplateEntryType::Media) if e.template_entry_id.is_none() => {
-                let mut entry = Map::new();
-                entry.insert("objectType".into(), json!("KalturaMediaEntry"));
-                entry.insert("mediaType".into(), json!(1));
-                for (k, v) in [
-                    ("name", &e.summary),
-                    ("userId", &e.content_owner_id),
-                    ("entitledUsersEdit", &e.co_editors),
-                    ("entitledUsersPublish", &e.co_publishers),
-                ] {
-                    if let Some(v) = v {
-                        entry.insert(k.into(), json!(v));
-                    }
-                }
-                calls.push(Call::new("media", "add").with("entry", Value::Object(entry)));
+            Some(kind) if e.template_entry_id.is_none() => {
+                calls.push(template_call(e, kind));
                 Some(result_ref(1, "id"))
             }
             _ => None,

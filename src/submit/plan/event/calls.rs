@@ -3,7 +3,40 @@
 use serde_json::{Map, Value, json};
 
 use crate::record::ScheduleEvent;
-use crate::record::event::Frequency;
+use crate::record::event::{Frequency, TemplateEntryType};
+use crate::submit::multirequest::Call;
+
+/// The call creating an event-CSV row's template entry, as Kaltura's event CSV engine makes it:
+/// a video `KalturaMediaEntry` (`media.add`) or a `KalturaLiveStreamEntry` (`liveStream.add`,
+/// LIVE_STREAM_FLASH, sourceType LIVE_STREAM), named after the event, owned by `contentOwnerId`,
+/// with the co-editors, co-publishers and the event's tags.
+pub(super) fn template_call(e: &ScheduleEvent, kind: TemplateEntryType) -> Call {
+    let mut entry = Map::new();
+    let (class, media_type) = match kind {
+        TemplateEntryType::Media => ("KalturaMediaEntry", 1),
+        TemplateEntryType::Live => ("KalturaLiveStreamEntry", 201),
+    };
+    entry.insert("objectType".into(), json!(class));
+    entry.insert("mediaType".into(), json!(media_type));
+    for (k, v) in [
+        ("name", &e.summary),
+        ("tags", &e.tags),
+        ("userId", &e.content_owner_id),
+        ("creatorId", &e.content_owner_id),
+        ("entitledUsersEdit", &e.co_editors),
+        ("entitledUsersPublish", &e.co_publishers),
+    ] {
+        if let Some(v) = v {
+            entry.insert(k.into(), json!(v));
+        }
+    }
+    match kind {
+        TemplateEntryType::Media => Call::new("media", "add").with("entry", Value::Object(entry)),
+        TemplateEntryType::Live => Call::new("liveStream", "add")
+            .with("liveStreamEntry", Value::Object(entry))
+            .with("sourceType", "32"),
+    }
+}
 
 /// The API's spelling of a frequency (`KalturaScheduleEventRecurrenceFrequency` values).
 fn frequency(f: Frequency) -> &'static str {
