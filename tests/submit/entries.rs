@@ -382,3 +382,78 @@ fn entries_under_faults_are_made_once() {
         "local files uploaded and attached"
     );
 }
+
+#[test]
+fn a_run_that_stops_mid_upload_resumes_without_resending_chunks() {
+    let h = sandbox(FaultConfig::default());
+    let dir = tempfile::tempdir().unwrap();
+    media(dir.path(), "rec.bin", 10_000);
+    let file = local_jsonl(dir.path(), "rec.jsonl", &[("rec-1", "rec.bin")]);
+    let path = file.to_str().unwrap();
+    // 503s and no retries: the first run stops part way through the upload.
+    h.set_faults(FaultConfig {
+        seed: 9,
+        fail_rate: 0.2,
+        ..FaultConfig::default()
+    })
+    .unwrap();
+    let first = run(submit_cmd(
+        &h,
+        &[path, "--chunk-size", "1000", "--retries", "0"],
+    ));
+    h.set_faults(FaultConfig::default()).unwrap();
+    assert_eq!(code(&first), 3, "incomplete: {}", text(&first));
+    let sent = calls(&h, "uploadtoken.upload");
+    assert!(
+        (1..10).contains(&sent),
+        "stopped mid-upload after {sent} chunks"
+    );
+    assert!(
+        entries(&h).is_empty(),
+        "no entry before its file is complete"
+    );
+
+    let out = run(submit_cmd(&h, &[path, "--chunk-size", "1000", "--resume"]));
+    assert_eq!(code(&out), 0, "{}", text(&out));
+    assert_eq!(calls(&h, "uploadtoken.upload"), 10, "each chunk sent once");
+    assert_eq!(
+        calls(&h, "uploadtoken.add"),
+        1,
+        "the journaled token was reused"
+    );
+    let all = entries(&h);
+    assert_eq!(all.len(), 1);
+    assert_eq!(
+        (all[0]["status"].as_i64(), all[0]["dataSize"].as_i64()),
+        (Some(2), Some(10_000))
+    );
+}
+
+#[test]
+fn an_entry_csv_is_submitted_and_echoed() {
+    let h = sandbox(FaultConfig::default());
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("e.csv");
+    std::fs::write(
+        &path,
+        "*title,description,tags,url,contentType,category,referenceId,ownerId\n\
+         Intro,First,\"intro,demo\",https://cdn.example.com/intro.mp4,video,Training>Basics,csv-1,alice\n\
+         Podcast,Episode,audio,https://cdn.example.com/ep1.mp3,audio,Podcasts,csv-2,alice\n",
+    )
+    .unwrap();
+    let out = run(submit_cmd(&h, &[path.to_str().unwrap()]));
+    assert_eq!(code(&out), 0, "{}", text(&out));
+    let all = entries(&h);
+    assert_eq!(all.len(), 2);
+    let intro = all.iter().find(|e| e["referenceId"] == "csv-1").unwrap();
+    assert_eq!(intro["categories"], "Training>Basics");
+    assert_eq!(intro["userId"], "alice");
+    assert_eq!(intro["tags"], "intro,demo");
+    let podcast = all.iter().find(|e| e["referenceId"] == "csv-2").unwrap();
+    assert_eq!(podcast["mediaType"], 5, "audio");
+    let (header, rows) = results_csv(&dir.path().join("e.csv.results.csv"));
+    assert_eq!(header[..2], ["title", "description"]);
+    assert_eq!(rows[0][..3], ["Intro", "First", "intro,demo"]);
+    assert_eq!(rows[0][8], "2");
+    assert_eq!(rows[0][9], intro["id"].as_str().unwrap());
+}
