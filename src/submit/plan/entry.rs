@@ -391,12 +391,16 @@ impl Planner for EntryPlanner {
                     }
                 },
                 Some("delete") => {
-                    let gone = row
-                        .e
-                        .entry_id
-                        .as_ref()
-                        .and_then(|id| self.existing_ids.get(id))
-                        == Some(&false);
+                    // By id: the id lookup says it is gone; by reference id: nothing has it any
+                    // more (and no earlier row of the file touches it).
+                    let gone = match (&row.e.entry_id, &row.e.reference_id) {
+                        (Some(id), _) => self.existing_ids.get(id) == Some(&false),
+                        (None, Some(r)) => {
+                            row.prev_same.is_none()
+                                && found.get(&key(BY_REFERENCE, r)) == Lookup::Missing
+                        }
+                        (None, None) => false,
+                    };
                     if gone {
                         let s = Settle::Done {
                             action: "delete".into(),

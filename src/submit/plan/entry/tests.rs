@@ -155,3 +155,42 @@ fn unsupported_parts_fail_the_row_instead_of_being_dropped() {
         if c == "UNSUPPORTED_BY_SUBMIT" && error.contains("thumbnails"))
     );
 }
+
+#[test]
+fn deletes_in_doubt_are_done_when_the_entry_is_gone() {
+    let sent = |row| RowEntry {
+        id: RowId { input: 1, row },
+        state: RowState::Sent,
+        action: Some("delete".into()),
+        object_id: None,
+        object_status: None,
+        error: None,
+        error_code: None,
+        retryable: false,
+        attempts: 1,
+    };
+    let mut by_id = entry(None, Some(EntryAction::Delete));
+    by_id.entry_id = Some("0_gone".into());
+    let mut p = EntryPlanner::new(vec![
+        item(1, by_id, Some(sent(1))),
+        item(
+            2,
+            entry(Some("r"), Some(EntryAction::Delete)),
+            Some(sent(2)),
+        ),
+        item(
+            3,
+            entry(Some("still"), Some(EntryAction::Delete)),
+            Some(sent(3)),
+        ),
+    ]);
+    assert!(p.keys().contains(&key(BY_ID, "0_gone")));
+    let mut f = found(&p, &[json!({"id": "0_s", "referenceId": "still"})]);
+    f.insert(key(BY_ID, "0_gone"), vec![]);
+    let settled = p.absorb(&f);
+    let rows: Vec<u64> = settled.iter().map(|(r, _)| r.row).collect();
+    assert_eq!(rows, [1, 2]);
+    let w = p.wave();
+    assert_eq!(w.tasks.len(), 1, "the entry still there is deleted again");
+    assert_eq!(w.tasks[0].calls[0].params["entryId"], "0_s");
+}
