@@ -25,15 +25,18 @@ use super::{CliError, Exit};
 #[command(after_long_help = "\
 Every file is checked first, exactly as `kbulk check` does. Rows with errors stop the submission \
 (nothing is sent) unless --skip-invalid is given, in which case they are skipped and reported as \
-errors in the results. Names are resolved with batched list calls, action 6 becomes update or add, \
-parents are created before their children whatever the file order, and calls go out in \
+errors in the results. Names and reference ids are resolved with batched list calls: a resource's \
+action 6 becomes update or add, an event whose UID exists is updated (and a cancel cancels it by \
+id), an entry without <action> updates the entry its referenceId names or is added. Parents \
+(resources, a recording's second stream) are created before their children whatever the file \
+order. Entries' local files are uploaded first in --chunk-size chunks, resumably. Calls go out in \
 multirequests of --batch-size with --concurrency of them in flight.
 
 Transient failures (HTTP 5xx and 429, timeouts, resets) are retried with exponential backoff \
 (--retry-delay-ms, doubling, ±20% jitter; --retries times). Errors the API returns are never \
 retried. When a call may have been applied (the connection failed after it was sent), kbulk looks \
 the object up before sending anything again: no duplicates. A row that cannot be looked up (an add \
-without systemName) is never re-sent; it is reported with the code OUTCOME_UNKNOWN.
+without systemName or referenceId) is never re-sent; it is reported with the code OUTCOME_UNKNOWN.
 
 Every row's state is kept in a journal (SQLite; default FILE.kbulk-journal next to the first \
 input). If a run is interrupted, even by kill -9, `kbulk submit FILE... --resume` finishes it: \
@@ -59,9 +62,12 @@ Examples:
   kbulk submit resources.csv --dry-run
   kbulk submit resources.csv --concurrency 8 --batch-size 20
   kbulk submit resources.csv --resume        # after an interruption
+  kbulk submit lectures.ics --events-type record
+  kbulk submit entries.xml media.jsonl --chunk-size 16777216
   kbulk submit a.csv b.jsonl --skip-invalid --format json > results.jsonl")]
 pub struct SubmitArgs {
-    /// Files to submit (resource CSV, kbulk JSON Lines). With --resume they may be omitted: the
+    /// Files to submit (resource CSV, iCal, event CSV, XML bulk upload, entry CSV, kbulk JSON
+    /// Lines). With --resume they may be omitted: the
     /// journal (--journal) knows them.
     #[arg(value_name = "FILE")]
     pub files: Vec<PathBuf>,
@@ -129,6 +135,11 @@ pub struct SubmitArgs {
     #[arg(long, value_name = "SECS", default_value_t = 120)]
     pub timeout: u64,
 
+    /// Bytes per chunk when uploading an entry's local file (uploadToken.upload).
+    #[arg(long, value_name = "BYTES", default_value_t = engine::DEFAULT_CHUNK_SIZE as u64,
+          value_parser = clap::value_parser!(u64).range(1..=(1 << 30)))]
+    pub chunk_size: u64,
+
     /// The journal file (default: FILE.kbulk-journal beside the first input).
     #[arg(long, value_name = "JOURNAL")]
     pub journal: Option<PathBuf>,
@@ -160,6 +171,10 @@ pub struct SubmitArgs {
     /// Colour: auto (terminal and no NO_COLOR), always, never.
     #[arg(long, value_enum, default_value = "auto")]
     pub color: ColorChoice,
+
+    /// Options for schedule events.
+    #[command(flatten)]
+    pub events: super::check::EventArgs,
 }
 
 fn parse_hash(s: &str) -> Result<HashType, String> {
@@ -218,6 +233,7 @@ impl SubmitArgs {
         };
         opts.timeout = Duration::from_secs(self.timeout.max(1));
         opts.resume = self.resume;
+        opts.chunk_size = self.chunk_size as usize;
         Ok(opts)
     }
 }
@@ -260,22 +276,13 @@ pub fn run(args: &SubmitArgs) -> Result<Exit, CliError> {
         args.files.clone()
     };
     let opts = args.options(journal_path)?;
+    let mut read = kbulk::formats::ReadOptions::default();
+    args.events.apply(&mut read);
     let mut checked = Vec::new();
     for f in &files {
         let name: Arc<str> = Arc::from(f.display().to_string());
-        checked.push(preflight::check(f, name).map_err(|e| CliError::io(f.display(), e))?);
-    }
-    if let Some((file, kind)) = checked.iter().find_map(|c| {
-        let r = c
-            .records
-            .iter()
-            .find(|r| r.data.kind() != kbulk::record::RecordKind::ScheduleResource)?;
-        Some((c.name.clone(), r.data.kind()))
-    }) {
-        return Err(CliError::Usage(format!(
-            "{file}: this build submits schedule resources; {} cannot be submitted yet (check and convert them instead)",
-            kind.describe()
-        )));
+        checked
+            .push(preflight::check_with(f, name, &read).map_err(|e| CliError::io(f.display(), e))?);
     }
     let stdout = io::stdout();
     let mut out = BufWriter::new(stdout.lock());
@@ -288,12 +295,14 @@ pub fn run(args: &SubmitArgs) -> Result<Exit, CliError> {
         let calls = engine::dry_run(&checked, &opts).map_err(submit_error)?;
         for (file, p) in &calls {
             for call in &p.calls {
+                // References between the calls of a row read as the server sees them.
+                let params = kbulk::submit::multirequest::encode_params(&call.params, 0);
                 match args.format {
                     OutputFormat::Json => render::json_line(
                         &mut out,
                         &json!({"type": "call", "file": file.as_ref(), "row": p.row.row,
                                 "wave": p.wave, "action": p.action, "service": call.service,
-                                "call": call.action, "params": call.params}),
+                                "call": call.action, "params": params}),
                     ),
                     OutputFormat::Human => writeln!(
                         out,
@@ -302,7 +311,7 @@ pub fn run(args: &SubmitArgs) -> Result<Exit, CliError> {
                         p.row.row,
                         p.action,
                         call.name(),
-                        serde_json::Value::Object(call.params.clone())
+                        serde_json::Value::Object(params)
                     ),
                 }
                 .map_err(write_err)?;
@@ -321,6 +330,7 @@ pub fn run(args: &SubmitArgs) -> Result<Exit, CliError> {
         bar.set_position(p.settled());
         bar.set_message(match p.phase {
             engine::Phase::LookingUp => "looking up".to_string(),
+            engine::Phase::Uploading => "uploading files".to_string(),
             engine::Phase::Waiting => "waiting to retry".to_string(),
             _ => format!("{} failed", p.failed),
         });

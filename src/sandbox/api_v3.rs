@@ -29,6 +29,7 @@ fn lookup(service: &str, action: &str) -> Result<Auth, ApiError> {
         "schedule_scheduleeventresource" => &events::LINK_ACTIONS,
         "uploadtoken" => &upload::ACTIONS,
         "media" => &entries::MEDIA_ACTIONS,
+        "livestream" => &entries::LIVE_STREAM_ACTIONS,
         "baseentry" => &entries::BASE_ENTRY_ACTIONS,
         "categoryentry" => &entries::CATEGORY_ENTRY_ACTIONS,
         _ => return Err(ApiError::service_does_not_exist(service)),
@@ -84,6 +85,7 @@ fn try_call(
             "uploadtoken" => upload::call(tx, &shared.ids, &caller, &action, p),
             "media" => entries::call_media(tx, &shared.ids, &caller, &action, p),
             "baseentry" => entries::call_base_entry(tx, &caller, &action, p),
+            "livestream" => entries::call_live_stream(tx, &shared.ids, &caller, p),
             _ => entries::call_category_entry(tx, &caller, &action, p),
         }
     })

@@ -1,4 +1,5 @@
-//! Entries: `media` add/addContent/get/list, `baseEntry` get/list and `categoryEntry` add/list.
+//! Entries: `media` add/addContent/update/updateContent/delete/get/list, `liveStream` add,
+//! `baseEntry` get/list and `categoryEntry` add/list.
 //! Content is "converted" at once: an entry is READY as soon as `addContent` succeeds.
 use rusqlite::{Transaction, params};
 use serde_json::{Value, json};
@@ -65,7 +66,15 @@ const READY: i64 = 2;
 const NO_CONTENT: i64 = 7;
 
 /// The actions of `media`.
-pub(crate) const MEDIA_ACTIONS: [&str; 4] = ["add", "addcontent", "get", "list"];
+pub(crate) const MEDIA_ACTIONS: [&str; 7] = [
+    "add",
+    "addcontent",
+    "update",
+    "updatecontent",
+    "delete",
+    "get",
+    "list",
+];
 /// The actions of `baseEntry`.
 pub(crate) const BASE_ENTRY_ACTIONS: [&str; 2] = ["get", "list"];
 /// The actions of `categoryEntry`.
@@ -81,7 +90,10 @@ pub(crate) fn call_media(
 ) -> Result<Value, ApiError> {
     match action {
         "add" => add(tx, ids, session, p),
-        "addcontent" => add_content(tx, session, p),
+        "addcontent" => add_content(tx, session, p, false),
+        "updatecontent" => add_content(tx, session, p, true),
+        "update" => update(tx, session, p),
+        "delete" => delete(tx, session, p),
         "get" => load(tx, session, &fields::text_id(p, "entryId")?),
         _ => list(tx, session, p, "KalturaMediaListResponse"),
     }
@@ -123,18 +135,57 @@ fn add(
     session: &Session,
     p: &Params,
 ) -> Result<Value, ApiError> {
-    let sent = fields::object(p, "entry")?;
-    let class = "KalturaMediaEntry";
+    add_entry(tx, ids, session, p, "entry", "KalturaMediaEntry")
+}
+
+/// `liveStream.add(liveStreamEntry, sourceType)`: a live entry (type 7, mediaType 201 unless
+/// given), with no content to add.
+pub(crate) fn call_live_stream(
+    tx: &Transaction<'_>,
+    ids: &IdGen,
+    session: &Session,
+    p: &Params,
+) -> Result<Value, ApiError> {
+    add_entry(
+        tx,
+        ids,
+        session,
+        p,
+        "liveStreamEntry",
+        "KalturaLiveStreamEntry",
+    )
+}
+
+/// The actions of `liveStream`.
+pub(crate) const LIVE_STREAM_ACTIONS: [&str; 1] = ["add"];
+
+fn add_entry(
+    tx: &Transaction<'_>,
+    ids: &IdGen,
+    session: &Session,
+    p: &Params,
+    param: &str,
+    class: &str,
+) -> Result<Value, ApiError> {
+    let sent = fields::object(p, param)?;
     if let Some(other) = params::non_empty(sent.get("objectType")).filter(|c| c != class) {
         return Err(ApiError::invalid_object_type(&other));
     }
     fields::reject_read_only(sent, class, &READ_ONLY, None)?;
     let now = now_secs();
+    let live = class == "KalturaLiveStreamEntry";
     let mut obj = json!({
         "objectType": class, "partnerId": session.partner_id, "userId": session.user_id,
-        "creatorId": session.user_id, "status": NO_CONTENT, "type": 1, "createdAt": now,
-        "updatedAt": now,
+        "creatorId": session.user_id, "status": NO_CONTENT, "type": if live { 7 } else { 1 },
+        "createdAt": now, "updatedAt": now,
     });
+    if live {
+        obj["mediaType"] = json!(201);
+        obj["status"] = json!(READY);
+        if let Some(source) = params::non_empty(p.root.get("sourceType")) {
+            obj["sourceType"] = json!(source);
+        }
+    }
     fields::copy(sent, &mut obj, &WRITABLE);
     fields::normalize_ints(
         &mut obj,
@@ -175,10 +226,56 @@ fn add(
     Ok(obj)
 }
 
-fn add_content(tx: &Transaction<'_>, session: &Session, p: &Params) -> Result<Value, ApiError> {
+/// `media.update`: the writable fields sent replace the entry's (`mediaType` is fixed at add).
+fn update(tx: &Transaction<'_>, session: &Session, p: &Params) -> Result<Value, ApiError> {
     let entry_id = fields::text_id(p, "entryId")?;
     let mut entry = load(tx, session, &entry_id)?;
-    if entry["status"].as_i64() != Some(NO_CONTENT) {
+    let sent = fields::object(p, "mediaEntry")?;
+    let class = "KalturaMediaEntry";
+    fields::reject_read_only(sent, class, &READ_ONLY, Some(&entry))?;
+    let writable: Vec<&str> = WRITABLE
+        .iter()
+        .copied()
+        .filter(|f| *f != "mediaType")
+        .collect();
+    fields::copy(sent, &mut entry, &writable);
+    fields::normalize_ints(
+        &mut entry,
+        class,
+        &["startDate", "endDate", "conversionProfileId"],
+    )?;
+    if let Some(parent_id) = params::non_empty(entry.get("parentEntryId")) {
+        load(tx, session, &parent_id).map_err(|_| ApiError::parent_entry_not_found(&parent_id))?;
+    }
+    entry["updatedAt"] = json!(now_secs());
+    save(tx, &entry)?;
+    Ok(entry)
+}
+
+/// `media.delete`: the entry and its category assignments go (Kaltura keeps a DELETED row that no
+/// list shows).
+fn delete(tx: &Transaction<'_>, session: &Session, p: &Params) -> Result<Value, ApiError> {
+    let entry_id = fields::text_id(p, "entryId")?;
+    load(tx, session, &entry_id)?;
+    tx.execute("DELETE FROM entries WHERE id = ?1", [&entry_id])?;
+    tx.execute(
+        "DELETE FROM category_entries WHERE entry_id = ?1",
+        [&entry_id],
+    )?;
+    Ok(Value::Null)
+}
+
+/// `media.addContent`, or with `replace` `media.updateContent` (the entry may already have
+/// content).
+fn add_content(
+    tx: &Transaction<'_>,
+    session: &Session,
+    p: &Params,
+    replace: bool,
+) -> Result<Value, ApiError> {
+    let entry_id = fields::text_id(p, "entryId")?;
+    let mut entry = load(tx, session, &entry_id)?;
+    if !replace && entry["status"].as_i64() != Some(NO_CONTENT) {
         return Err(ApiError::entry_already_with_content());
     }
     let resource = fields::object(p, "resource")?;

@@ -101,6 +101,21 @@ impl fmt::Display for Failure {
     }
 }
 
+/// One chunk of a file for [`Client::upload_chunk`].
+#[derive(Debug, Clone, Copy)]
+pub struct Chunk<'a> {
+    /// The upload token.
+    pub token: &'a str,
+    /// The file name sent with it.
+    pub file_name: &'a str,
+    /// The bytes.
+    pub data: &'a [u8],
+    /// Where they go in the file.
+    pub resume_at: u64,
+    /// Whether this is the last chunk.
+    pub final_chunk: bool,
+}
+
 /// One element of a response: the result, or the error Kaltura returned for it.
 pub type Element = Result<Value, ApiError>;
 
@@ -173,13 +188,69 @@ impl Client {
             .map_err(|m| Failure::new(FailureKind::Unknown, m))
     }
 
+    /// Sends one chunk of a file to an upload token (`uploadToken.upload`, multipart
+    /// `fileData`): `resume` and `resume_at` place it, `final_chunk` marks the last one. Sending
+    /// the same chunk again overwrites the same bytes, so a chunk is always safe to resend.
+    pub fn upload_chunk(&self, ks: &Secret, chunk: &Chunk<'_>) -> Result<Element, Failure> {
+        use sha2::Digest;
+        let boundary = format!(
+            "----kbulk{}",
+            hex::encode(&sha2::Sha256::digest(chunk.data)[..16])
+        );
+        let mut body = Vec::with_capacity(chunk.data.len() + 1024);
+        let fields = [
+            ("ks", ks.expose().to_string()),
+            ("format", "1".to_string()),
+            ("uploadTokenId", chunk.token.to_string()),
+            ("resume", (chunk.resume_at > 0).to_string()),
+            ("resumeAt", chunk.resume_at.to_string()),
+            ("finalChunk", chunk.final_chunk.to_string()),
+        ];
+        for (k, v) in fields {
+            body.extend_from_slice(
+                format!(
+                    "--{boundary}\r\nContent-Disposition: form-data; name=\"{k}\"\r\n\r\n{v}\r\n"
+                )
+                .as_bytes(),
+            );
+        }
+        let name: String = chunk
+            .file_name
+            .chars()
+            .map(|c| if c == '"' || c.is_control() { '_' } else { c })
+            .collect();
+        body.extend_from_slice(
+            format!(
+                "--{boundary}\r\nContent-Disposition: form-data; name=\"fileData\"; \
+                 filename=\"{name}\"\r\nContent-Type: application/octet-stream\r\n\r\n"
+            )
+            .as_bytes(),
+        );
+        body.extend_from_slice(chunk.data);
+        body.extend_from_slice(format!("\r\n--{boundary}--\r\n").as_bytes());
+        let url = format!("{}/service/uploadToken/action/upload", self.api_url);
+        let value = self.send(
+            &url,
+            &format!("multipart/form-data; boundary={boundary}"),
+            &body,
+        )?;
+        Ok(match ApiError::from_value(&value) {
+            Some(e) => Err(e),
+            None => Ok(value),
+        })
+    }
+
     fn post(&self, url: &str, body: &Value) -> Result<Value, Failure> {
+        self.send(url, "application/json", body.to_string().as_bytes())
+    }
+
+    fn send(&self, url: &str, content_type: &str, body: &[u8]) -> Result<Value, Failure> {
         let mut response = self
             .agent
             .post(url)
             .header("Accept", "application/json")
-            .header("Content-Type", "application/json")
-            .send(body.to_string().as_bytes())
+            .header("Content-Type", content_type)
+            .send(body)
             .map_err(classify)?;
         let status = response.status().as_u16();
         let text = response

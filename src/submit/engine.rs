@@ -284,6 +284,7 @@ impl Engine<'_> {
                                         at,
                                         error: &error,
                                         before: &values[..at.min(values.len())],
+                                        elements: &elements,
                                     },
                                 );
                                 marks.push(self.settle_mark(task.row, &s));

@@ -123,6 +123,19 @@ pub enum Mark {
     },
 }
 
+/// The upload of a row's local file: the token and how far it got (never a secret).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct UploadEntry {
+    /// The upload token.
+    pub token_id: String,
+    /// The file's size when the upload started.
+    pub file_size: u64,
+    /// The file's modification time (seconds) when the upload started.
+    pub file_mtime: i64,
+    /// Bytes the server has confirmed, from the start of the file.
+    pub uploaded: u64,
+}
+
 /// A journal input file.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct JournalInput {
@@ -156,6 +169,11 @@ CREATE TABLE IF NOT EXISTS rows (
     action TEXT, object_id TEXT, object_status INTEGER, error TEXT, error_code TEXT,
     retryable INTEGER NOT NULL DEFAULT 0, attempts INTEGER NOT NULL DEFAULT 0,
     updated_at INTEGER NOT NULL,
+    PRIMARY KEY (input, line_index)) WITHOUT ROWID;
+CREATE TABLE IF NOT EXISTS uploads (
+    input INTEGER NOT NULL, line_index INTEGER NOT NULL,
+    token_id TEXT NOT NULL, file_size INTEGER NOT NULL, file_mtime INTEGER NOT NULL,
+    uploaded INTEGER NOT NULL, updated_at INTEGER NOT NULL,
     PRIMARY KEY (input, line_index)) WITHOUT ROWID;
 ";
 
@@ -276,6 +294,47 @@ impl Journal {
             })
         })?
         .collect()
+    }
+
+    /// The upload journaled for a row.
+    pub fn upload(&self, row: RowId) -> rusqlite::Result<Option<UploadEntry>> {
+        self.conn
+            .query_row(
+                "SELECT token_id, file_size, file_mtime, uploaded FROM uploads
+                 WHERE input = ?1 AND line_index = ?2",
+                params![row.input, row.row as i64],
+                |r| {
+                    Ok(UploadEntry {
+                        token_id: r.get(0)?,
+                        file_size: r.get::<_, i64>(1)? as u64,
+                        file_mtime: r.get(2)?,
+                        uploaded: r.get::<_, i64>(3)? as u64,
+                    })
+                },
+            )
+            .optional()
+    }
+
+    /// Records a row's upload (committed when this returns).
+    pub fn set_upload(&mut self, row: RowId, u: &UploadEntry) -> rusqlite::Result<()> {
+        self.conn.execute(
+            "INSERT INTO uploads (input, line_index, token_id, file_size, file_mtime, uploaded,
+                                  updated_at)
+             VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)
+             ON CONFLICT(input, line_index) DO UPDATE SET token_id = excluded.token_id,
+               file_size = excluded.file_size, file_mtime = excluded.file_mtime,
+               uploaded = excluded.uploaded, updated_at = excluded.updated_at",
+            params![
+                row.input,
+                row.row as i64,
+                u.token_id,
+                u.file_size as i64,
+                u.file_mtime,
+                u.uploaded as i64,
+                now()
+            ],
+        )?;
+        Ok(())
     }
 
     /// Applies changes in one transaction: all of them are durable when this returns, or none.

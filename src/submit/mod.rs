@@ -24,12 +24,13 @@ pub mod plan;
 pub mod preflight;
 pub mod results;
 pub mod retry;
+pub mod upload;
 
 use auth::{AuthError, Credentials};
 use client::Client;
 use exec::Executor;
 use journal::{Journal, Mark, RowEntry, RowId, RowState};
-use plan::{Item, Preview};
+use plan::{Item, Preview, Uploaded};
 use preflight::Checked;
 use retry::RetryPolicy;
 
@@ -52,7 +53,12 @@ pub struct SubmitOptions {
     pub journal: PathBuf,
     /// Continue the run the journal records instead of starting one.
     pub resume: bool,
+    /// Bytes per `uploadToken.upload` chunk of a local file.
+    pub chunk_size: usize,
 }
+
+/// The default chunk size of uploads (8 MiB).
+pub const DEFAULT_CHUNK_SIZE: usize = 8 << 20;
 
 impl SubmitOptions {
     /// Options with kbulk's defaults: batches of 20, 8 in flight, 1 s/2 s/4 s retries, 120 s per
@@ -67,6 +73,7 @@ impl SubmitOptions {
             timeout: Duration::from_secs(120),
             journal,
             resume: false,
+            chunk_size: DEFAULT_CHUNK_SIZE,
         }
     }
 }
@@ -77,6 +84,8 @@ pub enum Phase {
     /// Opening the journal and the session.
     #[default]
     Starting,
+    /// Uploading entries' local files.
+    Uploading,
     /// Resolving names and checking what exists.
     LookingUp,
     /// Sending rows.
@@ -296,9 +305,7 @@ fn open_journal(
         let id = journal
             .add_input(&c.path, &c.sha256)
             .map_err(SubmitError::journal)?;
-        let rows: Vec<RowId> = (1..=c.row_count())
-            .map(|row| RowId { input: id, row })
-            .collect();
+        let rows: Vec<RowId> = c.row_ids().map(|row| RowId { input: id, row }).collect();
         journal.add_rows(&rows).map_err(SubmitError::journal)?;
         ids.push(id);
     }
@@ -327,6 +334,17 @@ fn open_journal(
     }
     journal.apply(&marks).map_err(SubmitError::journal)?;
     Ok((journal, ids))
+}
+
+/// The local file an entry's content comes from, if any.
+fn local_file(record: &crate::record::Record) -> Option<&str> {
+    let crate::record::RecordData::Entry(e) = &record.data else {
+        return None;
+    };
+    e.content_resources().find_map(|r| match r {
+        crate::record::entry::Resource::LocalFile { path } => Some(path.as_str()),
+        _ => None,
+    })
 }
 
 /// Submits the checked inputs (refused rows are journaled and reported, never sent). `observer`
@@ -360,6 +378,7 @@ pub fn submit(
     }
     observer(&progress);
     let mut items = Vec::new();
+    let mut uploads = Vec::new();
     for (c, &input) in inputs.iter().zip(&ids) {
         for record in c.submittable() {
             let id = RowId {
@@ -367,14 +386,44 @@ pub fn submit(
                 row: record.origin.row,
             };
             let prior = prior.get(&id).cloned();
-            if prior.as_ref().is_some_and(|p| p.state == RowState::Failed) {
-                continue;
+            match prior.as_ref().map(|p| p.state) {
+                Some(RowState::Failed) => continue,
+                Some(RowState::Done) => {}
+                _ => {
+                    if let Some(path) = local_file(record) {
+                        let dir = c.path.parent().map(PathBuf::from).unwrap_or_default();
+                        uploads.push(upload::Job {
+                            row: id,
+                            path: dir.join(path),
+                            prior: journal.upload(id).map_err(SubmitError::journal)?,
+                        });
+                    }
+                }
             }
             items.push(Item {
                 id,
                 record: record.clone(),
                 prior,
+                upload: None,
             });
+        }
+    }
+    if !uploads.is_empty() {
+        progress.phase = Phase::Uploading;
+        observer(&progress);
+        let uploader = upload::Uploader {
+            client: exec.client(),
+            ks: &ks,
+            chunk_size: opts.chunk_size,
+            concurrency: opts.concurrency,
+            retry: &opts.retry,
+            sleep: &std::thread::sleep,
+        };
+        let mut done = uploader
+            .run(&mut journal, uploads)
+            .map_err(SubmitError::journal)?;
+        for item in &mut items {
+            item.upload = done.remove(&item.id);
         }
     }
     let mut planners = plan::planners(items);
@@ -438,6 +487,8 @@ pub fn dry_run(
                 },
                 record: record.clone(),
                 prior: None,
+                // A dry run uploads nothing: the token is named after the file.
+                upload: local_file(record).map(|p| Uploaded::Token(format!("{{upload of {p}}}"))),
             });
         }
     }

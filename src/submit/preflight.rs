@@ -25,6 +25,10 @@ pub const ENGINE_ONLY: &[&str] = &[
     "resource::lookup-crash",
     "resource::max-records",
     "resource::upsert-repeats-add",
+    // kbulk cancels by the event id it looked up, not by the UID.
+    "event::cancel-by-uid",
+    // kbulk applies the events of one UID in file order: the first adds, the later update.
+    "event::duplicate-uid",
 ];
 
 /// Whether a finding refuses its row (or, without a row, the whole file).
@@ -73,9 +77,15 @@ impl Checked {
             .filter(|r| !self.refused.contains_key(&r.origin.row))
     }
 
-    /// Every data row's `lineIndex`, submitted or refused.
+    /// How many data rows the input has, submitted or refused.
     pub fn row_count(&self) -> u64 {
         self.report.records
+    }
+
+    /// Every data row's `lineIndex`, submitted or refused (iCal items count from 0, as the
+    /// server's iCal engine numbers them; other formats from 1).
+    pub fn row_ids(&self) -> std::ops::Range<u64> {
+        row_range(&self.report)
     }
 }
 
@@ -86,6 +96,11 @@ fn reason(d: &Diagnostic) -> String {
         d.server_message.as_deref().unwrap_or(&d.message),
         d.code.name
     )
+}
+
+fn row_range(report: &FileReport) -> std::ops::Range<u64> {
+    let first = u64::from(report.detection.format != Some(formats::Format::Ical));
+    first..first + report.records
 }
 
 /// SHA-256 of a file, hex.
@@ -106,11 +121,17 @@ pub fn sha256_file(path: &Path) -> io::Result<String> {
 /// Reads and checks one input. Only failing to hash the file is an error; everything else about
 /// its content is a diagnostic.
 pub fn check(path: &Path, name: Arc<str>) -> io::Result<Checked> {
+    check_with(path, name, &ReadOptions::default())
+}
+
+/// [`check`] with read options (the iCal job's events type, the import date); the row limit is
+/// lifted and raw text kept whatever `base` says.
+pub fn check_with(path: &Path, name: Arc<str>, base: &ReadOptions) -> io::Result<Checked> {
     let sha256 = sha256_file(path)?;
     let opts = ReadOptions {
         max_records: None,
         keep_raw: true,
-        ..ReadOptions::default()
+        ..base.clone()
     };
     let mut records: Vec<Record> = Vec::new();
     let report = formats::read_path(path, name.clone(), &opts, &mut records);
@@ -122,7 +143,7 @@ pub fn check(path: &Path, name: Arc<str>) -> io::Result<Checked> {
     }
     let with_record: std::collections::HashSet<u64> =
         records.iter().map(|r| r.origin.row).collect();
-    for row in 1..=report.records {
+    for row in row_range(&report) {
         if !with_record.contains(&row) {
             refused
                 .entry(row)

@@ -4,8 +4,8 @@
 //! and always with all four result cells; and one JSON object per row for `--format json`.
 //!
 //! CSV inputs are re-read with the same PHP `fgetcsv` tokenizer as the check, so every data row
-//! (refused rows included) is echoed exactly as the server would have split it. Other inputs
-//! (JSON Lines) echo the raw line in a `record` column.
+//! (refused rows included) is echoed exactly as the server would have split it. Other inputs echo
+//! each record's text in a `record` column: the JSON line, the iCal `VEVENT` or the XML `<item>`.
 use std::collections::BTreeMap;
 use std::fs::File;
 use std::io::{self, BufReader, Write};
@@ -73,7 +73,7 @@ pub fn write_csv(input: &Checked, outcome: &InputOutcome, out: impl Write) -> io
     let mut w = csv::WriterBuilder::new().flexible(true).from_writer(out);
     let is_csv = matches!(
         input.report.detection.format,
-        Some(f) if f != Format::JsonLines
+        Some(Format::ResourceCsv | Format::EventCsv | Format::EntryCsv)
     );
     if is_csv {
         let (header, rows) = csv_rows(input)?;
@@ -89,13 +89,31 @@ pub fn write_csv(input: &Checked, outcome: &InputOutcome, out: impl Write) -> io
         let mut head = vec!["record".to_string()];
         head.extend(RESULT_COLUMNS.iter().map(|s| s.to_string()));
         w.write_record(&head)?;
-        let raw: BTreeMap<u64, &str> = input
+        // Readers that keep no raw text (iCal, XML) give each record's byte span instead.
+        let bytes = if input.records.iter().any(|r| r.origin.raw.is_none()) {
+            std::fs::read(&input.path)?
+        } else {
+            Vec::new()
+        };
+        let raw: BTreeMap<u64, String> = input
             .records
             .iter()
-            .map(|r| (r.origin.row, r.origin.raw.as_deref().unwrap_or_default()))
+            .map(|r| {
+                let text = match &r.origin.raw {
+                    Some(t) => t.to_string(),
+                    None => {
+                        let (a, b) = (r.origin.span.start as usize, r.origin.span.end as usize);
+                        bytes
+                            .get(a..b.min(bytes.len()))
+                            .map(|s| String::from_utf8_lossy(s).trim().to_string())
+                            .unwrap_or_default()
+                    }
+                };
+                (r.origin.row, text)
+            })
             .collect();
         for (row, result) in &outcome.rows {
-            let mut line = vec![raw.get(row).copied().unwrap_or_default().to_string()];
+            let mut line = vec![raw.get(row).cloned().unwrap_or_default()];
             line.extend(result_cells(Some(result)));
             w.write_record(&line)?;
         }

@@ -345,3 +345,114 @@ fn entry_errors_name_the_missing_piece() {
     );
     expect_error(&no_file, "MISSING_MANDATORY_PARAMETER");
 }
+
+#[test]
+fn media_update_update_content_and_delete() {
+    let h = start();
+    let ks = h.admin_ks().unwrap();
+    let entry = ok(api_ks(
+        &h,
+        &ks,
+        "media",
+        "add",
+        json!({"entry": {"objectType": "KalturaMediaEntry", "mediaType": 1, "name": "a",
+               "referenceId": "r"}}),
+    ));
+    let id = entry["id"].as_str().unwrap();
+    let updated = ok(api_ks(
+        &h,
+        &ks,
+        "media",
+        "update",
+        json!({"entryId": id, "mediaEntry": {"objectType": "KalturaMediaEntry", "name": "b"}}),
+    ));
+    assert_eq!(updated["name"], "b");
+    assert_eq!(updated["referenceId"], "r", "fields not sent are kept");
+    expect_error(
+        &api_ks(
+            &h,
+            &ks,
+            "media",
+            "update",
+            json!({"entryId": id, "mediaEntry": {"status": 2}}),
+        ),
+        "PROPERTY_VALIDATION_NOT_UPDATABLE",
+    );
+    let url = json!({"objectType": "KalturaUrlResource", "url": "https://x/a.mp4"});
+    ok(api_ks(
+        &h,
+        &ks,
+        "media",
+        "addContent",
+        json!({"entryId": id, "resource": url}),
+    ));
+    expect_error(
+        &api_ks(
+            &h,
+            &ks,
+            "media",
+            "addContent",
+            json!({"entryId": id, "resource": url}),
+        ),
+        "ENTRY_ALREADY_WITH_CONTENT",
+    );
+    let replaced = ok(api_ks(
+        &h,
+        &ks,
+        "media",
+        "updateContent",
+        json!({"entryId": id, "resource": url}),
+    ));
+    assert_eq!(replaced["status"], 2);
+    api_ks(&h, &ks, "media", "delete", json!({"entryId": id}));
+    expect_error(
+        &api_ks(&h, &ks, "media", "get", json!({"entryId": id})),
+        "ENTRY_ID_NOT_FOUND",
+    );
+    let list = ok(api_ks(
+        &h,
+        &ks,
+        "baseEntry",
+        "list",
+        json!({"filter": {"referenceIdIn": "r"}}),
+    ));
+    assert_eq!(list["totalCount"], 0);
+}
+
+#[test]
+fn live_stream_add_makes_a_live_entry() {
+    let h = start();
+    let ks = h.admin_ks().unwrap();
+    let live = ok(api_ks(
+        &h,
+        &ks,
+        "liveStream",
+        "add",
+        json!({"liveStreamEntry": {"objectType": "KalturaLiveStreamEntry", "name": "Live",
+               "userId": "u"}, "sourceType": "32"}),
+    ));
+    assert_eq!(live["objectType"], "KalturaLiveStreamEntry");
+    assert_eq!(
+        (live["type"].as_i64(), live["mediaType"].as_i64()),
+        (Some(7), Some(201))
+    );
+    assert_eq!(live["sourceType"], "32");
+    let got = ok(api_ks(
+        &h,
+        &ks,
+        "baseEntry",
+        "get",
+        json!({"entryId": live["id"]}),
+    ));
+    assert_eq!(got["name"], "Live");
+    expect_error(
+        &api_ks(
+            &h,
+            &ks,
+            "liveStream",
+            "add",
+            json!({"liveStreamEntry": {"objectType": "KalturaMediaEntry", "name": "x"}}),
+        ),
+        "INVALID_OBJECT_TYPE",
+    );
+}

@@ -12,6 +12,8 @@ use kbulk::submit::retry::RetryPolicy;
 use serde_json::{Value, json};
 
 mod auth;
+mod entries;
+mod events;
 mod faults;
 mod kill;
 mod placeholders;

@@ -14,6 +14,9 @@ use super::journal::{RowEntry, RowId};
 use super::multirequest::Call;
 use crate::record::{Record, RecordData};
 
+mod common;
+pub mod entry;
+pub mod event;
 pub mod resource;
 
 /// A list that can find objects by the value of one field, many values per call.
@@ -163,6 +166,9 @@ pub enum TaskResult<'a> {
         error: &'a ApiError,
         /// Results of the earlier calls.
         before: &'a [Value],
+        /// Every element of the task, in call order (later calls may have succeeded: a
+        /// multirequest has no transaction).
+        elements: &'a [super::client::Element],
     },
 }
 
@@ -252,21 +258,46 @@ pub struct Item {
     pub record: Record,
     /// Its journal entry from a previous run, if any.
     pub prior: Option<RowEntry>,
+    /// For an entry with a local file: what became of the upload (`None`: nothing to upload).
+    pub upload: Option<Uploaded>,
+}
+
+/// What became of the upload of a row's local file.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Uploaded {
+    /// The file is on the server under this upload token.
+    Token(String),
+    /// It cannot be uploaded (unreadable file, the server refused it).
+    Failed {
+        /// Why.
+        error: String,
+        /// The code.
+        code: String,
+    },
+    /// Not finished in this run (transient failures); `--resume` continues it.
+    Unfinished(String),
 }
 
 /// Builds the planners for `items`, one per kind, in the order kinds depend on each other
 /// (resources before the events that use them, events before the entries recorded from them).
 pub fn planners(items: Vec<Item>) -> Vec<Box<dyn Planner>> {
-    let mut resources = Vec::new();
+    let (mut resources, mut events, mut entries) = (Vec::new(), Vec::new(), Vec::new());
     for item in items {
-        // Other kinds are refused before planning (`kbulk submit` checks the kinds it can send).
-        if let RecordData::ScheduleResource(_) = &item.record.data {
-            resources.push(item);
+        match &item.record.data {
+            RecordData::ScheduleResource(_) => resources.push(item),
+            RecordData::ScheduleEvent(_) => events.push(item),
+            RecordData::Entry(_) => entries.push(item),
         }
     }
     let mut out: Vec<Box<dyn Planner>> = Vec::new();
     if !resources.is_empty() {
         out.push(Box::new(resource::ResourcePlanner::new(resources)));
+    }
+    if !events.is_empty() {
+        out.push(Box::new(event::EventPlanner::new(events)));
+    }
+    if !entries.is_empty() {
+        out.push(Box::new(entry::EntryPlanner::new(entries)));
     }
     out
 }

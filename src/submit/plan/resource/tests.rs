@@ -33,6 +33,7 @@ fn item(row: u64, csv: &str, prior: Option<RowEntry>) -> Item {
             data: RecordData::ScheduleResource(r),
         },
         prior,
+        upload: None,
     }
 }
 
@@ -103,10 +104,12 @@ fn cycles_and_failed_parents_fail_children_but_deferred_parents_defer_them() {
         code: "X".into(),
         message: "no".into(),
     };
+    let elements = [Err(err.clone())];
     let rejected = TaskResult::Rejected {
         at: 0,
         error: &err,
         before: &[],
+        elements: &elements,
     };
     assert!(matches!(
         p.finished(&w.tasks[0], rejected),
