@@ -11,6 +11,7 @@ use crate::record::entry::{
     Assets, AssetsAction, Checksum, ContentAsset, CustomData, CustomDataItems, Entry, EntryAction,
     EntryField, MediaType, RemoteStorage, Resource, Stream, ThumbnailAsset,
 };
+use crate::source::Span;
 
 /// The entry being read, and the asset, resource or custom data currently open.
 pub struct ItemBuilder {
@@ -28,15 +29,15 @@ pub struct ItemBuilder {
     checksum_type: Option<String>,
 }
 
-fn attr<'a>(attrs: &'a [AttrValue], name: &str) -> Option<&'a AttrValue> {
+fn attr<'a, 'b>(attrs: &'a [AttrValue<'b>], name: &str) -> Option<&'a AttrValue<'b>> {
     attrs.iter().find(|a| a.name == name)
 }
 
-fn sval(attrs: &[AttrValue], name: &str) -> Option<String> {
-    attr(attrs, name).map(|a| a.value.clone())
+fn sval(attrs: &[AttrValue<'_>], name: &str) -> Option<String> {
+    attr(attrs, name).map(|a| String::from(&*a.value))
 }
 
-fn ival(attrs: &[AttrValue], name: &str) -> Option<i64> {
+fn ival(attrs: &[AttrValue<'_>], name: &str) -> Option<i64> {
     attr(attrs, name).and_then(|a| a.value.trim().parse().ok())
 }
 
@@ -72,6 +73,31 @@ impl ItemBuilder {
         (self.entry, self.locs, self.row, self.valid_action)
     }
 
+    /// The entry read so far.
+    pub fn entry(&self) -> &Entry {
+        &self.entry
+    }
+
+    /// Where the entry's parts are.
+    pub fn locs(&self) -> &EntryLocs {
+        &self.locs
+    }
+
+    /// The item's row (1-based ordinal).
+    pub fn row(&self) -> u64 {
+        self.row
+    }
+
+    /// Whether the item's action is one the engine knows (others are not checked further).
+    pub fn valid_action(&self) -> bool {
+        self.valid_action
+    }
+
+    /// The item ends at file offset `end`.
+    pub fn close(&mut self, end: u64) {
+        self.locs.item.span = Span::new(self.locs.item.span.start, end);
+    }
+
     /// Keeps a value unless the item already holds too much.
     fn keep(&mut self, len: usize) -> bool {
         self.stored += len;
@@ -86,7 +112,7 @@ impl ItemBuilder {
         &mut self,
         name: &'static str,
         parent: &str,
-        attrs: &[AttrValue],
+        attrs: &[AttrValue<'_>],
         at: Place,
         file: &Arc<str>,
         diags: &mut Vec<Diagnostic>,

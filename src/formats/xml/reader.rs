@@ -6,6 +6,7 @@
 //! Memory stays flat in the file size: one item (at most [`MAX_ITEM_BYTES`] of values) and one
 //! chunk of items are held at a time, tokens are capped at [`MAX_TOKEN`] bytes and nesting at
 //! [`MAX_DEPTH`] levels.
+use std::borrow::Cow;
 use std::collections::HashSet;
 use std::io::{self, BufRead};
 use std::sync::Arc;
@@ -20,13 +21,12 @@ use super::schema::{self, Model, Text, TextError};
 use super::track::{Mark, TokenTooLarge, Tracker};
 use crate::check::entry::codes as entry_codes;
 use crate::check::entry::values::find_placeholder;
-use crate::check::entry::{EntryLocs, FileRules, Source, check_entry};
+use crate::check::entry::{FileRules, Source, check_entry};
 use crate::check::resource::Place;
 use crate::diag::Diagnostic;
 use crate::formats::{ReadOptions, Sink};
-use crate::record::entry::Entry;
 use crate::record::{Record, RecordData};
-use crate::source::{Origin, Span};
+use crate::source::Origin;
 
 /// Longest tag, text node or comment read in one piece.
 pub const MAX_TOKEN: u64 = 16 << 20;
@@ -39,13 +39,14 @@ const CHUNK_ITEMS: usize = 512;
 /// Distinct undefined entity names reported per file.
 const MAX_ENTITY_NAMES: usize = 64;
 
-/// An attribute as read: name, unescaped value and where the value is.
+/// An attribute as read: name, unescaped value and where the value is. Both borrow the tag's
+/// bytes when they can (a value is owned only when normalizing changed it).
 #[derive(Debug, Clone)]
-pub struct AttrValue {
+pub struct AttrValue<'a> {
     /// The attribute's name.
-    pub name: String,
+    pub name: &'a str,
     /// The value, entities resolved.
-    pub value: String,
+    pub value: Cow<'a, str>,
     /// The value's bytes (inside the quotes).
     pub place: Place,
 }
@@ -113,21 +114,16 @@ struct Capture {
     over: bool,
 }
 
-/// An item waiting for the parallel checking step.
-struct Pending {
-    entry: Entry,
-    locs: EntryLocs,
-    row: u64,
-    valid_action: bool,
-    line: u64,
-}
+/// An item waiting for the parallel checking step. Boxed: an entry and its places are over
+/// two KiB, which would otherwise be copied at every move from builder to chunk to sink.
+type Pending = Box<ItemBuilder>;
 
 struct State<'a> {
     file: &'a Arc<str>,
     diags: &'a mut Vec<Diagnostic>,
     stack: Vec<Frame>,
     capture: Option<Capture>,
-    item: Option<ItemBuilder>,
+    item: Option<Pending>,
     items: u64,
     saw_root: bool,
     doctype: bool,
@@ -144,7 +140,9 @@ pub fn read(
     sink: &mut dyn Sink,
     diags: &mut Vec<Diagnostic>,
 ) -> io::Result<u64> {
-    let mut reader = Reader::from_reader(Tracker::new(input, offset, MAX_TOKEN));
+    // Records carry their line; findings alone can have their positions resolved afterwards.
+    let lines = sink.wants_records();
+    let mut reader = Reader::from_reader(Tracker::new(input, offset, MAX_TOKEN, lines));
     reader.config_mut().check_end_names = true;
     let mut rules = FileRules::new(file.clone(), opts.max_records, Source::Xml);
     let mut chunk: Vec<Pending> = Vec::new();
@@ -219,7 +217,12 @@ pub fn read(
                 }
                 st.end(mark, end, &mut chunk);
             }
-            Event::Text(t) => st.text(&t.xml10_content(), &t, mark, end),
+            Event::Text(t) => {
+                // Blank text between elements (most text events) needs no normalizing.
+                if st.wants_text() || !t.bytes().all(|b| b.is_ascii_whitespace()) {
+                    st.text(&t.xml10_content(), &t, mark, end);
+                }
+            }
             Event::CData(t) => {
                 if let Some(c) = &mut st.capture {
                     push_capped(c, &format!("<![CDATA[{}]]>", &*t));
@@ -269,25 +272,28 @@ fn flush(
         .par_iter()
         .map(|p| {
             let mut out = Vec::new();
-            if p.valid_action {
-                check_entry(&p.entry, &p.locs, file, p.row, Source::Xml, &mut out);
+            if p.valid_action() {
+                check_entry(p.entry(), p.locs(), file, p.row(), Source::Xml, &mut out);
             }
             out
         })
         .collect();
+    let wants = sink.wants_records();
     for (p, d) in chunk.drain(..).zip(found) {
         diags.extend(d);
-        rules.observe(p.valid_action.then_some(&p.entry), &p.locs, p.row, diags);
-        if p.valid_action {
+        let (valid, row) = (p.valid_action(), p.row());
+        rules.observe(valid.then_some(p.entry()), p.locs(), row, diags);
+        if valid && wants {
+            let (entry, locs, _, _) = p.into_parts();
             sink.record(Record {
                 origin: Origin {
                     file: file.clone(),
-                    span: p.locs.item.span,
-                    line: p.line,
-                    row: p.row,
+                    span: locs.item.span,
+                    line: locs.item.at.line,
+                    row,
                     raw: None,
                 },
-                data: RecordData::Entry(Box::new(p.entry)),
+                data: RecordData::Entry(Box::new(entry)),
             });
         }
     }
@@ -302,7 +308,7 @@ fn push_capped(c: &mut Capture, s: &str) {
 }
 
 /// The attributes of a start tag with the places of their values.
-fn attributes(e: &BytesStart, tag: Mark, st: &mut State) -> Vec<AttrValue> {
+fn attributes<'a>(e: &'a BytesStart, tag: Mark, st: &mut State) -> Vec<AttrValue<'a>> {
     let content: &str = e;
     let mut out = Vec::new();
     for a in e.attributes() {
@@ -323,16 +329,14 @@ fn attributes(e: &BytesStart, tag: Mark, st: &mut State) -> Vec<AttrValue> {
             }
         };
         let rel = match &a.value {
-            std::borrow::Cow::Borrowed(v) => {
-                (v.as_ptr() as usize).wrapping_sub(content.as_ptr() as usize)
-            }
-            std::borrow::Cow::Owned(_) => 0,
+            Cow::Borrowed(v) => (v.as_ptr() as usize).wrapping_sub(content.as_ptr() as usize),
+            Cow::Owned(_) => 0,
         }
         .min(content.len());
         let at = tag.advance(b"<").advance(&content.as_bytes()[..rel]);
         let place = at.place(a.value.len() as u64);
         let value = match a.normalized_value(quick_xml::XmlVersion::Implicit1_0) {
-            Ok(v) => v.into_owned(),
+            Ok(v) => v,
             Err(err) => {
                 st.diags.push(
                     Diagnostic::new(
@@ -344,11 +348,11 @@ fn attributes(e: &BytesStart, tag: Mark, st: &mut State) -> Vec<AttrValue> {
                     .server("Could not load xml [{jobId}], ...")
                     .help("escape a literal ampersand as &amp;"),
                 );
-                a.value.to_string()
+                a.value.clone()
             }
         };
         out.push(AttrValue {
-            name: a.key.as_ref().to_string(),
+            name: a.key.into_inner(),
             value,
             place,
         });
@@ -439,10 +443,11 @@ impl State<'_> {
         let is_item = name == "item" && model.is_some_and(|m| std::ptr::eq(m, &schema::ITEM));
         if is_item {
             self.items += 1;
-            if let Some(b) = self.item.take() {
-                chunk.push(b.finish(mark.pos));
+            if let Some(mut b) = self.item.take() {
+                b.close(mark.pos);
+                chunk.push(b);
             }
-            self.item = Some(ItemBuilder::new(self.items, tag_place));
+            self.item = Some(Box::new(ItemBuilder::new(self.items, tag_place)));
         } else if let (Some(b), Some(m)) = (&mut self.item, model) {
             b.start(m.name, parent, &attrs, tag_place, self.file, self.diags);
         }
@@ -608,12 +613,12 @@ impl State<'_> {
         Some(m)
     }
 
-    fn check_attrs(&mut self, m: &'static Model, attrs: &[AttrValue], name_place: Place) {
+    fn check_attrs(&mut self, m: &'static Model, attrs: &[AttrValue<'_>], name_place: Place) {
         for a in attrs {
-            if schema::is_global_attr(&a.name) {
+            if schema::is_global_attr(a.name) {
                 continue;
             }
-            match m.attr(&a.name) {
+            match m.attr(a.name) {
                 None => self.diags.push(
                     Diagnostic::new(
                         &codes::UNKNOWN_ATTRIBUTE,
@@ -637,7 +642,7 @@ impl State<'_> {
                 ),
                 Some(spec) => {
                     if find_placeholder(&a.value).is_none() {
-                        self.value_rule(spec.text, &a.value, a.place, &a.name, false);
+                        self.value_rule(spec.text, &a.value, a.place, a.name, false);
                     }
                 }
             }
@@ -709,6 +714,12 @@ impl State<'_> {
                 .help("replace every @NAME@ placeholder with its value before upload"),
             );
         }
+    }
+
+    /// True when text is kept verbatim: inside a capture or a text-only element. Elsewhere
+    /// only non-blank text matters (it is a finding).
+    fn wants_text(&self) -> bool {
+        self.capture.is_some() || self.stack.last().is_some_and(Frame::text_only)
     }
 
     fn text(&mut self, content: &str, raw: &str, mark: Mark, end: Mark) {
@@ -880,8 +891,9 @@ impl State<'_> {
             }
         }
         if std::ptr::eq(m, &schema::ITEM) {
-            if let Some(b) = self.item.take() {
-                chunk.push(b.finish(end.pos));
+            if let Some(mut b) = self.item.take() {
+                b.close(end.pos);
+                chunk.push(b);
             }
         } else if let Some(b) = &mut self.item {
             b.end(m.name, parent);
@@ -906,23 +918,6 @@ impl State<'_> {
                     .label(p.span, p.at, "end of file")
                     .server("Could not load xml [{jobId}], ..."),
             );
-        }
-    }
-}
-
-impl ItemBuilder {
-    fn finish(self, end: u64) -> Pending {
-        let (entry, mut locs, row, valid_action) = self.into_parts();
-        locs.item = Place {
-            span: Span::new(locs.item.span.start, end),
-            at: locs.item.at,
-        };
-        Pending {
-            line: locs.item.at.line,
-            entry,
-            locs,
-            row,
-            valid_action,
         }
     }
 }
