@@ -11,14 +11,14 @@ use std::collections::HashSet;
 use std::io::{self, BufRead};
 use std::sync::Arc;
 
-use quick_xml::Reader;
 use quick_xml::events::{BytesStart, Event};
 use rayon::prelude::*;
 
 use super::builder::ItemBuilder;
 use super::codes;
 use super::schema::{self, Model, Text, TextError};
-use super::track::{Mark, TokenTooLarge, Tracker};
+use super::tokens;
+use super::track::{Mark, TokenTooLarge};
 use crate::check::entry::codes as entry_codes;
 use crate::check::entry::values::find_placeholder;
 use crate::check::entry::{FileRules, Source, check_entry};
@@ -133,7 +133,7 @@ struct State<'a> {
 /// Reads an XML bulk upload from `input` (positioned after any BOM, at file offset `offset`),
 /// sending entries to `sink` and findings to `diags`. Returns the number of items.
 pub fn read(
-    input: impl BufRead,
+    input: impl BufRead + Send,
     offset: u64,
     file: &Arc<str>,
     opts: &ReadOptions,
@@ -142,11 +142,8 @@ pub fn read(
 ) -> io::Result<u64> {
     // Records carry their line; findings alone can have their positions resolved afterwards.
     let lines = sink.wants_records();
-    let mut reader = Reader::from_reader(Tracker::new(input, offset, MAX_TOKEN, lines));
-    reader.config_mut().check_end_names = true;
     let mut rules = FileRules::new(file.clone(), opts.max_records, Source::Xml);
     let mut chunk: Vec<Pending> = Vec::new();
-    let mut buf = Vec::with_capacity(1 << 12);
     let mut st = State {
         file,
         diags,
@@ -158,103 +155,30 @@ pub fn read(
         doctype: false,
         entities: HashSet::new(),
     };
-    loop {
-        buf.clear();
-        reader.get_mut().reset();
-        let mark = reader.get_ref().mark();
-        let event = match reader.read_event_into(&mut buf) {
-            Ok(ev) => ev,
-            Err(e) => {
-                let too_large = matches!(&e, quick_xml::Error::Io(io) if io.get_ref().is_some_and(|i| i.is::<TokenTooLarge>()));
-                let p = mark.place(1);
-                if too_large {
-                    st.diags.push(
-                        Diagnostic::new(&codes::TOO_LARGE, file, format!("this tag, text or comment is longer than {} MiB: reading stopped here", MAX_TOKEN >> 20))
-                            .label(p.span, p.at, "starts here")
-                            .help("look for an unclosed comment, CDATA section or quote"),
-                    );
-                } else if let quick_xml::Error::Io(io) = &e
-                    && io.kind() != io::ErrorKind::InvalidData
-                {
-                    return Err(io::Error::new(io.kind(), io.to_string()));
-                } else {
-                    st.diags.push(
-                        Diagnostic::new(
-                            &codes::MALFORMED,
-                            file,
-                            format!("the file is not well-formed XML: {e}"),
-                        )
-                        .label(p.span, p.at, "reading stopped here")
-                        .server("Could not load xml [{jobId}], ...")
-                        .help("the whole job fails on a syntax error; fix it and check again"),
-                    );
-                }
-                break;
+    let mut result = Ok(());
+    let mut last = None;
+    tokens::run(input, offset, lines, |batch| {
+        for (event, mark, end) in batch.events() {
+            last = Some(end);
+            if !st.event(event, mark, end, &mut chunk) {
+                return false;
             }
-        };
-        let end = reader.get_ref().mark();
-        match event {
-            Event::Start(e) => {
-                if st.stack.len() >= MAX_DEPTH {
-                    let p = mark.place(1);
-                    st.diags.push(
-                        Diagnostic::new(&codes::TOO_DEEP, file, format!("elements are nested more than {MAX_DEPTH} levels deep: reading stopped here"))
-                            .label(p.span, p.at, "too deep"),
-                    );
-                    break;
-                }
-                st.start(&e, mark, end, false, &mut chunk);
+            if chunk.len() >= CHUNK_ITEMS {
+                flush(&mut chunk, file, &mut rules, sink, st.diags);
             }
-            Event::Empty(e) => {
-                st.start(&e, mark, end, true, &mut chunk);
-                st.end(mark, end, &mut chunk);
-            }
-            Event::End(e) => {
-                if let Some(c) = &mut st.capture
-                    && st.stack.len() > c.depth + 1
-                {
-                    push_capped(c, &format!("</{}>", &*e));
-                }
-                st.end(mark, end, &mut chunk);
-            }
-            Event::Text(t) => {
-                // Blank text between elements (most text events) needs no normalizing.
-                if st.wants_text() || !t.bytes().all(|b| b.is_ascii_whitespace()) {
-                    st.text(&t.xml10_content(), &t, mark, end);
-                }
-            }
-            Event::CData(t) => {
-                if let Some(c) = &mut st.capture {
-                    push_capped(c, &format!("<![CDATA[{}]]>", &*t));
-                } else {
-                    let content = t.into_inner();
-                    st.text(&content, "", mark, end);
-                }
-            }
-            Event::GeneralRef(r) => st.reference(&r, mark, end),
-            Event::Comment(c) => {
-                if let Some(cap) = &mut st.capture {
-                    push_capped(cap, &format!("<!--{}-->", &*c));
-                }
-            }
-            Event::DocType(_) => {
-                st.doctype = true;
-                let p = mark.to(end.pos);
-                st.diags.push(
-                    Diagnostic::new(&codes::DOCTYPE, file, "the file declares a DOCTYPE: kbulk refuses document type declarations and expands none of its entities")
-                        .label(p.span, p.at, "DOCTYPE")
-                        .help("remove the DOCTYPE; Kaltura's bulk XML never needs one"),
-                );
-            }
-            Event::Decl(_) | Event::PI(_) => {}
-            Event::Eof => break,
         }
-        if chunk.len() >= CHUNK_ITEMS {
-            flush(&mut chunk, file, &mut rules, sink, st.diags);
+        if let Some(done) = &batch.done {
+            last = Some(done.end);
+            if let Some((e, mark)) = &done.error {
+                result = st.error(e, *mark);
+            }
         }
+        true
+    });
+    result?;
+    if let Some(end) = last {
+        st.finish(end);
     }
-    let end = reader.get_ref().mark();
-    st.finish(end);
     flush(&mut chunk, file, &mut rules, sink, st.diags);
     rules.finish(st.diags);
     Ok(st.items)
@@ -361,6 +285,106 @@ fn attributes<'a>(e: &'a BytesStart, tag: Mark, st: &mut State) -> Vec<AttrValue
 }
 
 impl State<'_> {
+    /// Handles one event; false when reading must stop.
+    fn event(&mut self, event: Event, mark: Mark, end: Mark, chunk: &mut Vec<Pending>) -> bool {
+        let file = self.file;
+        match event {
+            Event::Start(e) => {
+                if self.stack.len() >= MAX_DEPTH {
+                    let p = mark.place(1);
+                    self.diags.push(
+                        Diagnostic::new(&codes::TOO_DEEP, file, format!("elements are nested more than {MAX_DEPTH} levels deep: reading stopped here"))
+                            .label(p.span, p.at, "too deep"),
+                    );
+                    return false;
+                }
+                self.start(&e, mark, end, false, chunk);
+            }
+            Event::Empty(e) => {
+                self.start(&e, mark, end, true, chunk);
+                self.end(mark, end, chunk);
+            }
+            Event::End(e) => {
+                if let Some(c) = &mut self.capture
+                    && self.stack.len() > c.depth + 1
+                {
+                    push_capped(c, &format!("</{}>", &*e));
+                }
+                self.end(mark, end, chunk);
+            }
+            Event::Text(t) => {
+                // Blank text between elements (most text events) needs no normalizing.
+                if self.wants_text() || !t.bytes().all(|b| b.is_ascii_whitespace()) {
+                    self.text(&t.xml10_content(), &t, mark, end);
+                }
+            }
+            Event::CData(t) => {
+                if let Some(c) = &mut self.capture {
+                    push_capped(c, &format!("<![CDATA[{}]]>", &*t));
+                } else {
+                    let content = t.into_inner();
+                    self.text(&content, "", mark, end);
+                }
+            }
+            Event::GeneralRef(r) => self.reference(&r, mark, end),
+            Event::Comment(c) => {
+                if let Some(cap) = &mut self.capture {
+                    push_capped(cap, &format!("<!--{}-->", &*c));
+                }
+            }
+            Event::DocType(_) => {
+                self.doctype = true;
+                let p = mark.to(end.pos);
+                self.diags.push(
+                    Diagnostic::new(&codes::DOCTYPE, file, "the file declares a DOCTYPE: kbulk refuses document type declarations and expands none of its entities")
+                        .label(p.span, p.at, "DOCTYPE")
+                        .help("remove the DOCTYPE; Kaltura's bulk XML never needs one"),
+                );
+            }
+            Event::Decl(_) | Event::PI(_) => {}
+            Event::Eof => return false,
+        }
+        true
+    }
+
+    /// Reports the error that stopped the tokenizer at the token starting at `mark`; an I/O
+    /// error other than bad data is returned instead.
+    fn error(&mut self, e: &quick_xml::Error, mark: Mark) -> io::Result<()> {
+        let file = self.file;
+        let too_large = matches!(e, quick_xml::Error::Io(io) if io.get_ref().is_some_and(|i| i.is::<TokenTooLarge>()));
+        let p = mark.place(1);
+        if too_large {
+            self.diags.push(
+                Diagnostic::new(
+                    &codes::TOO_LARGE,
+                    file,
+                    format!(
+                        "this tag, text or comment is longer than {} MiB: reading stopped here",
+                        MAX_TOKEN >> 20
+                    ),
+                )
+                .label(p.span, p.at, "starts here")
+                .help("look for an unclosed comment, CDATA section or quote"),
+            );
+        } else if let quick_xml::Error::Io(io) = e
+            && io.kind() != io::ErrorKind::InvalidData
+        {
+            return Err(io::Error::new(io.kind(), io.to_string()));
+        } else {
+            self.diags.push(
+                Diagnostic::new(
+                    &codes::MALFORMED,
+                    file,
+                    format!("the file is not well-formed XML: {e}"),
+                )
+                .label(p.span, p.at, "reading stopped here")
+                .server("Could not load xml [{jobId}], ...")
+                .help("the whole job fails on a syntax error; fix it and check again"),
+            );
+        }
+        Ok(())
+    }
+
     fn start(
         &mut self,
         e: &BytesStart,
