@@ -65,8 +65,6 @@ struct Frame {
     ident_type_open: bool,
     last_child: Option<(&'static str, Place)>,
     start: Place,
-    /// Text value of a text-only element.
-    text: Option<String>,
     text_start: Option<Mark>,
     text_end: u64,
     text_reported: bool,
@@ -88,7 +86,6 @@ impl Frame {
             ident_type_open: false,
             last_child: None,
             start,
-            text: None,
             text_start: None,
             text_end: 0,
             text_reported: false,
@@ -128,6 +125,9 @@ struct State<'a> {
     saw_root: bool,
     doctype: bool,
     entities: HashSet<String>,
+    /// The text of the open text-only element (at most one is open: its children have no
+    /// model, and text inside them is not its text), reused from element to element.
+    text: String,
 }
 
 /// Reads an XML bulk upload from `input` (positioned after any BOM, at file offset `offset`),
@@ -154,6 +154,7 @@ pub fn read(
         saw_root: false,
         doctype: false,
         entities: HashSet::new(),
+        text: String::new(),
     };
     let mut result = Ok(());
     let mut last = None;
@@ -756,9 +757,11 @@ impl State<'_> {
             return;
         };
         if f.text_only() {
-            let t = f.text.get_or_insert_with(String::new);
-            if t.len() + content.len() <= MAX_ITEM_BYTES {
-                t.push_str(content);
+            if f.text_start.is_none() {
+                self.text.clear();
+            }
+            if self.text.len() + content.len() <= MAX_ITEM_BYTES {
+                self.text.push_str(content);
             }
             f.text_start.get_or_insert(mark);
             f.text_end = end.pos;
@@ -899,7 +902,11 @@ impl State<'_> {
             .and_then(|p| p.model)
             .map_or("", |m| m.name);
         if f.text_only() {
-            let value = f.text.unwrap_or_default();
+            let value = if f.text_start.is_some() {
+                std::mem::take(&mut self.text)
+            } else {
+                String::new()
+            };
             let vp = match f.text_start {
                 Some(s) => s.to(f.text_end),
                 None => mark.place(0),
@@ -911,8 +918,9 @@ impl State<'_> {
                 self.value_rule(m.text, &value, vp, m.name, true);
             }
             if let Some(b) = &mut self.item {
-                b.text(m.name, parent, value, vp);
+                b.text(m.name, parent, &value, vp);
             }
+            self.text = value;
         }
         if std::ptr::eq(m, &schema::ITEM) {
             if let Some(mut b) = self.item.take() {
