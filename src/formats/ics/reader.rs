@@ -55,6 +55,16 @@ struct Ctx<'a> {
     import: jiff::Timestamp,
 }
 
+impl RawEvent {
+    /// Parses the event's lines (the scanner found only their names).
+    fn parse_lines(&mut self) {
+        let nested = self.nested.iter_mut().flat_map(|n| n.lines.iter_mut());
+        for l in self.props.iter_mut().chain(nested) {
+            l.parse();
+        }
+    }
+}
+
 fn place(line: &ContentLine, range: std::ops::Range<usize>) -> Place {
     let (span, at) = line.place(range);
     Place { span, at }
@@ -132,10 +142,14 @@ fn scan(
     let mut chunk: Vec<RawEvent> = Vec::new();
     let mut events = 0u64;
     let mut nesting_reports = 0u32;
-    while scanner.next_line(&mut line)? {
+    while scanner.next_line_unparsed(&mut line)? {
         let name = line.name_key();
         let is_begin = &*name == "BEGIN";
         let is_end = &*name == "END";
+        // An event's own lines are parsed by the thread that maps the event.
+        if is_begin || is_end || current.is_none() {
+            line.parse();
+        }
         if !(is_begin || is_end) {
             if let Some(ev) = current.as_mut() {
                 if let Some(&i) = ev.open.last() {
@@ -367,14 +381,21 @@ fn flush(
         return lines;
     }
     let mapped: Vec<(ScheduleEvent, EventLocs, Vec<Diagnostic>)> = chunk
-        .par_iter()
+        .par_iter_mut()
         .with_min_len(16)
-        .map(|ev| map_event(ev, ctx))
+        .map(|ev| {
+            ev.parse_lines();
+            map_event(ev, ctx)
+        })
         .collect();
+    let wants = sink.wants_records();
     for (mut raw, (event, locs, d)) in chunk.drain(..).zip(mapped) {
         lines.append(&mut raw.props);
         diags.extend(d);
         rules.observe(&event, &locs, raw.index, diags);
+        if !wants {
+            continue;
+        }
         sink.record(Record {
             origin: Origin {
                 file: ctx.file.clone(),

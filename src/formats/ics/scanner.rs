@@ -90,6 +90,8 @@ pub struct ContentLine {
     pub truncated: bool,
     /// True when `text` is valid UTF-8.
     pub utf8: bool,
+    /// True once [`ContentLine::parse`] split the line (only `name` is set before).
+    parsed: bool,
 }
 
 impl ContentLine {
@@ -179,10 +181,24 @@ impl ContentLine {
         self.first_colon = None;
         self.ending = Ending::CrLf;
         self.truncated = false;
+        self.utf8 = false;
+        self.parsed = false;
     }
 
-    /// Splits `text` into name, parameters and value (RFC 5545 §3.1 grammar, leniently).
-    fn parse(&mut self) {
+    /// Finds the property name only (what grouping lines into components needs).
+    fn parse_name(&mut self) {
+        let end = memchr::memchr2(b';', b':', &self.text).unwrap_or(self.text.len());
+        self.name = 0..end;
+    }
+
+    /// Splits `text` into name, parameters and value (RFC 5545 §3.1 grammar, leniently) and
+    /// checks its UTF-8. Lines from [`Scanner::next_line_unparsed`] need this before use; a
+    /// second call does nothing.
+    pub fn parse(&mut self) {
+        if self.parsed {
+            return;
+        }
+        self.parsed = true;
         self.utf8 = std::str::from_utf8(&self.text).is_ok();
         let t = &self.text;
         self.first_colon = memchr::memchr(b':', t);
@@ -419,6 +435,14 @@ impl<R: BufRead> Scanner<R> {
 
     /// Reads the next non-empty content line into `out`; `false` at the end of the input.
     pub fn next_line(&mut self, out: &mut ContentLine) -> io::Result<bool> {
+        let more = self.next_line_unparsed(out)?;
+        out.parse();
+        Ok(more)
+    }
+
+    /// Like [`Scanner::next_line`], but only the property name is found: the rest of
+    /// [`ContentLine::parse`] (and its UTF-8 check) can then run on another thread.
+    pub fn next_line_unparsed(&mut self, out: &mut ContentLine) -> io::Result<bool> {
         out.clear();
         // Physical lines are copied once, from the chunk into the content line; a fold is
         // recognized by peeking at the next line's first byte.
@@ -468,7 +492,7 @@ impl<R: BufRead> Scanner<R> {
             out.ending = p.ending;
             out.truncated |= p.truncated;
         }
-        out.parse();
+        out.parse_name();
         Ok(true)
     }
 }
