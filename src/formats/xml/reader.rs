@@ -224,11 +224,15 @@ fn flush(
     }
 }
 
-fn push_capped(c: &mut Capture, s: &str) {
-    if c.buf.len() + s.len() > MAX_ITEM_BYTES {
+/// Appends the concatenation of `parts` (pieces of raw XML) unless the capture would grow
+/// past [`MAX_ITEM_BYTES`].
+fn push_capped(c: &mut Capture, parts: &[&str]) {
+    if c.buf.len() + parts.iter().map(|p| p.len()).sum::<usize>() > MAX_ITEM_BYTES {
         c.over = true;
     } else {
-        c.buf.push_str(s);
+        for p in parts {
+            c.buf.push_str(p);
+        }
     }
 }
 
@@ -309,7 +313,7 @@ impl State<'_> {
                 if let Some(c) = &mut self.capture
                     && self.stack.len() > c.depth + 1
                 {
-                    push_capped(c, &format!("</{}>", &*e));
+                    push_capped(c, &["</", &e, ">"]);
                 }
                 self.end(mark, end, chunk);
             }
@@ -321,7 +325,7 @@ impl State<'_> {
             }
             Event::CData(t) => {
                 if let Some(c) = &mut self.capture {
-                    push_capped(c, &format!("<![CDATA[{}]]>", &*t));
+                    push_capped(c, &["<![CDATA[", &t, "]]>"]);
                 } else {
                     let content = t.into_inner();
                     self.text(&content, "", mark, end);
@@ -330,7 +334,7 @@ impl State<'_> {
             Event::GeneralRef(r) => self.reference(&r, mark, end),
             Event::Comment(c) => {
                 if let Some(cap) = &mut self.capture {
-                    push_capped(cap, &format!("<!--{}-->", &*c));
+                    push_capped(cap, &["<!--", &c, "-->"]);
                 }
             }
             Event::DocType(_) => {
@@ -411,14 +415,7 @@ impl State<'_> {
         }
         if let Some(c) = &mut self.capture {
             let raw: &str = e;
-            push_capped(
-                c,
-                &if empty {
-                    format!("<{raw}/>")
-                } else {
-                    format!("<{raw}>")
-                },
-            );
+            push_capped(c, &["<", raw, if empty { "/>" } else { ">" }]);
             self.stack.push(Frame::new(None, name, tag_place));
             return;
         }
@@ -749,7 +746,7 @@ impl State<'_> {
 
     fn text(&mut self, content: &str, raw: &str, mark: Mark, end: Mark) {
         if let Some(c) = &mut self.capture {
-            push_capped(c, if raw.is_empty() { content } else { raw });
+            push_capped(c, &[if raw.is_empty() { content } else { raw }]);
             return;
         }
         let file = self.file;
@@ -792,7 +789,7 @@ impl State<'_> {
     fn reference(&mut self, r: &quick_xml::events::BytesRef, mark: Mark, end: Mark) {
         let name: &str = r;
         if let Some(c) = &mut self.capture {
-            push_capped(c, &format!("&{name};"));
+            push_capped(c, &["&", name, ";"]);
             return;
         }
         let resolved = if r.is_char_ref() {
@@ -845,7 +842,9 @@ impl State<'_> {
         {
             let mut c = self.capture.take().expect("capture is set");
             if c.with_tags && !c.empty {
-                c.buf.push_str(&format!("</{}>", f.name()));
+                c.buf.push_str("</");
+                c.buf.push_str(f.name());
+                c.buf.push('>');
             }
             if c.over {
                 self.diags.push(
