@@ -318,8 +318,15 @@ impl State<'_> {
                 self.end(mark, end, chunk);
             }
             Event::Text(t) => {
-                // Blank text between elements (most text events) needs no normalizing.
-                if self.wants_text() || !t.bytes().all(|b| b.is_ascii_whitespace()) {
+                // Blank text between elements (most text events) needs no normalizing. The
+                // test does not stop early so that it compiles to vector compares: such text
+                // is short, and longer text is mostly element content, tested first.
+                let blank = || {
+                    t.bytes().fold(true, |all, b| {
+                        all & matches!(b, b' ' | b'\t' | b'\n' | b'\r' | 0x0c)
+                    })
+                };
+                if self.wants_text() || !blank() {
                     self.text(&t.xml10_content(), &t, mark, end);
                 }
             }

@@ -81,6 +81,15 @@ impl Batch {
         })
     }
 
+    /// An empty batch with room for a full one.
+    fn new() -> Self {
+        Batch {
+            text: String::with_capacity(BATCH_BYTES + (1 << 12)),
+            toks: Vec::with_capacity(BATCH_EVENTS),
+            done: None,
+        }
+    }
+
     fn clear(&mut self) {
         self.text.clear();
         self.toks.clear();
@@ -175,7 +184,7 @@ pub fn run<R: BufRead + Send>(
 ) {
     let mut tok = Tokenizer::new(input, offset, lines);
     if rayon::current_num_threads() < 2 {
-        let mut batch = Batch::default();
+        let mut batch = Batch::new();
         while !tok.finished() {
             tok.fill(&mut batch);
             if !each(&batch) {
@@ -190,7 +199,7 @@ pub fn run<R: BufRead + Send>(
     std::thread::scope(|s| {
         s.spawn(move || {
             while !tok.finished() {
-                let mut batch = back_rx.try_recv().unwrap_or_default();
+                let mut batch = back_rx.try_recv().unwrap_or_else(|_| Batch::new());
                 tok.fill(&mut batch);
                 if tx.send(batch).is_err() {
                     // The reader stopped early.
