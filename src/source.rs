@@ -82,6 +82,8 @@ pub fn resolve_offsets(
     let mut next = 0usize;
     loop {
         let n = input.read(&mut buf)?;
+        // A BOM is no character (its lead byte is the only one of its bytes that would count).
+        let bom = pos == 0 && buf[..n].starts_with(b"\xEF\xBB\xBF");
         for &b in &buf[..n] {
             if cr_pending && b != b'\n' {
                 line += 1;
@@ -107,7 +109,7 @@ pub fn resolve_offsets(
                     cr_pending = true;
                     chars += 1;
                 }
-                _ => chars += u64::from(b & 0xC0 != 0x80),
+                _ => chars += u64::from(b & 0xC0 != 0x80 && !(bom && pos == 0)),
             }
             pos += 1;
         }

@@ -3,4 +3,5 @@
 //! once per file in order.
 pub mod entry;
 pub mod event;
+pub mod index;
 pub mod resource;

@@ -1,9 +1,9 @@
 //! Rules for media entries, shared by XML items, entry-CSV rows and JSON Lines records:
 //! per-record rules (run in parallel) and the file-level rules (reference-id duplicates, limits).
-use std::collections::HashMap;
-use std::hash::{Hash, Hasher};
+use std::hash::BuildHasher;
 use std::sync::Arc;
 
+use crate::check::index::NameIndex;
 use crate::check::resource::Place;
 use crate::diag::{Code, Diagnostic, Severity};
 use crate::formats::xml::codes as xml_codes;
@@ -519,13 +519,22 @@ fn length_rules(e: &Entry, locs: &EntryLocs, file: &Arc<str>, row: u64, out: &mu
     }
 }
 
-/// A compact file position kept per reference id (the only state that grows with the file).
-#[derive(Debug, Clone, Copy)]
-struct Seen {
-    offset: u64,
-    len: u32,
-    line: u32,
-    column: u32,
+/// Where a reference id was first added, packed in the index's value: the file offset in the
+/// high 40 bits, the length (at most 2^24 - 1 bytes) in the low 24. Its line and column are
+/// resolved from the file when a finding needs them.
+fn pack_span(span: Span) -> u64 {
+    (span.start.min((1 << 40) - 1) << 24) | span.len().min((1 << 24) - 1)
+}
+
+fn unpack_span(v: u64) -> Span {
+    let start = v >> 24;
+    Span::new(start, start + (v & ((1 << 24) - 1)))
+}
+
+/// 64-bit key of a reference id. A collision would need two ids with equal hashes in one file;
+/// it could only report a false duplicate, as the previous 64-bit hash could.
+fn ref_key(r: &str) -> u64 {
+    foldhash::fast::FixedState::with_seed(0x6b62_756c_6b01).hash_one(r)
 }
 
 /// The rules that need every entry of a file in order: reference-id duplicates and the
@@ -536,7 +545,7 @@ pub struct FileRules {
     file: Arc<str>,
     max_records: Option<u64>,
     source: Source,
-    added_refs: HashMap<u64, Seen>,
+    added_refs: NameIndex,
     records: u64,
     first_over_limit: Option<(u64, Place)>,
 }
@@ -548,7 +557,7 @@ impl FileRules {
             file,
             max_records,
             source,
-            added_refs: HashMap::new(),
+            added_refs: NameIndex::default(),
             records: 0,
             first_over_limit: None,
         }
@@ -574,26 +583,16 @@ impl FileRules {
         let Some(r) = e.reference_id.as_deref().filter(|_| adds) else {
             return;
         };
-        let mut h = std::collections::hash_map::DefaultHasher::new();
-        r.hash(&mut h);
-        let key = h.finish();
+        let key = ref_key(r);
         let here = locs.at(EntryField::ReferenceId);
-        match self.added_refs.get(&key) {
-            Some(prev) => out.push(
+        if let Err(first) = self.added_refs.insert_new(key, pack_span(here.span)) {
+            out.push(
                 Diagnostic::new(&codes::DUPLICATE_REFERENCE_ID, &self.file, format!("referenceId `{r}` is already used by an earlier item of this file"))
                     .label(here.span, here.at, "used again here")
-                    .label(
-                        Span::new(prev.offset, prev.offset + u64::from(prev.len)),
-                        LineCol { line: u64::from(prev.line), column: u64::from(prev.column) },
-                        "first used here",
-                    )
+                    .label(unpack_span(first), LineCol::UNRESOLVED, "first used here")
                     .row(row)
                     .help("give every entry its own referenceId; updates by referenceId reach only the first entry"),
-            ),
-            None => {
-                let c = |v: u64| v.min(u64::from(u32::MAX)) as u32;
-                self.added_refs.insert(key, Seen { offset: here.span.start, len: c(here.span.len()), line: c(here.at.line), column: c(here.at.column) });
-            }
+            );
         }
     }
 

@@ -9,9 +9,8 @@ use crate::record::resource::{ResourceAction, ResourceField, ResourceType, Resou
 use crate::source::{LineCol, Span};
 
 pub mod codes;
-mod index;
 
-use index::NameIndex;
+use crate::check::index::NameIndex;
 
 /// A place in the file: a byte span and where it starts.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]

@@ -31,8 +31,12 @@ const MAX_PROPS: usize = 10_000;
 struct Nested {
     name: String,
     begin: Place,
-    lines: Vec<ContentLine>,
+    lines: Vec<Line>,
 }
+
+/// A content line as the scanner hands it on. Boxed: a content line is over 200 bytes, and each
+/// moves from the scanner into its event, through the chunk and back for reuse.
+type Line = Box<ContentLine>;
 
 /// One VEVENT as scanned, before mapping.
 #[derive(Debug)]
@@ -40,7 +44,7 @@ struct RawEvent {
     index: u64,
     begin: Place,
     end: u64,
-    props: Vec<ContentLine>,
+    props: Vec<Line>,
     nested: Vec<Nested>,
     /// Indexes of the nested components still open.
     open: Vec<usize>,
@@ -53,6 +57,16 @@ struct Ctx<'a> {
     file: &'a Arc<str>,
     opts: &'a ReadOptions,
     import: jiff::Timestamp,
+}
+
+impl RawEvent {
+    /// Parses the event's lines (the scanner found only their names).
+    fn parse_lines(&mut self) {
+        let nested = self.nested.iter_mut().flat_map(|n| n.lines.iter_mut());
+        for l in self.props.iter_mut().chain(nested) {
+            l.parse();
+        }
+    }
 }
 
 fn place(line: &ContentLine, range: std::ops::Range<usize>) -> Place {
@@ -82,7 +96,7 @@ pub fn read(
     let (tx, rx) = std::sync::mpsc::sync_channel::<Vec<RawEvent>>(2);
     // Content lines go back to the scanner once mapped, so that their buffers are reused instead
     // of being allocated on one thread and freed on another.
-    let (back_tx, back_rx) = std::sync::mpsc::sync_channel::<Vec<ContentLine>>(4);
+    let (back_tx, back_rx) = std::sync::mpsc::sync_channel::<Vec<Line>>(4);
     let (result, scan_diags) = std::thread::scope(|s| {
         let scan_file = file.clone();
         let scanner = s.spawn(move || {
@@ -109,11 +123,11 @@ fn scan(
     offset: u64,
     file: &Arc<str>,
     tx: &std::sync::mpsc::SyncSender<Vec<RawEvent>>,
-    back: &std::sync::mpsc::Receiver<Vec<ContentLine>>,
+    back: &std::sync::mpsc::Receiver<Vec<Line>>,
     diags: &mut Vec<Diagnostic>,
 ) -> io::Result<u64> {
-    let mut spare: Vec<ContentLine> = Vec::new();
-    let fresh = |spare: &mut Vec<ContentLine>| {
+    let mut spare: Vec<Line> = Vec::new();
+    let fresh = |spare: &mut Vec<Line>| {
         if spare.is_empty()
             && let Ok(more) = back.try_recv()
         {
@@ -122,7 +136,7 @@ fn scan(
         spare.pop().unwrap_or_default()
     };
     let mut scanner = Scanner::new(BufReader::with_capacity(1 << 16, input), offset);
-    let mut line = ContentLine::default();
+    let mut line = Line::default();
     let mut stack: Vec<(String, Place)> = Vec::new();
     let mut calendars = 0u32;
     let mut extra_calendar_reported = false;
@@ -132,10 +146,14 @@ fn scan(
     let mut chunk: Vec<RawEvent> = Vec::new();
     let mut events = 0u64;
     let mut nesting_reports = 0u32;
-    while scanner.next_line(&mut line)? {
+    while scanner.next_line_unparsed(&mut line)? {
         let name = line.name_key();
         let is_begin = &*name == "BEGIN";
         let is_end = &*name == "END";
+        // An event's own lines are parsed by the thread that maps the event.
+        if is_begin || is_end || current.is_none() {
+            line.parse();
+        }
         if !(is_begin || is_end) {
             if let Some(ev) = current.as_mut() {
                 if let Some(&i) = ev.open.last() {
@@ -361,20 +379,27 @@ fn flush(
     rules: &mut FileRules,
     sink: &mut dyn Sink,
     diags: &mut Vec<Diagnostic>,
-) -> Vec<ContentLine> {
+) -> Vec<Line> {
     let mut lines = Vec::new();
     if chunk.is_empty() {
         return lines;
     }
     let mapped: Vec<(ScheduleEvent, EventLocs, Vec<Diagnostic>)> = chunk
-        .par_iter()
+        .par_iter_mut()
         .with_min_len(16)
-        .map(|ev| map_event(ev, ctx))
+        .map(|ev| {
+            ev.parse_lines();
+            map_event(ev, ctx)
+        })
         .collect();
+    let wants = sink.wants_records();
     for (mut raw, (event, locs, d)) in chunk.drain(..).zip(mapped) {
         lines.append(&mut raw.props);
         diags.extend(d);
         rules.observe(&event, &locs, raw.index, diags);
+        if !wants {
+            continue;
+        }
         sink.record(Record {
             origin: Origin {
                 file: ctx.file.clone(),

@@ -90,6 +90,8 @@ pub struct ContentLine {
     pub truncated: bool,
     /// True when `text` is valid UTF-8.
     pub utf8: bool,
+    /// True once [`ContentLine::parse`] split the line (only `name` is set before).
+    parsed: bool,
 }
 
 impl ContentLine {
@@ -179,10 +181,24 @@ impl ContentLine {
         self.first_colon = None;
         self.ending = Ending::CrLf;
         self.truncated = false;
+        self.utf8 = false;
+        self.parsed = false;
     }
 
-    /// Splits `text` into name, parameters and value (RFC 5545 §3.1 grammar, leniently).
-    fn parse(&mut self) {
+    /// Finds the property name only (what grouping lines into components needs).
+    fn parse_name(&mut self) {
+        let end = memchr::memchr2(b';', b':', &self.text).unwrap_or(self.text.len());
+        self.name = 0..end;
+    }
+
+    /// Splits `text` into name, parameters and value (RFC 5545 §3.1 grammar, leniently) and
+    /// checks its UTF-8. Lines from [`Scanner::next_line_unparsed`] need this before use; a
+    /// second call does nothing.
+    pub fn parse(&mut self) {
+        if self.parsed {
+            return;
+        }
+        self.parsed = true;
         self.utf8 = std::str::from_utf8(&self.text).is_ok();
         let t = &self.text;
         self.first_colon = memchr::memchr(b':', t);
@@ -260,10 +276,11 @@ impl std::ops::Deref for NameKey {
     }
 }
 
-/// A physical line read ahead.
-#[derive(Debug, Default)]
+/// A physical line: a range of the scanner's chunk (valid until the next refill) and where it is.
+#[derive(Debug, Clone, Copy)]
 struct Phys {
-    bytes: Vec<u8>,
+    start: usize,
+    len: usize,
     offset: u64,
     line: u64,
     ending: Ending,
@@ -295,8 +312,6 @@ pub struct Scanner<R> {
     chunk_at: usize,
     chunk_offset: u64,
     chunk_truncated: bool,
-    peeked: Option<Phys>,
-    spare: Phys,
     /// Line-ending counts so far.
     pub endings: EndingStats,
 }
@@ -312,8 +327,6 @@ impl<R: BufRead> Scanner<R> {
             chunk_at: 0,
             chunk_offset: offset,
             chunk_truncated: false,
-            peeked: None,
-            spare: Phys::default(),
             endings: EndingStats::default(),
         }
     }
@@ -367,10 +380,10 @@ impl<R: BufRead> Scanner<R> {
         Ok(true)
     }
 
-    /// Reads the next physical line into `out`.
-    fn next_phys(&mut self, out: &mut Phys) -> io::Result<bool> {
+    /// Reads the next physical line; its bytes stay in the chunk until the next call.
+    fn next_phys(&mut self) -> io::Result<Option<Phys>> {
         if self.chunk_at >= self.chunk.len() && !self.refill()? {
-            return Ok(false);
+            return Ok(None);
         }
         let rest = &self.chunk[self.chunk_at..];
         let cr = memchr::memchr(b'\r', rest);
@@ -380,13 +393,15 @@ impl<R: BufRead> Scanner<R> {
             _ if rest.last() == Some(&b'\n') => (rest.len() - 1, rest.len(), Ending::Lf),
             _ => (rest.len(), rest.len(), Ending::Eof),
         };
-        out.bytes.clear();
-        out.bytes.extend_from_slice(&rest[..len.min(MAX_LINE)]);
-        out.offset = self.chunk_offset + self.chunk_at as u64;
-        out.line = self.line;
-        out.ending = ending;
-        out.truncated = self.chunk_truncated || len > MAX_LINE;
-        let break_at = out.offset + len as u64;
+        let p = Phys {
+            start: self.chunk_at,
+            len: len.min(MAX_LINE),
+            offset: self.chunk_offset + self.chunk_at as u64,
+            line: self.line,
+            ending,
+            truncated: self.chunk_truncated || len > MAX_LINE,
+        };
+        let break_at = p.offset + len as u64;
         self.chunk_at += consumed;
         self.line += 1;
         match ending {
@@ -398,36 +413,43 @@ impl<R: BufRead> Scanner<R> {
                     self.endings.cr += 1;
                 }
                 if self.endings.first_bad.is_none() {
-                    self.endings.first_bad = Some((break_at, out.line));
+                    self.endings.first_bad = Some((break_at, p.line));
                 }
             }
             Ending::Eof => {}
         }
-        Ok(true)
+        Ok(Some(p))
     }
 
-    fn take_phys(&mut self) -> io::Result<Option<Phys>> {
-        if let Some(p) = self.peeked.take() {
-            return Ok(Some(p));
+    fn bytes(&self, p: &Phys) -> &[u8] {
+        &self.chunk[p.start..p.start + p.len]
+    }
+
+    /// The first byte of the next physical line, without reading it.
+    fn peek_byte(&mut self) -> io::Result<Option<u8>> {
+        if self.chunk_at < self.chunk.len() {
+            return Ok(Some(self.chunk[self.chunk_at]));
         }
-        let mut p = std::mem::take(&mut self.spare);
-        if self.next_phys(&mut p)? {
-            Ok(Some(p))
-        } else {
-            self.spare = p;
-            Ok(None)
-        }
+        Ok(self.input.fill_buf()?.first().copied())
     }
 
     /// Reads the next non-empty content line into `out`; `false` at the end of the input.
     pub fn next_line(&mut self, out: &mut ContentLine) -> io::Result<bool> {
+        let more = self.next_line_unparsed(out)?;
+        out.parse();
+        Ok(more)
+    }
+
+    /// Like [`Scanner::next_line`], but only the property name is found: the rest of
+    /// [`ContentLine::parse`] (and its UTF-8 check) can then run on another thread.
+    pub fn next_line_unparsed(&mut self, out: &mut ContentLine) -> io::Result<bool> {
         out.clear();
+        // Physical lines are copied once, from the chunk into the content line; a fold is
+        // recognized by peeking at the next line's first byte.
         let first = loop {
-            match self.take_phys()? {
+            match self.next_phys()? {
                 None => return Ok(false),
-                Some(p) if p.bytes.iter().all(|b| matches!(b, b' ' | b'\t')) => {
-                    self.spare = p;
-                }
+                Some(p) if self.bytes(&p).iter().all(|b| matches!(b, b' ' | b'\t')) => {}
                 Some(p) => break p,
             }
         };
@@ -439,46 +461,38 @@ impl<R: BufRead> Scanner<R> {
                 column: 1,
             },
         };
-        out.text.extend_from_slice(&first.bytes);
+        out.text
+            .extend_from_slice(&self.chunk[first.start..first.start + first.len]);
         out.ending = first.ending;
         out.truncated = first.truncated;
-        self.spare = first;
-        loop {
-            let mut p = std::mem::take(&mut self.spare);
-            if !self.next_phys(&mut p)? {
-                self.spare = p;
+        while matches!(self.peek_byte()?, Some(b' ' | b'\t')) {
+            let Some(p) = self.next_phys()? else {
                 break;
+            };
+            let start = out.text.len();
+            let room = MAX_LINE.saturating_sub(start);
+            let add = &self.chunk[p.start + 1..p.start + p.len];
+            if add.len() > room {
+                out.truncated = true;
             }
-            if matches!(p.bytes.first(), Some(b' ' | b'\t')) {
-                let start = out.text.len();
-                let room = MAX_LINE.saturating_sub(start);
-                let add = &p.bytes[1..];
-                if add.len() > room {
-                    out.truncated = true;
-                }
-                out.text.extend_from_slice(&add[..add.len().min(room)]);
-                out.segments.push(Segment {
-                    text_pos: start,
-                    offset: p.offset + 1,
-                    at: LineCol {
-                        line: p.line,
-                        column: 2,
-                    },
-                });
-                out.folds.push(Fold {
-                    text: start..out.text.len(),
-                    offset: p.offset,
+            out.text.extend_from_slice(&add[..add.len().min(room)]);
+            out.segments.push(Segment {
+                text_pos: start,
+                offset: p.offset + 1,
+                at: LineCol {
                     line: p.line,
-                });
-                out.ending = p.ending;
-                out.truncated |= p.truncated;
-                self.spare = p;
-            } else {
-                self.peeked = Some(p);
-                break;
-            }
+                    column: 2,
+                },
+            });
+            out.folds.push(Fold {
+                text: start..out.text.len(),
+                offset: p.offset,
+                line: p.line,
+            });
+            out.ending = p.ending;
+            out.truncated |= p.truncated;
         }
-        out.parse();
+        out.parse_name();
         Ok(true)
     }
 }

@@ -11,6 +11,7 @@ use crate::record::entry::{
     Assets, AssetsAction, Checksum, ContentAsset, CustomData, CustomDataItems, Entry, EntryAction,
     EntryField, MediaType, RemoteStorage, Resource, Stream, ThumbnailAsset,
 };
+use crate::source::Span;
 
 /// The entry being read, and the asset, resource or custom data currently open.
 pub struct ItemBuilder {
@@ -28,15 +29,15 @@ pub struct ItemBuilder {
     checksum_type: Option<String>,
 }
 
-fn attr<'a>(attrs: &'a [AttrValue], name: &str) -> Option<&'a AttrValue> {
+fn attr<'a, 'b>(attrs: &'a [AttrValue<'b>], name: &str) -> Option<&'a AttrValue<'b>> {
     attrs.iter().find(|a| a.name == name)
 }
 
-fn sval(attrs: &[AttrValue], name: &str) -> Option<String> {
-    attr(attrs, name).map(|a| a.value.clone())
+fn sval(attrs: &[AttrValue<'_>], name: &str) -> Option<String> {
+    attr(attrs, name).map(|a| String::from(&*a.value))
 }
 
-fn ival(attrs: &[AttrValue], name: &str) -> Option<i64> {
+fn ival(attrs: &[AttrValue<'_>], name: &str) -> Option<i64> {
     attr(attrs, name).and_then(|a| a.value.trim().parse().ok())
 }
 
@@ -72,6 +73,31 @@ impl ItemBuilder {
         (self.entry, self.locs, self.row, self.valid_action)
     }
 
+    /// The entry read so far.
+    pub fn entry(&self) -> &Entry {
+        &self.entry
+    }
+
+    /// Where the entry's parts are.
+    pub fn locs(&self) -> &EntryLocs {
+        &self.locs
+    }
+
+    /// The item's row (1-based ordinal).
+    pub fn row(&self) -> u64 {
+        self.row
+    }
+
+    /// Whether the item's action is one the engine knows (others are not checked further).
+    pub fn valid_action(&self) -> bool {
+        self.valid_action
+    }
+
+    /// The item ends at file offset `end`.
+    pub fn close(&mut self, end: u64) {
+        self.locs.item.span = Span::new(self.locs.item.span.start, end);
+    }
+
     /// Keeps a value unless the item already holds too much.
     fn keep(&mut self, len: usize) -> bool {
         self.stored += len;
@@ -86,7 +112,7 @@ impl ItemBuilder {
         &mut self,
         name: &'static str,
         parent: &str,
-        attrs: &[AttrValue],
+        attrs: &[AttrValue<'_>],
         at: Place,
         file: &Arc<str>,
         diags: &mut Vec<Diagnostic>,
@@ -277,8 +303,9 @@ impl ItemBuilder {
         }
     }
 
-    /// A text-only element closes with `value` (entities resolved) at `at`.
-    pub fn text(&mut self, name: &'static str, parent: &str, value: String, at: Place) {
+    /// A text-only element closes with `value` (entities resolved) at `at`; only the values
+    /// the entry keeps are copied.
+    pub fn text(&mut self, name: &'static str, parent: &str, value: &str, at: Place) {
         if !self.keep(value.len()) {
             return;
         }
@@ -300,92 +327,97 @@ impl ItemBuilder {
                 Some(EntryField::LicenseType)
             }
             ("item", "entryId") => {
-                e.entry_id = Some(value);
+                e.entry_id = Some(value.to_owned());
                 Some(EntryField::EntryId)
             }
             ("item", "referenceId") => {
-                e.reference_id = Some(value);
+                e.reference_id = Some(value.to_owned());
                 Some(EntryField::ReferenceId)
             }
             ("item", "parentReferenceId") => {
-                e.parent_reference_id = Some(value);
+                e.parent_reference_id = Some(value.to_owned());
                 Some(EntryField::ParentReferenceId)
             }
             ("item", "userId") => {
-                e.user_id = Some(value);
+                e.user_id = Some(value.to_owned());
                 Some(EntryField::UserId)
             }
             ("item", "name") => {
-                e.name = Some(value);
+                e.name = Some(value.to_owned());
                 Some(EntryField::Name)
             }
             ("item", "description") => {
-                e.description = Some(value);
+                e.description = Some(value.to_owned());
                 Some(EntryField::Description)
             }
             ("item", "keepManualThumbnails") => {
-                e.keep_manual_thumbnails = bval(&value);
+                e.keep_manual_thumbnails = bval(value);
                 Some(EntryField::KeepManualThumbnails)
             }
             ("item", "partnerData") => {
-                e.partner_data = Some(value);
+                e.partner_data = Some(value.to_owned());
                 Some(EntryField::PartnerData)
             }
             ("item", "partnerSortData") => {
-                e.partner_sort_data = int(&value);
+                e.partner_sort_data = int(value);
                 Some(EntryField::PartnerSortData)
             }
             ("item", "accessControlId") => {
-                e.access_control_id = int(&value);
+                e.access_control_id = int(value);
                 Some(EntryField::AccessControl)
             }
             ("item", "accessControl") => {
-                e.access_control = Some(value);
+                e.access_control = Some(value.to_owned());
                 Some(EntryField::AccessControl)
             }
             ("item", "conversionProfileId") => {
-                e.conversion_profile_id = int(&value);
+                e.conversion_profile_id = int(value);
                 Some(EntryField::ConversionProfile)
             }
             ("item", "conversionProfile") => {
-                e.conversion_profile = Some(value);
+                e.conversion_profile = Some(value.to_owned());
                 Some(EntryField::ConversionProfile)
             }
             ("item", "startDate") => {
-                e.start_date = Some(value);
+                e.start_date = Some(value.to_owned());
                 Some(EntryField::StartDate)
             }
             ("item", "endDate") => {
-                e.end_date = Some(value);
+                e.end_date = Some(value.to_owned());
                 Some(EntryField::EndDate)
             }
             ("item", "templateEntryId") => {
-                e.template_entry_id = Some(value);
+                e.template_entry_id = Some(value.to_owned());
                 Some(EntryField::TemplateEntry)
             }
             ("item", "templateEntry") => {
-                e.template_entry = Some(value);
+                e.template_entry = Some(value.to_owned());
                 Some(EntryField::TemplateEntry)
             }
             ("item", "msDuration") => {
-                e.ms_duration = int(&value);
+                e.ms_duration = int(value);
                 Some(EntryField::MsDuration)
             }
             ("media", "mediaType") => {
-                e.media_type = int(&value).and_then(MediaType::from_code);
+                e.media_type = int(value).and_then(MediaType::from_code);
                 None
             }
             (p @ ("entitledUsersEdit" | "entitledUsersPublish" | "entitledUsersView"), "user") => {
                 let p = p.to_string();
-                self.entitled(&p).0.get_or_insert_with(Vec::new).push(value);
+                self.entitled(&p)
+                    .0
+                    .get_or_insert_with(Vec::new)
+                    .push(value.to_owned());
                 None
             }
             ("categories", "category") => {
-                e.categories.get_or_insert_with(Vec::new).push(value);
+                e.categories
+                    .get_or_insert_with(Vec::new)
+                    .push(value.to_owned());
                 None
             }
             ("categories", "categoryId") => {
-                if let Some(id) = int(&value) {
+                if let Some(id) = int(value) {
                     e.category_ids.get_or_insert_with(Vec::new).push(id);
                 }
                 None
@@ -398,33 +430,33 @@ impl ItemBuilder {
                 } else {
                     &mut e.tags
                 };
-                tags.get_or_insert_with(Vec::new).push(value);
+                tags.get_or_insert_with(Vec::new).push(value.to_owned());
                 None
             }
             ("contentAssets", "action") => {
                 e.content_assets.get_or_insert_with(Assets::default).action =
-                    AssetsAction::parse(&value);
+                    AssetsAction::parse(value);
                 Some(EntryField::ContentAssetsAction)
             }
             ("thumbnails", "action") => {
                 e.thumbnails.get_or_insert_with(Assets::default).action =
-                    AssetsAction::parse(&value);
+                    AssetsAction::parse(value);
                 Some(EntryField::ThumbnailsAction)
             }
             ("customDataItems", "action") => {
                 e.custom_data_items
                     .get_or_insert_with(Default::default)
-                    .action = Some(value);
+                    .action = Some(value.to_owned());
                 None
             }
             ("customData", "action") => {
                 if let Some(c) = &mut self.custom {
-                    c.action = Some(value);
+                    c.action = Some(value.to_owned());
                 }
                 None
             }
             (_, "fileSize") => {
-                let size = int(&value);
+                let size = int(value);
                 if let Some(
                     Resource::ServerFile { file_size, .. }
                     | Resource::DropFolderFile { file_size, .. },
@@ -436,7 +468,7 @@ impl ItemBuilder {
             }
             (_, "fileChecksum") => {
                 let sum = Checksum {
-                    value,
+                    value: value.to_owned(),
                     checksum_type: self.checksum_type.take(),
                 };
                 if let Some(
@@ -459,7 +491,7 @@ impl ItemBuilder {
                         private_key
                     } else {
                         public_key
-                    }) = Some(value);
+                    }) = Some(value.to_owned());
                 }
                 None
             }
@@ -470,9 +502,9 @@ impl ItemBuilder {
                 };
                 if let Some(r) = target {
                     if k == "storageProfileId" {
-                        r.storage_profile_id = int(&value);
+                        r.storage_profile_id = int(value);
                     } else {
-                        r.storage_profile = Some(value);
+                        r.storage_profile = Some(value.to_owned());
                     }
                 }
                 None
@@ -485,9 +517,9 @@ impl ItemBuilder {
                 }) = &mut self.resource
                 {
                     if k == "flavorParamsId" {
-                        *flavor_params_id = int(&value);
+                        *flavor_params_id = int(value);
                     } else {
-                        *flavor_params = Some(value);
+                        *flavor_params = Some(value.to_owned());
                     }
                 }
                 None

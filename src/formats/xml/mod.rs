@@ -4,5 +4,6 @@ mod builder;
 pub mod codes;
 pub mod reader;
 pub mod schema;
+mod tokens;
 pub mod track;
 pub mod writer;

@@ -6,27 +6,27 @@
 //! Memory stays flat in the file size: one item (at most [`MAX_ITEM_BYTES`] of values) and one
 //! chunk of items are held at a time, tokens are capped at [`MAX_TOKEN`] bytes and nesting at
 //! [`MAX_DEPTH`] levels.
+use std::borrow::Cow;
 use std::collections::HashSet;
 use std::io::{self, BufRead};
 use std::sync::Arc;
 
-use quick_xml::Reader;
 use quick_xml::events::{BytesStart, Event};
 use rayon::prelude::*;
 
 use super::builder::ItemBuilder;
 use super::codes;
 use super::schema::{self, Model, Text, TextError};
-use super::track::{Mark, TokenTooLarge, Tracker};
+use super::tokens;
+use super::track::{Mark, TokenTooLarge};
 use crate::check::entry::codes as entry_codes;
 use crate::check::entry::values::find_placeholder;
-use crate::check::entry::{EntryLocs, FileRules, Source, check_entry};
+use crate::check::entry::{FileRules, Source, check_entry};
 use crate::check::resource::Place;
 use crate::diag::Diagnostic;
 use crate::formats::{ReadOptions, Sink};
-use crate::record::entry::Entry;
 use crate::record::{Record, RecordData};
-use crate::source::{Origin, Span};
+use crate::source::Origin;
 
 /// Longest tag, text node or comment read in one piece.
 pub const MAX_TOKEN: u64 = 16 << 20;
@@ -39,13 +39,14 @@ const CHUNK_ITEMS: usize = 512;
 /// Distinct undefined entity names reported per file.
 const MAX_ENTITY_NAMES: usize = 64;
 
-/// An attribute as read: name, unescaped value and where the value is.
+/// An attribute as read: name, unescaped value and where the value is. Both borrow the tag's
+/// bytes when they can (a value is owned only when normalizing changed it).
 #[derive(Debug, Clone)]
-pub struct AttrValue {
+pub struct AttrValue<'a> {
     /// The attribute's name.
-    pub name: String,
+    pub name: &'a str,
     /// The value, entities resolved.
-    pub value: String,
+    pub value: Cow<'a, str>,
     /// The value's bytes (inside the quotes).
     pub place: Place,
 }
@@ -64,8 +65,6 @@ struct Frame {
     ident_type_open: bool,
     last_child: Option<(&'static str, Place)>,
     start: Place,
-    /// Text value of a text-only element.
-    text: Option<String>,
     text_start: Option<Mark>,
     text_end: u64,
     text_reported: bool,
@@ -87,7 +86,6 @@ impl Frame {
             ident_type_open: false,
             last_child: None,
             start,
-            text: None,
             text_start: None,
             text_end: 0,
             text_reported: false,
@@ -113,42 +111,39 @@ struct Capture {
     over: bool,
 }
 
-/// An item waiting for the parallel checking step.
-struct Pending {
-    entry: Entry,
-    locs: EntryLocs,
-    row: u64,
-    valid_action: bool,
-    line: u64,
-}
+/// An item waiting for the parallel checking step. Boxed: an entry and its places are over
+/// two KiB, which would otherwise be copied at every move from builder to chunk to sink.
+type Pending = Box<ItemBuilder>;
 
 struct State<'a> {
     file: &'a Arc<str>,
     diags: &'a mut Vec<Diagnostic>,
     stack: Vec<Frame>,
     capture: Option<Capture>,
-    item: Option<ItemBuilder>,
+    item: Option<Pending>,
     items: u64,
     saw_root: bool,
     doctype: bool,
     entities: HashSet<String>,
+    /// The text of the open text-only element (at most one is open: its children have no
+    /// model, and text inside them is not its text), reused from element to element.
+    text: String,
 }
 
 /// Reads an XML bulk upload from `input` (positioned after any BOM, at file offset `offset`),
 /// sending entries to `sink` and findings to `diags`. Returns the number of items.
 pub fn read(
-    input: impl BufRead,
+    input: impl BufRead + Send,
     offset: u64,
     file: &Arc<str>,
     opts: &ReadOptions,
     sink: &mut dyn Sink,
     diags: &mut Vec<Diagnostic>,
 ) -> io::Result<u64> {
-    let mut reader = Reader::from_reader(Tracker::new(input, offset, MAX_TOKEN));
-    reader.config_mut().check_end_names = true;
+    // Records carry their line; findings alone can have their positions resolved afterwards.
+    let lines = sink.wants_records();
     let mut rules = FileRules::new(file.clone(), opts.max_records, Source::Xml);
     let mut chunk: Vec<Pending> = Vec::new();
-    let mut buf = Vec::with_capacity(1 << 12);
     let mut st = State {
         file,
         diags,
@@ -159,99 +154,32 @@ pub fn read(
         saw_root: false,
         doctype: false,
         entities: HashSet::new(),
+        text: String::new(),
     };
-    loop {
-        buf.clear();
-        reader.get_mut().reset();
-        let mark = reader.get_ref().mark();
-        let event = match reader.read_event_into(&mut buf) {
-            Ok(ev) => ev,
-            Err(e) => {
-                let too_large = matches!(&e, quick_xml::Error::Io(io) if io.get_ref().is_some_and(|i| i.is::<TokenTooLarge>()));
-                let p = mark.place(1);
-                if too_large {
-                    st.diags.push(
-                        Diagnostic::new(&codes::TOO_LARGE, file, format!("this tag, text or comment is longer than {} MiB: reading stopped here", MAX_TOKEN >> 20))
-                            .label(p.span, p.at, "starts here")
-                            .help("look for an unclosed comment, CDATA section or quote"),
-                    );
-                } else if let quick_xml::Error::Io(io) = &e
-                    && io.kind() != io::ErrorKind::InvalidData
-                {
-                    return Err(io::Error::new(io.kind(), io.to_string()));
-                } else {
-                    st.diags.push(
-                        Diagnostic::new(
-                            &codes::MALFORMED,
-                            file,
-                            format!("the file is not well-formed XML: {e}"),
-                        )
-                        .label(p.span, p.at, "reading stopped here")
-                        .server("Could not load xml [{jobId}], ...")
-                        .help("the whole job fails on a syntax error; fix it and check again"),
-                    );
-                }
-                break;
+    let mut result = Ok(());
+    let mut last = None;
+    tokens::run(input, offset, lines, |batch| {
+        for (event, mark, end) in batch.events() {
+            last = Some(end);
+            if !st.event(event, mark, end, &mut chunk) {
+                return false;
             }
-        };
-        let end = reader.get_ref().mark();
-        match event {
-            Event::Start(e) => {
-                if st.stack.len() >= MAX_DEPTH {
-                    let p = mark.place(1);
-                    st.diags.push(
-                        Diagnostic::new(&codes::TOO_DEEP, file, format!("elements are nested more than {MAX_DEPTH} levels deep: reading stopped here"))
-                            .label(p.span, p.at, "too deep"),
-                    );
-                    break;
-                }
-                st.start(&e, mark, end, false, &mut chunk);
+            if chunk.len() >= CHUNK_ITEMS {
+                flush(&mut chunk, file, &mut rules, sink, st.diags);
             }
-            Event::Empty(e) => {
-                st.start(&e, mark, end, true, &mut chunk);
-                st.end(mark, end, &mut chunk);
-            }
-            Event::End(e) => {
-                if let Some(c) = &mut st.capture
-                    && st.stack.len() > c.depth + 1
-                {
-                    push_capped(c, &format!("</{}>", &*e));
-                }
-                st.end(mark, end, &mut chunk);
-            }
-            Event::Text(t) => st.text(&t.xml10_content(), &t, mark, end),
-            Event::CData(t) => {
-                if let Some(c) = &mut st.capture {
-                    push_capped(c, &format!("<![CDATA[{}]]>", &*t));
-                } else {
-                    let content = t.into_inner();
-                    st.text(&content, "", mark, end);
-                }
-            }
-            Event::GeneralRef(r) => st.reference(&r, mark, end),
-            Event::Comment(c) => {
-                if let Some(cap) = &mut st.capture {
-                    push_capped(cap, &format!("<!--{}-->", &*c));
-                }
-            }
-            Event::DocType(_) => {
-                st.doctype = true;
-                let p = mark.to(end.pos);
-                st.diags.push(
-                    Diagnostic::new(&codes::DOCTYPE, file, "the file declares a DOCTYPE: kbulk refuses document type declarations and expands none of its entities")
-                        .label(p.span, p.at, "DOCTYPE")
-                        .help("remove the DOCTYPE; Kaltura's bulk XML never needs one"),
-                );
-            }
-            Event::Decl(_) | Event::PI(_) => {}
-            Event::Eof => break,
         }
-        if chunk.len() >= CHUNK_ITEMS {
-            flush(&mut chunk, file, &mut rules, sink, st.diags);
+        if let Some(done) = &batch.done {
+            last = Some(done.end);
+            if let Some((e, mark)) = &done.error {
+                result = st.error(e, *mark);
+            }
         }
+        true
+    });
+    result?;
+    if let Some(end) = last {
+        st.finish(end);
     }
-    let end = reader.get_ref().mark();
-    st.finish(end);
     flush(&mut chunk, file, &mut rules, sink, st.diags);
     rules.finish(st.diags);
     Ok(st.items)
@@ -269,40 +197,47 @@ fn flush(
         .par_iter()
         .map(|p| {
             let mut out = Vec::new();
-            if p.valid_action {
-                check_entry(&p.entry, &p.locs, file, p.row, Source::Xml, &mut out);
+            if p.valid_action() {
+                check_entry(p.entry(), p.locs(), file, p.row(), Source::Xml, &mut out);
             }
             out
         })
         .collect();
+    let wants = sink.wants_records();
     for (p, d) in chunk.drain(..).zip(found) {
         diags.extend(d);
-        rules.observe(p.valid_action.then_some(&p.entry), &p.locs, p.row, diags);
-        if p.valid_action {
+        let (valid, row) = (p.valid_action(), p.row());
+        rules.observe(valid.then_some(p.entry()), p.locs(), row, diags);
+        if valid && wants {
+            let (entry, locs, _, _) = p.into_parts();
             sink.record(Record {
                 origin: Origin {
                     file: file.clone(),
-                    span: p.locs.item.span,
-                    line: p.line,
-                    row: p.row,
+                    span: locs.item.span,
+                    line: locs.item.at.line,
+                    row,
                     raw: None,
                 },
-                data: RecordData::Entry(Box::new(p.entry)),
+                data: RecordData::Entry(Box::new(entry)),
             });
         }
     }
 }
 
-fn push_capped(c: &mut Capture, s: &str) {
-    if c.buf.len() + s.len() > MAX_ITEM_BYTES {
+/// Appends the concatenation of `parts` (pieces of raw XML) unless the capture would grow
+/// past [`MAX_ITEM_BYTES`].
+fn push_capped(c: &mut Capture, parts: &[&str]) {
+    if c.buf.len() + parts.iter().map(|p| p.len()).sum::<usize>() > MAX_ITEM_BYTES {
         c.over = true;
     } else {
-        c.buf.push_str(s);
+        for p in parts {
+            c.buf.push_str(p);
+        }
     }
 }
 
 /// The attributes of a start tag with the places of their values.
-fn attributes(e: &BytesStart, tag: Mark, st: &mut State) -> Vec<AttrValue> {
+fn attributes<'a>(e: &'a BytesStart, tag: Mark, st: &mut State) -> Vec<AttrValue<'a>> {
     let content: &str = e;
     let mut out = Vec::new();
     for a in e.attributes() {
@@ -323,16 +258,14 @@ fn attributes(e: &BytesStart, tag: Mark, st: &mut State) -> Vec<AttrValue> {
             }
         };
         let rel = match &a.value {
-            std::borrow::Cow::Borrowed(v) => {
-                (v.as_ptr() as usize).wrapping_sub(content.as_ptr() as usize)
-            }
-            std::borrow::Cow::Owned(_) => 0,
+            Cow::Borrowed(v) => (v.as_ptr() as usize).wrapping_sub(content.as_ptr() as usize),
+            Cow::Owned(_) => 0,
         }
         .min(content.len());
         let at = tag.advance(b"<").advance(&content.as_bytes()[..rel]);
         let place = at.place(a.value.len() as u64);
         let value = match a.normalized_value(quick_xml::XmlVersion::Implicit1_0) {
-            Ok(v) => v.into_owned(),
+            Ok(v) => v,
             Err(err) => {
                 st.diags.push(
                     Diagnostic::new(
@@ -344,11 +277,11 @@ fn attributes(e: &BytesStart, tag: Mark, st: &mut State) -> Vec<AttrValue> {
                     .server("Could not load xml [{jobId}], ...")
                     .help("escape a literal ampersand as &amp;"),
                 );
-                a.value.to_string()
+                a.value.clone()
             }
         };
         out.push(AttrValue {
-            name: a.key.as_ref().to_string(),
+            name: a.key.into_inner(),
             value,
             place,
         });
@@ -357,6 +290,113 @@ fn attributes(e: &BytesStart, tag: Mark, st: &mut State) -> Vec<AttrValue> {
 }
 
 impl State<'_> {
+    /// Handles one event; false when reading must stop.
+    fn event(&mut self, event: Event, mark: Mark, end: Mark, chunk: &mut Vec<Pending>) -> bool {
+        let file = self.file;
+        match event {
+            Event::Start(e) => {
+                if self.stack.len() >= MAX_DEPTH {
+                    let p = mark.place(1);
+                    self.diags.push(
+                        Diagnostic::new(&codes::TOO_DEEP, file, format!("elements are nested more than {MAX_DEPTH} levels deep: reading stopped here"))
+                            .label(p.span, p.at, "too deep"),
+                    );
+                    return false;
+                }
+                self.start(&e, mark, end, false, chunk);
+            }
+            Event::Empty(e) => {
+                self.start(&e, mark, end, true, chunk);
+                self.end(mark, end, chunk);
+            }
+            Event::End(e) => {
+                if let Some(c) = &mut self.capture
+                    && self.stack.len() > c.depth + 1
+                {
+                    push_capped(c, &["</", &e, ">"]);
+                }
+                self.end(mark, end, chunk);
+            }
+            Event::Text(t) => {
+                // Blank text between elements (most text events) needs no normalizing. The
+                // test does not stop early so that it compiles to vector compares: such text
+                // is short, and longer text is mostly element content, tested first.
+                let blank = || {
+                    t.bytes().fold(true, |all, b| {
+                        all & matches!(b, b' ' | b'\t' | b'\n' | b'\r' | 0x0c)
+                    })
+                };
+                if self.wants_text() || !blank() {
+                    self.text(&t.xml10_content(), &t, mark, end);
+                }
+            }
+            Event::CData(t) => {
+                if let Some(c) = &mut self.capture {
+                    push_capped(c, &["<![CDATA[", &t, "]]>"]);
+                } else {
+                    let content = t.into_inner();
+                    self.text(&content, "", mark, end);
+                }
+            }
+            Event::GeneralRef(r) => self.reference(&r, mark, end),
+            Event::Comment(c) => {
+                if let Some(cap) = &mut self.capture {
+                    push_capped(cap, &["<!--", &c, "-->"]);
+                }
+            }
+            Event::DocType(_) => {
+                self.doctype = true;
+                let p = mark.to(end.pos);
+                self.diags.push(
+                    Diagnostic::new(&codes::DOCTYPE, file, "the file declares a DOCTYPE: kbulk refuses document type declarations and expands none of its entities")
+                        .label(p.span, p.at, "DOCTYPE")
+                        .help("remove the DOCTYPE; Kaltura's bulk XML never needs one"),
+                );
+            }
+            Event::Decl(_) | Event::PI(_) => {}
+            Event::Eof => return false,
+        }
+        true
+    }
+
+    /// Reports the error that stopped the tokenizer at the token starting at `mark`; an I/O
+    /// error other than bad data is returned instead.
+    fn error(&mut self, e: &quick_xml::Error, mark: Mark) -> io::Result<()> {
+        let file = self.file;
+        let too_large = matches!(e, quick_xml::Error::Io(io) if io.get_ref().is_some_and(|i| i.is::<TokenTooLarge>()));
+        let p = mark.place(1);
+        if too_large {
+            self.diags.push(
+                Diagnostic::new(
+                    &codes::TOO_LARGE,
+                    file,
+                    format!(
+                        "this tag, text or comment is longer than {} MiB: reading stopped here",
+                        MAX_TOKEN >> 20
+                    ),
+                )
+                .label(p.span, p.at, "starts here")
+                .help("look for an unclosed comment, CDATA section or quote"),
+            );
+        } else if let quick_xml::Error::Io(io) = e
+            && io.kind() != io::ErrorKind::InvalidData
+        {
+            return Err(io::Error::new(io.kind(), io.to_string()));
+        } else {
+            self.diags.push(
+                Diagnostic::new(
+                    &codes::MALFORMED,
+                    file,
+                    format!("the file is not well-formed XML: {e}"),
+                )
+                .label(p.span, p.at, "reading stopped here")
+                .server("Could not load xml [{jobId}], ...")
+                .help("the whole job fails on a syntax error; fix it and check again"),
+            );
+        }
+        Ok(())
+    }
+
     fn start(
         &mut self,
         e: &BytesStart,
@@ -382,14 +422,7 @@ impl State<'_> {
         }
         if let Some(c) = &mut self.capture {
             let raw: &str = e;
-            push_capped(
-                c,
-                &if empty {
-                    format!("<{raw}/>")
-                } else {
-                    format!("<{raw}>")
-                },
-            );
+            push_capped(c, &["<", raw, if empty { "/>" } else { ">" }]);
             self.stack.push(Frame::new(None, name, tag_place));
             return;
         }
@@ -439,10 +472,11 @@ impl State<'_> {
         let is_item = name == "item" && model.is_some_and(|m| std::ptr::eq(m, &schema::ITEM));
         if is_item {
             self.items += 1;
-            if let Some(b) = self.item.take() {
-                chunk.push(b.finish(mark.pos));
+            if let Some(mut b) = self.item.take() {
+                b.close(mark.pos);
+                chunk.push(b);
             }
-            self.item = Some(ItemBuilder::new(self.items, tag_place));
+            self.item = Some(Box::new(ItemBuilder::new(self.items, tag_place)));
         } else if let (Some(b), Some(m)) = (&mut self.item, model) {
             b.start(m.name, parent, &attrs, tag_place, self.file, self.diags);
         }
@@ -608,12 +642,12 @@ impl State<'_> {
         Some(m)
     }
 
-    fn check_attrs(&mut self, m: &'static Model, attrs: &[AttrValue], name_place: Place) {
+    fn check_attrs(&mut self, m: &'static Model, attrs: &[AttrValue<'_>], name_place: Place) {
         for a in attrs {
-            if schema::is_global_attr(&a.name) {
+            if schema::is_global_attr(a.name) {
                 continue;
             }
-            match m.attr(&a.name) {
+            match m.attr(a.name) {
                 None => self.diags.push(
                     Diagnostic::new(
                         &codes::UNKNOWN_ATTRIBUTE,
@@ -637,7 +671,7 @@ impl State<'_> {
                 ),
                 Some(spec) => {
                     if find_placeholder(&a.value).is_none() {
-                        self.value_rule(spec.text, &a.value, a.place, &a.name, false);
+                        self.value_rule(spec.text, &a.value, a.place, a.name, false);
                     }
                 }
             }
@@ -711,9 +745,15 @@ impl State<'_> {
         }
     }
 
+    /// True when text is kept verbatim: inside a capture or a text-only element. Elsewhere
+    /// only non-blank text matters (it is a finding).
+    fn wants_text(&self) -> bool {
+        self.capture.is_some() || self.stack.last().is_some_and(Frame::text_only)
+    }
+
     fn text(&mut self, content: &str, raw: &str, mark: Mark, end: Mark) {
         if let Some(c) = &mut self.capture {
-            push_capped(c, if raw.is_empty() { content } else { raw });
+            push_capped(c, &[if raw.is_empty() { content } else { raw }]);
             return;
         }
         let file = self.file;
@@ -721,9 +761,11 @@ impl State<'_> {
             return;
         };
         if f.text_only() {
-            let t = f.text.get_or_insert_with(String::new);
-            if t.len() + content.len() <= MAX_ITEM_BYTES {
-                t.push_str(content);
+            if f.text_start.is_none() {
+                self.text.clear();
+            }
+            if self.text.len() + content.len() <= MAX_ITEM_BYTES {
+                self.text.push_str(content);
             }
             f.text_start.get_or_insert(mark);
             f.text_end = end.pos;
@@ -754,7 +796,7 @@ impl State<'_> {
     fn reference(&mut self, r: &quick_xml::events::BytesRef, mark: Mark, end: Mark) {
         let name: &str = r;
         if let Some(c) = &mut self.capture {
-            push_capped(c, &format!("&{name};"));
+            push_capped(c, &["&", name, ";"]);
             return;
         }
         let resolved = if r.is_char_ref() {
@@ -807,7 +849,9 @@ impl State<'_> {
         {
             let mut c = self.capture.take().expect("capture is set");
             if c.with_tags && !c.empty {
-                c.buf.push_str(&format!("</{}>", f.name()));
+                c.buf.push_str("</");
+                c.buf.push_str(f.name());
+                c.buf.push('>');
             }
             if c.over {
                 self.diags.push(
@@ -864,7 +908,11 @@ impl State<'_> {
             .and_then(|p| p.model)
             .map_or("", |m| m.name);
         if f.text_only() {
-            let value = f.text.unwrap_or_default();
+            let value = if f.text_start.is_some() {
+                std::mem::take(&mut self.text)
+            } else {
+                String::new()
+            };
             let vp = match f.text_start {
                 Some(s) => s.to(f.text_end),
                 None => mark.place(0),
@@ -876,12 +924,14 @@ impl State<'_> {
                 self.value_rule(m.text, &value, vp, m.name, true);
             }
             if let Some(b) = &mut self.item {
-                b.text(m.name, parent, value, vp);
+                b.text(m.name, parent, &value, vp);
             }
+            self.text = value;
         }
         if std::ptr::eq(m, &schema::ITEM) {
-            if let Some(b) = self.item.take() {
-                chunk.push(b.finish(end.pos));
+            if let Some(mut b) = self.item.take() {
+                b.close(end.pos);
+                chunk.push(b);
             }
         } else if let Some(b) = &mut self.item {
             b.end(m.name, parent);
@@ -906,23 +956,6 @@ impl State<'_> {
                     .label(p.span, p.at, "end of file")
                     .server("Could not load xml [{jobId}], ..."),
             );
-        }
-    }
-}
-
-impl ItemBuilder {
-    fn finish(self, end: u64) -> Pending {
-        let (entry, mut locs, row, valid_action) = self.into_parts();
-        locs.item = Place {
-            span: Span::new(locs.item.span.start, end),
-            at: locs.item.at,
-        };
-        Pending {
-            line: locs.item.at.line,
-            entry,
-            locs,
-            row,
-            valid_action,
         }
     }
 }

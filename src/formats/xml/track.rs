@@ -1,6 +1,10 @@
 //! A `BufRead` wrapper that counts lines and columns of every byte the XML parser consumes,
 //! and refuses to let one token (tag, text, comment) grow past a limit, so that memory stays
 //! bounded whatever the input.
+//!
+//! Counting lines and columns costs as much as tokenizing, so a tracker made with
+//! `lines: false` keeps only byte offsets: its marks' line/column are [`LineCol::UNRESOLVED`]
+//! and `formats::read_path` resolves the few that end up in findings by re-reading the file.
 use std::io::{self, BufRead, Read};
 
 use crate::check::resource::Place;
@@ -20,6 +24,13 @@ pub struct Mark {
 impl Mark {
     /// The mark after `bytes`, which start at this mark.
     pub fn advance(self, bytes: &[u8]) -> Mark {
+        if self.line == 0 {
+            // Offsets only: lines and columns are resolved later.
+            return Mark {
+                pos: self.pos + bytes.len() as u64,
+                ..self
+            };
+        }
         let mut line = self.line;
         let mut last = None;
         for i in memchr::memchr2_iter(b'\n', b'\r', bytes) {
@@ -39,8 +50,11 @@ impl Mark {
         }
     }
 
-    /// Line and column of this mark.
+    /// Line and column of this mark ([`LineCol::UNRESOLVED`] when only offsets are kept).
     pub fn at(self) -> LineCol {
+        if self.line == 0 {
+            return LineCol::UNRESOLVED;
+        }
         LineCol {
             line: self.line,
             column: self.col + 1,
@@ -87,13 +101,14 @@ pub struct Tracker<R> {
 }
 
 impl<R: BufRead> Tracker<R> {
-    /// Wraps `inner`, whose first byte is at file offset `offset` (line 1, column 1).
-    pub fn new(inner: R, offset: u64, limit: u64) -> Self {
+    /// Wraps `inner`, whose first byte is at file offset `offset` (line 1, column 1). With
+    /// `lines` false only offsets are kept (see the module documentation).
+    pub fn new(inner: R, offset: u64, limit: u64, lines: bool) -> Self {
         Tracker {
             inner,
             mark: Mark {
                 pos: offset,
-                line: 1,
+                line: u64::from(lines),
                 col: 0,
             },
             prev_cr: false,
@@ -138,6 +153,12 @@ impl<R: BufRead> BufRead for Tracker<R> {
         if n == 0 {
             return;
         }
+        if self.mark.line == 0 {
+            self.mark.pos += n as u64;
+            self.since_reset += n as u64;
+            self.inner.consume(n);
+            return;
+        }
         // The bytes are still in the inner buffer: fill_buf returns them without reading.
         let Tracker {
             inner,
@@ -175,7 +196,7 @@ mod tests {
         }
         .advance("ab\r\ncé\rx\ny".as_bytes());
         assert_eq!((m.line, m.col), (4, 1));
-        let mut t = Tracker::new(&b"a\r\nb"[..], 0, 100);
+        let mut t = Tracker::new(&b"a\r\nb"[..], 0, 100, true);
         let _ = t.fill_buf();
         t.consume(2);
         t.consume(1);
@@ -186,9 +207,48 @@ mod tests {
     #[test]
     fn refuses_a_token_over_the_limit() {
         let data = [b'x'; 100];
-        let mut t = Tracker::new(io::BufReader::with_capacity(10, &data[..]), 0, 20);
+        let mut t = Tracker::new(io::BufReader::with_capacity(10, &data[..]), 0, 20, false);
         let mut sink = Vec::new();
         assert!(io::copy(&mut t, &mut sink).is_err());
         assert!(sink.len() <= 40);
+    }
+
+    /// Lazily resolved positions (`check`) must equal the ones counted while reading.
+    #[test]
+    fn offsets_only_resolve_to_the_counted_positions() {
+        use crate::formats::{Discard, ReadOptions, read_path};
+        let dir = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/xml/cases");
+        let mut files: Vec<_> = std::fs::read_dir(dir)
+            .expect("cases")
+            .filter_map(|e| e.ok().map(|e| e.path()))
+            .filter(|p| p.extension().is_some_and(|x| x == "xml"))
+            .collect();
+        files.sort();
+        // A BOM and CR line ends too.
+        let tmp = tempfile::tempdir().expect("temp dir");
+        let crlf = tmp.path().join("bom-crlf.xml");
+        let bytes = std::fs::read(&files[0]).expect("case");
+        let mut with_bom = b"\xEF\xBB\xBF".to_vec();
+        with_bom.extend(
+            String::from_utf8_lossy(&bytes)
+                .replace('\n', "\r\n")
+                .bytes(),
+        );
+        std::fs::write(&crlf, with_bom).expect("write");
+        files.push(crlf);
+        let key = |r: &crate::formats::FileReport| {
+            r.diagnostics
+                .iter()
+                .map(|d| serde_json::to_string(&d.to_json()).expect("json"))
+                .collect::<Vec<_>>()
+        };
+        for f in files {
+            let name: std::sync::Arc<str> = std::sync::Arc::from("f.xml");
+            let opts = ReadOptions::default();
+            let lazy = read_path(&f, name.clone(), &opts, &mut Discard);
+            let mut records = Vec::new();
+            let counted = read_path(&f, name, &opts, &mut records);
+            assert_eq!(key(&lazy), key(&counted), "{}", f.display());
+        }
     }
 }

@@ -1,5 +1,5 @@
 //! A compact open-addressing set of name keys with one position per key, for the file-level
-//! rules. Built for the one hot loop that touches every row: keys are already hashes, a slot
+//! rules (resource names, entry reference ids). Built for the one hot loop that touches every row: keys are already hashes, a slot
 //! is 16 bytes (key and value in one cache line), and callers can prefetch a key's slot a few
 //! rows ahead so that the memory latency of a large index overlaps with other work.
 
