@@ -68,8 +68,6 @@ impl ResourcePlanner {
         let mut adders: HashMap<Name, Vec<usize>> = HashMap::new();
         let mut known = HashMap::new();
         for item in items {
-            // Refutable once the event and entry kinds join `RecordData`.
-            #[allow(irrefutable_let_patterns)]
             let RecordData::ScheduleResource(r) = item.record.data else {
                 continue;
             };
