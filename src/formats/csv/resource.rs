@@ -194,7 +194,9 @@ impl FileState<'_> {
         }
         let mut mapped: Vec<Mapped> = jobs.par_iter().map(|j| map_row(j, file)).collect();
         let wants_records = sink.wants_records();
-        const AHEAD: usize = 8;
+        // How far ahead the name index slot is requested: far enough that the load has arrived
+        // when the row is observed (24–64 measured alike on a 200 MB file; 8 was 10% slower).
+        const AHEAD: usize = 32;
         for (i, job) in jobs.iter().enumerate() {
             if let Some(v) = mapped.get(i + AHEAD).and_then(|m| m.view.as_ref()) {
                 self.rules.prefetch(v);
