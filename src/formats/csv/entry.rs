@@ -6,7 +6,7 @@ use std::sync::Arc;
 
 use rayon::prelude::*;
 
-use super::php::{CsvRecord, PhpCsvReader};
+use super::php::{CsvChunk, PhpCsvReader, RecordRef};
 use super::resource::{MAX_RECORD_BYTES, php_numeric, record_level};
 use super::{LineClass, classify, header_name, intended_trim, php_trim};
 use crate::check::entry::codes;
@@ -198,30 +198,35 @@ impl ColumnMap {
 
 /// Cell places of one row, resolved on demand.
 struct Cells<'a> {
-    rec: &'a CsvRecord,
+    rec: RecordRef<'a>,
 }
 
 impl Cells<'_> {
     fn cell(&self, i: usize) -> Place {
-        let c = &self.rec.cells[i];
+        let c = &self.rec.cells()[i];
         let span = Span::new(
-            self.rec.offset + c.raw.start as u64,
-            self.rec.offset + c.raw.end as u64,
+            self.rec.offset() + c.raw.start as u64,
+            self.rec.offset() + c.raw.end as u64,
         );
         Place {
             span,
-            at: locate_in(&self.rec.raw, self.rec.offset, self.rec.line, span.start),
+            at: locate_in(
+                self.rec.raw(),
+                self.rec.offset(),
+                self.rec.line(),
+                span.start,
+            ),
         }
     }
 
     fn row(&self) -> Place {
         Place {
             span: Span::new(
-                self.rec.offset,
-                self.rec.offset + self.rec.content_len as u64,
+                self.rec.offset(),
+                self.rec.offset() + self.rec.content_len() as u64,
             ),
             at: LineCol {
-                line: self.rec.line,
+                line: self.rec.line(),
                 column: 1,
             },
         }
@@ -247,7 +252,7 @@ pub fn read(
     diags: &mut Vec<Diagnostic>,
 ) -> io::Result<u64> {
     let mut reader = PhpCsvReader::new(input, offset, MAX_RECORD_BYTES);
-    let mut chunk: Vec<CsvRecord> = Vec::new();
+    let mut chunk = CsvChunk::default();
     let mut cols: Option<Arc<ColumnMap>> = None;
     let mut rules = FileRules::new(file.clone(), opts.max_records, Source::Csv);
     let mut rows = 0u64;
@@ -255,24 +260,11 @@ pub fn read(
     let mut last_version = 0u8;
     let mut first_v2: Option<(u64, Place)> = None;
     let mut last_v1: Option<(u64, Place)> = None;
-    loop {
-        let mut n = 0;
-        while n < CHUNK_ROWS {
-            if chunk.len() == n {
-                chunk.push(CsvRecord::default());
-            }
-            if !reader.read_record(&mut chunk[n])? {
-                break;
-            }
-            n += 1;
-        }
-        if n == 0 {
-            break;
-        }
-        let mut jobs = Vec::with_capacity(n);
-        for rec in &chunk[..n] {
-            record_level(rec.view(), file, diags);
-            match classify(rec) {
+    while reader.read_chunk(&mut chunk, CHUNK_ROWS)? {
+        let mut jobs = Vec::with_capacity(chunk.len());
+        for rec in chunk.iter() {
+            record_level(rec, file, diags);
+            match classify(&rec) {
                 LineClass::Empty => {}
                 LineClass::Header => {
                     cols = Some(Arc::new(read_header(rec, file, saw_header, diags)));
@@ -287,7 +279,7 @@ pub fn read(
         }
         let mapped: Vec<Mapped> = jobs
             .par_iter()
-            .map(|(rec, row, cols)| map_row(rec, *row, cols.as_deref(), file))
+            .map(|(rec, row, cols)| map_row(*rec, *row, cols.as_deref(), file))
             .collect();
         for ((rec, row, _), m) in jobs.iter().zip(mapped) {
             diags.extend(m.diags);
@@ -304,13 +296,13 @@ pub fn read(
             rules.observe(m.entry.as_ref(), &m.locs, *row, diags);
             if let Some(entry) = m.entry {
                 let raw = opts.keep_raw.then(|| {
-                    Arc::from(String::from_utf8_lossy(&rec.raw[..rec.content_len]).as_ref())
+                    Arc::from(String::from_utf8_lossy(&rec.raw()[..rec.content_len()]).as_ref())
                 });
                 sink.record(Record {
                     origin: Origin {
                         file: file.clone(),
                         span: m.locs.item.span,
-                        line: rec.line,
+                        line: rec.line(),
                         row: *row,
                         raw,
                     },
@@ -341,13 +333,13 @@ pub fn read(
 
 /// Parses a `*` header, reporting unknown and repeated names.
 fn read_header(
-    rec: &CsvRecord,
+    rec: RecordRef<'_>,
     file: &Arc<str>,
     saw_header: bool,
     diags: &mut Vec<Diagnostic>,
 ) -> ColumnMap {
     let cells = Cells { rec };
-    let names: Vec<String> = (0..rec.cells.len())
+    let names: Vec<String> = (0..rec.cells().len())
         .map(|i| header_name(rec.value(i)))
         .collect();
     let mut map = ColumnMap {
@@ -406,17 +398,17 @@ fn is_metadata_column(name: &str) -> bool {
 }
 
 fn comment_rule(
-    rec: &CsvRecord,
+    rec: RecordRef<'_>,
     cols: Option<&ColumnMap>,
     file: &Arc<str>,
     diags: &mut Vec<Diagnostic>,
 ) {
-    let non_empty = (0..rec.cells.len())
+    let non_empty = (0..rec.cells().len())
         .filter(|&i| !php_trim(rec.value(i)).is_empty())
         .count();
     let looks_like_data = match cols {
-        Some(c) if c.width >= 3 => rec.cells.len() == c.width && non_empty >= 2,
-        _ => rec.cells.len() == 5 || rec.cells.len() == 12,
+        Some(c) if c.width >= 3 => rec.cells().len() == c.width && non_empty >= 2,
+        _ => rec.cells().len() == 5 || rec.cells().len() == 12,
     };
     if looks_like_data {
         let p = Cells { rec }.row();
@@ -438,17 +430,17 @@ fn list(v: &str) -> Vec<String> {
 }
 
 /// Maps one data row to an entry, running the row's parse-time and per-record rules.
-fn map_row(rec: &CsvRecord, row: u64, cols: Option<&ColumnMap>, file: &Arc<str>) -> Mapped {
+fn map_row(rec: RecordRef<'_>, row: u64, cols: Option<&ColumnMap>, file: &Arc<str>) -> Mapped {
     let cells = Cells { rec };
     let mut diags = Vec::new();
     let mut locs = EntryLocs::whole(cells.row());
     let positional;
     let (cols, version) = match cols {
         Some(c) => (c, 3),
-        None => match rec.cells.len() {
+        None => match rec.cells().len() {
             5 | 12 => {
-                positional = ColumnMap::positional(rec.cells.len());
-                (&positional, if rec.cells.len() == 5 { 1 } else { 2 })
+                positional = ColumnMap::positional(rec.cells().len());
+                (&positional, if rec.cells().len() == 5 { 1 } else { 2 })
             }
             n => {
                 let p = cells.row();
@@ -470,7 +462,7 @@ fn map_row(rec: &CsvRecord, row: u64, cols: Option<&ColumnMap>, file: &Arc<str>)
     };
     for c in Column::ALL {
         if let (Some(i), Some(f)) = (cols.index[c as usize], c.field())
-            && i < rec.cells.len()
+            && i < rec.cells().len()
         {
             locs.set(f, cells.cell(i));
         }
@@ -508,7 +500,7 @@ fn map_row(rec: &CsvRecord, row: u64, cols: Option<&ColumnMap>, file: &Arc<str>)
         (!intended.is_empty()).then(|| intended.to_string())
     };
     let get = |c: Column, diags: &mut Vec<Diagnostic>| -> Option<String> {
-        let i = cols.index[c as usize].filter(|&i| i < rec.cells.len())?;
+        let i = cols.index[c as usize].filter(|&i| i < rec.cells().len())?;
         value_at(i, c.name(), diags)
     };
     let at = |locs: &EntryLocs, c: Column| c.field().map_or(locs.item, |f| locs.at(f));
@@ -681,18 +673,18 @@ fn map_row(rec: &CsvRecord, row: u64, cols: Option<&ColumnMap>, file: &Arc<str>)
     e.reference_id = get(Column::ReferenceId, &mut diags);
     e.template_entry_id = get(Column::TemplateEntryId, &mut diags);
     for (i, name) in &cols.plugins {
-        if *i < rec.cells.len()
+        if *i < rec.cells().len()
             && let Some(v) = value_at(*i, name, &mut diags)
         {
             e.plugins_data.insert(name.clone(), v);
         }
     }
     if cols.width > 0 {
-        for i in cols.width..rec.cells.len() {
+        for i in cols.width..rec.cells().len() {
             if !php_trim(rec.value(i)).is_empty() {
                 let p = cells.cell(i);
                 diags.push(
-                    Diagnostic::new(&codes::CSV_EXTRA_CELLS, file, format!("this row has {} cells but the header names {}; the value in cell {} is dropped", rec.cells.len(), cols.width, i + 1))
+                    Diagnostic::new(&codes::CSV_EXTRA_CELLS, file, format!("this row has {} cells but the header names {}; the value in cell {} is dropped", rec.cells().len(), cols.width, i + 1))
                         .label(p.span, p.at, "no column for this cell")
                         .row(row)
                         .help("quote values that contain commas"),
@@ -701,7 +693,7 @@ fn map_row(rec: &CsvRecord, row: u64, cols: Option<&ColumnMap>, file: &Arc<str>)
             }
         }
     }
-    let utf8 = std::str::from_utf8(&rec.raw).is_ok();
+    let utf8 = std::str::from_utf8(rec.raw()).is_ok();
     if action_ok {
         check_entry(&e, &locs, file, row, Source::Csv, &mut diags);
     }

@@ -6,7 +6,7 @@ use std::sync::Arc;
 
 use rayon::prelude::*;
 
-use super::php::{CsvRecord, PhpCsvReader};
+use super::php::{CsvChunk, PhpCsvReader, RecordRef};
 use super::resource::{MAX_RECORD_BYTES, php_numeric};
 use super::{LineClass, classify, header_name, php_trim};
 use crate::check::event::{
@@ -102,23 +102,23 @@ pub fn parse_time(v: &str) -> Option<(EventTime, bool)> {
     None
 }
 
-fn cell_place(rec: &CsvRecord, i: usize) -> Place {
-    let c = &rec.cells[i];
+fn cell_place(rec: RecordRef<'_>, i: usize) -> Place {
+    let c = &rec.cells()[i];
     let span = Span::new(
-        rec.offset + c.raw.start as u64,
-        rec.offset + c.raw.end as u64,
+        rec.offset() + c.raw.start as u64,
+        rec.offset() + c.raw.end as u64,
     );
     Place {
         span,
-        at: locate_in(&rec.raw, rec.offset, rec.line, span.start),
+        at: locate_in(rec.raw(), rec.offset(), rec.line(), span.start),
     }
 }
 
-fn row_place(rec: &CsvRecord) -> Place {
+fn row_place(rec: RecordRef<'_>) -> Place {
     Place {
-        span: Span::new(rec.offset, rec.offset + rec.content_len as u64),
+        span: Span::new(rec.offset(), rec.offset() + rec.content_len() as u64),
         at: LineCol {
-            line: rec.line,
+            line: rec.line(),
             column: 1,
         },
     }
@@ -135,28 +135,15 @@ pub fn read(
     diags: &mut Vec<Diagnostic>,
 ) -> io::Result<u64> {
     let mut reader = PhpCsvReader::new(input, offset, MAX_RECORD_BYTES);
-    let mut chunk: Vec<CsvRecord> = Vec::new();
+    let mut chunk = CsvChunk::default();
     let mut cols: Option<Arc<ColumnMap>> = None;
     let mut rules = FileRules::new(file.clone(), Source::Csv);
     let mut rows = 0u64;
     let mut reported_no_header = false;
-    loop {
-        let mut n = 0;
-        while n < CHUNK_ROWS {
-            if chunk.len() == n {
-                chunk.push(CsvRecord::default());
-            }
-            if !reader.read_record(&mut chunk[n])? {
-                break;
-            }
-            n += 1;
-        }
-        if n == 0 {
-            break;
-        }
-        let mut jobs = Vec::with_capacity(n);
-        for rec in &chunk[..n] {
-            match classify(rec) {
+    while reader.read_chunk(&mut chunk, CHUNK_ROWS)? {
+        let mut jobs = Vec::with_capacity(chunk.len());
+        for rec in chunk.iter() {
+            match classify(&rec) {
                 LineClass::Empty | LineClass::Comment => {}
                 LineClass::Header => cols = Some(Arc::new(read_header(rec, file, diags))),
                 LineClass::Data => {
@@ -167,13 +154,13 @@ pub fn read(
         }
         let mapped: Vec<_> = jobs
             .par_iter()
-            .map(|(rec, row, cols)| cols.as_deref().map(|c| map_row(rec, *row, c, file)))
+            .map(|(rec, row, cols)| cols.as_deref().map(|c| map_row(*rec, *row, c, file)))
             .collect();
         for ((rec, row, _), m) in jobs.iter().zip(mapped) {
             let Some((event, locs, d)) = m else {
                 if !reported_no_header {
                     reported_no_header = true;
-                    let p = row_place(rec);
+                    let p = row_place(*rec);
                     diags.push(
                         Diagnostic::new(&codes::NO_HEADER, file, "this row comes before any `*` header: the event engine has no column map and crashes on PHP 8")
                             .label(p.span, p.at, "no header above this row")
@@ -185,14 +172,14 @@ pub fn read(
             };
             diags.extend(d);
             rules.observe(&event, &locs, *row, diags);
-            let raw = opts
-                .keep_raw
-                .then(|| Arc::from(String::from_utf8_lossy(&rec.raw[..rec.content_len]).as_ref()));
+            let raw = opts.keep_raw.then(|| {
+                Arc::from(String::from_utf8_lossy(&rec.raw()[..rec.content_len()]).as_ref())
+            });
             sink.record(Record {
                 origin: Origin {
                     file: file.clone(),
                     span: locs.row.span,
-                    line: rec.line,
+                    line: rec.line(),
                     row: *row,
                     raw,
                 },
@@ -204,12 +191,12 @@ pub fn read(
     Ok(rows)
 }
 
-fn read_header(rec: &CsvRecord, file: &Arc<str>, diags: &mut Vec<Diagnostic>) -> ColumnMap {
+fn read_header(rec: RecordRef<'_>, file: &Arc<str>, diags: &mut Vec<Diagnostic>) -> ColumnMap {
     let mut map = ColumnMap {
-        width: rec.cells.len(),
+        width: rec.cells().len(),
         ..ColumnMap::default()
     };
-    for i in 0..rec.cells.len() {
+    for i in 0..rec.cells().len() {
         let name = header_name(rec.value(i));
         match COLUMNS.iter().position(|c| *c == name) {
             Some(k) => {
@@ -245,7 +232,7 @@ fn read_header(rec: &CsvRecord, file: &Arc<str>, diags: &mut Vec<Diagnostic>) ->
 
 /// Maps one data row, running the engine's parse-time rules and the per-event rules.
 fn map_row(
-    rec: &CsvRecord,
+    rec: RecordRef<'_>,
     row: u64,
     cols: &ColumnMap,
     file: &Arc<str>,
@@ -254,11 +241,11 @@ fn map_row(
     let mut locs = EventLocs::whole(row_place(rec));
     let at = |k: usize| {
         cols.index[k]
-            .filter(|&i| i < rec.cells.len())
+            .filter(|&i| i < rec.cells().len())
             .map(|i| cell_place(rec, i))
     };
     let get = |k: usize| -> Option<String> {
-        let i = cols.index[k].filter(|&i| i < rec.cells.len())?;
+        let i = cols.index[k].filter(|&i| i < rec.cells().len())?;
         let v = String::from_utf8_lossy(php_trim(rec.value(i))).into_owned();
         (!v.is_empty()).then_some(v)
     };
@@ -292,10 +279,10 @@ fn map_row(
             locs.set(f, p);
         }
     }
-    if rec.cells.len() != cols.width {
+    if rec.cells().len() != cols.width {
         let p = locs.row;
         out.push(
-            Diagnostic::new(&codes::COLUMN_COUNT, file, format!("this row has {} fields but the header has {}", rec.cells.len(), cols.width))
+            Diagnostic::new(&codes::COLUMN_COUNT, file, format!("this row has {} fields but the header has {}", rec.cells().len(), cols.width))
                 .label(p.span, p.at, "wrong number of fields")
                 .row(row)
                 .server("The number of values is not equal to the number of columns. Event will not be created.")
