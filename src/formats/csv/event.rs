@@ -7,7 +7,7 @@ use std::sync::Arc;
 use rayon::prelude::*;
 
 use super::php::{CsvChunk, PhpCsvReader, RecordRef};
-use super::resource::{MAX_RECORD_BYTES, php_numeric};
+use super::resource::{MAX_RECORD_BYTES, php_numeric, record_level};
 use super::{LineClass, classify, header_name, php_trim};
 use crate::check::event::{
     EventLocs, FileRules, Source, check_record, codes as ev_codes, csv_codes as codes,
@@ -143,6 +143,8 @@ pub fn read(
     while reader.read_chunk(&mut chunk, CHUNK_ROWS)? {
         let mut jobs = Vec::with_capacity(chunk.len());
         for rec in chunk.iter() {
+            // Quoting, encoding and length findings are the same for every Kaltura CSV.
+            record_level(rec, file, diags);
             match classify(&rec) {
                 LineClass::Empty | LineClass::Comment => {}
                 LineClass::Header => cols = Some(Arc::new(read_header(rec, file, diags))),
