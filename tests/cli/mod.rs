@@ -259,3 +259,45 @@ fn output_order_does_not_depend_on_threads() {
     assert!(one.len() > 100_000, "many findings");
     assert_eq!(one, run("4"));
 }
+
+#[test]
+fn completions_and_man_page_cover_every_subcommand_and_flag() {
+    let bash = kbulk(["completions", "bash"]);
+    assert_eq!(code(&bash), 0);
+    let bash = String::from_utf8(bash.stdout).unwrap();
+    for word in [
+        "check",
+        "convert",
+        "submit",
+        "sandbox",
+        "--resume",
+        "--max-records",
+    ] {
+        assert!(bash.contains(word), "bash completions lack {word}");
+    }
+    for shell in ["zsh", "fish", "powershell"] {
+        let out = kbulk(["completions", shell]);
+        assert_eq!(code(&out), 0, "{shell}");
+        assert!(
+            String::from_utf8_lossy(&out.stdout).contains("resume"),
+            "{shell}"
+        );
+    }
+    let bad = kbulk(["completions", "tcsh"]);
+    assert_eq!(code(&bad), 2, "an unknown shell is a usage error");
+
+    let man = kbulk(["man"]);
+    assert_eq!(code(&man), 0);
+    let man = String::from_utf8(man.stdout).unwrap();
+    assert!(man.contains(".TH kbulk 1"), "a roff page for section 1");
+    for section in ["KBULK CHECK", "KBULK SUBMIT", "KBULK SANDBOX"] {
+        assert!(
+            man.contains(&format!(".SH \"{section}\"")),
+            "man page lacks {section}"
+        );
+    }
+    assert!(
+        man.contains("resume"),
+        "the submit section documents --resume"
+    );
+}
