@@ -9,6 +9,7 @@ use kbulk::formats::{self, Discard, Format, ReadOptions};
 use kbulk::record::EventType;
 
 use super::render::{self, ColorChoice, OutputFormat};
+use super::report::{self, HtmlReport};
 use super::{CliError, Exit, walk};
 
 /// Options of `kbulk check`.
@@ -54,6 +55,13 @@ pub struct CheckArgs {
     /// Colour: auto (terminal and no NO_COLOR), always, never.
     #[arg(long, value_enum, default_value = "auto")]
     pub color: ColorChoice,
+    /// Also write a self-contained HTML report (summary, chart, filterable table with
+    /// snippets) to this file.
+    #[arg(long, value_name = "FILE.html")]
+    pub report: Option<PathBuf>,
+    /// Findings listed in the HTML report (all are counted).
+    #[arg(long, value_name = "N", default_value_t = report::DEFAULT_MAX_ROWS, requires = "report")]
+    pub report_max: u64,
     /// Options for schedule events.
     #[command(flatten)]
     pub events: EventArgs,
@@ -178,6 +186,10 @@ pub fn run(args: &CheckArgs) -> Result<Exit, CliError> {
     let mut total = Counts::default();
     let (mut files, mut records) = (0u64, 0u64);
     let write_err = |e: io::Error| CliError::io("stdout", e);
+    let mut html = match &args.report {
+        Some(path) => Some(HtmlReport::create(path, args.report_max)?),
+        None => None,
+    };
     for input in &inputs {
         let name: Arc<str> = Arc::from(input.path.display().to_string());
         let report = formats::read_path(&input.path, name, &opts, &mut Discard);
@@ -191,6 +203,9 @@ pub fn run(args: &CheckArgs) -> Result<Exit, CliError> {
             counts.add(d.severity);
         }
         total.merge(counts);
+        if let Some(html) = &mut html {
+            html.file(&report, counts, &input.path)?;
+        }
         match args.format {
             OutputFormat::Json => {
                 for d in &report.diagnostics {
@@ -253,5 +268,8 @@ pub fn run(args: &CheckArgs) -> Result<Exit, CliError> {
         }
     }
     out.flush().map_err(write_err)?;
+    if let Some(html) = html {
+        html.finish(files, records, total)?;
+    }
     Ok(exit)
 }

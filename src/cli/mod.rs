@@ -9,6 +9,7 @@ mod convert;
 mod exit;
 mod explain;
 mod render;
+mod report;
 mod sandbox;
 mod schema;
 mod submit;

@@ -78,6 +78,22 @@ pub fn human(
     out
 }
 
+/// The source lines around a diagnostic's primary label, re-read from `path`: the 0-based number
+/// of the first line and the text (two lines before, one after; at most 2,000 bytes, cut at a
+/// character boundary).
+pub fn snippet(d: &Diagnostic, path: &std::path::Path) -> Option<(usize, String)> {
+    let l = d.primary()?;
+    let source = DiskSource::load(path, d)?;
+    let span = SourceSpan::new(
+        (l.span.start as usize).into(),
+        l.span.len().min(400) as usize,
+    );
+    let contents = source.read_span(&span, 2, 1).ok()?;
+    let data = contents.data();
+    let text = String::from_utf8_lossy(&data[..data.len().min(2000)]).into_owned();
+    Some((contents.line(), text))
+}
+
 /// The JSON object for one file.
 pub fn file_json(report: &FileReport, counts: Counts) -> JsonFile {
     JsonFile {

@@ -5,6 +5,8 @@ use std::process::{Command, Stdio};
 
 use crate::common::{check_json, code, kbulk, path, report, root};
 
+mod html_report;
+
 #[test]
 fn exit_codes_distinguish_clean_problems_and_failures() {
     let (out, rep) = check_json(&path("samples/resources-valid.csv"), &[]);

@@ -71,3 +71,71 @@ pub fn check_json(file: &Path, extra: &[&str]) -> (Output, Report) {
     let rep = report(&out);
     (out, rep)
 }
+
+/// The headless Chromium binary (Debian's `chromium`), installed with apt-get when it is absent
+/// and we may (root, as on CI and the project's machines); otherwise the test fails saying how
+/// to install it.
+pub fn chromium() -> PathBuf {
+    static FOUND: std::sync::OnceLock<PathBuf> = std::sync::OnceLock::new();
+    FOUND
+        .get_or_init(|| {
+            let find = || {
+                ["/usr/bin/chromium", "/usr/bin/chromium-browser"]
+                    .iter()
+                    .map(PathBuf::from)
+                    .find(|p| p.exists())
+            };
+            if let Some(p) = find() {
+                return p;
+            }
+            let root = Command::new("id")
+                .arg("-u")
+                .output()
+                .is_ok_and(|o| o.stdout.starts_with(b"0"));
+            if root {
+                let apt = |args: &[&str]| {
+                    Command::new("apt-get")
+                        .args(args)
+                        .env("DEBIAN_FRONTEND", "noninteractive")
+                        .status()
+                        .is_ok_and(|s| s.success())
+                };
+                let _ = apt(&["update", "-qq"]);
+                let _ = apt(&["install", "-y", "-qq", "chromium"]);
+            }
+            find().expect(
+                "the HTML report tests need Debian's chromium: `apt-get install chromium` \
+                 (.ci/run installs it)",
+            )
+        })
+        .clone()
+}
+
+/// Loads `page` (a file URL with an optional `#fragment`) in headless Chromium and returns the
+/// DOM after its scripts ran.
+pub fn chromium_dom(url: &str) -> String {
+    let profile = tempfile::tempdir().expect("temp dir");
+    let out = Command::new(chromium())
+        .args([
+            "--headless",
+            "--no-sandbox",
+            "--disable-gpu",
+            "--disable-quic",
+            "--no-first-run",
+            "--disable-background-networking",
+            "--disable-component-update",
+            "--disable-sync",
+            "--virtual-time-budget=5000",
+        ])
+        .arg(format!("--user-data-dir={}", profile.path().display()))
+        .arg("--dump-dom")
+        .arg(url)
+        .output()
+        .expect("chromium runs");
+    assert!(
+        out.status.success(),
+        "chromium failed: {}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    String::from_utf8(out.stdout).expect("the DOM is UTF-8")
+}
