@@ -171,7 +171,7 @@ fn write_script_json(out: &mut dyn Write, value: &serde_json::Value) -> io::Resu
     let text = serde_json::to_string(value).map_err(io::Error::other)?;
     let mut rest = text.as_str();
     while let Some(i) = rest.find('<') {
-        out.write_all(rest[..i].as_bytes())?;
+        out.write_all(&rest.as_bytes()[..i])?;
         out.write_all(b"\\u003c")?;
         rest = &rest[i + 1..];
     }
