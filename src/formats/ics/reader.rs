@@ -9,14 +9,15 @@ use rayon::prelude::*;
 use super::rrule::{self, IssueKind, parse_local_basic, parse_utc_basic};
 use super::scanner::{ContentLine, MAX_LINE, Scanner};
 use super::{has_text_escape, parse_duration, tz, unescape_text};
-use crate::check::event::{
-    EventLocs, FileRules, Source, check_record, codes as ev_codes, ical_codes as codes,
-};
-use crate::check::resource::Place;
+use crate::check::event::{FileRules, check_record};
 use crate::diag::{Diagnostic, Severity};
+use crate::formats::ics::codes;
 use crate::formats::{ReadOptions, Sink};
+use crate::record::codes::event as ev_codes;
 use crate::record::event::{Classification, EventAction, EventField, EventTime, ScheduleEvent};
+use crate::record::locs::{EventLocs, EventSource as Source};
 use crate::record::{Record, RecordData};
+use crate::source::Place;
 use crate::source::{LineCol, Origin, Span};
 
 /// Events mapped per parallel step.

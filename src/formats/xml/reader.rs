@@ -19,14 +19,15 @@ use super::codes;
 use super::schema::{self, Model, Text, TextError};
 use super::tokens;
 use super::track::{Mark, TokenTooLarge};
-use crate::check::entry::codes as entry_codes;
-use crate::check::entry::values::find_placeholder;
-use crate::check::entry::{FileRules, Source, check_entry};
-use crate::check::resource::Place;
+use crate::check::entry::{FileRules, check_entry};
 use crate::diag::Diagnostic;
 use crate::formats::{ReadOptions, Sink};
+use crate::record::codes::entry as entry_codes;
+use crate::record::locs::EntrySource as Source;
+use crate::record::values::find_placeholder;
 use crate::record::{Record, RecordData};
 use crate::source::Origin;
+use crate::source::Place;
 
 /// Longest tag, text node or comment read in one piece.
 pub const MAX_TOKEN: u64 = 16 << 20;
