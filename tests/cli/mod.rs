@@ -3,6 +3,8 @@
 use std::io::Read;
 use std::process::{Command, Stdio};
 
+mod samples;
+
 use crate::common::{check_json, code, kbulk, path, report, root};
 
 #[test]
