@@ -94,29 +94,6 @@ macro_rules! codes {
     };
 }
 
-/// Every diagnostic code kbulk can emit, grouped by area in a stable order.
-pub fn all_codes() -> Vec<&'static Code> {
-    let mut all = Vec::new();
-    for table in [
-        crate::formats::codes::ALL,
-        crate::formats::csv::codes::ALL,
-        crate::check::resource::codes::ALL,
-        crate::formats::xml::codes::ALL,
-        crate::check::entry::codes::ALL,
-        crate::check::event::codes::ALL,
-        crate::check::event::ical_codes::ALL,
-        crate::check::event::csv_codes::ALL,
-    ] {
-        all.extend_from_slice(table);
-    }
-    all
-}
-
-/// Looks a code up by its name.
-pub fn find_code(name: &str) -> Option<&'static Code> {
-    all_codes().into_iter().find(|c| c.name == name)
-}
-
 /// A labelled place in the file.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Label {
@@ -246,6 +223,31 @@ impl Diagnostic {
 /// Sorts diagnostics into their deterministic output order.
 pub fn sort(diags: &mut [Diagnostic]) {
     diags.sort_by(|a, b| a.sort_key().cmp(&b.sort_key()));
+}
+
+/// Fills in every label whose position is [`LineCol::UNRESOLVED`] by reading `path` once.
+pub fn resolve_labels(path: &std::path::Path, diags: &mut [Diagnostic]) -> std::io::Result<()> {
+    let mut wanted: Vec<u64> = diags
+        .iter()
+        .flat_map(|d| d.labels.iter())
+        .filter(|l| l.at == LineCol::UNRESOLVED)
+        .map(|l| l.span.start)
+        .collect();
+    if wanted.is_empty() {
+        return Ok(());
+    }
+    wanted.sort_unstable();
+    wanted.dedup();
+    let file = std::io::BufReader::new(std::fs::File::open(path)?);
+    let found = crate::source::resolve_offsets(file, &wanted)?;
+    for l in diags.iter_mut().flat_map(|d| d.labels.iter_mut()) {
+        if l.at == LineCol::UNRESOLVED
+            && let Ok(i) = wanted.binary_search(&l.span.start)
+        {
+            l.at = found[i];
+        }
+    }
+    Ok(())
 }
 
 /// The `type` tag of each JSON Lines object kbulk writes.

@@ -4,6 +4,7 @@
 #![warn(missing_docs, clippy::print_stdout, clippy::print_stderr)]
 
 pub mod check;
+pub mod codes;
 pub mod convert;
 pub mod diag;
 pub mod formats;

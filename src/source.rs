@@ -130,34 +130,6 @@ pub fn resolve_offsets(
     }
 }
 
-/// Fills in every label whose position is [`LineCol::UNRESOLVED`] by reading `path` once.
-pub fn resolve_labels(
-    path: &std::path::Path,
-    diags: &mut [crate::diag::Diagnostic],
-) -> std::io::Result<()> {
-    let mut wanted: Vec<u64> = diags
-        .iter()
-        .flat_map(|d| d.labels.iter())
-        .filter(|l| l.at == LineCol::UNRESOLVED)
-        .map(|l| l.span.start)
-        .collect();
-    if wanted.is_empty() {
-        return Ok(());
-    }
-    wanted.sort_unstable();
-    wanted.dedup();
-    let file = std::io::BufReader::new(std::fs::File::open(path)?);
-    let found = resolve_offsets(file, &wanted)?;
-    for l in diags.iter_mut().flat_map(|d| d.labels.iter_mut()) {
-        if l.at == LineCol::UNRESOLVED
-            && let Ok(i) = wanted.binary_search(&l.span.start)
-        {
-            l.at = found[i];
-        }
-    }
-    Ok(())
-}
-
 /// Where a record came from: file, byte span, physical line and the server's row ordinal.
 #[derive(Debug, Clone)]
 pub struct Origin {
@@ -272,6 +244,15 @@ impl SourceFile {
     pub fn line_count(&self) -> usize {
         self.line_starts.len()
     }
+}
+
+/// A place in the file: a byte span and where it starts.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub struct Place {
+    /// The bytes.
+    pub span: Span,
+    /// Line and column of `span.start`.
+    pub at: LineCol,
 }
 
 #[cfg(test)]

@@ -2,6 +2,7 @@
 mod cli;
 mod common;
 mod ical;
+mod layers;
 mod resource;
 mod sandbox;
 mod submit;

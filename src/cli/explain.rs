@@ -1,7 +1,7 @@
 //! `kbulk explain`: the long explanation of a diagnostic code, or the table of all codes.
 use std::io::Write;
 
-use kbulk::diag::{all_codes, find_code};
+use kbulk::codes::{all_codes, find_code};
 
 use super::{CliError, Exit};
 

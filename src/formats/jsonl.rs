@@ -4,14 +4,14 @@ use std::io::{self, BufRead, BufReader, Read};
 use std::sync::Arc;
 
 use super::codes;
-use crate::check::entry::{self, EntryLocs, Source};
-use crate::check::event::{
-    EventLocs, FileRules as EventRules, Source as EventSource, check_record as check_event,
-};
-use crate::check::resource::{FileRules, Place, ResourceLocs, check_record};
+use crate::check::entry;
+use crate::check::event::{FileRules as EventRules, check_record as check_event};
+use crate::check::resource::{FileRules, check_record};
 use crate::diag::Diagnostic;
 use crate::formats::{ReadOptions, Sink};
+use crate::record::locs::{EntryLocs, EntrySource as Source, EventLocs, EventSource, ResourceLocs};
 use crate::record::{JsonRecord, Record, RecordData};
+use crate::source::Place;
 use crate::source::{LineCol, Origin, Span};
 
 /// Longest line read.
@@ -167,7 +167,7 @@ fn placeholders(
         let (a, b) = (from + r.start, from + r.end);
         diags.push(
             Diagnostic::new(
-                &entry::codes::PLACEHOLDER,
+                &crate::record::codes::entry::PLACEHOLDER,
                 file,
                 format!("`{}` is a placeholder that was never substituted", &s[a..b]),
             )

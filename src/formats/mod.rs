@@ -191,7 +191,7 @@ pub fn read_path(
             format!("reading stopped: {e}"),
         ));
     }
-    if let Err(e) = crate::source::resolve_labels(path, &mut diagnostics) {
+    if let Err(e) = crate::diag::resolve_labels(path, &mut diagnostics) {
         diagnostics.push(Diagnostic::new(
             &codes::UNREADABLE,
             &name,

@@ -7,9 +7,12 @@ use serde::{Deserialize, Serialize};
 
 use crate::source::Origin;
 
+pub mod codes;
 pub mod entry;
 pub mod event;
+pub mod locs;
 pub mod resource;
+pub mod values;
 
 pub use entry::Entry;
 pub use event::{EventTime, EventType, Recurrence, ScheduleEvent};

@@ -3,6 +3,8 @@
 use std::io::Read;
 use std::process::{Command, Stdio};
 
+mod samples;
+
 use crate::common::{check_json, code, kbulk, path, report, root};
 
 mod html_report;
@@ -78,7 +80,7 @@ fn spans_point_at_the_bytes_in_the_file() {
 
 #[test]
 fn explain_covers_every_code() {
-    let codes = kbulk::diag::all_codes();
+    let codes = kbulk::codes::all_codes();
     let mut names: Vec<_> = codes.iter().map(|c| c.name).collect();
     names.sort();
     names.dedup();

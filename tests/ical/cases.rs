@@ -118,7 +118,7 @@ fn every_event_code_has_a_real_explanation() {
                 c.name
             );
             assert!(
-                kbulk::diag::find_code(c.name).is_some(),
+                kbulk::codes::find_code(c.name).is_some(),
                 "{} not registered",
                 c.name
             );

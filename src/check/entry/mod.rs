@@ -4,68 +4,20 @@ use std::hash::BuildHasher;
 use std::sync::Arc;
 
 use crate::check::index::NameIndex;
-use crate::check::resource::Place;
 use crate::diag::{Code, Diagnostic, Severity};
 use crate::formats::xml::codes as xml_codes;
 use crate::record::entry::{ENTRY_TYPES, Entry, EntryAction, EntryField, MEDIA_CLIP, Resource};
 use crate::source::{LineCol, Span};
 
-pub mod codes;
-pub mod values;
+pub use crate::record::codes::entry as codes;
+pub use crate::record::values;
+
+pub use crate::record::locs::{EntryLocs, EntrySource as Source};
+use crate::source::Place;
 
 use values::{
     entry_id_shape, find_placeholder, php_is_url, server_date, t_url_problem, xsd_datetime,
 };
-
-/// Which reader produced a record: the same field means different things to different engines.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum Source {
-    /// An XML bulk item (schema-level problems are the reader's).
-    Xml,
-    /// An entry-CSV row.
-    Csv,
-    /// A JSON Lines record (checked as it would be written to either format).
-    Jsonl,
-}
-
-/// Where the parts of one entry sit in its file.
-#[derive(Debug, Clone, Default)]
-pub struct EntryLocs {
-    /// The whole item, row or line.
-    pub item: Place,
-    /// Per item-level field (see [`EntryField`]); `None` where the field has no place.
-    pub fields: [Option<Place>; EntryField::COUNT],
-    /// Per content asset: its resource (the URL or path attribute when there is one).
-    pub content: Vec<Place>,
-    /// Per thumbnail: its resource.
-    pub thumbs: Vec<Place>,
-    /// Per `<customData>`.
-    pub custom: Vec<Place>,
-}
-
-impl EntryLocs {
-    /// Locations that all point at one place (a CSV row without cells, a JSON line).
-    pub fn whole(item: Place) -> Self {
-        EntryLocs {
-            item,
-            ..Default::default()
-        }
-    }
-
-    /// The place of `field`, or of the whole item.
-    pub fn at(&self, field: EntryField) -> Place {
-        self.fields[field.index()].unwrap_or(self.item)
-    }
-
-    /// Records the place of `field` (the first one wins).
-    pub fn set(&mut self, field: EntryField, p: Place) {
-        self.fields[field.index()].get_or_insert(p);
-    }
-
-    fn nth(list: &[Place], i: usize, fallback: Place) -> Place {
-        list.get(i).copied().unwrap_or(fallback)
-    }
-}
 
 /// Longest values the XSD and API accept, in characters.
 pub const MAX_LENGTHS: &[(EntryField, usize)] = &[

@@ -5,55 +5,16 @@ use std::collections::HashMap;
 use std::hash::{Hash, Hasher};
 use std::sync::Arc;
 
-use crate::check::resource::Place;
 use crate::diag::Diagnostic;
 use crate::formats::ics::rrule::count_occurrences;
 use crate::record::event::{EventAction, EventField, ScheduleEvent};
+use crate::source::Place;
 
-pub mod codes;
-pub mod csv_codes;
-pub mod ical_codes;
+pub use crate::formats::csv::event_codes as csv_codes;
+pub use crate::formats::ics::codes as ical_codes;
+pub use crate::record::codes::event as codes;
 
-/// Where each field of one event sits in its file.
-#[derive(Debug, Clone)]
-pub struct EventLocs {
-    /// The whole record (VEVENT, row, JSON line).
-    pub row: Place,
-    /// Per field ([`EventField::index`]); `None` where the field has no place of its own.
-    pub fields: [Option<Place>; EventField::COUNT],
-}
-
-impl EventLocs {
-    /// Locations with only the whole record known.
-    pub fn whole(row: Place) -> Self {
-        EventLocs {
-            row,
-            fields: [None; EventField::COUNT],
-        }
-    }
-
-    /// The place of `field`, or of the whole record.
-    pub fn at(&self, field: EventField) -> Place {
-        self.fields[field.index()].unwrap_or(self.row)
-    }
-
-    /// Records where `field` is.
-    pub fn set(&mut self, field: EventField, p: Place) {
-        self.fields[field.index()] = Some(p);
-    }
-}
-
-/// Which reader produced the event: some rules are reported by the reader itself, at the
-/// exact place, and skipped here.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum Source {
-    /// An iCal file.
-    Ical,
-    /// A schedule-event CSV.
-    Csv,
-    /// kbulk JSON Lines.
-    Jsonl,
-}
+pub use crate::record::locs::{EventLocs, EventSource as Source};
 
 /// Longest summary the API accepts, in characters.
 pub const MAX_SUMMARY_CHARS: usize = 256;

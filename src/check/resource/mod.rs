@@ -8,69 +8,12 @@ use crate::diag::{Diagnostic, Severity};
 use crate::record::resource::{ResourceAction, ResourceField, ResourceType, ResourceView};
 use crate::source::{LineCol, Span};
 
-pub mod codes;
+pub use crate::record::codes::resource as codes;
+
+pub use crate::record::locs::{FieldPlaces, ResourceLocs};
+pub use crate::source::Place;
 
 use crate::check::index::NameIndex;
-
-/// A place in the file: a byte span and where it starts.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
-pub struct Place {
-    /// The bytes.
-    pub span: Span,
-    /// Line and column of `span.start`.
-    pub at: LineCol,
-}
-
-/// Where the fields of one record sit, for formats that know (CSV cells); lines and columns
-/// are resolved only when a finding needs them.
-pub trait FieldPlaces: Sync {
-    /// The bytes of `field`'s cell, when the record has one.
-    fn span(&self, field: ResourceField) -> Option<Span>;
-    /// Line and column of a byte offset inside the record.
-    fn locate(&self, offset: u64) -> LineCol;
-}
-
-/// Where a record and its fields sit in the file (the cell for CSV, the line for JSON Lines).
-#[derive(Clone, Copy)]
-pub struct ResourceLocs<'a> {
-    /// The whole record.
-    pub row: Place,
-    /// Field places, when the format has them.
-    pub fields: Option<&'a dyn FieldPlaces>,
-}
-
-impl std::fmt::Debug for ResourceLocs<'_> {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.debug_struct("ResourceLocs")
-            .field("row", &self.row)
-            .finish_non_exhaustive()
-    }
-}
-
-impl ResourceLocs<'_> {
-    /// Locations for a record known only by its place (every field points at the record).
-    pub fn whole(row: Place) -> Self {
-        ResourceLocs { row, fields: None }
-    }
-
-    /// The place of `field`, or of the whole record when the field has no cell.
-    pub fn at(&self, field: ResourceField) -> Place {
-        match self.fields.and_then(|f| Some((f, f.span(field)?))) {
-            Some((f, span)) => Place {
-                span,
-                at: f.locate(span.start),
-            },
-            None => self.row,
-        }
-    }
-
-    /// The bytes of `field`, or of the whole record, without resolving a line and column.
-    pub fn span(&self, field: ResourceField) -> Span {
-        self.fields
-            .and_then(|f| f.span(field))
-            .unwrap_or(self.row.span)
-    }
-}
 
 /// Longest `name` and `systemName` the API accepts, in characters.
 pub const MAX_NAME_CHARS: usize = 256;

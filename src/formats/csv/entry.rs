@@ -9,17 +9,18 @@ use rayon::prelude::*;
 use super::php::{CsvChunk, PhpCsvReader, RecordRef};
 use super::resource::{MAX_RECORD_BYTES, php_numeric, record_level};
 use super::{LineClass, classify, header_name, intended_trim, php_trim};
-use crate::check::entry::codes;
-use crate::check::entry::values::find_placeholder;
-use crate::check::entry::{EntryLocs, FileRules, Source, check_entry};
-use crate::check::resource::Place;
+use crate::check::entry::{FileRules, check_entry};
 use crate::diag::Diagnostic;
 use crate::formats::{ReadOptions, Sink};
+use crate::record::codes::entry as codes;
 use crate::record::entry::{
     Assets, ContentAsset, Entry, EntryAction, EntryField, MEDIA_CLIP, MediaType, Resource,
     ThumbnailAsset,
 };
+use crate::record::locs::{EntryLocs, EntrySource as Source};
+use crate::record::values::find_placeholder;
 use crate::record::{Record, RecordData};
+use crate::source::Place;
 use crate::source::{LineCol, Origin, Span, locate_in};
 
 /// Rows read before each parallel mapping step.

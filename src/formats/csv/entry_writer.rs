@@ -4,11 +4,11 @@ use std::io::{self, Write};
 
 use super::entry::Column;
 use super::resource_writer::push_cell;
-use crate::check::entry::values::normalize_date;
 use crate::diag::Diagnostic;
 use crate::formats::codes;
 use crate::formats::xml::writer::dropped;
 use crate::record::entry::{Entry, EntryAction, MEDIA_CLIP, Resource};
+use crate::record::values::normalize_date;
 use crate::source::{LineCol, Origin};
 
 /// The columns written, in order (before any plugin columns).

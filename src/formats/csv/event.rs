@@ -9,15 +9,16 @@ use rayon::prelude::*;
 use super::php::{CsvChunk, PhpCsvReader, RecordRef};
 use super::resource::{MAX_RECORD_BYTES, php_numeric, record_level};
 use super::{LineClass, classify, header_name, php_trim};
-use crate::check::event::{
-    EventLocs, FileRules, Source, check_record, codes as ev_codes, csv_codes as codes,
-};
-use crate::check::resource::Place;
+use crate::check::event::{FileRules, check_record};
 use crate::diag::{Diagnostic, Severity};
+use crate::formats::csv::event_codes as codes;
 use crate::formats::ics::rrule::{IssueKind, parse_csv};
 use crate::formats::{ReadOptions, Sink};
+use crate::record::codes::event as ev_codes;
 use crate::record::event::{EventField, EventTime, EventType, ScheduleEvent, TemplateEntryType};
+use crate::record::locs::{EventLocs, EventSource as Source};
 use crate::record::{Record, RecordData};
+use crate::source::Place;
 use crate::source::{LineCol, Origin, Span, locate_in};
 
 /// Rows read before each parallel mapping step.

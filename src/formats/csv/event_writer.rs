@@ -5,10 +5,11 @@ use std::io::{self, Write};
 
 use super::event::COLUMNS;
 use super::resource_writer::push_cell;
-use crate::check::event::{codes as ev_codes, csv_codes};
 use crate::diag::{Diagnostic, Severity};
 use crate::formats::codes;
+use crate::formats::csv::event_codes as csv_codes;
 use crate::formats::ics::rrule::to_csv;
+use crate::record::codes::event as ev_codes;
 use crate::record::event::{EventAction, EventType, ScheduleEvent};
 use crate::source::{LineCol, Origin};
 

@@ -4,6 +4,7 @@ pub mod codes;
 pub mod entry;
 pub mod entry_writer;
 pub mod event;
+pub mod event_codes;
 pub mod event_writer;
 pub mod php;
 pub mod resource;
@@ -58,7 +59,7 @@ pub fn trim_cut(
     raw: &[u8],
     intended: &str,
     file: &std::sync::Arc<str>,
-    place: crate::check::resource::Place,
+    place: crate::source::Place,
     what: &str,
 ) -> Option<crate::diag::Diagnostic> {
     let server = trim_array(raw);

@@ -8,11 +8,14 @@ use rayon::prelude::*;
 use super::codes as csv_codes;
 use super::php::{CsvChunk, PhpCsvReader, RecordRef};
 use super::{LineClass, classify, header_name, intended_trim};
-use crate::check::resource::{FieldPlaces, FileRules, Place, ResourceLocs, check_record, codes};
+use crate::check::resource::{FileRules, check_record};
 use crate::diag::Diagnostic;
 use crate::formats::{ReadOptions, Sink};
+use crate::record::codes::resource as codes;
+use crate::record::locs::{FieldPlaces, ResourceLocs};
 use crate::record::resource::{ResourceAction, ResourceField, ResourceType, ResourceView};
 use crate::record::{Record, RecordData};
+use crate::source::Place;
 use crate::source::{LineCol, Origin, Span, locate_in};
 
 /// Rows read before each parallel mapping step.

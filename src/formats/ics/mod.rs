@@ -3,6 +3,7 @@
 //! server's rules, and writers in two dialects.
 //!
 //! [`ScheduleEvent`]: crate::record::ScheduleEvent
+pub mod codes;
 pub mod reader;
 pub mod rrule;
 pub mod scanner;

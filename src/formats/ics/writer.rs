@@ -12,8 +12,9 @@ use std::io::{self, Write};
 use icalendar::{Component, EventLike, Property};
 
 use super::format_duration;
-use crate::check::event::{codes as ev_codes, ical_codes};
 use crate::diag::{Diagnostic, Severity};
+use crate::formats::ics::codes as ical_codes;
+use crate::record::codes::event as ev_codes;
 use crate::record::event::{EventAction, EventTime, ScheduleEvent};
 use crate::source::{LineCol, Origin};
 

@@ -3,14 +3,14 @@
 use std::sync::Arc;
 
 use super::reader::{AttrValue, MAX_ITEM_BYTES};
-use crate::check::entry::EntryLocs;
-use crate::check::resource::Place;
 use crate::diag::Diagnostic;
 use crate::formats::xml::codes;
 use crate::record::entry::{
     Assets, AssetsAction, Checksum, ContentAsset, CustomData, CustomDataItems, Entry, EntryAction,
     EntryField, MediaType, RemoteStorage, Resource, Stream, ThumbnailAsset,
 };
+use crate::record::locs::EntryLocs;
+use crate::source::Place;
 use crate::source::Span;
 
 /// The entry being read, and the asset, resource or custom data currently open.

@@ -536,7 +536,7 @@ pub fn check_text(text: Text, v: &str) -> Result<(), TextError> {
             _ => Err(TextError::Invalid("an xs:boolean (true, false, 1 or 0)")),
         },
         Text::DateTime => {
-            if crate::check::entry::values::xsd_datetime(v.trim()) {
+            if crate::record::values::xsd_datetime(v.trim()) {
                 Ok(())
             } else {
                 Err(TextError::Invalid(

@@ -7,7 +7,7 @@
 //! and `formats::read_path` resolves the few that end up in findings by re-reading the file.
 use std::io::{self, BufRead, Read};
 
-use crate::check::resource::Place;
+use crate::source::Place;
 use crate::source::{LineCol, Span};
 
 /// A position: file offset, 1-based line and 0-based column in characters.

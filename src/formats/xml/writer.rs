@@ -5,12 +5,12 @@ use std::io::{self, Write};
 
 use quick_xml::escape::escape;
 
-use crate::check::entry::codes;
-use crate::check::entry::values::normalize_date;
 use crate::diag::Diagnostic;
+use crate::record::codes::entry as codes;
 use crate::record::entry::{
     Checksum, ContentAsset, Entry, EntryAction, RemoteStorage, Resource, ThumbnailAsset,
 };
+use crate::record::values::normalize_date;
 use crate::source::{LineCol, Origin};
 
 /// Writes `<mrss><channel>` before the first item and closes them in [`XmlWriter::finish`].

@@ -2,6 +2,8 @@
 //! checks well-formedness, refuses DOCTYPEs and `<script>`, walks the XSD's element tree
 //! ([`super::schema`]) to report every order, cardinality, attribute and value problem, and
 //! maps each `<item>` to an [`Entry`]. Items are checked in parallel chunks, in file order.
+//! This file owns the event loop, tags and chunking; `walk` the XSD element tree and attributes,
+//! `text` text nodes, entities and value rules.
 //!
 //! Memory stays flat in the file size: one item (at most [`MAX_ITEM_BYTES`] of values) and one
 //! chunk of items are held at a time, tokens are capped at [`MAX_TOKEN`] bytes and nesting at
@@ -19,14 +21,20 @@ use super::codes;
 use super::schema::{self, Model, Text, TextError};
 use super::tokens;
 use super::track::{Mark, TokenTooLarge};
-use crate::check::entry::codes as entry_codes;
-use crate::check::entry::values::find_placeholder;
-use crate::check::entry::{FileRules, Source, check_entry};
-use crate::check::resource::Place;
+use crate::check::entry::{FileRules, check_entry};
 use crate::diag::Diagnostic;
 use crate::formats::{ReadOptions, Sink};
+use crate::record::codes::entry as entry_codes;
+use crate::record::locs::EntrySource as Source;
+use crate::record::values::find_placeholder;
 use crate::record::{Record, RecordData};
 use crate::source::Origin;
+use crate::source::Place;
+
+mod text;
+mod walk;
+
+use walk::attributes;
 
 /// Longest tag, text node or comment read in one piece.
 pub const MAX_TOKEN: u64 = 16 << 20;
@@ -236,59 +244,6 @@ fn push_capped(c: &mut Capture, parts: &[&str]) {
     }
 }
 
-/// The attributes of a start tag with the places of their values.
-fn attributes<'a>(e: &'a BytesStart, tag: Mark, st: &mut State) -> Vec<AttrValue<'a>> {
-    let content: &str = e;
-    let mut out = Vec::new();
-    for a in e.attributes() {
-        let a = match a {
-            Ok(a) => a,
-            Err(err) => {
-                let p = tag.place(1 + content.len() as u64);
-                st.diags.push(
-                    Diagnostic::new(
-                        &codes::MALFORMED,
-                        st.file,
-                        format!("this tag's attributes are not well-formed: {err}"),
-                    )
-                    .label(p.span, p.at, "in this tag")
-                    .server("Could not load xml [{jobId}], ..."),
-                );
-                break;
-            }
-        };
-        let rel = match &a.value {
-            Cow::Borrowed(v) => (v.as_ptr() as usize).wrapping_sub(content.as_ptr() as usize),
-            Cow::Owned(_) => 0,
-        }
-        .min(content.len());
-        let at = tag.advance(b"<").advance(&content.as_bytes()[..rel]);
-        let place = at.place(a.value.len() as u64);
-        let value = match a.normalized_value(quick_xml::XmlVersion::Implicit1_0) {
-            Ok(v) => v,
-            Err(err) => {
-                st.diags.push(
-                    Diagnostic::new(
-                        &codes::UNDEFINED_ENTITY,
-                        st.file,
-                        format!("attribute `{}`: {err}", a.key.as_ref()),
-                    )
-                    .label(place.span, place.at, "undefined entity")
-                    .server("Could not load xml [{jobId}], ...")
-                    .help("escape a literal ampersand as &amp;"),
-                );
-                a.value.clone()
-            }
-        };
-        out.push(AttrValue {
-            name: a.key.into_inner(),
-            value,
-            place,
-        });
-    }
-    out
-}
-
 impl State<'_> {
     /// Handles one event; false when reading must stop.
     fn event(&mut self, event: Event, mark: Mark, end: Mark, chunk: &mut Vec<Pending>) -> bool {
@@ -488,358 +443,6 @@ impl State<'_> {
         self.stack.push(Frame::new(model, name, tag_place));
     }
 
-    /// Validates `name` as the next child of the open element and returns its model.
-    fn child_model(&mut self, name: &str, p: Place) -> Option<&'static Model> {
-        let file = self.file;
-        let Some(parent) = self.stack.last_mut() else {
-            return (name == "mrss").then_some(&schema::MRSS);
-        };
-        let pm = parent.model?;
-        if matches!(pm.text, Text::Any) {
-            return None;
-        }
-        if parent.text_only() || pm.slots.is_empty() {
-            self.diags.push(
-                Diagnostic::new(
-                    &codes::UNKNOWN_ELEMENT,
-                    file,
-                    format!("<{}> holds no elements, but <{name}> is inside it", pm.name),
-                )
-                .label(p.span, p.at, "unexpected element")
-                .server("Validate files failed on job [{jobId}], ..."),
-            );
-            return None;
-        }
-        let Some((j, m)) = pm.find(name, parent.slot) else {
-            if let Some((_, m)) = pm.find(name, 0) {
-                let (before, bp) = parent.last_child.unwrap_or((pm.name, parent.start));
-                self.diags.push(
-                    Diagnostic::new(
-                        &codes::OUT_OF_ORDER,
-                        file,
-                        format!("<{name}> must come before <{before}> in <{}>", pm.name),
-                    )
-                    .label(p.span, p.at, "out of order")
-                    .label(bp.span, bp.at, format!("<{before}> is here"))
-                    .server("Validate files failed on job [{jobId}], ...")
-                    .help("kbulk convert --to xml writes the elements in the schema's order"),
-                );
-                return Some(m);
-            }
-            let (code, msg, help) = if name == "customData" && pm.name == "item" {
-                (&codes::CUSTOM_DATA_OUTSIDE_ITEMS, "<customData> directly inside <item>: the bulk schema only accepts it inside <customDataItems>".to_string(), "wrap it: <customDataItems><customData ...>...</customData></customDataItems>".to_string())
-            } else {
-                let expected: Vec<String> = pm.slots[parent.slot.min(pm.slots.len() - 1)..]
-                    .iter()
-                    .map(|s| s.names())
-                    .collect();
-                let near = pm
-                    .slots
-                    .iter()
-                    .flat_map(|s| s.children.iter())
-                    .find(|c| c.name.eq_ignore_ascii_case(name));
-                let help = match near {
-                    Some(c) => format!(
-                        "did you mean <{}>? Element names are case-sensitive",
-                        c.name
-                    ),
-                    None => format!("allowed here: {}", expected.join(", ")),
-                };
-                (
-                    &codes::UNKNOWN_ELEMENT,
-                    format!("<{name}> is not an element of <{}>", pm.name),
-                    help,
-                )
-            };
-            if !name.eq_ignore_ascii_case("script") {
-                self.diags.push(
-                    Diagnostic::new(code, file, msg)
-                        .label(p.span, p.at, "unknown element")
-                        .server("Validate files failed on job [{jobId}], ...")
-                        .help(help),
-                );
-            }
-            return None;
-        };
-        if j > parent.slot || parent.count == 0 && j == parent.slot {
-            let from = parent.slot;
-            for (k, s) in pm.slots.iter().enumerate().take(j).skip(from) {
-                let have = if k == from { parent.count } else { 0 };
-                if have < s.min && !s.identity {
-                    self.diags.push(
-                        Diagnostic::new(
-                            &codes::MISSING_ELEMENT,
-                            file,
-                            format!("{} is required in <{}> before <{name}>", s.names(), pm.name),
-                        )
-                        .label(p.span, p.at, "expected before this")
-                        .server("Validate files failed on job [{jobId}], ..."),
-                    );
-                }
-            }
-            parent.slot = j;
-            parent.count = 0;
-            parent.slot_name = None;
-        }
-        let s = &pm.slots[j];
-        parent.count += 1;
-        if s.identity {
-            match name {
-                "licenseType" if parent.ident_type_open => {}
-                "licenseType" => self.diags.push(
-                    Diagnostic::new(
-                        &codes::OUT_OF_ORDER,
-                        file,
-                        "<licenseType> must come right after <type>",
-                    )
-                    .label(p.span, p.at, "out of order")
-                    .server("Validate files failed on job [{jobId}], ..."),
-                ),
-                _ => parent.ident_occurrences += 1,
-            }
-            parent.ident_type_open = name == "type";
-            if parent.ident_occurrences > s.max {
-                self.diags.push(
-                    Diagnostic::new(&codes::TOO_MANY, file, format!("<item> takes at most two of <type>, <entryId>, <referenceId>, <parentReferenceId>; <{name}> is one too many"))
-                        .label(p.span, p.at, "too many")
-                        .server("Validate files failed on job [{jobId}], ..."),
-                );
-            }
-        } else {
-            if parent.count > s.max {
-                let times = if s.max == 1 {
-                    "once".to_string()
-                } else {
-                    format!("{} times", s.max)
-                };
-                self.diags.push(
-                    Diagnostic::new(
-                        &codes::TOO_MANY,
-                        file,
-                        format!("{} may appear only {times} in <{}>", s.names(), pm.name),
-                    )
-                    .label(p.span, p.at, "one too many")
-                    .server("Validate files failed on job [{jobId}], ..."),
-                );
-            }
-            if s.same_name {
-                match parent.slot_name {
-                    Some(first) if first != m.name => self.diags.push(
-                        Diagnostic::new(
-                            &codes::TOO_MANY,
-                            file,
-                            format!("<{}> cannot mix <{first}> and <{}>", pm.name, m.name),
-                        )
-                        .label(p.span, p.at, "mixed")
-                        .server("Validate files failed on job [{jobId}], ...")
-                        .help("list categories either by full name or by id"),
-                    ),
-                    _ => parent.slot_name = Some(m.name),
-                }
-            }
-        }
-        parent.last_child = Some((m.name, p));
-        Some(m)
-    }
-
-    fn check_attrs(&mut self, m: &'static Model, attrs: &[AttrValue<'_>], name_place: Place) {
-        for a in attrs {
-            if schema::is_global_attr(a.name) {
-                continue;
-            }
-            match m.attr(a.name) {
-                None => self.diags.push(
-                    Diagnostic::new(
-                        &codes::UNKNOWN_ATTRIBUTE,
-                        self.file,
-                        format!("<{}> has no attribute `{}`", m.name, a.name),
-                    )
-                    .label(a.place.span, a.place.at, "unknown attribute")
-                    .server("Validate files failed on job [{jobId}], ...")
-                    .help(if m.attrs.is_empty() {
-                        "this element takes no attributes".to_string()
-                    } else {
-                        format!(
-                            "known attributes: {}",
-                            m.attrs
-                                .iter()
-                                .map(|a| a.name)
-                                .collect::<Vec<_>>()
-                                .join(", ")
-                        )
-                    }),
-                ),
-                Some(spec) => {
-                    if find_placeholder(&a.value).is_none() {
-                        self.value_rule(spec.text, &a.value, a.place, a.name, false);
-                    }
-                }
-            }
-        }
-        for spec in m.attrs.iter().filter(|s| s.required) {
-            if !attrs.iter().any(|a| a.name == spec.name) {
-                self.diags.push(
-                    Diagnostic::new(
-                        &codes::MISSING_ATTRIBUTE,
-                        self.file,
-                        format!("<{}> needs the attribute `{}`", m.name, spec.name),
-                    )
-                    .label(name_place.span, name_place.at, "missing attribute")
-                    .server("Validate files failed on job [{jobId}], ..."),
-                );
-            }
-        }
-    }
-
-    /// Checks the value of element `<name>` (or of attribute `name` when not `element`).
-    fn value_rule(&mut self, text: Text, v: &str, p: Place, name: &str, element: bool) {
-        let checked = schema::check_text(text, v);
-        if checked.is_ok() {
-            return;
-        }
-        let what = if element {
-            format!("<{name}>")
-        } else {
-            format!("attribute `{name}`")
-        };
-        let (code, msg) = match checked {
-            Ok(()) => return,
-            Err(TextError::TooLong { len, max }) => (
-                &codes::TOO_LONG,
-                format!("{what} has {len} characters; the schema allows at most {max}"),
-            ),
-            Err(TextError::Invalid(expected)) => (
-                &codes::INVALID_VALUE,
-                format!("{what}: `{v}` is not {expected}"),
-            ),
-            Err(TextError::NotIn(values)) => (
-                &codes::INVALID_VALUE,
-                format!("{what}: `{v}` is not one of {}", values.join(", ")),
-            ),
-        };
-        let mut d = Diagnostic::new(code, self.file, msg)
-            .label(p.span, p.at, "invalid value")
-            .server("Validate files failed on job [{jobId}], ...");
-        if let Err(TextError::NotIn(values)) = schema::check_text(text, v)
-            && let Some(good) = values.iter().find(|x| x.eq_ignore_ascii_case(v.trim()))
-        {
-            d = d.help(format!(
-                "did you mean `{good}`? Values are case-sensitive and spaces count"
-            ));
-        }
-        self.diags.push(d);
-    }
-
-    fn placeholder(&mut self, v: &str, p: Place) {
-        if let Some(r) = find_placeholder(v) {
-            self.diags.push(
-                Diagnostic::new(
-                    &entry_codes::PLACEHOLDER,
-                    self.file,
-                    format!("`{}` is a placeholder that was never substituted", &v[r]),
-                )
-                .label(p.span, p.at, "placeholder")
-                .row(self.items)
-                .help("replace every @NAME@ placeholder with its value before upload"),
-            );
-        }
-    }
-
-    /// True when text is kept verbatim: inside a capture or a text-only element. Elsewhere
-    /// only non-blank text matters (it is a finding).
-    fn wants_text(&self) -> bool {
-        self.capture.is_some() || self.stack.last().is_some_and(Frame::text_only)
-    }
-
-    fn text(&mut self, content: &str, raw: &str, mark: Mark, end: Mark) {
-        if let Some(c) = &mut self.capture {
-            push_capped(c, &[if raw.is_empty() { content } else { raw }]);
-            return;
-        }
-        let file = self.file;
-        let Some(f) = self.stack.last_mut() else {
-            return;
-        };
-        if f.text_only() {
-            if f.text_start.is_none() {
-                self.text.clear();
-            }
-            if self.text.len() + content.len() <= MAX_ITEM_BYTES {
-                self.text.push_str(content);
-            }
-            f.text_start.get_or_insert(mark);
-            f.text_end = end.pos;
-        } else if f.model.is_some_and(|m| m.text == Text::Elements)
-            && !f.text_reported
-            && !content.bytes().all(|b| b.is_ascii_whitespace())
-        {
-            f.text_reported = true;
-            let lead = content.len() - content.trim_start().len();
-            let at = mark.advance(&content.as_bytes()[..lead]);
-            let p = at.place(content.trim().len() as u64);
-            self.diags.push(
-                Diagnostic::new(
-                    &codes::UNEXPECTED_TEXT,
-                    file,
-                    format!(
-                        "<{}> holds only elements, but has text `{}`",
-                        f.name(),
-                        shorten(content.trim())
-                    ),
-                )
-                .label(p.span, p.at, "text here")
-                .server("Validate files failed on job [{jobId}], ..."),
-            );
-        }
-    }
-
-    fn reference(&mut self, r: &quick_xml::events::BytesRef, mark: Mark, end: Mark) {
-        let name: &str = r;
-        if let Some(c) = &mut self.capture {
-            push_capped(c, &["&", name, ";"]);
-            return;
-        }
-        let resolved = if r.is_char_ref() {
-            r.resolve_char_ref().ok().flatten()
-        } else {
-            match name {
-                "lt" => Some('<'),
-                "gt" => Some('>'),
-                "amp" => Some('&'),
-                "apos" => Some('\''),
-                "quot" => Some('"'),
-                _ => None,
-            }
-        };
-        match resolved {
-            Some(ch) => {
-                let mut s = [0u8; 4];
-                self.text(ch.encode_utf8(&mut s), "", mark, end);
-            }
-            None => {
-                if self.entities.len() < MAX_ENTITY_NAMES && self.entities.insert(name.to_string())
-                {
-                    let p = mark.to(end.pos);
-                    let why = if self.doctype {
-                        "kbulk does not expand entities a DOCTYPE declares"
-                    } else {
-                        "it is not defined"
-                    };
-                    self.diags.push(
-                        Diagnostic::new(
-                            &codes::UNDEFINED_ENTITY,
-                            self.file,
-                            format!("entity `&{name};` is not expanded: {why}"),
-                        )
-                        .label(p.span, p.at, "entity reference")
-                        .server("Could not load xml [{jobId}], ...")
-                        .help("write the text itself, or escape a literal ampersand as &amp;"),
-                    );
-                }
-            }
-        }
-    }
-
     fn end(&mut self, mark: Mark, end: Mark, chunk: &mut Vec<Pending>) {
         let Some(f) = self.stack.pop() else {
             return;
@@ -957,12 +560,5 @@ impl State<'_> {
                     .server("Could not load xml [{jobId}], ..."),
             );
         }
-    }
-}
-
-fn shorten(s: &str) -> String {
-    match s.char_indices().nth(40) {
-        Some((i, _)) => format!("{}…", &s[..i]),
-        None => s.to_string(),
     }
 }
