@@ -275,6 +275,13 @@ pub fn run(args: &SubmitArgs) -> Result<Exit, CliError> {
     } else {
         args.files.clone()
     };
+    if args.resume && !args.dry_run && !journal_path.exists() {
+        // The journal is written before any request: without one nothing was sent.
+        eprintln!(
+            "no journal at {}: nothing was sent yet, so the submission starts afresh",
+            journal_path.display()
+        );
+    }
     let opts = args.options(journal_path)?;
     let mut read = kbulk::formats::ReadOptions::default();
     args.events.apply(&mut read);

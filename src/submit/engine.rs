@@ -208,19 +208,9 @@ impl Engine<'_> {
     }
 
     fn renew(&mut self) -> Result<Secret, SubmitError> {
-        let mut failures = 0;
-        loop {
-            match self.credentials.session(self.exec.client()) {
-                Ok(ks) => return Ok(ks),
-                Err(super::auth::AuthError::Transport { failure, .. })
-                    if self.retry.allows(failures + 1) && failure.transient() =>
-                {
-                    failures += 1;
-                    (self.sleep)(self.retry.delay(failures));
-                }
-                Err(e) => return Err(SubmitError::Auth(e)),
-            }
-        }
+        Ok(self
+            .credentials
+            .session_with_retry(self.exec.client(), self.retry, self.sleep)?)
     }
 
     /// Sends one round of tasks and files every answer.

@@ -18,6 +18,7 @@ mod faults;
 mod kill;
 mod placeholders;
 mod resources;
+mod startup;
 
 /// The header of every resource CSV the tests write.
 pub const HEADER: &str =
