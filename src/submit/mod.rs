@@ -55,6 +55,10 @@ pub struct SubmitOptions {
     pub resume: bool,
     /// Bytes per `uploadToken.upload` chunk of a local file.
     pub chunk_size: usize,
+    /// Set it (from a signal handler, another thread) to stop sending new batches: the batches
+    /// in flight finish or time out and are recorded, and [`submit`] returns with the other rows
+    /// unfinished, ready for `resume`.
+    pub stop: Option<Arc<std::sync::atomic::AtomicBool>>,
 }
 
 /// The default chunk size of uploads (8 MiB).
@@ -74,6 +78,7 @@ impl SubmitOptions {
             journal,
             resume: false,
             chunk_size: DEFAULT_CHUNK_SIZE,
+            stop: None,
         }
     }
 }
@@ -466,10 +471,14 @@ pub fn submit(
             journal: &mut journal,
             retry: &opts.retry,
             sleep: &std::thread::sleep,
+            stop: opts.stop.as_deref(),
             progress,
             observer,
         };
         for p in &mut planners {
+            if engine.stopped() {
+                break;
+            }
             engine.drive(p.as_mut())?;
         }
         progress = engine.progress.clone();

@@ -154,6 +154,25 @@ pub fn assert_exactly_once(h: &SandboxHandle, rows: usize, prefix: &str) {
     }
 }
 
+/// Asserts every camera of a generated file points at its building.
+#[track_caller]
+pub fn assert_parents(h: &SandboxHandle, prefix: &str) {
+    let (list, _) = all_resources(h);
+    let ids: HashMap<&str, &Value> = list
+        .iter()
+        .map(|r| (r["systemName"].as_str().unwrap(), &r["id"]))
+        .collect();
+    for r in list
+        .iter()
+        .filter(|r| r["objectType"] == "KalturaCameraScheduleResource")
+    {
+        let name = r["systemName"].as_str().unwrap();
+        let i: usize = name[prefix.len() + "cam-".len()..].parse().unwrap();
+        let parent = format!("{prefix}loc-{}", i / 100);
+        assert_eq!(&r["parentId"], ids[parent.as_str()], "parent of {name}");
+    }
+}
+
 /// Reads a results CSV: header and rows.
 pub fn results_csv(path: &Path) -> (Vec<String>, Vec<Vec<String>>) {
     let mut r = csv::ReaderBuilder::new()
