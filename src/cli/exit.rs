@@ -12,6 +12,8 @@ pub enum Exit {
     /// 3: a submission did not finish every row (not sent, given up after transient failures, or
     /// in doubt); `kbulk submit --resume` continues it.
     Incomplete,
+    /// 130: a submission was interrupted (SIGINT or SIGTERM); `--resume` continues it.
+    Interrupted,
 }
 
 impl Exit {
@@ -21,6 +23,7 @@ impl Exit {
             Exit::Clean => 0,
             Exit::DataProblems => 1,
             Exit::Incomplete => 3,
+            Exit::Interrupted => 130,
         }
     }
 }

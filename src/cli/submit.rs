@@ -4,6 +4,7 @@ use std::fs::File;
 use std::io::{self, BufWriter, IsTerminal, Write};
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
+use std::sync::atomic::Ordering;
 use std::time::Duration;
 
 use indicatif::{ProgressBar, ProgressDrawTarget, ProgressStyle};
@@ -275,7 +276,14 @@ pub fn run(args: &SubmitArgs) -> Result<Exit, CliError> {
     } else {
         args.files.clone()
     };
-    let opts = args.options(journal_path)?;
+    if args.resume && !args.dry_run && !journal_path.exists() {
+        // The journal is written before any request: without one nothing was sent.
+        eprintln!(
+            "no journal at {}: nothing was sent yet, so the submission starts afresh",
+            journal_path.display()
+        );
+    }
+    let mut opts = args.options(journal_path)?;
     let mut read = kbulk::formats::ReadOptions::default();
     args.events.apply(&mut read);
     let mut checked = Vec::new();
@@ -324,6 +332,8 @@ pub fn run(args: &SubmitArgs) -> Result<Exit, CliError> {
         out.flush().map_err(write_err)?;
         return Ok(Exit::Clean);
     }
+    let stop = interrupt::install();
+    opts.stop = Some(Arc::clone(&stop));
     let bar = progress_bar(args);
     let submission = engine::submit(&checked, &opts, &mut |p: &Progress| {
         bar.set_length(p.total);
@@ -340,6 +350,13 @@ pub fn run(args: &SubmitArgs) -> Result<Exit, CliError> {
     write_results(&checked, &submission, args, &mut out)?;
     out.flush().map_err(write_err)?;
     let (_, failed, unfinished) = submission.counts();
+    if unfinished > 0 && stop.load(Ordering::SeqCst) {
+        eprintln!(
+            "interrupted: no new batch was sent, the batches in flight were recorded; run the \
+             same command with --resume to finish"
+        );
+        return Ok(Exit::Interrupted);
+    }
     Ok(if unfinished > 0 {
         Exit::Incomplete
     } else if failed > 0 {
@@ -483,4 +500,37 @@ fn write_results(
         }
     }
     Ok(())
+}
+
+/// SIGINT and SIGTERM: the first sets the stop flag, the second exits at once (exit 130; the
+/// journal is durable after every commit, so the run is still safe to resume).
+mod interrupt {
+    use std::sync::atomic::{AtomicBool, Ordering};
+    use std::sync::{Arc, OnceLock};
+
+    static STOP: OnceLock<Arc<AtomicBool>> = OnceLock::new();
+
+    /// Installs the handlers (once) and returns the flag they set.
+    pub fn install() -> Arc<AtomicBool> {
+        let flag = Arc::clone(STOP.get_or_init(|| Arc::new(AtomicBool::new(false))));
+        #[cfg(unix)]
+        // SAFETY: the handler only touches atomics and calls `_exit`, both async-signal-safe.
+        unsafe {
+            let handler = on_signal as extern "C" fn(libc::c_int) as libc::sighandler_t;
+            libc::signal(libc::SIGINT, handler);
+            libc::signal(libc::SIGTERM, handler);
+        }
+        flag
+    }
+
+    #[cfg(unix)]
+    extern "C" fn on_signal(_: libc::c_int) {
+        if let Some(flag) = STOP.get()
+            && !flag.swap(true, Ordering::SeqCst)
+        {
+            return;
+        }
+        // SAFETY: `_exit` is async-signal-safe and skips destructors on purpose.
+        unsafe { libc::_exit(130) }
+    }
 }

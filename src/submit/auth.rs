@@ -112,8 +112,32 @@ impl Credentials {
         !matches!(self, Credentials::Ks(_))
     }
 
-    /// Opens a session and returns its KS. Session calls are read-only for the data kbulk
-    /// submits, so transport failures are simply reported (the caller retries).
+    /// Opens a session, retrying every transient failure (5xx, 429, timeouts, refused or dropped
+    /// connections: session calls change none of the data kbulk submits, so they are safe to
+    /// resend) with `retry`'s backoff; an answer from the server (wrong secret, unknown partner)
+    /// fails at once.
+    pub fn session_with_retry(
+        &self,
+        client: &Client,
+        retry: &super::retry::RetryPolicy,
+        sleep: &dyn Fn(std::time::Duration),
+    ) -> Result<Secret, AuthError> {
+        let mut failures = 0;
+        loop {
+            match self.session(client) {
+                Err(AuthError::Transport { failure, .. })
+                    if failure.transient() && retry.allows(failures + 1) =>
+                {
+                    failures += 1;
+                    sleep(retry.delay(failures));
+                }
+                other => return other,
+            }
+        }
+    }
+
+    /// Opens a session and returns its KS, trying once (transport failures are reported;
+    /// [`Credentials::session_with_retry`] retries them).
     pub fn session(&self, client: &Client) -> Result<Secret, AuthError> {
         match self {
             Credentials::Ks(ks) => Ok(ks.clone()),

@@ -37,6 +37,8 @@ pub struct Engine<'a> {
     pub retry: &'a RetryPolicy,
     /// Waits (tests and benchmarks may shorten it).
     pub sleep: &'a dyn Fn(Duration),
+    /// Once set, no new batch is sent: the run records what is in flight and returns.
+    pub stop: Option<&'a std::sync::atomic::AtomicBool>,
     /// Progress so far, reported after each change.
     pub progress: Progress,
     /// Receives progress.
@@ -147,7 +149,7 @@ impl Engine<'_> {
                 (self.sleep)(self.retry.delay(worst));
                 tasks.extend(retries.drain(..).map(|r| (r.task, r.failures)));
             }
-            if tasks.is_empty() {
+            if tasks.is_empty() || self.stopped() {
                 break;
             }
             let mut unknown: Vec<(Task, u32)> = Vec::new();
@@ -208,19 +210,9 @@ impl Engine<'_> {
     }
 
     fn renew(&mut self) -> Result<Secret, SubmitError> {
-        let mut failures = 0;
-        loop {
-            match self.credentials.session(self.exec.client()) {
-                Ok(ks) => return Ok(ks),
-                Err(super::auth::AuthError::Transport { failure, .. })
-                    if self.retry.allows(failures + 1) && failure.transient() =>
-                {
-                    failures += 1;
-                    (self.sleep)(self.retry.delay(failures));
-                }
-                Err(e) => return Err(SubmitError::Auth(e)),
-            }
-        }
+        Ok(self
+            .credentials
+            .session_with_retry(self.exec.client(), self.retry, self.sleep)?)
     }
 
     /// Sends one round of tasks and files every answer.
@@ -237,6 +229,7 @@ impl Engine<'_> {
         let exec = self.exec;
         let ks = self.ks.clone();
         let renewable = self.credentials.renewable();
+        let stop = self.stop;
         let mut step = |completed: Vec<(usize, Sent)>, dispatching: &[usize]| {
             let mut marks = Vec::new();
             for (u, sent) in completed {
@@ -309,7 +302,13 @@ impl Engine<'_> {
             (self.observer)(&self.progress);
             Ok::<(), SubmitError>(())
         };
-        exec.run(&ks, &units, &mut step)
+        exec.run_until(&ks, &units, &mut step, stop)
+    }
+
+    /// Whether the run was asked to stop.
+    pub fn stopped(&self) -> bool {
+        self.stop
+            .is_some_and(|s| s.load(std::sync::atomic::Ordering::SeqCst))
     }
 
     /// Files a transport failure: retry, look up first, or give up.

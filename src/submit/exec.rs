@@ -5,6 +5,7 @@
 //! The caller's `step` hook is called with the units that just completed and the units about to
 //! be dispatched, before they are dispatched: one journal transaction can record both, and a
 //! row's "sent" mark is durable before its request leaves.
+use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::mpsc;
 use std::sync::{Arc, Mutex};
 use std::thread;
@@ -81,6 +82,19 @@ impl Executor {
     /// dispatched, the requests in flight are awaited (their answers dropped: their rows stay
     /// "sent", in doubt) and the error is returned.
     pub fn run<E>(&self, ks: &Secret, units: &[&[Call]], step: &mut Step<'_, E>) -> Result<(), E> {
+        self.run_until(ks, units, step, None)
+    }
+
+    /// [`Executor::run`], dispatching nothing more once `stop` is set: the requests in flight
+    /// are awaited and handed to `step` as usual, the units never dispatched are simply not
+    /// named (their rows stay as they were).
+    pub fn run_until<E>(
+        &self,
+        ks: &Secret,
+        units: &[&[Call]],
+        step: &mut Step<'_, E>,
+        stop: Option<&AtomicBool>,
+    ) -> Result<(), E> {
         let counts: Vec<usize> = units.iter().map(|u| u.len()).collect();
         let solo: Vec<bool> = units
             .iter()
@@ -113,7 +127,8 @@ impl Executor {
             let mut completed = Vec::new();
             let mut failed = None;
             loop {
-                let k = if failed.is_some() {
+                let stopped = stop.is_some_and(|s| s.load(Ordering::SeqCst));
+                let k = if failed.is_some() || stopped {
                     0
                 } else {
                     (self.concurrency - in_flight).min(batches.len() - next)

@@ -177,6 +177,21 @@ CREATE TABLE IF NOT EXISTS uploads (
     PRIMARY KEY (input, line_index)) WITHOUT ROWID;
 ";
 
+/// Opens a connection with the schema, in the given SQLite journal mode.
+fn connect(path: &Path, mode: &str) -> rusqlite::Result<Connection> {
+    let conn = Connection::open(path)?;
+    conn.busy_timeout(std::time::Duration::from_secs(10))?;
+    conn.query_row(&format!("PRAGMA journal_mode={mode}"), [], |_| Ok(()))?;
+    // FULL: a commit is on disk before the request it announces is sent.
+    conn.execute_batch("PRAGMA synchronous=FULL; PRAGMA foreign_keys=ON;")?;
+    conn.execute_batch(SCHEMA)?;
+    conn.execute(
+        "INSERT OR IGNORE INTO meta (key, value) VALUES ('version', ?1)",
+        [VERSION],
+    )?;
+    Ok(conn)
+}
+
 /// The journal format version written in `meta`.
 const VERSION: &str = "1";
 
@@ -189,20 +204,68 @@ fn now() -> i64 {
 impl Journal {
     /// Opens `path`, creating it (and its schema) if needed.
     pub fn open(path: &Path) -> rusqlite::Result<Self> {
-        let conn = Connection::open(path)?;
-        conn.busy_timeout(std::time::Duration::from_secs(10))?;
-        conn.query_row("PRAGMA journal_mode=WAL", [], |_| Ok(()))?;
-        // FULL: a commit is on disk before the request it announces is sent.
-        conn.execute_batch("PRAGMA synchronous=FULL; PRAGMA foreign_keys=ON;")?;
-        conn.execute_batch(SCHEMA)?;
-        conn.execute(
-            "INSERT OR IGNORE INTO meta (key, value) VALUES ('version', ?1)",
-            [VERSION],
-        )?;
+        let conn = connect(path, "WAL")?;
         Ok(Journal {
             conn,
             path: path.to_path_buf(),
         })
+    }
+
+    /// Creates the journal `path` with its metadata, inputs (path, SHA-256) and their rows (all
+    /// `planned`) atomically: everything is written under a temporary name in the same
+    /// directory (a leftover of a killed run is replaced), synced, then renamed into place, so a kill at any instant leaves either no
+    /// journal or a complete one. Input ids are 1, 2, ... in the order given.
+    pub fn create(
+        path: &Path,
+        meta: &[(&str, &str)],
+        inputs: &[(&Path, &str, Vec<u64>)],
+    ) -> rusqlite::Result<Self> {
+        let name = path
+            .file_name()
+            .map(|n| n.to_string_lossy().into_owned())
+            .unwrap_or_else(|| "journal".into());
+        let tmp = path.with_file_name(format!(".{name}.tmp"));
+        let io = |e: std::io::Error| rusqlite::Error::ToSqlConversionFailure(Box::new(e));
+        for suffix in ["", "-journal", "-wal", "-shm"] {
+            let _ = std::fs::remove_file(format!("{}{suffix}", tmp.display()));
+        }
+        {
+            // A rollback journal (not WAL) while building: one file holds everything once the
+            // connection closes.
+            let mut conn = connect(&tmp, "DELETE")?;
+            let tx = conn.transaction()?;
+            {
+                let mut set =
+                    tx.prepare("INSERT OR REPLACE INTO meta (key, value) VALUES (?1, ?2)")?;
+                for (k, v) in meta {
+                    set.execute(params![k, v])?;
+                }
+                let mut input =
+                    tx.prepare("INSERT INTO inputs (id, path, sha256) VALUES (?1, ?2, ?3)")?;
+                let mut row = tx.prepare(
+                    "INSERT OR IGNORE INTO rows (input, line_index, state, updated_at)
+                     VALUES (?1, ?2, 'planned', ?3)",
+                )?;
+                let t = now();
+                for (n, (p, sha, rows)) in inputs.iter().enumerate() {
+                    let id = n as u32 + 1;
+                    input.execute(params![id, p.to_string_lossy(), sha])?;
+                    for r in rows {
+                        row.execute(params![id, *r as i64, t])?;
+                    }
+                }
+            }
+            tx.commit()?;
+        }
+        std::fs::File::open(&tmp)
+            .and_then(|f| f.sync_all())
+            .map_err(io)?;
+        std::fs::rename(&tmp, path).map_err(io)?;
+        if let Some(dir) = path.parent().filter(|d| !d.as_os_str().is_empty()) {
+            // The rename itself is durable once the directory is synced.
+            let _ = std::fs::File::open(dir).and_then(|d| d.sync_all());
+        }
+        Journal::open(path)
     }
 
     /// The file it lives in.

@@ -55,6 +55,10 @@ pub struct SubmitOptions {
     pub resume: bool,
     /// Bytes per `uploadToken.upload` chunk of a local file.
     pub chunk_size: usize,
+    /// Set it (from a signal handler, another thread) to stop sending new batches: the batches
+    /// in flight finish or time out and are recorded, and [`submit`] returns with the other rows
+    /// unfinished, ready for `resume`.
+    pub stop: Option<Arc<std::sync::atomic::AtomicBool>>,
 }
 
 /// The default chunk size of uploads (8 MiB).
@@ -74,6 +78,7 @@ impl SubmitOptions {
             journal,
             resume: false,
             chunk_size: DEFAULT_CHUNK_SIZE,
+            stop: None,
         }
     }
 }
@@ -123,7 +128,13 @@ impl Progress {
 pub enum SubmitError {
     /// The journal could not be read or written.
     #[error("journal: {0}")]
-    #[diagnostic(code(kbulk::submit::journal))]
+    #[diagnostic(
+        code(kbulk::submit::journal),
+        help(
+            "to start over, delete the journal or pass --journal FILE for a new submission \
+             (rows the old journal records as done may then be sent again)"
+        )
+    )]
     Journal(String),
     /// The journal belongs to another run.
     #[error("{0}")]
@@ -142,13 +153,16 @@ pub enum SubmitError {
         help("pass --resume to continue that submission, or --journal FILE to start a new one")
     )]
     JournalExists(String),
-    /// `resume` was asked for but there is no journal.
-    #[error("there is no journal to resume at {0}")]
-    #[diagnostic(code(kbulk::submit::no_journal))]
-    NoJournal(String),
     /// No session could be opened.
     #[error("cannot open a session: {0}")]
-    #[diagnostic(code(kbulk::submit::auth))]
+    #[diagnostic(
+        code(kbulk::submit::auth),
+        help(
+            "a refusal (wrong secret, unknown partner, no permission) is not retried: check \
+             --partner-id and the secret or app token; a server that stayed unreachable was \
+             retried with backoff (--retries, --retry-delay-ms)"
+        )
+    )]
     Auth(#[from] AuthError),
     /// The options make no sense.
     #[error("{0}")]
@@ -250,7 +264,9 @@ fn connect(opts: &SubmitOptions) -> Result<(Executor, auth::Secret), SubmitError
         ));
     }
     let client = Client::new(&opts.service_url, opts.timeout).map_err(SubmitError::Config)?;
-    let ks = opts.credentials.session(&client)?;
+    let ks = opts
+        .credentials
+        .session_with_retry(&client, &opts.retry, &std::thread::sleep)?;
     Ok((Executor::new(client, opts.batch_size, opts.concurrency), ks))
 }
 
@@ -261,45 +277,65 @@ fn open_journal(
     api_url: &str,
 ) -> Result<(Journal, Vec<u32>), SubmitError> {
     let shown = opts.journal.display().to_string();
-    let existed = opts.journal.exists();
-    if opts.resume && !existed {
-        return Err(SubmitError::NoJournal(shown));
+    let unreadable = |e: rusqlite::Error| SubmitError::Journal(format!("{shown}: {e}"));
+    if !opts.journal.exists() {
+        // No journal means nothing was ever sent (it is written before any request), so a
+        // resume without one simply starts afresh.
+        let rows: Vec<_> = inputs
+            .iter()
+            .map(|c| (c.path.as_path(), c.sha256.as_str(), c.row_ids().collect()))
+            .collect();
+        let journal = Journal::create(&opts.journal, &[("service_url", api_url)], &rows)
+            .map_err(unreadable)?;
+        return finish_journal(journal, inputs);
     }
-    let mut journal = Journal::open(&opts.journal).map_err(SubmitError::journal)?;
-    let registered = journal.inputs().map_err(SubmitError::journal)?;
-    if !opts.resume && !registered.is_empty() {
+    if !opts.resume {
         return Err(SubmitError::JournalExists(shown));
     }
-    match journal.meta("service_url").map_err(SubmitError::journal)? {
+    let journal = Journal::open(&opts.journal).map_err(unreadable)?;
+    let registered = journal.inputs().map_err(unreadable)?;
+    if registered.is_empty() {
+        return Err(SubmitError::Journal(format!(
+            "{shown} records no submission (it was left by an interrupted older run)"
+        )));
+    }
+    match journal.meta("service_url").map_err(unreadable)? {
         Some(url) if url != api_url => {
             return Err(SubmitError::JournalMismatch(format!(
-                "the journal records a submission to {url}, not {api_url}"
+                "the journal {shown} records a submission to {url}, not {api_url}"
             )));
         }
         Some(_) => {}
         None => journal
             .set_meta("service_url", api_url)
-            .map_err(SubmitError::journal)?,
+            .map_err(unreadable)?,
     }
-    if opts.resume {
-        for c in inputs {
-            if !registered.iter().any(|r| r.sha256 == c.sha256) {
-                return Err(SubmitError::JournalMismatch(format!(
-                    "{} is not part of the submission the journal records (or it changed since)",
-                    c.name
-                )));
-            }
-        }
-        if let Some(missing) = registered
-            .iter()
-            .find(|r| !inputs.iter().any(|c| c.sha256 == r.sha256))
-        {
+    for c in inputs {
+        if !registered.iter().any(|r| r.sha256 == c.sha256) {
             return Err(SubmitError::JournalMismatch(format!(
-                "the journal also records {}, which is not given",
-                missing.path.display()
+                "{} is not part of the submission the journal {shown} records (or it changed \
+                 since)",
+                c.name
             )));
         }
     }
+    if let Some(missing) = registered
+        .iter()
+        .find(|r| !inputs.iter().any(|c| c.sha256 == r.sha256))
+    {
+        return Err(SubmitError::JournalMismatch(format!(
+            "the journal {shown} also records {}, which is not given",
+            missing.path.display()
+        )));
+    }
+    finish_journal(journal, inputs)
+}
+
+/// Finds the inputs' ids in a complete journal and marks refused rows failed.
+fn finish_journal(
+    mut journal: Journal,
+    inputs: &[Checked],
+) -> Result<(Journal, Vec<u32>), SubmitError> {
     let mut ids = Vec::new();
     for c in inputs {
         let id = journal
@@ -435,10 +471,14 @@ pub fn submit(
             journal: &mut journal,
             retry: &opts.retry,
             sleep: &std::thread::sleep,
+            stop: opts.stop.as_deref(),
             progress,
             observer,
         };
         for p in &mut planners {
+            if engine.stopped() {
+                break;
+            }
             engine.drive(p.as_mut())?;
         }
         progress = engine.progress.clone();

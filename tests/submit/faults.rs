@@ -53,21 +53,7 @@ fn ten_thousand_resources_under_faults_all_done_exactly_once() {
     );
     assert!(reports > 10, "progress was reported");
     assert_exactly_once(&h, ROWS, "f-");
-    // Every camera points at its building.
-    let (list, _) = all_resources(&h);
-    let ids: std::collections::HashMap<&str, &serde_json::Value> = list
-        .iter()
-        .map(|r| (r["systemName"].as_str().unwrap(), &r["id"]))
-        .collect();
-    for r in list
-        .iter()
-        .filter(|r| r["objectType"] == "KalturaCameraScheduleResource")
-    {
-        let i: usize = r["systemName"].as_str().unwrap()["f-cam-".len()..]
-            .parse()
-            .unwrap();
-        assert_eq!(&r["parentId"], ids[format!("f-loc-{}", i / 100).as_str()]);
-    }
+    assert_parents(&h, "f-");
 }
 
 #[test]

@@ -87,3 +87,276 @@ fn killed_runs_resume_with_no_duplicate_and_no_lost_row() {
     assert_eq!(rows.len(), ROWS);
     assert!(rows.iter().all(|r| r[8] == "2" && !r[9].is_empty()));
 }
+
+/// A seeded splitmix64 stream: the kill moments of a run, reproducible from the printed seed.
+struct Moments(u64);
+
+impl Moments {
+    fn next_below(&mut self, bound: u64) -> u64 {
+        self.0 = self.0.wrapping_add(0x9E37_79B9_7F4A_7C15);
+        let mut z = self.0;
+        z = (z ^ (z >> 30)).wrapping_mul(0xBF58_476D_1CE4_E5B9);
+        z = (z ^ (z >> 27)).wrapping_mul(0x94D0_49BB_1331_11EB);
+        (z ^ (z >> 31)) % bound.max(1)
+    }
+}
+
+fn env_u64(name: &str) -> Option<u64> {
+    std::env::var(name).ok().and_then(|v| v.parse().ok())
+}
+
+const HARNESS_ARGS: [&str; 6] = [
+    "--retries",
+    "12",
+    "--retry-delay-ms",
+    "5",
+    "--concurrency",
+    "4",
+];
+
+/// Starts a run (resuming after the first) and SIGKILLs it after `delay`; whether it ended first.
+fn run_or_kill(h: &SandboxHandle, path: &str, resume: bool, delay: Duration, log: &Path) -> bool {
+    let mut args = vec![path];
+    args.extend(HARNESS_ARGS);
+    if resume {
+        args.push("--resume");
+    }
+    let out = std::fs::OpenOptions::new()
+        .create(true)
+        .append(true)
+        .open(log)
+        .unwrap();
+    let mut cmd = submit_cmd(h, &args);
+    cmd.stdout(out.try_clone().unwrap()).stderr(out);
+    let mut child = cmd.spawn().expect("kbulk starts");
+    let end = Instant::now() + delay;
+    while Instant::now() < end {
+        if child.try_wait().expect("poll").is_some() {
+            return true;
+        }
+        std::thread::sleep(Duration::from_micros(200));
+    }
+    let ended = child.try_wait().expect("poll").is_some();
+    let _ = child.kill();
+    child.wait().expect("reaped");
+    ended
+}
+
+/// The kill harness: SIGKILL at random moments over the whole life of `kbulk submit` (from
+/// before its first request to the last write of the results file: delays drawn from 0 to the
+/// duration of an unkilled run), resume until a run ends, then list the server and check every
+/// row exists exactly once with its parent, the results file has one done row per input row,
+/// and the KS appears in no output, journal or results. `KBULK_SOAK_KILLS` sets the kills
+/// (default 8), `KBULK_KILL_SEED` the seed (default: from the clock; printed).
+#[test]
+fn random_kills_over_the_whole_run_lose_and_duplicate_nothing() {
+    const N: usize = 400;
+    let kills = env_u64("KBULK_SOAK_KILLS").unwrap_or(8);
+    let seed = env_u64("KBULK_KILL_SEED").unwrap_or_else(|| {
+        std::time::SystemTime::now()
+            .duration_since(std::time::UNIX_EPOCH)
+            .map_or(7, |d| d.as_nanos() as u64)
+    });
+    eprintln!("kill harness: seed {seed} (KBULK_KILL_SEED={seed} reproduces), {kills} kills");
+    let faults = FaultConfig {
+        seed,
+        latency: Duration::from_millis(2),
+        fail_rate: 0.10,
+        drop_rate: 0.05,
+        ..FaultConfig::default()
+    };
+    // One unkilled run measures the life of the process.
+    let h = sandbox(faults.clone());
+    let dir = tempfile::tempdir().unwrap();
+    let file = csv(dir.path(), "m.csv", &generated_rows(N, "m-"));
+    let log = dir.path().join("log.txt");
+    let start = Instant::now();
+    assert!(run_or_kill(
+        &h,
+        file.to_str().unwrap(),
+        false,
+        Duration::from_secs(120),
+        &log
+    ));
+    let life = start.elapsed().as_micros() as u64;
+    eprintln!("an unkilled run takes {life} µs");
+
+    let mut moments = Moments(seed);
+    let mut done = 0;
+    let mut round = 0;
+    while done < kills {
+        let h = sandbox(faults.clone());
+        let dir = tempfile::tempdir().unwrap();
+        let prefix = format!("r{round}-");
+        let file = csv(dir.path(), "k.csv", &generated_rows(N, &prefix));
+        let path = file.to_str().unwrap();
+        let log = dir.path().join("log.txt");
+        let mut resume = false;
+        // Up to three kills in one submission, then it is left to finish.
+        for _ in 0..3.min(kills - done) {
+            let delay = Duration::from_micros(moments.next_below(life + life / 4));
+            done += 1;
+            if run_or_kill(&h, path, resume, delay, &log) {
+                break;
+            }
+            resume = true;
+        }
+        let mut finished = false;
+        for _ in 0..8 {
+            if run_or_kill(&h, path, true, Duration::from_secs(120), &log) {
+                finished = true;
+                break;
+            }
+        }
+        assert!(finished, "seed {seed} round {round}: a resumed run ended");
+        h.set_faults(FaultConfig::default()).unwrap();
+        check_round(&h, dir.path(), &prefix, N, seed, round);
+        round += 1;
+    }
+}
+
+/// The assertions of one harness round.
+fn check_round(h: &SandboxHandle, dir: &Path, prefix: &str, n: usize, seed: u64, round: usize) {
+    let ctx = format!("seed {seed} round {round}");
+    let log = std::fs::read_to_string(dir.join("log.txt")).unwrap();
+    assert!(
+        log.contains(&format!("{n} done, 0 failed, 0 unfinished")),
+        "{ctx}: {log}"
+    );
+    assert_exactly_once(h, n, prefix);
+    assert_parents(h, prefix);
+    let (_, rows) = results_csv(&dir.join("k.csv.results.csv"));
+    assert_eq!(rows.len(), n, "{ctx}: one result per row");
+    assert!(
+        rows.iter().all(|r| r[8] == "2" && !r[9].is_empty()),
+        "{ctx}"
+    );
+    let ks = h.admin_ks().unwrap();
+    for entry in std::fs::read_dir(dir).unwrap() {
+        let bytes = std::fs::read(entry.unwrap().path()).unwrap();
+        assert!(
+            !bytes.windows(ks.len()).any(|w| w == ks.as_bytes()),
+            "{ctx}: the KS leaked"
+        );
+    }
+}
+
+/// SIGINT: no new batch is sent, the batches in flight are recorded, the results file is
+/// written, the user is told to resume, exit 130; the resume finishes with nothing duplicated.
+#[test]
+fn ctrl_c_stops_cleanly_and_resumes() {
+    let h = sandbox(FaultConfig {
+        latency: Duration::from_millis(20),
+        ..FaultConfig::default()
+    });
+    let dir = tempfile::tempdir().unwrap();
+    let file = csv(dir.path(), "int.csv", &generated_rows(2_000, "i-"));
+    let path = file.to_str().unwrap();
+    let mut cmd = submit_cmd(&h, &[path, "--concurrency", "2"]);
+    cmd.stdout(Stdio::piped()).stderr(Stdio::piped());
+    let child = cmd.spawn().expect("kbulk starts");
+    let deadline = Instant::now() + Duration::from_secs(60);
+    while adds(&h) < 100 && Instant::now() < deadline {
+        std::thread::sleep(Duration::from_millis(1));
+    }
+    // SAFETY: signalling our own child by its pid.
+    unsafe { libc::kill(child.id() as libc::pid_t, libc::SIGINT) };
+    let out = child.wait_with_output().expect("ends");
+    assert_eq!(out.status.code(), Some(130), "{}", text(&out));
+    assert!(text(&out).contains("--resume"), "{}", text(&out));
+    let sent = adds(&h);
+    assert!(sent < 2_000, "stopped early: {sent}");
+    let (_, rows) = results_csv(&dir.path().join("int.csv.results.csv"));
+    assert_eq!(rows.len(), 2_000, "results written");
+    let out = run(submit_cmd(&h, &[path, "--resume"]));
+    assert_eq!(code(&out), 0, "{}", text(&out));
+    assert_exactly_once(&h, 2_000, "i-");
+    assert_eq!(adds(&h), 2_000, "nothing sent twice");
+}
+
+/// `kbulk sandbox --db FILE` on a fixed port; returns once it accepts connections.
+fn sandbox_process(db: &Path, port: u16) -> std::process::Child {
+    let child = std::process::Command::new(env!("CARGO_BIN_EXE_kbulk"))
+        .args([
+            "sandbox",
+            "--listen",
+            &port.to_string(),
+            "--latency-ms",
+            "20",
+            "--db",
+        ])
+        .arg(db)
+        .stdout(Stdio::null())
+        .stderr(Stdio::null())
+        .spawn()
+        .expect("sandbox starts");
+    let deadline = Instant::now() + Duration::from_secs(30);
+    while std::net::TcpStream::connect(("127.0.0.1", port)).is_err() {
+        assert!(Instant::now() < deadline, "sandbox listens");
+        std::thread::sleep(Duration::from_millis(5));
+    }
+    child
+}
+
+/// The sandbox process is stopped and restarted on the same database while a submit runs: the
+/// submit rides it out (refused connections are retried) and completes, each row once.
+#[test]
+fn a_sandbox_restart_mid_run_is_ridden_out() {
+    use kbulk::sandbox::{DEFAULT_ADMIN_SECRET, DEFAULT_PARTNER_ID};
+    use kbulk::submit::client::Client;
+    use kbulk::submit::multirequest::Call;
+    let dir = tempfile::tempdir().unwrap();
+    let db = dir.path().join("sandbox.sqlite");
+    let port = std::net::TcpListener::bind("127.0.0.1:0")
+        .and_then(|l| l.local_addr())
+        .unwrap()
+        .port();
+    let mut server = sandbox_process(&db, port);
+    let file = csv(dir.path(), "rs.csv", &generated_rows(1_500, "rs-"));
+    let url = format!("http://127.0.0.1:{port}");
+    let mut cmd = std::process::Command::new(env!("CARGO_BIN_EXE_kbulk"));
+    cmd.args(["submit", file.to_str().unwrap(), "--concurrency", "2"])
+        .args(["--retries", "8", "--retry-delay-ms", "100"])
+        .env("KALTURA_SERVICE_URL", &url)
+        .env("KALTURA_PARTNER_ID", DEFAULT_PARTNER_ID.to_string())
+        .env("KALTURA_ADMIN_SECRET", DEFAULT_ADMIN_SECRET)
+        .env_remove("KALTURA_KS")
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped());
+    let mut submit = cmd.spawn().expect("kbulk starts");
+    std::thread::sleep(Duration::from_millis(300));
+    assert!(
+        submit.try_wait().unwrap().is_none(),
+        "still running at the restart"
+    );
+    server.kill().unwrap();
+    server.wait().unwrap();
+    std::thread::sleep(Duration::from_millis(200));
+    let mut server = sandbox_process(&db, port);
+    let out = submit.wait_with_output().unwrap();
+    assert_eq!(code(&out), 0, "{}", text(&out));
+    let client = Client::new(&url, Duration::from_secs(10)).unwrap();
+    let start = Call::new("session", "start")
+        .with("secret", DEFAULT_ADMIN_SECRET)
+        .with("type", 2)
+        .with("partnerId", DEFAULT_PARTNER_ID);
+    let ks = client.call(None, &start).unwrap().unwrap();
+    let ks = kbulk::submit::auth::Secret::new(ks.as_str().unwrap());
+    let mut names = std::collections::HashMap::<String, usize>::new();
+    for page in 1..=4 {
+        let list = Call::new("schedule_scheduleresource", "list").with(
+            "pager",
+            serde_json::json!({"pageSize": 500, "pageIndex": page}),
+        );
+        let r = client.call(Some(&ks), &list).unwrap().unwrap();
+        for o in r["objects"].as_array().unwrap() {
+            *names
+                .entry(o["systemName"].as_str().unwrap().to_string())
+                .or_default() += 1;
+        }
+    }
+    server.kill().unwrap();
+    server.wait().unwrap();
+    assert_eq!(names.len(), 1_500, "every row exists");
+    assert!(names.values().all(|&c| c == 1), "none twice");
+}

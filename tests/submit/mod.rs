@@ -18,6 +18,7 @@ mod faults;
 mod kill;
 mod placeholders;
 mod resources;
+mod startup;
 
 /// The header of every resource CSV the tests write.
 pub const HEADER: &str =
@@ -150,6 +151,25 @@ pub fn assert_exactly_once(h: &SandboxHandle, rows: usize, prefix: &str) {
             format!("{prefix}cam-{i}")
         };
         assert_eq!(names.get(&name), Some(&1), "{name} exists exactly once");
+    }
+}
+
+/// Asserts every camera of a generated file points at its building.
+#[track_caller]
+pub fn assert_parents(h: &SandboxHandle, prefix: &str) {
+    let (list, _) = all_resources(h);
+    let ids: HashMap<&str, &Value> = list
+        .iter()
+        .map(|r| (r["systemName"].as_str().unwrap(), &r["id"]))
+        .collect();
+    for r in list
+        .iter()
+        .filter(|r| r["objectType"] == "KalturaCameraScheduleResource")
+    {
+        let name = r["systemName"].as_str().unwrap();
+        let i: usize = name[prefix.len() + "cam-".len()..].parse().unwrap();
+        let parent = format!("{prefix}loc-{}", i / 100);
+        assert_eq!(&r["parentId"], ids[parent.as_str()], "parent of {name}");
     }
 }
 
