@@ -76,8 +76,14 @@ pub(crate) const MEDIA_ACTIONS: [&str; 7] = [
     "list",
 ];
 /// The actions of `baseEntry`.
-pub(crate) const BASE_ENTRY_ACTIONS: [&str; 6] =
-    ["get", "list", "update", "delete", "addcontent", "updatecontent"];
+pub(crate) const BASE_ENTRY_ACTIONS: [&str; 6] = [
+    "get",
+    "list",
+    "update",
+    "delete",
+    "addcontent",
+    "updatecontent",
+];
 /// The actions of `categoryEntry`.
 pub(crate) const CATEGORY_ENTRY_ACTIONS: [&str; 3] = ["add", "delete", "list"];
 

@@ -282,7 +282,13 @@ pub(crate) fn call_link(
                     fields::reject_read_only(
                         sent,
                         class,
-                        &["eventId", "resourceId", "partnerId", "createdAt", "updatedAt"],
+                        &[
+                            "eventId",
+                            "resourceId",
+                            "partnerId",
+                            "createdAt",
+                            "updatedAt",
+                        ],
                         Some(&obj),
                     )?;
                     obj["updatedAt"] = json!(now_secs());

@@ -159,7 +159,7 @@ fn v2(rest: &[u8], secrets: &Secrets<'_>) -> Result<(Claims, bool), Refusal> {
 
 /// Decrypts the v2 payload with one secret; `None` when its hash does not match.
 fn decrypt_fields(encrypted: &[u8], secret: &str) -> Option<Vec<u8>> {
-    if encrypted.is_empty() || encrypted.len() % 16 != 0 {
+    if encrypted.is_empty() || !encrypted.len().is_multiple_of(16) {
         return None;
     }
     let key_hash = sha1(secret.as_bytes());
@@ -209,7 +209,7 @@ mod tests {
         payload.extend_from_slice(fields.as_bytes());
         let mut plain = sha1(&payload).to_vec();
         plain.extend(payload);
-        while plain.len() % 16 != 0 {
+        while !plain.len().is_multiple_of(16) {
             plain.push(0);
         }
         let key_hash = sha1(secret.as_bytes());
@@ -255,7 +255,11 @@ mod tests {
 
     #[test]
     fn v2_is_decrypted_and_its_hash_checked() {
-        let ks = v2_ks("admin-s", 42, "disableentitlement=&_e=2000&_t=2&_u=ann&edit=0_y");
+        let ks = v2_ks(
+            "admin-s",
+            42,
+            "disableentitlement=&_e=2000&_t=2&_u=ann&edit=0_y",
+        );
         let claims = verify(&ks, &SECRETS, 1000).unwrap();
         assert_eq!(
             (claims.session_type, claims.user_id.as_str(), claims.expiry),

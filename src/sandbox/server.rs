@@ -181,10 +181,7 @@ fn api_v3_response(
     };
     match format {
         Format::Json => Response::json(200, &body),
-        Format::Xml => Response::xml(
-            200,
-            xml::document(&body, started.elapsed().as_secs_f64()),
-        ),
+        Format::Xml => Response::xml(200, xml::document(&body, started.elapsed().as_secs_f64())),
     }
 }
 

@@ -164,7 +164,8 @@ fn local(ks: &str, shared: &Shared) -> Result<SessionRow, ApiError> {
         let (code, desc) = refusal.code();
         ApiError::invalid_ks(code, desc)
     })?;
-    let widget = privilege_list(&claims.privileges).any(|(name, value)| name == "widget" && value == "1");
+    let widget =
+        privilege_list(&claims.privileges).any(|(name, value)| name == "widget" && value == "1");
     Ok((
         claims.partner_id,
         claims.session_type,
