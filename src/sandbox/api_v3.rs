@@ -44,6 +44,13 @@ fn lookup(service: &str, action: &str) -> Result<Auth, ApiError> {
     })
 }
 
+/// Actions the partner's user role has no permission for (Kaltura's default roles give schedule
+/// writes to administrators only): a USER KS gets `SERVICE_FORBIDDEN`, as does any KS whose
+/// `setrole` names another role than the administrator's.
+fn admin_only(service: &str, action: &str) -> bool {
+    service.starts_with("schedule_") && !matches!(action, "get" | "list")
+}
+
 /// Runs one call; the result or error as the JSON Kaltura returns.
 pub(crate) fn call(shared: &Shared, service: &str, action: &str, p: &Params) -> Value {
     match try_call(shared, service, action, p) {
@@ -71,8 +78,10 @@ fn try_call(
                 _ => session::start_widget(tx, shared, p),
             };
         }
-        let caller = session::validate(tx, ks.as_deref())?;
-        if caller.widget && auth == Auth::Full {
+        let caller = session::validate(tx, shared, ks.as_deref())?;
+        if (caller.widget && auth == Auth::Full)
+            || (admin_only(&service, &action) && !caller.has_admin_role())
+        {
             return Err(ApiError::service_forbidden(&format!(
                 "{service_name}->{action_name}"
             )));
@@ -85,7 +94,7 @@ fn try_call(
             "uploadtoken" => upload::call(tx, &shared.ids, &caller, &action, p),
             "media" => entries::call_media(tx, &shared.ids, &caller, &action, p),
             "baseentry" => entries::call_base_entry(tx, &caller, &action, p),
-            "livestream" => entries::call_live_stream(tx, &shared.ids, &caller, p),
+            "livestream" => entries::call_live_stream(tx, &shared.ids, &caller, &action, p),
             _ => entries::call_category_entry(tx, &caller, &action, p),
         }
     })

@@ -114,7 +114,7 @@ fn run(shared: &Shared, request: &Request, action: &str) -> Result<Option<Value>
         }
     };
     shared.store.tx(|tx| {
-        let caller = session::validate(tx, ks.as_deref())?;
+        let caller = session::validate(tx, shared, ks.as_deref())?;
         if !caller.is_admin() {
             return Err(app_error(
                 "SERVICE_FORBIDDEN",

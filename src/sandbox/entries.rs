@@ -76,9 +76,16 @@ pub(crate) const MEDIA_ACTIONS: [&str; 7] = [
     "list",
 ];
 /// The actions of `baseEntry`.
-pub(crate) const BASE_ENTRY_ACTIONS: [&str; 2] = ["get", "list"];
+pub(crate) const BASE_ENTRY_ACTIONS: [&str; 6] = [
+    "get",
+    "list",
+    "update",
+    "delete",
+    "addcontent",
+    "updatecontent",
+];
 /// The actions of `categoryEntry`.
-pub(crate) const CATEGORY_ENTRY_ACTIONS: [&str; 2] = ["add", "list"];
+pub(crate) const CATEGORY_ENTRY_ACTIONS: [&str; 3] = ["add", "delete", "list"];
 
 /// Runs one `media` action.
 pub(crate) fn call_media(
@@ -108,6 +115,10 @@ pub(crate) fn call_base_entry(
 ) -> Result<Value, ApiError> {
     match action {
         "get" => load(tx, session, &fields::text_id(p, "entryId")?),
+        "update" => update(tx, session, p),
+        "delete" => delete(tx, session, p),
+        "addcontent" => add_content(tx, session, p, false),
+        "updatecontent" => add_content(tx, session, p, true),
         _ => list(tx, session, p, "KalturaBaseEntryListResponse"),
     }
 }
@@ -119,6 +130,16 @@ fn load(tx: &Transaction<'_>, session: &Session, id: &str) -> Result<Value, ApiE
         params![id, session.partner_id],
     )?
     .ok_or_else(|| ApiError::entry_not_found(id))
+}
+
+/// An entry the caller may change: `INVALID_KS` (-4, INVALID_TYPE) for a USER KS that neither
+/// owns it nor holds `edit:*` / `edit:ENTRY_ID`, as Kaltura's `checkIfUserAllowedToUpdateEntry`.
+fn load_for_edit(tx: &Transaction<'_>, session: &Session, id: &str) -> Result<Value, ApiError> {
+    let entry = load(tx, session, id)?;
+    if !session.may_edit_entry(id, entry["userId"].as_str()) {
+        return Err(ApiError::invalid_ks(-4, "INVALID_TYPE"));
+    }
+    Ok(entry)
 }
 
 fn save(tx: &Transaction<'_>, obj: &Value) -> Result<(), ApiError> {
@@ -139,25 +160,31 @@ fn add(
 }
 
 /// `liveStream.add(liveStreamEntry, sourceType)`: a live entry (type 7, mediaType 201 unless
-/// given), with no content to add.
+/// given), with no content to add; `get`, `delete` and `list` as for media.
 pub(crate) fn call_live_stream(
     tx: &Transaction<'_>,
     ids: &IdGen,
     session: &Session,
+    action: &str,
     p: &Params,
 ) -> Result<Value, ApiError> {
-    add_entry(
-        tx,
-        ids,
-        session,
-        p,
-        "liveStreamEntry",
-        "KalturaLiveStreamEntry",
-    )
+    match action {
+        "add" => add_entry(
+            tx,
+            ids,
+            session,
+            p,
+            "liveStreamEntry",
+            "KalturaLiveStreamEntry",
+        ),
+        "get" => load(tx, session, &fields::text_id(p, "entryId")?),
+        "delete" => delete(tx, session, p),
+        _ => list(tx, session, p, "KalturaLiveStreamListResponse"),
+    }
 }
 
 /// The actions of `liveStream`.
-pub(crate) const LIVE_STREAM_ACTIONS: [&str; 1] = ["add"];
+pub(crate) const LIVE_STREAM_ACTIONS: [&str; 4] = ["add", "get", "delete", "list"];
 
 fn add_entry(
     tx: &Transaction<'_>,
@@ -229,9 +256,21 @@ fn add_entry(
 /// `media.update`: the writable fields sent replace the entry's (`mediaType` is fixed at add).
 fn update(tx: &Transaction<'_>, session: &Session, p: &Params) -> Result<Value, ApiError> {
     let entry_id = fields::text_id(p, "entryId")?;
-    let mut entry = load(tx, session, &entry_id)?;
-    let sent = fields::object(p, "mediaEntry")?;
+    let mut entry = load_for_edit(tx, session, &entry_id)?;
+    let param = if p.root.contains_key("mediaEntry") {
+        "mediaEntry"
+    } else {
+        "baseEntry"
+    };
+    let sent = fields::object(p, param)?;
     let class = "KalturaMediaEntry";
+    // Only an administrator may give an entry to another user.
+    if let Some(user) = params::text(sent.get("userId"))
+        && Some(user.as_str()) != entry["userId"].as_str()
+        && !session.is_admin()
+    {
+        return Err(ApiError::invalid_ks(-4, "INVALID_TYPE"));
+    }
     fields::reject_read_only(sent, class, &READ_ONLY, Some(&entry))?;
     let writable: Vec<&str> = WRITABLE
         .iter()
@@ -256,7 +295,7 @@ fn update(tx: &Transaction<'_>, session: &Session, p: &Params) -> Result<Value, 
 /// list shows).
 fn delete(tx: &Transaction<'_>, session: &Session, p: &Params) -> Result<Value, ApiError> {
     let entry_id = fields::text_id(p, "entryId")?;
-    load(tx, session, &entry_id)?;
+    load_for_edit(tx, session, &entry_id)?;
     tx.execute("DELETE FROM entries WHERE id = ?1", [&entry_id])?;
     tx.execute(
         "DELETE FROM category_entries WHERE entry_id = ?1",
@@ -274,7 +313,7 @@ fn add_content(
     replace: bool,
 ) -> Result<Value, ApiError> {
     let entry_id = fields::text_id(p, "entryId")?;
-    let mut entry = load(tx, session, &entry_id)?;
+    let mut entry = load_for_edit(tx, session, &entry_id)?;
     if !replace && entry["status"].as_i64() != Some(NO_CONTENT) {
         return Err(ApiError::entry_already_with_content());
     }
@@ -344,6 +383,9 @@ pub(crate) fn call_category_entry(
             params![session.partner_id],
         );
     }
+    if action == "delete" {
+        return delete_category_entry(tx, session, p);
+    }
     let sent = fields::object(p, "categoryEntry")?;
     let class = "KalturaCategoryEntry";
     let entry_id = params::non_empty(sent.get("entryId"))
@@ -376,4 +418,32 @@ pub(crate) fn call_category_entry(
     entry["categoriesIds"] = json!(ids.join(","));
     save(tx, &entry)?;
     Ok(obj)
+}
+
+/// `categoryEntry.delete(entryId, categoryId)`: the assignment goes, and the entry's
+/// `categoriesIds` loses the id.
+fn delete_category_entry(
+    tx: &Transaction<'_>,
+    session: &Session,
+    p: &Params,
+) -> Result<Value, ApiError> {
+    let entry_id = fields::text_id(p, "entryId")?;
+    let category_id = fields::id(p, "categoryId")?;
+    let mut entry =
+        load(tx, session, &entry_id).map_err(|_| ApiError::invalid_entry_id(&entry_id))?;
+    let removed = tx.execute(
+        "DELETE FROM category_entries WHERE entry_id = ?1 AND category_id = ?2 AND partner_id = ?3",
+        params![entry_id, category_id, session.partner_id],
+    )?;
+    if removed == 0 {
+        return Err(ApiError::entry_is_not_assigned_to_category());
+    }
+    let ids: Vec<String> = params::list(entry.get("categoriesIds"))
+        .unwrap_or_default()
+        .into_iter()
+        .filter(|id| *id != category_id.to_string())
+        .collect();
+    entry["categoriesIds"] = json!(ids.join(","));
+    save(tx, &entry)?;
+    Ok(Value::Null)
 }

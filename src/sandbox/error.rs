@@ -373,6 +373,22 @@ impl ApiError {
         )
     }
 
+    pub fn entry_is_not_assigned_to_category() -> Self {
+        Self::new(
+            "ENTRY_IS_NOT_ASSIGNED_TO_CATEGORY",
+            "Entry is not assigned to category".into(),
+            vec![],
+        )
+    }
+
+    pub fn unknown_response_format(format: &str) -> Self {
+        Self::new(
+            "UNKNOWN_RESPONSE_FORMAT",
+            format!("Response format provided [{format}] is not recognized by server"),
+            vec![("FORMAT", format.into())],
+        )
+    }
+
     /// A sandbox-specific error for a body that is not what its `Content-Type` claims.
     pub fn invalid_request_body(detail: &str) -> Self {
         Self::new(

@@ -1,5 +1,6 @@
-//! `schedule_scheduleevent` (add, update, cancel, get, list) and
-//! `schedule_scheduleeventresource` (add, list), with Kaltura's date and duration rules.
+//! `schedule_scheduleevent` (add, update, cancel, delete, get, list) and
+//! `schedule_scheduleeventresource` (add, get, update, delete, list), with Kaltura's date and
+//! duration rules.
 use rusqlite::{Transaction, params};
 use serde_json::{Map, Value, json};
 
@@ -77,13 +78,14 @@ pub(crate) const MAX_TOTAL_DURATION: i64 = 60 * 60 * 24 * 365 * 2;
 /// `KalturaScheduleEventStatus`.
 const CANCELLED: i64 = 1;
 const ACTIVE: i64 = 2;
+const DELETED: i64 = 3;
 /// `KalturaScheduleEventRecurrenceType`: NONE 0, RECURRING 1, RECURRENCE 2.
 const RECURRING: i64 = 1;
 
 /// The actions of `schedule_scheduleevent`.
-pub(crate) const EVENT_ACTIONS: [&str; 5] = ["add", "update", "cancel", "get", "list"];
+pub(crate) const EVENT_ACTIONS: [&str; 6] = ["add", "update", "cancel", "delete", "get", "list"];
 /// The actions of `schedule_scheduleeventresource`.
-pub(crate) const LINK_ACTIONS: [&str; 2] = ["add", "list"];
+pub(crate) const LINK_ACTIONS: [&str; 5] = ["add", "get", "update", "delete", "list"];
 
 /// Runs one `schedule_scheduleevent` action.
 pub(crate) fn call(
@@ -95,7 +97,8 @@ pub(crate) fn call(
     match action {
         "add" => add(tx, session, p),
         "update" => update(tx, session, p),
-        "cancel" => cancel(tx, session, p),
+        "cancel" => set_status(tx, session, p, CANCELLED),
+        "delete" => set_status(tx, session, p, DELETED),
         "get" => load(tx, session, fields::id(p, "scheduleEventId")?),
         _ => list(tx, session, p),
     }
@@ -223,10 +226,16 @@ fn update(tx: &Transaction<'_>, session: &Session, p: &Params) -> Result<Value, 
     Ok(obj)
 }
 
-fn cancel(tx: &Transaction<'_>, session: &Session, p: &Params) -> Result<Value, ApiError> {
+/// `cancel` (status CANCELLED, still listed) and `delete` (status DELETED, gone from get and list).
+fn set_status(
+    tx: &Transaction<'_>,
+    session: &Session,
+    p: &Params,
+    status: i64,
+) -> Result<Value, ApiError> {
     let id = fields::id(p, "scheduleEventId")?;
     let mut obj = load(tx, session, id)?;
-    obj["status"] = json!(CANCELLED);
+    obj["status"] = json!(status);
     obj["updatedAt"] = json!(now_secs());
     save(tx, id, &obj)?;
     Ok(obj)
@@ -250,16 +259,72 @@ pub(crate) fn call_link(
     action: &str,
     p: &Params,
 ) -> Result<Value, ApiError> {
-    if action == "list" {
-        return list::run(
+    match action {
+        "list" => list::run(
             tx,
             p,
-            &["eventId", "resourceId", "createdAt"],
+            &["eventId", "resourceId", "createdAt", "updatedAt"],
             "KalturaScheduleEventResourceListResponse",
             "SELECT data FROM event_resources WHERE partner_id = ?1 ORDER BY id",
             params![session.partner_id],
-        );
+        ),
+        "add" => add_link(tx, session, p),
+        _ => {
+            let event_id = fields::id(p, "scheduleEventId")?;
+            let resource_id = fields::id(p, "scheduleResourceId")?;
+            let mut obj = load_link(tx, session, event_id, resource_id)?;
+            match action {
+                "get" => Ok(obj),
+                "update" => {
+                    let sent = fields::object(p, "scheduleEventResource")?;
+                    let class = "KalturaScheduleEventResource";
+                    // eventId and resourceId are insert-only: they may only be sent unchanged.
+                    fields::reject_read_only(
+                        sent,
+                        class,
+                        &[
+                            "eventId",
+                            "resourceId",
+                            "partnerId",
+                            "createdAt",
+                            "updatedAt",
+                        ],
+                        Some(&obj),
+                    )?;
+                    obj["updatedAt"] = json!(now_secs());
+                    tx.execute(
+                        "UPDATE event_resources SET data = ?3 WHERE event_id = ?1 AND resource_id = ?2",
+                        params![event_id, resource_id, obj.to_string()],
+                    )?;
+                    Ok(obj)
+                }
+                _ => {
+                    tx.execute(
+                        "DELETE FROM event_resources WHERE event_id = ?1 AND resource_id = ?2",
+                        params![event_id, resource_id],
+                    )?;
+                    Ok(Value::Null)
+                }
+            }
+        }
     }
+}
+
+fn load_link(
+    tx: &Transaction<'_>,
+    session: &Session,
+    event_id: i64,
+    resource_id: i64,
+) -> Result<Value, ApiError> {
+    store::object(
+        tx,
+        "SELECT data FROM event_resources WHERE event_id = ?1 AND resource_id = ?2 AND partner_id = ?3",
+        params![event_id, resource_id, session.partner_id],
+    )?
+    .ok_or_else(|| ApiError::invalid_object_id(&format!("{event_id},{resource_id}")))
+}
+
+fn add_link(tx: &Transaction<'_>, session: &Session, p: &Params) -> Result<Value, ApiError> {
     let sent = fields::object(p, "scheduleEventResource")?;
     let class = "KalturaScheduleEventResource";
     let event_id = params::int(sent.get("eventId"), &format!("{class}::eventId"))?

@@ -66,11 +66,17 @@ pub(crate) fn reject_read_only(
     Ok(())
 }
 
-/// Copies the writable properties the client set (non-null) from `src` into `dst`.
+/// Copies the writable properties the client set from `src` into `dst`; an explicit null
+/// (`name__null`, or a JSON null) clears the property.
 pub(crate) fn copy(src: &Map<String, Value>, dst: &mut Value, writable: &[&str]) {
     for field in writable {
         match src.get(*field) {
-            None | Some(Value::Null) => {}
+            None => {}
+            Some(Value::Null) => {
+                if let Some(obj) = dst.as_object_mut() {
+                    obj.remove(*field);
+                }
+            }
             Some(v) => dst[*field] = v.clone(),
         }
     }

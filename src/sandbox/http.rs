@@ -55,6 +55,14 @@ impl Response {
         }
     }
 
+    pub fn xml(status: u16, document: String) -> Self {
+        Response {
+            status,
+            content_type: "text/xml",
+            body: document.into_bytes(),
+        }
+    }
+
     pub fn text(status: u16, text: &str) -> Self {
         Response {
             status,

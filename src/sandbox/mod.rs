@@ -29,6 +29,7 @@ mod events;
 mod faults;
 mod fields;
 mod http;
+mod ks;
 mod list;
 mod multipart;
 mod params;
@@ -38,6 +39,7 @@ mod server;
 mod session;
 mod store;
 mod upload;
+mod xml;
 
 pub use config::{
     AppToken, DEFAULT_ADMIN_SECRET, DEFAULT_PARTNER_ID, DEFAULT_USER_SECRET, FaultConfig, HashType,

@@ -14,8 +14,11 @@ pub(crate) struct Params {
     pub files: Vec<FilePart>,
 }
 
-/// Collects parameters from path pairs (`/key/value` after the action), the query string and the
-/// body; later sources override earlier ones, as in Kaltura (body over query over path).
+/// Collects parameters from path pairs (`/key/value` after the action), the body and the query
+/// string, in Kaltura's order of precedence: the body (a JSON body; a form body; for multipart,
+/// its plain fields with the `json` part that both official clients send over them) replaces path
+/// pairs, and the query string replaces both. `name__null` (the clients' `KalturaNullField`) then
+/// becomes an explicit null at `name`.
 pub(crate) fn collect(request: &Request, path_pairs: &[&str]) -> Result<Params, ApiError> {
     let mut params = Params::default();
     for pair in path_pairs.chunks(2) {
@@ -27,10 +30,15 @@ pub(crate) fn collect(request: &Request, path_pairs: &[&str]) -> Result<Params, 
             );
         }
     }
-    parse_form(&request.query, &mut params.root);
-    if request.body.is_empty() {
-        return Ok(params);
+    if !request.body.is_empty() {
+        read_body(request, &mut params)?;
     }
+    parse_form(&request.query, &mut params.root);
+    apply_nulls(&mut params.root);
+    Ok(params)
+}
+
+fn read_body(request: &Request, params: &mut Params) -> Result<(), ApiError> {
     let content_type = request
         .header("content-type")
         .unwrap_or("")
@@ -40,33 +48,67 @@ pub(crate) fn collect(request: &Request, path_pairs: &[&str]) -> Result<Params, 
             .ok_or_else(|| ApiError::invalid_request_body("multipart body without a boundary"))?;
         let parts = multipart::parse(&request.body, &boundary)
             .map_err(|e| ApiError::invalid_request_body(&e))?;
+        let mut json_part = None;
         for part in parts {
             if part.filename.is_some() {
                 params.files.push(part);
+            } else if part.name == "json" {
+                json_part = Some(part.data);
             } else {
                 let value = String::from_utf8_lossy(&part.data).into_owned();
                 set_nested(&mut params.root, &part.name, Value::String(value));
             }
+        }
+        if let Some(json) = json_part {
+            merge_json(&json, &mut params.root)?;
         }
     } else if content_type.starts_with("application/x-www-form-urlencoded") {
         parse_form(&String::from_utf8_lossy(&request.body), &mut params.root);
     } else if content_type.contains("json")
         || request.body.iter().find(|b| !b.is_ascii_whitespace()) == Some(&b'{')
     {
-        let value: Value = serde_json::from_slice(&request.body)
-            .map_err(|e| ApiError::invalid_request_body(&format!("invalid JSON: {e}")))?;
-        let Value::Object(body) = value else {
-            return Err(ApiError::invalid_request_body(
-                "the JSON body must be an object",
-            ));
-        };
-        for (k, v) in body {
-            set_nested(&mut params.root, &k, v);
-        }
+        merge_json(&request.body, &mut params.root)?;
     } else {
         parse_form(&String::from_utf8_lossy(&request.body), &mut params.root);
     }
-    Ok(params)
+    Ok(())
+}
+
+/// Merges a JSON object (a body or a multipart `json` part) into the parameters.
+fn merge_json(bytes: &[u8], root: &mut Map<String, Value>) -> Result<(), ApiError> {
+    let value: Value = serde_json::from_slice(bytes)
+        .map_err(|e| ApiError::invalid_request_body(&format!("invalid JSON: {e}")))?;
+    let Value::Object(body) = value else {
+        return Err(ApiError::invalid_request_body(
+            "the JSON body must be an object",
+        ));
+    };
+    for (k, v) in body {
+        set_nested(root, &k, v);
+    }
+    Ok(())
+}
+
+/// Turns every `name__null` key, at any depth, into `name: null` (Kaltura's way of saying "set
+/// this property to null"), overriding a value sent for `name` itself.
+pub(crate) fn apply_nulls(map: &mut Map<String, Value>) {
+    let nulled: Vec<String> = map
+        .keys()
+        .filter(|k| k.ends_with("__null"))
+        .cloned()
+        .collect();
+    for key in nulled {
+        map.remove(&key);
+        let name = key.trim_end_matches("__null");
+        if !name.is_empty() {
+            map.insert(name.to_string(), Value::Null);
+        }
+    }
+    for value in map.values_mut() {
+        if let Value::Object(inner) = value {
+            apply_nulls(inner);
+        }
+    }
 }
 
 /// Decodes `application/x-www-form-urlencoded` text into nested parameters.
@@ -222,6 +264,20 @@ mod tests {
                 "1": {"service": "media"},
                 "ks": "a b"
             })
+        );
+    }
+
+    #[test]
+    fn null_fields_become_nulls_at_any_depth() {
+        let mut root = Map::new();
+        parse_form(
+            "pager__null=&scheduleResource[description__null]=&scheduleResource[description]=x&scheduleResource[name]=n",
+            &mut root,
+        );
+        apply_nulls(&mut root);
+        assert_eq!(
+            Value::Object(root),
+            json!({"pager": null, "scheduleResource": {"description": null, "name": "n"}})
         );
     }
 

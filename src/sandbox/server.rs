@@ -13,6 +13,7 @@ use super::http::{Control, Handler, Reply, Request, Response};
 use super::params;
 use super::random::IdGen;
 use super::store::{self, Store};
+use super::xml::{self, Format};
 
 /// State shared by every connection thread.
 pub(crate) struct Shared {
@@ -167,23 +168,41 @@ fn api_v3_response(
     action: Option<&str>,
     pairs: &[&str],
 ) -> Response {
+    let started = std::time::Instant::now();
     let params = match params::collect(request, pairs) {
         Ok(p) => p,
         Err(e) => return Response::json(400, &e.to_json()),
     };
+    let format = params::text(params.root.get("format"));
+    let (format, body) = match Format::from_param(format.as_deref()) {
+        Ok(format) => (format, dispatch(shared, &params, service, action)),
+        // Kaltura answers an unknown format in its default format, XML.
+        Err(e) => (Format::Xml, e.to_json()),
+    };
+    match format {
+        Format::Json => Response::json(200, &body),
+        Format::Xml => Response::xml(200, xml::document(&body, started.elapsed().as_secs_f64())),
+    }
+}
+
+fn dispatch(
+    shared: &Shared,
+    params: &params::Params,
+    service: Option<&str>,
+    action: Option<&str>,
+) -> Value {
     let service = service
         .map(str::to_string)
         .or_else(|| params::text(params.root.get("service")));
-    let body = match service {
-        Some(s) if s.eq_ignore_ascii_case("multirequest") => api_v3::multirequest(shared, &params),
+    match service {
+        Some(s) if s.eq_ignore_ascii_case("multirequest") => api_v3::multirequest(shared, params),
         Some(s) => match action
             .map(str::to_string)
             .or_else(|| params::text(params.root.get("action")))
         {
-            Some(a) => api_v3::call(shared, &s, &a, &params),
+            Some(a) => api_v3::call(shared, &s, &a, params),
             None => ApiError::action_not_specified().to_json(),
         },
         None => ApiError::service_not_specified().to_json(),
-    };
-    Response::json(200, &body)
+    }
 }

@@ -26,9 +26,41 @@ pub(crate) struct Session {
     pub widget: bool,
 }
 
+/// The role id (`setrole:1`) of the sandbox partner's administrator role: every permission.
+pub(crate) const ADMIN_ROLE_ID: &str = "1";
+
 impl Session {
+    /// An ADMIN KS (and not a widget one).
     pub fn is_admin(&self) -> bool {
         self.session_type == SessionType::Admin && !self.widget
+    }
+
+    /// The value of a privilege (`name:value`), `Some("")` for a bare `name`.
+    pub fn privilege(&self, name: &str) -> Option<&str> {
+        privilege_list(&self.privileges)
+            .find(|(n, _)| n.eq_ignore_ascii_case(name))
+            .map(|(_, v)| v)
+    }
+
+    /// Whether the session acts with the administrator role: an ADMIN KS has it by default, a
+    /// `setrole` privilege replaces the role whatever the KS type (as Kaltura's permission
+    /// manager does); any role other than the administrator's has no schedule write permission.
+    pub fn has_admin_role(&self) -> bool {
+        if self.widget {
+            return false;
+        }
+        match self.privilege("setrole") {
+            Some(role) => role.trim() == ADMIN_ROLE_ID,
+            None => self.session_type == SessionType::Admin,
+        }
+    }
+
+    /// `checkIfUserAllowedToUpdateEntry`: an ADMIN KS, `edit:*`, `edit:ENTRY_ID`, or the owner.
+    pub fn may_edit_entry(&self, entry_id: &str, owner: Option<&str>) -> bool {
+        self.is_admin()
+            || privilege_list(&self.privileges)
+                .any(|(n, v)| n.eq_ignore_ascii_case("edit") && (v == "*" || v == entry_id))
+            || owner == Some(self.user_id.as_str())
     }
 }
 
@@ -72,8 +104,14 @@ pub(crate) fn issue(
     Ok(session)
 }
 
-/// Checks a KS: missing, unknown (forged) or expired ones give `INVALID_KS`.
-pub(crate) fn validate(tx: &Transaction<'_>, ks: Option<&str>) -> Result<Session, ApiError> {
+/// Checks a KS: one the sandbox issued (looked up), or one a client generated locally from the
+/// admin or user secret (v1 or v2, signature verified). Missing, forged, foreign or expired ones
+/// give `INVALID_KS` with Kaltura's error number.
+pub(crate) fn validate(
+    tx: &Transaction<'_>,
+    shared: &Shared,
+    ks: Option<&str>,
+) -> Result<Session, ApiError> {
     let Some(ks) = ks.filter(|k| !k.is_empty()) else {
         return Err(ApiError::invalid_ks(-1, "INVALID_STR"));
     };
@@ -93,13 +131,15 @@ pub(crate) fn validate(tx: &Transaction<'_>, ks: Option<&str>) -> Result<Session
             },
         )
         .optional()?;
-    let Some((partner_id, type_code, user_id, expiry, privileges, widget)) = row else {
-        return Err(ApiError::invalid_ks(-1, "INVALID_STR"));
+    let (partner_id, type_code, user_id, expiry, privileges, widget) = match row {
+        Some(row) => row,
+        None => local(ks, shared)?,
     };
     if expiry <= now_secs() {
         return Err(ApiError::invalid_ks(-5, "EXPIRED"));
     }
-    let session_type = SessionType::from_code(type_code).unwrap_or(SessionType::User);
+    let session_type = SessionType::from_code(type_code)
+        .ok_or_else(|| ApiError::invalid_ks(-4, "INVALID_TYPE"))?;
     Ok(Session {
         ks: ks.to_string(),
         partner_id,
@@ -109,6 +149,40 @@ pub(crate) fn validate(tx: &Transaction<'_>, ks: Option<&str>) -> Result<Session
         privileges,
         widget,
     })
+}
+
+type SessionRow = (i64, i64, String, i64, String, bool);
+
+/// A KS the sandbox did not issue: verified as a locally generated one.
+fn local(ks: &str, shared: &Shared) -> Result<SessionRow, ApiError> {
+    let secrets = super::ks::Secrets {
+        partner_id: shared.partner_id,
+        admin: &shared.admin_secret,
+        user: &shared.user_secret,
+    };
+    let claims = super::ks::verify(ks, &secrets, now_secs()).map_err(|refusal| {
+        let (code, desc) = refusal.code();
+        ApiError::invalid_ks(code, desc)
+    })?;
+    let widget =
+        privilege_list(&claims.privileges).any(|(name, value)| name == "widget" && value == "1");
+    Ok((
+        claims.partner_id,
+        claims.session_type,
+        claims.user_id,
+        claims.expiry,
+        claims.privileges,
+        widget,
+    ))
+}
+
+/// The privileges of a KS, `name:value` (or a bare `name`) separated by commas.
+pub(crate) fn privilege_list(privileges: &str) -> impl Iterator<Item = (&str, &str)> {
+    privileges
+        .split(',')
+        .map(str::trim)
+        .filter(|p| !p.is_empty())
+        .map(|p| p.split_once(':').unwrap_or((p, "")))
 }
 
 /// `session.start(secret, userId, type, partnerId, expiry, privileges)`: the KS string.

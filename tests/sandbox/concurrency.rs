@@ -1,4 +1,5 @@
-//! The store under concurrent clients (no lost and no duplicated write) and across restarts.
+//! The store under concurrent clients (no lost and no duplicated write), across restarts, and
+//! with slow clients holding connections open.
 use std::collections::HashMap;
 
 use kbulk::sandbox::SandboxConfig;
@@ -146,4 +147,42 @@ fn a_database_file_survives_a_restart() {
         &add_resource(&h, &ks, "KalturaLocationScheduleResource", "kept"),
         "SYSTEM_NAME_ALREADY_EXISTS",
     );
+}
+
+/// Opens `n` connections that each send half a request head and then wait.
+fn half_requests(h: &SandboxHandle, n: usize) -> Vec<std::net::TcpStream> {
+    use std::io::Write;
+    (0..n)
+        .map(|_| {
+            let mut s = std::net::TcpStream::connect(h.addr()).expect("connect");
+            s.write_all(
+                b"POST /api_v3/service/system/action/ping HTTP/1.1\r\nHost: x\r\nContent-Le",
+            )
+            .expect("write half a request");
+            s
+        })
+        .collect()
+}
+
+#[test]
+fn slow_clients_do_not_stall_others_and_the_bound_answers_503_at_once() {
+    let h = start_with(SandboxConfig {
+        max_connections: 400,
+        ..SandboxConfig::default()
+    });
+    let stalled = half_requests(&h, 300);
+    assert_eq!(api(&h, "system", "ping", json!({})), json!(true));
+    drop(stalled);
+
+    let h = start_with(SandboxConfig {
+        max_connections: 100,
+        ..SandboxConfig::default()
+    });
+    let stalled = half_requests(&h, 300);
+    // Over the bound the server answers before reading anything, so read without writing.
+    let mut s = std::net::TcpStream::connect(h.addr()).expect("connect");
+    let mut answer = String::new();
+    std::io::Read::read_to_string(&mut s, &mut answer).expect("an answer");
+    assert!(answer.starts_with("HTTP/1.1 503"), "{answer}");
+    drop(stalled);
 }

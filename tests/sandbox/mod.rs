@@ -7,6 +7,7 @@ use serde_json::{Value, json};
 mod api_v3;
 mod app_registry;
 mod cli;
+mod clients;
 mod concurrency;
 mod entries;
 mod faults;
