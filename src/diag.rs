@@ -106,6 +106,7 @@ pub fn all_codes() -> Vec<&'static Code> {
         crate::check::event::codes::ALL,
         crate::check::event::ical_codes::ALL,
         crate::check::event::csv_codes::ALL,
+        crate::dropfolder::codes::ALL,
     ] {
         all.extend_from_slice(table);
     }

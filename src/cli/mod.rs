@@ -5,8 +5,10 @@ use clap::{Parser, Subcommand};
 
 mod check;
 mod convert;
+mod dropfolder;
 mod exit;
 mod explain;
+mod fix;
 mod render;
 mod sandbox;
 mod schema;
@@ -40,6 +42,10 @@ pub enum Command {
     Submit(submit::SubmitArgs),
     /// Run a local Kaltura-compatible API server (API v3 and App Registry) for rehearsals and tests.
     Sandbox(sandbox::SandboxArgs),
+    /// Repair bulk files: encodings, `;`/tab CSVs, iCal line endings.
+    Fix(fix::FixArgs),
+    /// Sit in front of a Kaltura drop folder: fix, check, split and hand over arriving files.
+    Dropfolder(dropfolder::DropFolderArgs),
 }
 
 /// Parses the command line, runs the subcommand and maps the outcome to an exit code.
@@ -52,6 +58,8 @@ pub fn main() -> ExitCode {
         Command::Schema(args) => schema::run(args),
         Command::Submit(args) => submit::run(args),
         Command::Sandbox(args) => sandbox::run(args),
+        Command::Fix(args) => fix::run(args),
+        Command::Dropfolder(args) => dropfolder::run(args),
     };
     exit::finish(outcome)
 }
