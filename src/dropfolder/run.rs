@@ -205,7 +205,7 @@ impl<'a> DropFolder<'a> {
         for d in [&opts.outbox, &opts.rejected, &opts.archive, &work] {
             fs::create_dir_all(d).map_err(io_err(d))?;
         }
-        for d in [&opts.outbox, &opts.rejected, &opts.archive] {
+        for d in [&opts.outbox, &opts.rejected, &opts.archive, &work] {
             for e in fs::read_dir(d).map_err(io_err(d))?.flatten() {
                 if e.file_name().to_string_lossy().starts_with(TEMP_PREFIX) {
                     fs::remove_file(e.path()).map_err(io_err(&e.path()))?;
