@@ -42,10 +42,10 @@ pub fn fix(bytes: &[u8], file: &Arc<str>) -> Fixed {
     } else {
         delimiter(body, file, &mut repairs)
     };
-    let out = match (fixed_body, &text) {
-        (Some(b), _) => format!("{bom}{b}").into_bytes(),
-        (None, std::borrow::Cow::Owned(t)) => t.clone().into_bytes(),
-        (None, std::borrow::Cow::Borrowed(_)) => bytes.to_vec(),
+    let out = match fixed_body {
+        Some(b) => format!("{bom}{b}").into_bytes(),
+        None if declares_encoding(bytes) => bytes.to_vec(),
+        None => text.as_bytes().to_vec(),
     };
     Fixed {
         bytes: out,
@@ -75,6 +75,8 @@ fn decode<'a>(
     }
     match std::str::from_utf8(bytes) {
         Ok(t) => std::borrow::Cow::Borrowed(t),
+        // An XML declaration naming its encoding is read by that encoding: nothing to repair.
+        Err(_) if declares_encoding(bytes) => String::from_utf8_lossy(bytes),
         Err(e) => {
             let first = e.valid_up_to() as u64;
             let line = 1 + bytes[..e.valid_up_to()]
@@ -99,6 +101,16 @@ fn decode<'a>(
             std::borrow::Cow::Owned(text.into_owned())
         }
     }
+}
+
+/// Whether `bytes` start with an XML declaration naming an encoding other than UTF-8.
+fn declares_encoding(bytes: &[u8]) -> bool {
+    let head = String::from_utf8_lossy(&bytes[..bytes.len().min(200)]).to_ascii_lowercase();
+    head.starts_with("<?xml")
+        && head
+            .split("?>")
+            .next()
+            .is_some_and(|decl| decl.contains("encoding=") && !decl.contains("utf-8"))
 }
 
 /// Rewrites bare LF line endings of an iCal body as CRLF.
@@ -252,6 +264,14 @@ mod tests {
         assert_eq!(f.bytes, input);
         assert!(!f.changed());
         assert_eq!(f.repairs[0].code.name, "fix::left-alone");
+    }
+
+    #[test]
+    fn latin1_xml_with_its_declaration_is_left_as_it_is() {
+        let input = b"<?xml version=\"1.0\" encoding=\"ISO-8859-1\"?><mrss>\xE9</mrss>";
+        let f = fix(input, &name());
+        assert_eq!(f.bytes, input);
+        assert!(f.repairs.is_empty());
     }
 
     #[test]

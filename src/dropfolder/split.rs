@@ -129,4 +129,19 @@ mod tests {
         assert!(p[1].contains("UID:2") && !p[1].contains("UID:1"));
         assert!(p[1].ends_with("END:VEVENT\r\nEND:VCALENDAR\r\n"));
     }
+
+    #[test]
+    fn xml_pieces_keep_the_channel() {
+        let xml = "<mrss>\n<channel>\n<item>\n<name>a</name>\n</item>\n<item>\n<name>b</name>\n</item>\n</channel>\n</mrss>\n";
+        let p = split(xml, 1).unwrap();
+        assert_eq!(
+            p[0],
+            "<mrss>\n<channel>\n<item>\n<name>a</name>\n</item>\n</channel>\n</mrss>\n"
+        );
+        assert_eq!(
+            p[1],
+            "<mrss>\n<channel>\n<item>\n<name>b</name>\n</item>\n</channel>\n</mrss>\n"
+        );
+        assert_eq!(count(xml), 2);
+    }
 }

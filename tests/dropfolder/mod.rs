@@ -368,3 +368,36 @@ fn explain_knows_the_new_codes() {
         assert_eq!(code(&kbulk(["explain", c])), 0, "{c}");
     }
 }
+
+#[test]
+fn watch_mode_hands_over_new_files_and_stops_on_sigterm() {
+    let f = Folders::new();
+    let mut child = std::process::Command::new(env!("CARGO_BIN_EXE_kbulk"))
+        .arg("dropfolder")
+        .arg(f.inbox())
+        .arg("--to")
+        .arg(f.outbox())
+        .args(["--settle", "0.2", "--poll"])
+        .stdout(std::process::Stdio::piped())
+        .spawn()
+        .unwrap();
+    fs::write(f.inbox().join("late.csv"), resources(3)).unwrap();
+    let target = f.outbox().join("late.csv");
+    for _ in 0..300 {
+        if target.exists() {
+            break;
+        }
+        std::thread::sleep(std::time::Duration::from_millis(100));
+    }
+    assert_eq!(fs::read_to_string(&target).unwrap(), resources(3));
+    // SAFETY: signalling our own child by its pid.
+    unsafe { libc::kill(child.id() as i32, libc::SIGTERM) };
+    let out = child.wait_with_output().unwrap();
+    assert_eq!(out.status.code(), Some(0));
+    let stdout = String::from_utf8(out.stdout).unwrap();
+    assert!(stdout.contains("late.csv: handed over"), "{stdout}");
+    assert!(
+        stdout.contains("dropfolder: 1 handed over, 0 rejected"),
+        "{stdout}"
+    );
+}
