@@ -372,7 +372,7 @@ fn explain_knows_the_new_codes() {
 #[test]
 fn watch_mode_hands_over_new_files_and_stops_on_sigterm() {
     let f = Folders::new();
-    let mut child = std::process::Command::new(env!("CARGO_BIN_EXE_kbulk"))
+    let child = std::process::Command::new(env!("CARGO_BIN_EXE_kbulk"))
         .arg("dropfolder")
         .arg(f.inbox())
         .arg("--to")
