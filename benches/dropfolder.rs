@@ -43,7 +43,7 @@ DTEND:20270{}{:02}T110000Z{eol}SUMMARY:Lecture {e}{eol}END:VEVENT{eol}",
             }
             _ => (
                 format!("bad{i:04}.csv"),
-                "*name,type\r\nX,projector\r\n".repeat(20),
+                format!("*name,type\r\nX{i},projector\r\n").repeat(20),
             ),
         };
         bytes += text.len() as u64;
