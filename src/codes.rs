@@ -14,6 +14,7 @@ pub fn all_codes() -> Vec<&'static Code> {
         crate::record::codes::event::ALL,
         crate::formats::ics::codes::ALL,
         crate::formats::csv::event_codes::ALL,
+        crate::dropfolder::codes::ALL,
     ] {
         all.extend_from_slice(table);
     }

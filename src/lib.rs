@@ -7,6 +7,7 @@ pub mod check;
 pub mod codes;
 pub mod convert;
 pub mod diag;
+pub mod dropfolder;
 pub mod formats;
 pub mod record;
 pub mod sandbox;

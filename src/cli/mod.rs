@@ -6,8 +6,10 @@ use clap::{Parser, Subcommand};
 mod check;
 mod completions;
 mod convert;
+mod dropfolder;
 mod exit;
 mod explain;
+mod fix;
 mod render;
 mod report;
 mod sandbox;
@@ -46,6 +48,10 @@ pub enum Command {
     Completions(completions::CompletionsArgs),
     /// Print the man page (roff) of kbulk and all its subcommands.
     Man(completions::ManArgs),
+    /// Repair bulk files: encodings, `;`/tab CSVs, iCal line endings.
+    Fix(fix::FixArgs),
+    /// Sit in front of a Kaltura drop folder: fix, check, split and hand over arriving files.
+    Dropfolder(dropfolder::DropFolderArgs),
 }
 
 /// Parses the command line, runs the subcommand and maps the outcome to an exit code.
@@ -60,6 +66,8 @@ pub fn main() -> ExitCode {
         Command::Sandbox(args) => sandbox::run(args),
         Command::Completions(args) => completions::completions(args),
         Command::Man(args) => completions::man(args),
+        Command::Fix(args) => fix::run(args),
+        Command::Dropfolder(args) => dropfolder::run(args),
     };
     exit::finish(outcome)
 }

@@ -1,0 +1,173 @@
+//! `kbulk dropfolder`: sits in front of a Kaltura drop folder, handing over only files that are
+//! fixed, checked and split, and rejecting the rest with their reports.
+use std::io::{self, Write};
+use std::path::PathBuf;
+use std::sync::Arc;
+use std::sync::atomic::{AtomicBool, Ordering};
+use std::time::Duration;
+
+use kbulk::dropfolder::run::{DropFolder, Event, Options, Summary};
+use kbulk::formats::{self, ReadOptions};
+
+use super::check::EventArgs;
+use super::render::{self, OutputFormat};
+use super::{CliError, Exit};
+
+/// Options of `kbulk dropfolder`.
+#[derive(Debug, clap::Args)]
+#[command(after_long_help = "\
+Each settled file in INBOX is fixed (as `kbulk fix`), checked (as `kbulk check`), split over \
+--max-records into STEM.part001.EXT, … and handed over to OUTBOX atomically (hidden temporary, \
+fsync, rename, directory fsync); the original then moves to --archive. Files with errors go to \
+--rejected with NAME.report.txt and NAME.report.jsonl. A drop-folder XML's media are handed over \
+before it. State (INBOX/.kbulk/state.sqlite) keys files by content: the same content is handed \
+over once, and a restart after a crash finishes every file exactly once.
+
+Exit codes (--once): 0 every file handed over, 1 some rejected, 2 usage or I/O error.
+
+Examples:
+  kbulk dropfolder /srv/inbox --to /srv/kaltura-drop --once
+  kbulk dropfolder /srv/inbox --to /srv/kaltura-drop --settle 10 --format json")]
+pub struct DropFolderArgs {
+    /// The folder files arrive in.
+    #[arg(value_name = "INBOX")]
+    pub inbox: PathBuf,
+    /// The folder Kaltura watches.
+    #[arg(long, value_name = "OUTBOX")]
+    pub to: PathBuf,
+    /// Where rejected files and their reports go (default: `rejected` beside OUTBOX).
+    #[arg(long, value_name = "DIR")]
+    pub rejected: Option<PathBuf>,
+    /// Where originals go once handed over (default: INBOX/.kbulk/archive).
+    #[arg(long, value_name = "DIR")]
+    pub archive: Option<PathBuf>,
+    /// Process what is there and exit.
+    #[arg(long)]
+    pub once: bool,
+    /// Seconds a file's size and mtime must stay unchanged before it is claimed.
+    #[arg(long, value_name = "SECS", default_value_t = 5.0)]
+    pub settle: f64,
+    /// Records per handed-over piece (0: never split).
+    #[arg(long, value_name = "N", default_value_t = formats::DEFAULT_MAX_RECORDS)]
+    pub max_records: u64,
+    /// Scan the folder every second instead of waiting for file-system events (network mounts).
+    #[arg(long)]
+    pub poll: bool,
+    /// Output: `human` (one line per file) or `json` (one object per event).
+    #[arg(long, value_enum, default_value = "human")]
+    pub format: OutputFormat,
+    /// Options for schedule events.
+    #[command(flatten)]
+    pub events: EventArgs,
+}
+
+/// The terminal line of an event.
+fn human(e: &Event) -> String {
+    match e {
+        Event::Claimed { file } => format!("{file}: claimed"),
+        Event::Fixed { file, repairs } => {
+            format!("{file}: fixed {} ({})", repairs.len(), repairs.join(", "))
+        }
+        Event::Split { file, pieces } => format!("{file}: split into {pieces}"),
+        Event::HandedOver { file, outputs } => {
+            format!("{file}: handed over ({})", outputs.join(", "))
+        }
+        Event::Rejected {
+            file,
+            errors,
+            first,
+        } => {
+            format!("{file}: rejected, {errors} error(s), first {first} (see {file}.report.txt)")
+        }
+        Event::Duplicate { file, of } => format!("{file}: duplicate of {of}, archived"),
+    }
+}
+
+/// Runs `kbulk dropfolder`.
+pub fn run(args: &DropFolderArgs) -> Result<Exit, CliError> {
+    if !args.inbox.is_dir() {
+        return Err(CliError::Usage(format!(
+            "{}: not a folder",
+            args.inbox.display()
+        )));
+    }
+    if !args.settle.is_finite() || args.settle < 0.0 {
+        return Err(CliError::Usage(
+            "--settle takes a number of seconds >= 0".into(),
+        ));
+    }
+    let rejected = args.rejected.clone().unwrap_or_else(|| {
+        args.to
+            .parent()
+            .map_or_else(|| PathBuf::from("rejected"), |p| p.join("rejected"))
+    });
+    let mut read = ReadOptions::default();
+    args.events.apply(&mut read);
+    let opts = Options {
+        inbox: args.inbox.clone(),
+        outbox: args.to.clone(),
+        rejected,
+        archive: args
+            .archive
+            .clone()
+            .unwrap_or_else(|| args.inbox.join(".kbulk").join("archive")),
+        settle: Duration::from_secs_f64(args.settle),
+        max_records: args.max_records,
+        read,
+        once: args.once,
+    };
+    let stop = Arc::new(AtomicBool::new(false));
+    for sig in [signal_hook::consts::SIGINT, signal_hook::consts::SIGTERM] {
+        signal_hook::flag::register(sig, stop.clone())
+            .map_err(|e| CliError::Failed(format!("cannot handle signals: {e}")))?;
+    }
+    let folder = DropFolder::open(&opts, &stop).map_err(|e| CliError::Failed(e.to_string()))?;
+    let json = args.format == OutputFormat::Json;
+    let mut print_err = None;
+    let mut on = |e: &Event| {
+        let mut out = io::stdout().lock();
+        let r = if json {
+            render::json_line(&mut out, e)
+        } else {
+            writeln!(out, "{}", human(e))
+        };
+        if let Err(e) = r.and_then(|_| out.flush()) {
+            print_err.get_or_insert(e);
+        }
+    };
+    let mut total = Summary::default();
+    loop {
+        let s = folder
+            .pass(&mut on)
+            .map_err(|e| CliError::Failed(e.to_string()))?;
+        total.handed_over += s.handed_over;
+        total.rejected += s.rejected;
+        total.duplicates += s.duplicates;
+        if args.once || stop.load(Ordering::SeqCst) {
+            break;
+        }
+        std::thread::sleep(Duration::from_secs(1));
+    }
+    if let Some(e) = print_err {
+        return Err(CliError::io("stdout", e));
+    }
+    let mut out = io::stdout().lock();
+    let w = if json {
+        render::json_line(
+            &mut out,
+            &serde_json::json!({"event": "summary", "handed_over": total.handed_over, "rejected": total.rejected, "duplicates": total.duplicates}),
+        )
+    } else {
+        writeln!(
+            out,
+            "dropfolder: {} handed over, {} rejected, {} duplicate(s)",
+            total.handed_over, total.rejected, total.duplicates
+        )
+    };
+    w.map_err(|e| CliError::io("stdout", e))?;
+    Ok(if total.rejected > 0 {
+        Exit::DataProblems
+    } else {
+        Exit::Clean
+    })
+}

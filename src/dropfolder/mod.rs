@@ -1,0 +1,8 @@
+//! Drop-folder preprocessing: repair (`fix`), split over `--max-records` and atomic handover of
+//! the files that arrive in a watched folder.
+pub mod codes;
+pub mod fix;
+pub mod media;
+pub mod run;
+pub mod split;
+pub mod state;

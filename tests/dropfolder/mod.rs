@@ -1,0 +1,403 @@
+//! `kbulk fix` and `kbulk dropfolder`: repairs of files as Excel, Google, LibreOffice and Outlook
+//! write them, splitting, settle, drop-folder media, duplicates and a kill harness.
+mod kill;
+
+use std::fs;
+use std::path::Path;
+
+use crate::common::{code, kbulk};
+
+/// Runs `kbulk check --format json` on `path` and returns the finding codes.
+pub fn findings(path: &Path) -> Vec<String> {
+    let out = kbulk([
+        "check".as_ref(),
+        "--format".as_ref(),
+        "json".as_ref(),
+        path.as_os_str(),
+    ]);
+    crate::common::report(&out)
+        .diagnostics
+        .into_iter()
+        .map(|d| d.code)
+        .collect()
+}
+
+/// Fixes `name` holding `bytes` into an `out` folder and returns the fixed bytes, after
+/// checking that a second `fix` changes nothing.
+fn fix_bytes(name: &str, bytes: &[u8]) -> (Vec<u8>, String) {
+    let dir = tempfile::tempdir().unwrap();
+    let input = dir.path().join(name);
+    fs::write(&input, bytes).unwrap();
+    let out_dir = dir.path().join("out");
+    let out = kbulk([
+        "fix".as_ref(),
+        input.as_os_str(),
+        "--out".as_ref(),
+        out_dir.as_os_str(),
+    ]);
+    assert_eq!(code(&out), 0, "{}", String::from_utf8_lossy(&out.stderr));
+    let stdout = String::from_utf8(out.stdout.clone()).unwrap();
+    let fixed_path = out_dir.join(name);
+    let fixed = fs::read(&fixed_path).unwrap();
+    let again = kbulk([
+        "fix".as_ref(),
+        fixed_path.as_os_str(),
+        "--in-place".as_ref(),
+    ]);
+    assert_eq!(code(&again), 0);
+    assert!(String::from_utf8_lossy(&again.stdout).contains("nothing to repair"));
+    assert_eq!(
+        fs::read(&fixed_path).unwrap(),
+        fixed,
+        "fix twice changes nothing"
+    );
+    let codes = findings(&fixed_path);
+    assert!(codes.is_empty(), "fixed file has findings: {codes:?}");
+    (fixed, stdout)
+}
+
+/// UTF-16LE with a BOM, as Excel's "Unicode text" export writes.
+fn utf16le_bom(text: &str) -> Vec<u8> {
+    let mut b = vec![0xFF, 0xFE];
+    for u in text.encode_utf16() {
+        b.extend_from_slice(&u.to_le_bytes());
+    }
+    b
+}
+
+#[test]
+fn excel_unicode_text_becomes_utf8_comma_csv() {
+    let text = "*name\ttype\tdescription\r\nSalle Fauré\tcamera\t\"a, b\"\r\n";
+    let (fixed, said) = fix_bytes("rooms.csv", &utf16le_bom(text));
+    assert_eq!(
+        String::from_utf8(fixed).unwrap(),
+        "*name,type,description\r\nSalle Fauré,camera,\"a, b\"\r\n"
+    );
+    assert!(
+        said.contains("fix::utf16") && said.contains("fix::delimiter"),
+        "{said}"
+    );
+}
+
+#[test]
+fn excel_cp1252_semicolon_csv_becomes_utf8_comma_csv() {
+    let mut bytes = b"*name;type;description\r\nSalle Faur".to_vec();
+    bytes.push(0xE9); // é in Windows-1252
+    bytes.extend_from_slice(b";camera;\"say \"\"hi\"\"; now\"\r\n");
+    let (fixed, said) = fix_bytes("rooms.csv", &bytes);
+    assert_eq!(
+        String::from_utf8(fixed).unwrap(),
+        "*name,type,description\r\nSalle Fauré,camera,\"say \"\"hi\"\"; now\"\r\n"
+    );
+    assert!(said.contains("fix::windows-1252"), "{said}");
+}
+
+#[test]
+fn libreoffice_quoted_semicolon_csv_is_rewritten() {
+    let bytes = b"*name;type\n\"Room 1\";\"camera\"\n\"Room; 2\";\"camera\"\n";
+    let (fixed, _) = fix_bytes("lo.csv", bytes);
+    assert_eq!(fixed, b"*name,type\nRoom 1,camera\nRoom; 2,camera\n");
+}
+
+#[test]
+fn google_lf_ical_gets_crlf() {
+    let ics = "BEGIN:VCALENDAR\nVERSION:2.0\nPRODID:-//Google Inc//Google Calendar 70.9054//EN\n\
+BEGIN:VEVENT\nUID:g1@google.com\nDTSTART:20270105T100000Z\nDTEND:20270105T110000Z\n\
+SUMMARY:Lecture\nEND:VEVENT\nEND:VCALENDAR\n";
+    let dir = tempfile::tempdir().unwrap();
+    let raw = dir.path().join("raw.ics");
+    fs::write(&raw, ics).unwrap();
+    assert!(!findings(&raw).is_empty(), "the LF-only file has a finding");
+    let (fixed, said) = fix_bytes("google.ics", ics.as_bytes());
+    assert_eq!(String::from_utf8(fixed).unwrap(), ics.replace('\n', "\r\n"));
+    assert!(said.contains("fix::crlf"));
+}
+
+#[test]
+fn outlook_ical_needs_nothing() {
+    // Outlook writes CRLF (the sample is stored with LF), with escapes and folded lines.
+    let sample = fs::read_to_string(crate::common::path("samples/events-outlook.ics")).unwrap();
+    let bytes = sample
+        .replace("\r\n", "\n")
+        .replace('\n', "\r\n")
+        .into_bytes();
+    let dir = tempfile::tempdir().unwrap();
+    let input = dir.path().join("o.ics");
+    fs::write(&input, &bytes).unwrap();
+    let out = kbulk(["fix".as_ref(), input.as_os_str(), "--in-place".as_ref()]);
+    assert_eq!(code(&out), 0);
+    assert_eq!(fs::read(&input).unwrap(), bytes);
+}
+
+#[test]
+fn unsafe_delimiter_change_is_left_alone() {
+    let dir = tempfile::tempdir().unwrap();
+    let input = dir.path().join("b.csv");
+    let bytes = b"*name;type\n\"a\\\"\";camera\n";
+    fs::write(&input, bytes).unwrap();
+    let out = kbulk(["fix".as_ref(), input.as_os_str(), "--in-place".as_ref()]);
+    assert_eq!(code(&out), 1);
+    assert!(String::from_utf8_lossy(&out.stdout).contains("fix::left-alone"));
+    assert_eq!(fs::read(&input).unwrap(), bytes);
+}
+
+/// An INBOX/OUTBOX pair in a temporary folder.
+pub struct Folders {
+    pub dir: tempfile::TempDir,
+}
+
+impl Folders {
+    pub fn new() -> Self {
+        let f = Folders {
+            dir: tempfile::tempdir().unwrap(),
+        };
+        fs::create_dir(f.inbox()).unwrap();
+        f
+    }
+    pub fn inbox(&self) -> std::path::PathBuf {
+        self.dir.path().join("in")
+    }
+    pub fn outbox(&self) -> std::path::PathBuf {
+        self.dir.path().join("out")
+    }
+    pub fn rejected(&self) -> std::path::PathBuf {
+        self.dir.path().join("rejected")
+    }
+    /// `kbulk dropfolder INBOX --to OUTBOX --once --settle 0 --format json` plus `extra`.
+    pub fn once(&self, extra: &[&str]) -> (i32, Vec<serde_json::Value>) {
+        let mut args: Vec<std::ffi::OsString> = vec![
+            "dropfolder".into(),
+            self.inbox().into(),
+            "--to".into(),
+            self.outbox().into(),
+            "--once".into(),
+            "--format".into(),
+            "json".into(),
+        ];
+        if !extra.contains(&"--settle") {
+            args.extend(["--settle".into(), "0".into()]);
+        }
+        args.extend(extra.iter().map(|s| s.into()));
+        let out = kbulk(args);
+        let events = String::from_utf8(out.stdout.clone())
+            .unwrap()
+            .lines()
+            .map(|l| serde_json::from_str(l).unwrap())
+            .collect();
+        (code(&out), events)
+    }
+}
+
+/// Sorted names in `dir`.
+pub fn names(dir: &Path) -> Vec<String> {
+    let mut v: Vec<String> = fs::read_dir(dir)
+        .map(|r| {
+            r.flatten()
+                .map(|e| e.file_name().to_string_lossy().into_owned())
+                .collect()
+        })
+        .unwrap_or_default();
+    v.sort();
+    v
+}
+
+/// A resource CSV with `n` rows named `R0`, `R1`, ….
+pub fn resources(n: usize) -> String {
+    let mut s = String::from("*name,type,description\r\n");
+    for i in 0..n {
+        s.push_str(&format!("R{i},camera,row {i}\r\n"));
+    }
+    s
+}
+
+#[test]
+fn split_round_trip_keeps_every_record_once_in_order() {
+    let f = Folders::new();
+    let input = resources(7);
+    fs::write(f.inbox().join("big.csv"), &input).unwrap();
+    let (rc, events) = f.once(&["--max-records", "3"]);
+    assert_eq!(rc, 0);
+    assert_eq!(
+        names(&f.outbox()),
+        ["big.part001.csv", "big.part002.csv", "big.part003.csv"]
+    );
+    let mut rows = Vec::new();
+    for n in names(&f.outbox()) {
+        let piece = fs::read_to_string(f.outbox().join(&n)).unwrap();
+        let mut lines = piece.lines();
+        assert_eq!(
+            lines.next(),
+            Some("*name,type,description"),
+            "{n} repeats the header"
+        );
+        rows.extend(lines.map(str::to_string));
+        assert!(findings(&f.outbox().join(&n)).is_empty());
+    }
+    let want: Vec<String> = input.lines().skip(1).map(str::to_string).collect();
+    assert_eq!(rows, want);
+    assert_eq!(events.last().unwrap()["handed_over"], 1);
+    assert_eq!(names(&f.inbox().join(".kbulk/archive")), ["big.csv"]);
+}
+
+#[test]
+fn bad_files_are_rejected_with_reports_and_duplicates_handed_over_once() {
+    let f = Folders::new();
+    fs::write(f.inbox().join("a.csv"), resources(2)).unwrap();
+    fs::write(f.inbox().join("b.csv"), resources(2)).unwrap();
+    fs::write(f.inbox().join("bad.csv"), "*name,type\r\nX,projector\r\n").unwrap();
+    fs::write(f.inbox().join(".hidden.csv"), resources(1)).unwrap();
+    fs::write(f.inbox().join("c.csv.part"), resources(1)).unwrap();
+    let (rc, events) = f.once(&[]);
+    assert_eq!(rc, 1);
+    assert_eq!(names(&f.outbox()), ["a.csv"]);
+    assert_eq!(
+        names(&f.rejected()),
+        ["bad.csv", "bad.csv.report.jsonl", "bad.csv.report.txt"]
+    );
+    let jsonl = fs::read_to_string(f.rejected().join("bad.csv.report.jsonl")).unwrap();
+    assert!(
+        jsonl
+            .lines()
+            .all(|l| serde_json::from_str::<serde_json::Value>(l).is_ok())
+    );
+    assert!(jsonl.contains("\"severity\":\"error\""));
+    assert!(
+        fs::read_to_string(f.rejected().join("bad.csv.report.txt"))
+            .unwrap()
+            .contains("bad.csv:2:")
+    );
+    assert!(
+        events
+            .iter()
+            .any(|e| e["event"] == "duplicate" && e["file"] == "b.csv")
+    );
+    assert_eq!(names(&f.inbox().join(".kbulk/archive")), ["a.csv", "b.csv"]);
+    assert!(f.inbox().join(".hidden.csv").exists() && f.inbox().join("c.csv.part").exists());
+    // The same content dropped again later is archived, not handed over.
+    fs::write(f.inbox().join("again.csv"), resources(2)).unwrap();
+    let (rc, _) = f.once(&[]);
+    assert_eq!(rc, 0);
+    assert_eq!(names(&f.outbox()), ["a.csv"]);
+}
+
+#[test]
+fn a_file_written_slowly_is_not_claimed_early() {
+    let f = Folders::new();
+    let path = f.inbox().join("slow.csv");
+    let full = resources(12);
+    let writer = {
+        let (path, full) = (path.clone(), full.clone());
+        std::thread::spawn(move || {
+            use std::io::Write;
+            let mut file = fs::File::create(&path).unwrap();
+            for line in full.split_inclusive('\n') {
+                file.write_all(line.as_bytes()).unwrap();
+                file.flush().unwrap();
+                std::thread::sleep(std::time::Duration::from_millis(150));
+            }
+        })
+    };
+    std::thread::sleep(std::time::Duration::from_millis(200));
+    let (rc, _) = f.once(&["--settle", "1"]);
+    writer.join().unwrap();
+    assert_eq!(rc, 0);
+    assert_eq!(
+        fs::read_to_string(f.outbox().join("slow.csv")).unwrap(),
+        full
+    );
+}
+
+/// A drop-folder XML naming `media` with `resource` inside the content resource.
+fn drop_xml(media: &str, resource: &str) -> String {
+    format!(
+        "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n<mrss>\n  <channel>\n    <item>\n      \
+<action>add</action>\n      <type>1</type>\n      <contentAssets><content>\
+<dropFolderFileContentResource filePath=\"{media}\">{resource}</dropFolderFileContentResource>\
+</content></contentAssets>\n    </item>\n  </channel>\n</mrss>\n"
+    )
+}
+
+#[test]
+fn drop_folder_xml_media_present_missing_and_mismatched() {
+    let f = Folders::new();
+    fs::write(f.inbox().join("a.mp4"), b"0123456789").unwrap();
+    fs::write(f.inbox().join("b.mp4"), b"0123456789").unwrap();
+    fs::write(
+        f.inbox().join("good.xml"),
+        drop_xml("a.mp4", "<fileSize>10</fileSize>"),
+    )
+    .unwrap();
+    let md5 = "781e5e245d69b566979b86e28d23f2c7"; // md5("0123456789")
+    fs::write(
+        f.inbox().join("sum.xml"),
+        drop_xml(
+            "b.mp4",
+            &format!("<fileChecksum type=\"md5\">{md5}</fileChecksum>"),
+        ),
+    )
+    .unwrap();
+    fs::write(f.inbox().join("lost.xml"), drop_xml("nowhere.mp4", "")).unwrap();
+    fs::write(
+        f.inbox().join("size.xml"),
+        drop_xml("a.mp4", "<fileSize>11</fileSize>"),
+    )
+    .unwrap();
+    let (rc, events) = f.once(&[]);
+    assert_eq!(rc, 1);
+    assert_eq!(
+        names(&f.outbox()),
+        ["a.mp4", "b.mp4", "good.xml", "sum.xml"]
+    );
+    let handed: Vec<&serde_json::Value> = events
+        .iter()
+        .filter(|e| e["event"] == "handed-over")
+        .collect();
+    assert_eq!(
+        handed[0]["outputs"],
+        serde_json::json!(["a.mp4", "good.xml"])
+    );
+    let lost = fs::read_to_string(f.rejected().join("lost.xml.report.jsonl")).unwrap();
+    assert!(lost.contains("dropfolder::media-missing"));
+    let size = fs::read_to_string(f.rejected().join("size.xml.report.jsonl")).unwrap();
+    assert!(size.contains("dropfolder::media-mismatch") && size.contains("Xml size [11]"));
+}
+
+#[test]
+fn explain_knows_the_new_codes() {
+    for c in ["fix::utf16", "fix::delimiter", "dropfolder::media-missing"] {
+        assert_eq!(code(&kbulk(["explain", c])), 0, "{c}");
+    }
+}
+
+#[test]
+fn watch_mode_hands_over_new_files_and_stops_on_sigterm() {
+    let f = Folders::new();
+    let child = std::process::Command::new(env!("CARGO_BIN_EXE_kbulk"))
+        .arg("dropfolder")
+        .arg(f.inbox())
+        .arg("--to")
+        .arg(f.outbox())
+        .args(["--settle", "0.2", "--poll"])
+        .stdout(std::process::Stdio::piped())
+        .spawn()
+        .unwrap();
+    fs::write(f.inbox().join("late.csv"), resources(3)).unwrap();
+    let target = f.outbox().join("late.csv");
+    for _ in 0..300 {
+        if target.exists() {
+            break;
+        }
+        std::thread::sleep(std::time::Duration::from_millis(100));
+    }
+    assert_eq!(fs::read_to_string(&target).unwrap(), resources(3));
+    // SAFETY: signalling our own child by its pid.
+    unsafe { libc::kill(child.id() as i32, libc::SIGTERM) };
+    let out = child.wait_with_output().unwrap();
+    assert_eq!(out.status.code(), Some(0));
+    let stdout = String::from_utf8(out.stdout).unwrap();
+    assert!(stdout.contains("late.csv: handed over"), "{stdout}");
+    assert!(
+        stdout.contains("dropfolder: 1 handed over, 0 rejected"),
+        "{stdout}"
+    );
+}
