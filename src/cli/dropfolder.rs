@@ -50,7 +50,9 @@ pub struct DropFolderArgs {
     /// Records per handed-over piece (0: never split).
     #[arg(long, value_name = "N", default_value_t = formats::DEFAULT_MAX_RECORDS)]
     pub max_records: u64,
-    /// Scan the folder every second instead of waiting for file-system events (network mounts).
+    /// Scan the folder every second instead of waiting for file-system events (network mounts,
+    /// where inotify sees no changes made by other machines). Without it, kbulk wakes on events
+    /// and still rescans every 30 s in case one was missed.
     #[arg(long)]
     pub poll: bool,
     /// Output: `human` (one line per file) or `json` (one object per event).
@@ -135,6 +137,11 @@ pub fn run(args: &DropFolderArgs) -> Result<Exit, CliError> {
             print_err.get_or_insert(e);
         }
     };
+    let waker = if args.once || args.poll {
+        None
+    } else {
+        Some(Waker::watch(&args.inbox)?)
+    };
     let mut total = Summary::default();
     loop {
         let s = folder
@@ -146,7 +153,10 @@ pub fn run(args: &DropFolderArgs) -> Result<Exit, CliError> {
         if args.once || stop.load(Ordering::SeqCst) {
             break;
         }
-        std::thread::sleep(Duration::from_secs(1));
+        match &waker {
+            Some(w) => w.wait(&stop),
+            None => std::thread::sleep(Duration::from_secs(1)),
+        }
     }
     if let Some(e) = print_err {
         return Err(CliError::io("stdout", e));
@@ -170,4 +180,53 @@ pub fn run(args: &DropFolderArgs) -> Result<Exit, CliError> {
     } else {
         Exit::Clean
     })
+}
+
+/// Wakes the watch loop when something changes in INBOX (inotify through `notify`).
+struct Waker {
+    _watcher: notify::RecommendedWatcher,
+    events: std::sync::mpsc::Receiver<notify::Result<notify::Event>>,
+}
+
+/// How long the watch loop sleeps without an event before it rescans anyway.
+const RESCAN: Duration = Duration::from_secs(30);
+
+impl Waker {
+    fn watch(inbox: &std::path::Path) -> Result<Waker, CliError> {
+        use notify::Watcher;
+        let (tx, events) = std::sync::mpsc::channel();
+        let fail = |e: notify::Error| {
+            CliError::Failed(format!(
+                "{}: cannot watch the folder ({e}); use --poll to scan it instead",
+                inbox.display()
+            ))
+        };
+        let mut watcher = notify::recommended_watcher(tx).map_err(fail)?;
+        watcher
+            .watch(inbox, notify::RecursiveMode::NonRecursive)
+            .map_err(fail)?;
+        Ok(Waker {
+            _watcher: watcher,
+            events,
+        })
+    }
+
+    /// Returns when an event arrived (after draining the burst), when `stop` is set, or after
+    /// [`RESCAN`].
+    fn wait(&self, stop: &AtomicBool) {
+        let start = std::time::Instant::now();
+        while start.elapsed() < RESCAN && !stop.load(Ordering::SeqCst) {
+            match self.events.recv_timeout(Duration::from_millis(200)) {
+                Ok(_) => {
+                    while self.events.try_recv().is_ok() {}
+                    return;
+                }
+                Err(std::sync::mpsc::RecvTimeoutError::Timeout) => {}
+                Err(std::sync::mpsc::RecvTimeoutError::Disconnected) => {
+                    std::thread::sleep(Duration::from_secs(1));
+                    return;
+                }
+            }
+        }
+    }
 }

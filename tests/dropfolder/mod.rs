@@ -371,19 +371,33 @@ fn explain_knows_the_new_codes() {
 
 #[test]
 fn watch_mode_hands_over_new_files_and_stops_on_sigterm() {
+    watch_mode(&["--poll"]);
+}
+
+#[test]
+fn watch_mode_wakes_on_file_system_events() {
+    // Without --poll kbulk sleeps until inotify reports a change; its safety rescan comes only
+    // after 30 s, and the wait below gives up after 25 s, so the handover proves the event woke it.
+    watch_mode(&[]);
+}
+
+fn watch_mode(extra: &[&str]) {
     let f = Folders::new();
     let child = std::process::Command::new(env!("CARGO_BIN_EXE_kbulk"))
         .arg("dropfolder")
         .arg(f.inbox())
         .arg("--to")
         .arg(f.outbox())
-        .args(["--settle", "0.2", "--poll"])
+        .args(["--settle", "0.2"])
+        .args(extra)
         .stdout(std::process::Stdio::piped())
         .spawn()
         .unwrap();
+    // Let the first (empty) pass finish so the file arrives while kbulk waits.
+    std::thread::sleep(std::time::Duration::from_millis(500));
     fs::write(f.inbox().join("late.csv"), resources(3)).unwrap();
     let target = f.outbox().join("late.csv");
-    for _ in 0..300 {
+    for _ in 0..250 {
         if target.exists() {
             break;
         }
