@@ -55,6 +55,10 @@ pub struct DropFolderArgs {
     /// and still rescans every 30 s in case one was missed.
     #[arg(long)]
     pub poll: bool,
+    /// In watch mode, seconds an XML waits for the media it names (`filePath`) before it is
+    /// rejected as missing them (with --once, absent media are missing at once).
+    #[arg(long, value_name = "SECS", default_value_t = kbulk::dropfolder::run::MEDIA_TIMEOUT.as_secs())]
+    pub media_timeout: u64,
     /// Output: `human` (one line per file) or `json` (one object per event).
     #[arg(long, value_enum, default_value = "human")]
     pub format: OutputFormat,
@@ -117,6 +121,7 @@ pub fn run(args: &DropFolderArgs) -> Result<Exit, CliError> {
         max_records: args.max_records,
         read,
         once: args.once,
+        media_timeout: Duration::from_secs(args.media_timeout),
     };
     let stop = Arc::new(AtomicBool::new(false));
     for sig in [signal_hook::consts::SIGINT, signal_hook::consts::SIGTERM] {

@@ -18,7 +18,8 @@ use super::{fix, media, split};
 
 /// The prefix of kbulk's temporaries in OUTBOX and the rejected folder (ignored everywhere).
 pub const TEMP_PREFIX: &str = ".kbulk-tmp.";
-/// How long watch mode waits for an XML's media before rejecting it.
+/// How long watch mode waits for an XML's media before rejecting it, by default
+/// (`--media-timeout`).
 pub const MEDIA_TIMEOUT: Duration = Duration::from_secs(600);
 
 /// Where files come from and go, and how they are treated.
@@ -40,6 +41,8 @@ pub struct Options {
     pub read: ReadOptions,
     /// Whether media absent now are missing for good (`--once`), or waited for.
     pub once: bool,
+    /// In watch mode, how long after the XML arrived its media may still be missing.
+    pub media_timeout: Duration,
 }
 
 /// One thing that happened to a file, for the terminal line or the JSON event.
@@ -329,7 +332,7 @@ impl<'a> DropFolder<'a> {
                 Ok(p) => media.push((r.file_path.clone(), p)),
                 Err(d) => {
                     let d = *d;
-                    if !o.once && path_age(path) < MEDIA_TIMEOUT {
+                    if !o.once && path_age(path) < o.media_timeout {
                         return Ok(()); // wait for the media to arrive
                     }
                     diags.push(d);

@@ -415,3 +415,41 @@ fn watch_mode(extra: &[&str]) {
         "{stdout}"
     );
 }
+
+#[test]
+fn watch_mode_waits_for_media_then_rejects_after_the_media_timeout() {
+    let f = Folders::new();
+    fs::write(f.inbox().join("early.xml"), drop_xml("late.mp4", "")).unwrap();
+    fs::write(f.inbox().join("lost.xml"), drop_xml("never.mp4", "")).unwrap();
+    let child = std::process::Command::new(env!("CARGO_BIN_EXE_kbulk"))
+        .arg("dropfolder")
+        .arg(f.inbox())
+        .arg("--to")
+        .arg(f.outbox())
+        .args(["--settle", "0", "--poll", "--media-timeout", "3"])
+        .stdout(std::process::Stdio::piped())
+        .spawn()
+        .unwrap();
+    // The media of early.xml arrives within its timeout: both are handed over, media first.
+    std::thread::sleep(std::time::Duration::from_millis(800));
+    fs::write(f.inbox().join("late.mp4"), b"video").unwrap();
+    let report = f.rejected().join("lost.xml.report.jsonl");
+    for _ in 0..150 {
+        if report.exists() && f.outbox().join("early.xml").exists() {
+            break;
+        }
+        std::thread::sleep(std::time::Duration::from_millis(100));
+    }
+    // SAFETY: signalling our own child by its pid.
+    unsafe { libc::kill(child.id() as i32, libc::SIGTERM) };
+    let out = child.wait_with_output().unwrap();
+    assert!(f.outbox().join("late.mp4").exists() && f.outbox().join("early.xml").exists());
+    assert!(
+        fs::read_to_string(&report)
+            .unwrap()
+            .contains("dropfolder::media-missing"),
+        "never.mp4 is missing once the timeout passed"
+    );
+    assert!(!f.outbox().join("lost.xml").exists());
+    assert_eq!(out.status.code(), Some(1), "a file was rejected");
+}
