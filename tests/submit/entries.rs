@@ -13,7 +13,7 @@ use kbulk::submit::{self, RowStatus};
 use super::*;
 
 /// Every entry, listed 500 at a time.
-fn entries(h: &SandboxHandle) -> Vec<Value> {
+pub(super) fn entries(h: &SandboxHandle) -> Vec<Value> {
     let mut all = Vec::new();
     for page in 1..=20 {
         let r = api(
@@ -47,11 +47,11 @@ fn calls(h: &SandboxHandle, name: &str) -> u64 {
     h.stats().calls.get(name).copied().unwrap_or(0)
 }
 
-fn item(body: &str) -> String {
+pub(super) fn item(body: &str) -> String {
     format!("    <item>\n{body}    </item>\n")
 }
 
-fn xml(dir: &Path, name: &str, items: &[String]) -> PathBuf {
+pub(super) fn xml(dir: &Path, name: &str, items: &[String]) -> PathBuf {
     let path = dir.join(name);
     let text = format!(
         "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n<mrss>\n  <channel>\n{}  </channel>\n</mrss>\n",
@@ -61,7 +61,7 @@ fn xml(dir: &Path, name: &str, items: &[String]) -> PathBuf {
     path
 }
 
-fn url_item(reference: &str, extra: &str) -> String {
+pub(super) fn url_item(reference: &str, extra: &str) -> String {
     item(&format!(
         "      <action>add</action>\n      <type>1</type>\n      <referenceId>{reference}</referenceId>\n\
                <name>{reference}</name>\n{extra}      <media><mediaType>1</mediaType></media>\n\

@@ -10,7 +10,7 @@ use kbulk::submit::{self, RowStatus};
 use super::*;
 
 /// Every event (cancelled ones included), by referenceId.
-fn events(h: &SandboxHandle) -> Vec<Value> {
+pub(super) fn events(h: &SandboxHandle) -> Vec<Value> {
     let mut all = Vec::new();
     for page in 1..=20 {
         let r = api(
@@ -33,14 +33,14 @@ fn with_uid<'a>(all: &'a [Value], uid: &str) -> Vec<&'a Value> {
     all.iter().filter(|e| e["referenceId"] == uid).collect()
 }
 
-fn vevent(uid: &str, summary: &str, day: u32, extra: &str) -> String {
+pub(super) fn vevent(uid: &str, summary: &str, day: u32, extra: &str) -> String {
     format!(
         "BEGIN:VEVENT\r\nUID:{uid}\r\nSUMMARY:{summary}\r\nDTSTART:202709{day:02}T080000Z\r\n\
          DTEND:202709{day:02}T090000Z\r\n{extra}END:VEVENT\r\n"
     )
 }
 
-fn ics(dir: &Path, name: &str, events: &[String]) -> PathBuf {
+pub(super) fn ics(dir: &Path, name: &str, events: &[String]) -> PathBuf {
     let path = dir.join(name);
     let mut text = String::from("BEGIN:VCALENDAR\r\nVERSION:2.0\r\nPRODID:-//t//t//EN\r\n");
     for e in events {

@@ -1,6 +1,7 @@
 //! Crash safety: `kbulk submit` killed with SIGKILL at several points (as soon as the first add
 //! lands, then mid-run, then late), each time resumed with `--resume`, ends with every row done
-//! exactly once — no duplicate, no lost row — and exactly one executed add per row.
+//! exactly once — no duplicate, no lost row — and exactly one executed add per row; and the kill
+//! harness (random kills over the whole run) for resources, iCal events and XML entries.
 use std::process::Stdio;
 use std::time::{Duration, Instant};
 
@@ -142,22 +143,138 @@ fn run_or_kill(h: &SandboxHandle, path: &str, resume: bool, delay: Duration, log
     ended
 }
 
-/// The kill harness: SIGKILL at random moments over the whole life of `kbulk submit` (from
-/// before its first request to the last write of the results file: delays drawn from 0 to the
-/// duration of an unkilled run), resume until a run ends, then list the server and check every
-/// row exists exactly once with its parent, the results file has one done row per input row,
-/// and the KS appears in no output, journal or results. `KBULK_SOAK_KILLS` sets the kills
-/// (default 8), `KBULK_KILL_SEED` the seed (default: from the clock; printed).
+/// One kind of input the kill harness submits: how to write it and how to check the server.
+struct Kind {
+    /// The input's file name (its results file is `<file>.results.csv`).
+    file: &'static str,
+    /// Rows per submission.
+    rows: usize,
+    /// Writes an input of `n` rows whose keys start with the prefix; returns its path.
+    write: fn(&Path, &str, usize, &str) -> PathBuf,
+    /// Asserts the server holds each of the `n` rows exactly once, its links right.
+    check: fn(&SandboxHandle, usize, &str, &str),
+    /// The results column of `resultStatus` (`objectId` follows it).
+    status_col: usize,
+}
+
+/// Resources by systemName, cameras under their building.
+const RESOURCES: Kind = Kind {
+    file: "k.csv",
+    rows: 400,
+    write: |dir, name, n, prefix| csv(dir, name, &generated_rows(n, prefix)),
+    check: |h, n, prefix, _ctx| {
+        assert_exactly_once(h, n, prefix);
+        assert_parents(h, prefix);
+    },
+    status_col: 8,
+};
+
+/// iCal events by UID, each with its category ids.
+const EVENTS: Kind = Kind {
+    file: "k.ics",
+    rows: 300,
+    write: |dir, name, n, prefix| {
+        let events: Vec<String> = (0..n)
+            .map(|i| {
+                let uid = format!("{prefix}{i}");
+                let day = 1 + (i % 28) as u32;
+                super::events::vevent(&uid, &uid, day, "X-KALTURA-CATEGORY-IDS:7\r\n")
+            })
+            .collect();
+        super::events::ics(dir, name, &events)
+    },
+    check: |h, n, prefix, ctx| {
+        let all = super::events::events(h);
+        assert_each_once(&all, n, prefix, ctx);
+        assert!(
+            all.iter().all(|e| e["categoryIds"] == "7"),
+            "{ctx}: every event in its category"
+        );
+    },
+    status_col: 1,
+};
+
+/// XML entries by referenceId, each linked to one category.
+const ENTRIES: Kind = Kind {
+    file: "k.xml",
+    rows: 200,
+    write: |dir, name, n, prefix| {
+        let items: Vec<String> = (0..n)
+            .map(|i| {
+                super::entries::url_item(
+                    &format!("{prefix}{i}"),
+                    "      <categories><categoryId>5</categoryId></categories>\n",
+                )
+            })
+            .collect();
+        super::entries::xml(dir, name, &items)
+    },
+    check: |h, n, prefix, ctx| {
+        let all = super::entries::entries(h);
+        assert_each_once(&all, n, prefix, ctx);
+        let links = api(
+            h,
+            "categoryEntry",
+            "list",
+            json!({"pager": {"pageSize": 500}}),
+        );
+        assert_eq!(links["totalCount"], n, "{ctx}: one category link per entry");
+        let linked = count_by(links["objects"].as_array().unwrap(), "entryId");
+        for e in &all {
+            let id = e["id"].as_str().unwrap();
+            assert_eq!(linked.get(id), Some(&1), "{ctx}: {id} linked once");
+        }
+    },
+    status_col: 1,
+};
+
+/// Asserts `all` holds exactly the referenceIds `{prefix}0` .. `{prefix}{n-1}`, each once.
+#[track_caller]
+fn assert_each_once(all: &[Value], n: usize, prefix: &str, ctx: &str) {
+    assert_eq!(all.len(), n, "{ctx}: one object per row, no duplicate");
+    let by_ref = count_by(all, "referenceId");
+    for i in 0..n {
+        let r = format!("{prefix}{i}");
+        assert_eq!(by_ref.get(&r), Some(&1), "{ctx}: {r} exactly once");
+    }
+}
+
+/// The kill harness for resources. `KBULK_SOAK_KILLS` sets the kills per kind (default 8 here),
+/// `KBULK_KILL_SEED` the seed (default: from the clock; printed).
 #[test]
 fn random_kills_over_the_whole_run_lose_and_duplicate_nothing() {
-    const N: usize = 400;
-    let kills = env_u64("KBULK_SOAK_KILLS").unwrap_or(8);
+    kill_harness(&RESOURCES, 8);
+}
+
+/// The kill harness for iCal events, which the server does not deduplicate (default 4 kills).
+#[test]
+fn random_kills_of_an_ical_run_lose_and_duplicate_no_event() {
+    kill_harness(&EVENTS, 4);
+}
+
+/// The kill harness for XML entries and their category links (default 4 kills).
+#[test]
+fn random_kills_of_an_xml_run_lose_and_duplicate_no_entry() {
+    kill_harness(&ENTRIES, 4);
+}
+
+/// SIGKILL at random moments over the whole life of `kbulk submit` (from before its first
+/// request to the last write of the results file: delays drawn from 0 to the duration of an
+/// unkilled run), resume until a run ends, then list the server and check every row exists
+/// exactly once with its links, the results file has one done row per input row, and the KS
+/// appears in no output, journal or results.
+fn kill_harness(kind: &Kind, default_kills: u64) {
+    let n = kind.rows;
+    let kills = env_u64("KBULK_SOAK_KILLS").unwrap_or(default_kills);
     let seed = env_u64("KBULK_KILL_SEED").unwrap_or_else(|| {
         std::time::SystemTime::now()
             .duration_since(std::time::UNIX_EPOCH)
             .map_or(7, |d| d.as_nanos() as u64)
     });
-    eprintln!("kill harness: seed {seed} (KBULK_KILL_SEED={seed} reproduces), {kills} kills");
+    let what = kind.file;
+    eprintln!(
+        "kill harness {what}: seed {seed} (KBULK_KILL_SEED={seed} reproduces), {kills} kills"
+    );
     let faults = FaultConfig {
         seed,
         latency: Duration::from_millis(2),
@@ -168,7 +285,7 @@ fn random_kills_over_the_whole_run_lose_and_duplicate_nothing() {
     // One unkilled run measures the life of the process.
     let h = sandbox(faults.clone());
     let dir = tempfile::tempdir().unwrap();
-    let file = csv(dir.path(), "m.csv", &generated_rows(N, "m-"));
+    let file = (kind.write)(dir.path(), kind.file, n, "m-");
     let log = dir.path().join("log.txt");
     let start = Instant::now();
     assert!(run_or_kill(
@@ -188,7 +305,7 @@ fn random_kills_over_the_whole_run_lose_and_duplicate_nothing() {
         let h = sandbox(faults.clone());
         let dir = tempfile::tempdir().unwrap();
         let prefix = format!("r{round}-");
-        let file = csv(dir.path(), "k.csv", &generated_rows(N, &prefix));
+        let file = (kind.write)(dir.path(), kind.file, n, &prefix);
         let path = file.to_str().unwrap();
         let log = dir.path().join("log.txt");
         let mut resume = false;
@@ -208,28 +325,29 @@ fn random_kills_over_the_whole_run_lose_and_duplicate_nothing() {
                 break;
             }
         }
-        assert!(finished, "seed {seed} round {round}: a resumed run ended");
+        let ctx = format!("{what} seed {seed} round {round}");
+        assert!(finished, "{ctx}: a resumed run ended");
         h.set_faults(FaultConfig::default()).unwrap();
-        check_round(&h, dir.path(), &prefix, N, seed, round);
+        check_round(&h, kind, dir.path(), &prefix, &ctx);
         round += 1;
     }
 }
 
 /// The assertions of one harness round.
-fn check_round(h: &SandboxHandle, dir: &Path, prefix: &str, n: usize, seed: u64, round: usize) {
-    let ctx = format!("seed {seed} round {round}");
+fn check_round(h: &SandboxHandle, kind: &Kind, dir: &Path, prefix: &str, ctx: &str) {
+    let n = kind.rows;
     let log = std::fs::read_to_string(dir.join("log.txt")).unwrap();
     assert!(
         log.contains(&format!("{n} done, 0 failed, 0 unfinished")),
         "{ctx}: {log}"
     );
-    assert_exactly_once(h, n, prefix);
-    assert_parents(h, prefix);
-    let (_, rows) = results_csv(&dir.join("k.csv.results.csv"));
+    (kind.check)(h, n, prefix, ctx);
+    let (_, rows) = results_csv(&dir.join(format!("{}.results.csv", kind.file)));
     assert_eq!(rows.len(), n, "{ctx}: one result per row");
+    let s = kind.status_col;
     assert!(
-        rows.iter().all(|r| r[8] == "2" && !r[9].is_empty()),
-        "{ctx}"
+        rows.iter().all(|r| r[s] == "2" && !r[s + 1].is_empty()),
+        "{ctx}: every row done with its object id"
     );
     let ks = h.admin_ks().unwrap();
     for entry in std::fs::read_dir(dir).unwrap() {

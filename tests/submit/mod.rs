@@ -126,14 +126,19 @@ pub fn all_resources(h: &SandboxHandle) -> (Vec<Value>, u64) {
     (all, total)
 }
 
-/// How many live resources carry each systemName.
-pub fn by_system_name(resources: &[Value]) -> HashMap<String, usize> {
+/// How many objects carry each value of `field`.
+pub fn count_by(objects: &[Value], field: &str) -> HashMap<String, usize> {
     let mut m = HashMap::new();
-    for r in resources {
-        let name = r["systemName"].as_str().unwrap_or_default().to_string();
-        *m.entry(name).or_default() += 1;
+    for o in objects {
+        *m.entry(o[field].as_str().unwrap_or_default().to_string())
+            .or_default() += 1;
     }
     m
+}
+
+/// How many live resources carry each systemName.
+pub fn by_system_name(resources: &[Value]) -> HashMap<String, usize> {
+    count_by(resources, "systemName")
 }
 
 /// Asserts every systemName in `rows` (a generated file) exists exactly once and nothing else does.
