@@ -122,36 +122,52 @@ impl Executor {
                 });
             }
             drop(done_tx);
+            // Batches `next..marked` are marked sent (durable) but not dispatched yet: a free
+            // slot takes one at once, without waiting for the journal, whose next sync (the
+            // answers just in, the marks of the batches after) overlaps the requests in flight.
             let mut next = 0;
+            let mut marked = 0;
             let mut in_flight = 0;
             let mut completed = Vec::new();
             let mut failed = None;
+            let mut first = true;
             loop {
-                let stopped = stop.is_some_and(|s| s.load(Ordering::SeqCst));
-                let k = if failed.is_some() || stopped {
-                    0
-                } else {
-                    (self.concurrency - in_flight).min(batches.len() - next)
+                let dispatch = |next: &mut usize, in_flight: &mut usize, marked: usize| {
+                    let k = (self.concurrency - *in_flight).min(marked - *next);
+                    for b in *next..*next + k {
+                        // Workers only stop once `work_tx` is dropped, so this cannot fail.
+                        let _ = work_tx.send(b);
+                    }
+                    *in_flight += k;
+                    *next += k;
                 };
-                let dispatching: Vec<usize> = batches[next..next + k].concat();
-                if failed.is_none()
-                    && let Err(e) = step(std::mem::take(&mut completed), &dispatching)
-                {
-                    failed = Some(e);
-                    completed.clear();
-                    continue;
+                // Marked batches go even after a stop: they are recorded as sent.
+                if failed.is_none() {
+                    dispatch(&mut next, &mut in_flight, marked);
                 }
-                for b in next..next + k {
-                    // Workers only stop once `work_tx` is dropped, so this cannot fail.
-                    let _ = work_tx.send(b);
+                let stopped = stop.is_some_and(|s| s.load(Ordering::SeqCst));
+                let target = if failed.is_some() || stopped {
+                    marked
+                } else {
+                    let free = self.concurrency - in_flight;
+                    (next + free + self.concurrency).min(batches.len())
+                };
+                let marking: Vec<usize> = batches[marked..target].concat();
+                if failed.is_none() && (first || !completed.is_empty() || !marking.is_empty()) {
+                    first = false;
+                    if let Err(e) = step(std::mem::take(&mut completed), &marking) {
+                        failed = Some(e);
+                        completed.clear();
+                        continue;
+                    }
+                    marked = target;
+                    dispatch(&mut next, &mut in_flight, marked);
                 }
-                in_flight += k;
-                next += k;
                 if in_flight == 0 {
                     break;
                 }
-                let Ok(first) = done_rx.recv() else { break };
-                let mut answers = vec![first];
+                let Ok(answer) = done_rx.recv() else { break };
+                let mut answers = vec![answer];
                 answers.extend(done_rx.try_iter());
                 in_flight -= answers.len();
                 if failed.is_none() {
