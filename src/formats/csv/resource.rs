@@ -54,6 +54,16 @@ impl<'a> CsvLocs<'a> {
         }
     }
 
+    /// A cell whose line and column are left for [`crate::diag::resolve_labels`], which resolves
+    /// every label of the file in one pass: for header cells, so that a header of millions of
+    /// unknown columns costs one scan, not one scan of the line per cell.
+    fn cell_lazy(&self, i: usize) -> Place {
+        Place {
+            span: self.span(i),
+            at: LineCol::UNRESOLVED,
+        }
+    }
+
     fn at(&self, offset: u64) -> LineCol {
         locate_in(self.rec.raw(), self.rec.offset(), self.rec.line(), offset)
     }
@@ -375,14 +385,14 @@ fn read_header(
         match ResourceField::from_column(name) {
             Some(f) => {
                 if map.index[f.index()].is_some() {
-                    let p = locs.cell(i);
+                    let p = locs.cell_lazy(i);
                     diags.push(Diagnostic::new(&codes::DUPLICATE_COLUMN, file, format!("column `{name}` appears twice in the header; the later cell wins on every row")).label(p.span, p.at, "repeated column"));
                 }
                 map.index[f.index()] = Some(i);
             }
             None if name.is_empty() => {}
             None => {
-                let p = locs.cell(i);
+                let p = locs.cell_lazy(i);
                 let mut d = Diagnostic::new(&codes::UNKNOWN_COLUMN, file, format!("`{name}` is not a schedule-resource column: the server ignores every value in it")).label(p.span, p.at, "unknown column");
                 let clean = name.trim_matches(|c: char| c.is_whitespace());
                 if let Some(f) = ResourceField::ALL
