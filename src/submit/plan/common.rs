@@ -1,10 +1,11 @@
-//! Helpers the event and entry planners share: ids in answers, objects the file itself creates
-//! (for dry runs), errors that mean "already there", and the verdict on a multi-call task.
+//! Helpers the kinds share: ids in answers, objects the file itself creates (for dry runs), errors
+//! that mean "already there", and the verdict on a task.
 use serde_json::{Value, json};
 
-use super::{Settle, TaskResult};
+use super::{Check, Settle, Task, TaskResult};
 use crate::submit::client::Element;
 use crate::submit::journal::RowId;
+use crate::submit::multirequest::Call;
 
 /// An object as a planner refers to it: a real id, or the object a row of the file creates (only
 /// in dry runs, where nothing is created).
@@ -35,6 +36,25 @@ pub(super) fn id_of(v: &Value) -> Option<String> {
         Value::Number(n) => Some(n.to_string()),
         Value::String(s) if !s.is_empty() => Some(s.clone()),
         _ => None,
+    }
+}
+
+/// A row done, as the object the server returned says (`None`: it has no id).
+pub(super) fn done(action: &str, obj: &Value) -> Option<Settle> {
+    Some(Settle::Done {
+        action: action.to_string(),
+        object_id: id_of(obj)?,
+        object_status: obj.get("status").and_then(Value::as_i64),
+    })
+}
+
+/// The task of one call.
+pub(super) fn one_call(row: RowId, action: &str, call: Call, check: Check) -> Task {
+    Task {
+        row,
+        action: action.to_string(),
+        calls: vec![call],
+        check,
     }
 }
 

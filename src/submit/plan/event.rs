@@ -19,14 +19,10 @@ mod calls;
 use calls::{event_object, items, template_call};
 
 use super::common::{Target, id_of, verdict};
-use super::{
-    Check, Found, Item, Key, ListSpec, Lookup, Planner, Preview, Recovery, Settle, Task,
-    TaskResult, Wave,
-};
+use super::keyed::{Keyed, Kind, Verdict};
+use super::{Check, Key, ListSpec, Lookup, Settle, Task, TaskResult};
 use crate::record::event::EventAction;
 use crate::record::{RecordData, ScheduleEvent};
-use crate::submit::engine::{OUTCOME_UNKNOWN, OUTCOME_UNKNOWN_MESSAGE};
-use crate::submit::journal::{RowId, RowState};
 use crate::submit::multirequest::{Call, result_ref};
 
 const SERVICE: &str = "schedule_scheduleevent";
@@ -61,134 +57,42 @@ fn resource_key(n: &str) -> Key {
     }
 }
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-enum State {
-    Open,
-    InFlight,
-    Settled,
-    Deferred,
-}
-
-#[derive(Debug, Clone)]
-struct Row {
-    id: RowId,
-    e: ScheduleEvent,
-    state: State,
-    /// A previous run sent this row and never learnt the outcome (the action it sent).
-    in_doubt: Option<String>,
-    /// The earlier row of the file with the same reference id.
-    prev_same: Option<usize>,
-    /// The event this row's add already made (found after an unknown outcome).
-    adopted: Option<Value>,
-}
-
 /// What a resource systemName resolved to.
 #[derive(Debug, Clone, PartialEq, Eq)]
-enum Named {
+pub(super) enum Named {
     Id(u64),
     Missing,
     Ambiguous(usize),
     Failed(String),
 }
 
-/// Plans schedule events. See the module documentation.
-#[derive(Debug, Clone)]
-pub struct EventPlanner {
-    rows: Vec<Row>,
-    by_id: HashMap<RowId, usize>,
-    /// Events known to exist, by reference id.
-    known: HashMap<String, Target>,
-    /// Reference ids whose lookup failed.
-    unknown: HashMap<String, String>,
-    /// Resource systemNames.
-    resources: HashMap<String, Named>,
-}
+/// Plans schedule events.
+pub(super) type EventPlanner = Keyed<Events>;
 
-/// Why a row is not sent now: decided without a call (failed, or found already done), or
-/// deferred to a later run.
-enum Verdict {
-    Fail(Settle),
-    Defer(String),
-}
+/// The description of schedule events for [`Keyed`].
+#[derive(Debug, Clone)]
+pub(super) struct Events;
+
+type Row = super::keyed::Row<ScheduleEvent>;
 
 fn fail(action: &str, error: impl Into<String>, code: &str) -> Verdict {
-    Verdict::Fail(Settle::failed(Some(action), error, code))
+    super::keyed::fail(Some(action), error, code)
 }
 
-impl EventPlanner {
-    /// A planner for `items` (other kinds are ignored).
-    pub fn new(items: Vec<Item>) -> Self {
-        let mut rows = Vec::with_capacity(items.len());
-        let mut last: HashMap<String, usize> = HashMap::new();
-        let mut known = HashMap::new();
-        for item in items {
-            let RecordData::ScheduleEvent(e) = item.record.data else {
-                continue;
-            };
-            let i = rows.len();
-            let (mut state, mut in_doubt) = (State::Open, None);
-            if let Some(p) = &item.prior {
-                match p.state {
-                    RowState::Done => {
-                        state = State::Settled;
-                        if let (Some(r), Some(id)) = (&e.reference_id, &p.object_id) {
-                            known.insert(r.clone(), Target::Id(id.clone()));
-                        }
-                    }
-                    RowState::Failed => state = State::Settled,
-                    RowState::Sent => in_doubt = Some(p.action.clone().unwrap_or_default()),
-                    RowState::Planned => {}
-                }
-            }
-            let prev_same = e.reference_id.clone().and_then(|r| last.insert(r, i));
-            rows.push(Row {
-                id: item.id,
-                e,
-                state,
-                in_doubt,
-                prev_same,
-                adopted: None,
-            });
-        }
-        let by_id = rows.iter().enumerate().map(|(i, r)| (r.id, i)).collect();
-        EventPlanner {
-            rows,
-            by_id,
-            known,
-            unknown: HashMap::new(),
-            resources: HashMap::new(),
-        }
-    }
-
-    fn settle(&mut self, i: usize, s: Settle) -> Settle {
-        let row = &mut self.rows[i];
-        row.state = State::Settled;
-        if let (Settle::Done { object_id, .. }, Some(r)) = (&s, &row.e.reference_id) {
-            self.known.insert(r.clone(), Target::Id(object_id.clone()));
-        }
-        s
-    }
-
+impl Events {
     /// The event with the row's reference id: `Ok(None)` when there is none.
-    fn existing(&self, row: &Row) -> Result<Option<Target>, Verdict> {
-        let Some(r) = &row.e.reference_id else {
+    fn existing(p: &EventPlanner, row: &Row) -> Result<Option<Target>, Verdict> {
+        let Some(r) = &row.rec.reference_id else {
             return Ok(None);
         };
-        if let Some(t) = self.known.get(r) {
-            return Ok(Some(t.clone()));
-        }
-        match self.unknown.get(r) {
-            Some(why) => Err(Verdict::Defer(format!(
-                "cannot look up referenceId [{r}]: {why}"
-            ))),
-            None => Ok(None),
-        }
+        p.existing(r)
+            .map_err(|why| Verdict::Defer(format!("cannot look up referenceId [{r}]: {why}")))
     }
 
     /// The resource ids to link.
-    fn resource_ids(&self, row: &Row) -> Result<Vec<u64>, Verdict> {
+    fn resource_ids(p: &EventPlanner, row: &Row) -> Result<Vec<u64>, Verdict> {
         let mut ids = Vec::new();
-        for v in items(&row.e.resource_id) {
+        for v in items(&row.rec.resource_id) {
             match v.parse::<u64>() {
                 Ok(id) => ids.push(id),
                 Err(_) => {
@@ -200,8 +104,8 @@ impl EventPlanner {
                 }
             }
         }
-        if let Some(n) = &row.e.resource_system_name {
-            match self.resources.get(n) {
+        if let Some(n) = &row.rec.resource_system_name {
+            match p.extra.get(n) {
                 Some(Named::Id(id)) => ids.push(*id),
                 Some(Named::Missing) | None => {
                     return Err(fail(
@@ -233,13 +137,12 @@ impl EventPlanner {
 
     /// The calls that hang off an event: resource links and the template entry's categories.
     fn links(
-        &self,
+        p: &EventPlanner,
         row: &Row,
         event: Value,
         template: Option<Value>,
     ) -> Result<Vec<Call>, Verdict> {
-        let mut calls: Vec<Call> = self
-            .resource_ids(row)?
+        let mut calls: Vec<Call> = Self::resource_ids(p, row)?
             .into_iter()
             .map(|rid| {
                 Call::new("schedule_scheduleeventresource", "add").with(
@@ -250,7 +153,7 @@ impl EventPlanner {
             })
             .collect();
         if let Some(t) = template {
-            for c in items(&row.e.category_ids) {
+            for c in items(&row.rec.category_ids) {
                 let Ok(cid) = c.parse::<i64>() else {
                     return Err(fail(
                         "add",
@@ -268,10 +171,12 @@ impl EventPlanner {
         Ok(calls)
     }
 
-    fn task(&self, i: usize) -> Result<Option<Task>, Verdict> {
-        let row = &self.rows[i];
-        let e = &row.e;
-        let existing = self.existing(row)?;
+    /// The task of a row: a cancel, the links of an adopted add, an update of the event its
+    /// UID names, or an add with its template entry and links.
+    fn row_task(p: &EventPlanner, i: usize) -> Result<Task, Verdict> {
+        let row = &p.rows[i];
+        let e = &row.rec;
+        let existing = Self::existing(p, row)?;
         let make = |action: &str, calls: Vec<Call>, check: Check| Task {
             row: row.id,
             action: action.to_string(),
@@ -294,7 +199,7 @@ impl EventPlanner {
                 ));
             };
             let call = Call::new(SERVICE, "cancel").with("scheduleEventId", t.value());
-            return Ok(Some(make("cancel", vec![call], Check::Idempotent)));
+            return Ok(make("cancel", vec![call], Check::Idempotent));
         }
         if e.category_paths.is_some() {
             return Err(fail(
@@ -318,23 +223,23 @@ impl EventPlanner {
                 .filter(|t| t.as_str().is_some_and(|s| !s.is_empty()))
                 .cloned()
                 .filter(|_| e.template_entry_type.is_some());
-            let calls = self.links(row, Target::Id(id.clone()).value(), template)?;
+            let calls = Self::links(p, row, Target::Id(id.clone()).value(), template)?;
             if calls.is_empty() {
-                return Err(Verdict::Fail(Settle::Done {
+                return Err(Verdict::Decided(Settle::Done {
                     action: "add".into(),
                     object_id: id,
                     object_status: adopted.get("status").and_then(Value::as_i64),
                 }));
             }
-            return Ok(Some(make("add", calls, Check::Idempotent)));
+            return Ok(make("add", calls, Check::Idempotent));
         }
         if let Some(t) = existing {
             let call = Call::new(SERVICE, "update")
                 .with("scheduleEventId", t.value())
                 .with("scheduleEvent", event_object(e, None));
             let mut calls = vec![call];
-            calls.extend(self.links(row, t.value(), None)?);
-            return Ok(Some(make("update", calls, Check::Idempotent)));
+            calls.extend(Self::links(p, row, t.value(), None)?);
+            return Ok(make("update", calls, Check::Idempotent));
         }
         let mut calls = Vec::new();
         let template = match e.template_entry_type {
@@ -348,132 +253,89 @@ impl EventPlanner {
         calls.push(
             Call::new(SERVICE, "add").with("scheduleEvent", event_object(e, template.clone())),
         );
-        calls.extend(self.links(row, result_ref(main, "id"), template)?);
+        calls.extend(Self::links(p, row, result_ref(main, "id"), template)?);
         let check = match &e.reference_id {
             Some(r) => Check::Lookup(ref_key(r)),
             None => Check::Unidentifiable,
         };
-        Ok(Some(make("add", calls, check)))
-    }
-
-    fn ready(&self, i: usize) -> Result<bool, Verdict> {
-        match self.rows[i].prev_same.map(|p| self.rows[p].state) {
-            Some(State::Open | State::InFlight) => Ok(false),
-            Some(State::Deferred) => Err(Verdict::Defer(format!(
-                "waits for row {} with the same UID, which did not finish",
-                self.rows[self.rows[i].prev_same.unwrap_or(i)].id.row
-            ))),
-            _ => Ok(true),
-        }
+        Ok(make("add", calls, check))
     }
 }
 
-impl Planner for EventPlanner {
-    fn describe(&self) -> &'static str {
-        "schedule events"
-    }
+impl Kind for Events {
+    type Rec = ScheduleEvent;
+    type Name = String;
+    /// Resource systemNames and what they resolved to.
+    type Extra = HashMap<String, Named>;
 
-    fn rows(&self) -> usize {
-        self.rows.len()
-    }
+    const DESCRIBE: &'static str = "schedule events";
+    const SAME: &'static str = "with the same UID";
+    const ID_LIST: Option<ListSpec> = None;
+    const DELETED_STATUS: Option<i64> = None;
 
-    fn keys(&self) -> Vec<Key> {
-        let mut keys = Vec::new();
-        for row in self.rows.iter().filter(|r| r.state != State::Settled) {
-            if let Some(r) = &row.e.reference_id {
-                keys.push(ref_key(r));
-            }
-            if let Some(n) = &row.e.resource_system_name {
-                keys.push(resource_key(n));
-            }
+    fn take(data: RecordData) -> Option<ScheduleEvent> {
+        match data {
+            RecordData::ScheduleEvent(e) => Some(e),
+            _ => None,
         }
-        keys.sort();
-        keys.dedup();
-        keys
     }
 
-    fn absorb(&mut self, found: &Found) -> Vec<(RowId, Settle)> {
-        for key in self.keys() {
-            match (key.list == BY_REFERENCE, found.get(&key)) {
-                (true, Lookup::Found(objs)) => {
-                    if let Some(id) = objs.last().and_then(id_of) {
-                        self.known.insert(key.value.clone(), Target::Id(id));
-                    }
-                }
-                (true, Lookup::Failed(why)) => {
-                    self.unknown.insert(key.value.clone(), why.to_string());
-                }
-                (true, Lookup::Missing) => {}
-                (false, l) => {
-                    let named = match l {
-                        Lookup::Found([one]) => match id_of(one).and_then(|s| s.parse().ok()) {
-                            Some(id) => Named::Id(id),
-                            None => Named::Failed("the lookup answered without an id".into()),
-                        },
-                        Lookup::Found(many) => Named::Ambiguous(many.len()),
-                        Lookup::Missing => Named::Missing,
-                        Lookup::Failed(why) => Named::Failed(why.to_string()),
-                    };
-                    self.resources.insert(key.value.clone(), named);
-                }
-            }
-        }
-        let mut settled = Vec::new();
-        for i in 0..self.rows.len() {
-            let row = &self.rows[i];
-            if row.state != State::Open || row.in_doubt.as_deref() != Some("add") {
-                continue;
-            }
-            match &row.e.reference_id {
-                None => {
-                    let s = Settle::failed(Some("add"), OUTCOME_UNKNOWN_MESSAGE, OUTCOME_UNKNOWN);
-                    let id = row.id;
-                    settled.push((id, self.settle(i, s)));
-                }
-                Some(r) => {
-                    if let Lookup::Found(objs) = found.get(&ref_key(r))
-                        && row.prev_same.is_none()
-                    {
-                        self.rows[i].adopted = objs.last().cloned();
-                    }
-                }
-            }
-        }
-        settled
+    fn name(e: &ScheduleEvent) -> Option<String> {
+        e.reference_id.clone()
     }
 
-    fn wave(&mut self) -> Wave {
-        let mut wave = Wave::default();
-        for i in 0..self.rows.len() {
-            if self.rows[i].state != State::Open {
-                continue;
-            }
-            let id = self.rows[i].id;
-            match self
-                .ready(i)
-                .and_then(|ok| if ok { self.task(i) } else { Ok(None) })
-            {
-                Ok(Some(t)) => {
-                    self.rows[i].state = State::InFlight;
-                    wave.tasks.push(t);
-                }
-                Ok(None) => {}
-                Err(Verdict::Fail(s)) => wave.settled.push((id, self.settle(i, s))),
-                Err(Verdict::Defer(why)) => {
-                    self.rows[i].state = State::Deferred;
-                    wave.deferred.push((id, why));
-                }
-            }
-        }
-        wave
+    fn name_key(r: &String) -> Key {
+        ref_key(r)
     }
 
-    fn finished(&mut self, task: &Task, result: TaskResult<'_>) -> Settle {
-        let Some(&i) = self.by_id.get(&task.row) else {
-            return Settle::failed(Some(&task.action), "unknown row", "KBULK_INTERNAL");
+    fn name_of(key: &Key) -> Option<String> {
+        (key.list == BY_REFERENCE).then(|| key.value.clone())
+    }
+
+    fn object_id(_: &ScheduleEvent) -> Option<String> {
+        None
+    }
+
+    fn touch(e: &ScheduleEvent) -> Option<String> {
+        e.reference_id.clone()
+    }
+
+    /// No row refers to another event.
+    fn adds(_: &ScheduleEvent) -> bool {
+        false
+    }
+
+    fn refs(e: &ScheduleEvent, keys: &mut Vec<Key>) {
+        if let Some(n) = &e.resource_system_name {
+            keys.push(resource_key(n));
+        }
+    }
+
+    fn absorb_ref(resources: &mut Self::Extra, key: &Key, found: Lookup<'_>) {
+        let named = match found {
+            Lookup::Found([one]) => match id_of(one).and_then(|s| s.parse().ok()) {
+                Some(id) => Named::Id(id),
+                None => Named::Failed("the lookup answered without an id".into()),
+            },
+            Lookup::Found(many) => Named::Ambiguous(many.len()),
+            Lookup::Missing => Named::Missing,
+            Lookup::Failed(why) => Named::Failed(why.to_string()),
         };
+        resources.insert(key.value.clone(), named);
+    }
+
+    /// The latest event with the UID.
+    fn pick(objs: &[Value]) -> Option<&Value> {
+        objs.last()
+    }
+
+    fn task(p: &EventPlanner, i: usize) -> Result<Option<Task>, Verdict> {
+        Self::row_task(p, i).map(Some)
+    }
+
+    fn finished(p: &EventPlanner, i: usize, task: &Task, result: TaskResult<'_>) -> Settle {
         let main = task.calls.iter().position(|c| c.service == SERVICE);
-        let known = match &self.rows[i].adopted {
+        let known = match &p.rows[i].adopted {
             Some(o) => id_of(o),
             None => task
                 .calls
@@ -484,65 +346,16 @@ impl Planner for EventPlanner {
                     _ => None,
                 }),
         };
-        let s = verdict(&task.action, main, known.as_deref(), result);
-        self.settle(i, s)
+        verdict(&task.action, main, known.as_deref(), result)
     }
 
-    fn recover(&mut self, task: &Task, found: &Found) -> Recovery {
-        let Some(&i) = self.by_id.get(&task.row) else {
-            return Recovery::Unknown("unknown row".into());
-        };
-        let Check::Lookup(key) = &task.check else {
-            return Recovery::Resend(task.clone());
-        };
-        match found.get(key) {
-            Lookup::Failed(why) => Recovery::Unknown(why.to_string()),
-            Lookup::Missing => Recovery::Resend(task.clone()),
-            Lookup::Found(objs) => {
-                self.rows[i].adopted = objs.last().cloned();
-                match self.task(i) {
-                    Ok(Some(t)) => Recovery::Resend(t),
-                    Ok(None) => Recovery::Unknown("nothing to send".into()),
-                    Err(Verdict::Fail(s)) => Recovery::Settled(self.settle(i, s)),
-                    Err(Verdict::Defer(why)) => Recovery::Unknown(why),
-                }
-            }
-        }
-    }
-
-    fn abandoned(&mut self, row: RowId, permanent: bool) {
-        if let Some(&i) = self.by_id.get(&row) {
-            self.rows[i].state = if permanent {
-                State::Settled
-            } else {
-                State::Deferred
-            };
-        }
-    }
-
-    fn preview(&self) -> Vec<Preview> {
-        let mut sim = self.clone();
-        let mut out = Vec::new();
-        for wave in 0u32.. {
-            let w = sim.wave();
-            if w.tasks.is_empty() {
-                break;
-            }
-            for t in w.tasks {
-                let i = sim.by_id[&t.row];
-                sim.rows[i].state = State::Settled;
-                if let Some(r) = &sim.rows[i].e.reference_id {
-                    sim.known.entry(r.clone()).or_insert(Target::Row(t.row));
-                }
-                out.push(Preview {
-                    row: t.row,
-                    wave,
-                    action: t.action,
-                    calls: t.calls,
-                });
-            }
-        }
-        out
+    /// Events refer to no other event, so rows wait only on earlier rows: never reached.
+    fn cycle(_: &ScheduleEvent) -> Settle {
+        Settle::failed(
+            None,
+            "the row waits for rows that wait for it",
+            "PARENT_CYCLE",
+        )
     }
 }
 

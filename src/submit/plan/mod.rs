@@ -15,9 +15,10 @@ use super::multirequest::Call;
 use crate::record::{Record, RecordData};
 
 mod common;
-pub mod entry;
-pub mod event;
-pub mod resource;
+mod entry;
+mod event;
+mod keyed;
+mod resource;
 
 /// A list that can find objects by the value of one field, many values per call.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]

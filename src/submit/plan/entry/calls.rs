@@ -2,10 +2,11 @@
 //! category links, with the parts `kbulk submit` does not send refused by name.
 use serde_json::{Map, Value, json};
 
-use super::{Act, Row, Verdict, fail};
+use super::{Act, Row};
 use crate::record::entry::{AssetsAction, MEDIA_CLIP, MediaType, Resource};
 use crate::submit::multirequest::Call;
 use crate::submit::plan::Uploaded;
+use crate::submit::plan::keyed::{Verdict, fail};
 
 /// `YYYY-MM-DDTHH:MM:SS` (UTC, as the bulk formats write it) or RFC 3339 → Unix seconds.
 fn unix(text: &str) -> Option<i64> {
@@ -25,7 +26,7 @@ fn joined(v: &Option<Vec<String>>) -> Option<String> {
 
 /// The content resource to send, if the row has content.
 pub(super) fn content(row: &Row, action: &str) -> Result<Option<Value>, Verdict> {
-    let Some(assets) = &row.e.content_assets else {
+    let Some(assets) = &row.rec.content_assets else {
         return Ok(None);
     };
     let with_file: Vec<_> = assets
@@ -74,7 +75,7 @@ pub(super) fn object(
     parent: Option<Value>,
     template: Option<Value>,
 ) -> Result<Value, Verdict> {
-    let e = &row.e;
+    let e = &row.rec;
     let a = if act == Act::Add { "add" } else { "update" };
     let unsupported = |what: &str| {
         fail(
@@ -164,7 +165,7 @@ pub(super) fn object(
 
 /// `categoryEntry.add` calls for the row's category ids the entry is not in yet.
 pub(super) fn categories(row: &Row, entry: &Value, already: &[String]) -> Vec<Call> {
-    row.e
+    row.rec
         .category_ids
         .iter()
         .flatten()

@@ -4,6 +4,8 @@ use crate::record::Record;
 use crate::record::entry::{Assets, ContentAsset, Resource};
 use crate::source::{Origin, Span};
 use crate::submit::journal::RowEntry;
+use crate::submit::journal::{RowId, RowState};
+use crate::submit::plan::{Found, Item, Planner, Recovery};
 
 fn item(row: u64, e: Entry, prior: Option<RowEntry>) -> Item {
     Item {

@@ -3,7 +3,10 @@ use super::*;
 use crate::record::Record;
 use crate::record::event::EventTime;
 use crate::source::{Origin, Span};
+use crate::submit::engine::OUTCOME_UNKNOWN;
 use crate::submit::journal::RowEntry;
+use crate::submit::journal::{RowId, RowState};
+use crate::submit::plan::{Found, Item, Planner};
 
 fn item(row: u64, e: ScheduleEvent, prior: Option<RowEntry>) -> Item {
     Item {

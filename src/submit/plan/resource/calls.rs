@@ -1,11 +1,10 @@
 //! How schedule-resource rows become API calls: the lists that find resources (by type and
-//! systemName, or by id), the `scheduleResource` object a row sends, and reading ids back.
+//! systemName, or by id) and the `scheduleResource` object a row sends.
 use serde_json::{Map, Value, json};
 
-use super::super::{Check, Key, ListSpec, Settle, Task};
+use super::super::common::Target;
+use super::super::{Key, ListSpec};
 use crate::record::{ResourceType, ScheduleResource};
-use crate::submit::journal::RowId;
-use crate::submit::multirequest::Call;
 
 pub(super) const SERVICE: &str = "schedule_scheduleresource";
 
@@ -38,43 +37,8 @@ pub(super) fn name_key(t: ResourceType, name: &str) -> Key {
     }
 }
 
-pub(super) fn id_key(id: u64) -> Key {
-    Key {
-        list: BY_ID,
-        value: id.to_string(),
-    }
-}
-
-/// A resource as the planner refers to it: a real id, or the resource a row of the file creates
-/// (only in dry runs, where nothing is created).
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub(super) enum Target {
-    /// An existing resource.
-    Id(u64),
-    /// The resource this row creates (dry runs only).
-    Row(RowId),
-}
-
-impl Target {
-    pub(super) fn value(self) -> Value {
-        match self {
-            Target::Id(id) => json!(id),
-            Target::Row(r) => json!(format!("{{row {}}}", r.row)),
-        }
-    }
-}
-
-pub(super) fn task(row: RowId, action: &str, call: Call, check: Check) -> Task {
-    Task {
-        row,
-        action: action.to_string(),
-        calls: vec![call],
-        check,
-    }
-}
-
 /// The `scheduleResource` object: the values the row sets (absent cells are not sent).
-pub(super) fn object(r: &ScheduleResource, parent: Option<Target>) -> Value {
+pub(super) fn object(r: &ScheduleResource, parent: Option<&Target>) -> Value {
     let mut o = Map::new();
     o.insert("objectType".into(), json!(r.resource_type.api_class()));
     for (k, v) in [
@@ -91,21 +55,4 @@ pub(super) fn object(r: &ScheduleResource, parent: Option<Target>) -> Value {
         o.insert("parentId".into(), p.value());
     }
     Value::Object(o)
-}
-
-/// The id of a returned object (a number or numeric text).
-pub(super) fn id_of(v: &Value) -> Option<String> {
-    match v.get("id")? {
-        Value::Number(n) => Some(n.to_string()),
-        Value::String(s) if !s.is_empty() => Some(s.clone()),
-        _ => None,
-    }
-}
-
-pub(super) fn done(action: &str, obj: &Value) -> Option<Settle> {
-    Some(Settle::Done {
-        action: action.to_string(),
-        object_id: id_of(obj)?,
-        object_status: obj.get("status").and_then(Value::as_i64),
-    })
 }

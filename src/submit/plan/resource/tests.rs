@@ -4,6 +4,8 @@ use crate::record::Record;
 use crate::source::{Origin, Span};
 use crate::submit::client::ApiError;
 use crate::submit::journal::RowEntry;
+use crate::submit::journal::{RowId, RowState};
+use crate::submit::plan::{Item, Planner, Wave};
 use serde_json::json;
 
 fn item(row: u64, csv: &str, prior: Option<RowEntry>) -> Item {

@@ -1,0 +1,539 @@
+//! The one keyed planner every kind uses, [`Keyed`], and the per-kind description it is
+//! parameterised by, [`Kind`].
+//!
+//! What every kind shares (written once, here):
+//!
+//! - **Rows and their state**: each row is open, in flight, settled or deferred; a row's
+//!   journal entry from an earlier run settles it (done, failed) or marks it in doubt (sent,
+//!   never answered).
+//! - **The natural key** ([`Kind::Name`]: a resource's type + systemName, an event's or entry's
+//!   referenceId): objects known to exist by key (from the journal, the lookups and the rows
+//!   settled in this run), keys whose lookup failed (nothing is decided about them in this run),
+//!   and the rows that may add each key (references wait for them).
+//! - **File order per object**: a row waits for the earlier row touching the same object
+//!   ([`Kind::touch`]); if that one is deferred, so is this one.
+//! - **References** ([`Keyed::resolve`]): a key a row points at (a parent, a template) exists,
+//!   is waited for (a row of the file adds it), is stalled (that row was deferred), cannot be
+//!   known (its lookup failed) or is absent; the kind words the message.
+//! - **Lookups**: the keys of unsettled rows, of their references and, for deletes left in
+//!   doubt, of their ids; what came back is sorted into known / unknown / ids that exist, and
+//!   the lists the kind alone uses go to [`Kind::absorb_ref`].
+//! - **Rows in doubt**: an add without a key cannot be looked up and is never sent twice; an add
+//!   whose object is found is adopted ([`Kind::doubted_add`]); a delete whose object is gone is
+//!   done. After an unknown outcome in this run the same rules run on the task's lookup.
+//! - **Waves**: every open row whose dependencies are met is planned; what is still open when
+//!   nothing is in flight and nothing could be sent waits on itself ([`Kind::cycle`]).
+//! - **Dry runs**: the waves are simulated, each planned row taken as done, so later rows refer
+//!   to the objects of earlier rows as `{row N}`.
+//!
+//! What each kind says (its [`Kind`] impl, next to its calls): how a record is taken out of an
+//! [`Item`], its key and the lists that look keys and ids up, which rows add a key, the other
+//! keys it needs (parents, linked resources), the calls of a row once its references are met
+//! ([`Kind::task`]: which fields go on add and on update, links in the same multirequest), the
+//! verdict on a finished task, and the words of its messages.
+use std::collections::HashMap;
+use std::fmt::Debug;
+use std::hash::Hash;
+
+use serde_json::Value;
+
+use super::common::{Target, id_of};
+use super::{
+    Check, Found, Item, Key, ListSpec, Lookup, Planner, Preview, Recovery, Settle, Task,
+    TaskResult, Uploaded, Wave,
+};
+use crate::record::RecordData;
+use crate::submit::engine::{OUTCOME_UNKNOWN, OUTCOME_UNKNOWN_MESSAGE};
+use crate::submit::journal::{RowId, RowState};
+
+/// Where a row is.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(super) enum State {
+    /// Not sent yet.
+    Open,
+    /// A task is out.
+    InFlight,
+    /// Done, or failed for good.
+    Settled,
+    /// Given up for this run; may finish on resume.
+    Deferred,
+}
+
+/// One row of a kind.
+#[derive(Debug, Clone)]
+pub(super) struct Row<R> {
+    /// Its journal id.
+    pub(super) id: RowId,
+    /// The record.
+    pub(super) rec: R,
+    pub(super) state: State,
+    /// A previous run sent this row and never learnt the outcome (the action it sent).
+    pub(super) in_doubt: Option<String>,
+    /// The earlier row of the file that touches the same object.
+    pub(super) prev_same: Option<usize>,
+    /// The object an earlier attempt of this row's add made (found after an unknown outcome).
+    pub(super) adopted: Option<Value>,
+    /// What became of the row's local file, if it has one.
+    pub(super) upload: Option<Uploaded>,
+}
+
+/// Why a row is not sent now: decided without a call (failed, or found already done), or
+/// deferred to a later run.
+pub(super) enum Verdict {
+    Decided(Settle),
+    Defer(String),
+}
+
+/// A row decided as failed without a call.
+pub(super) fn fail(action: Option<&str>, error: impl Into<String>, code: &str) -> Verdict {
+    Verdict::Decided(Settle::failed(action, error, code))
+}
+
+/// What a key a row refers to (a parent, a template) stands for now.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub(super) enum Ref {
+    /// The object exists (or, in a dry run, an earlier row makes it).
+    Exists(Target),
+    /// A row of the file adds it and has not settled: wait.
+    Wait,
+    /// The row of the file that adds it was deferred (its row number).
+    Stalled(u64),
+    /// Its lookup failed (why).
+    Unknown(String),
+    /// It does not exist and nothing in the file adds it.
+    Absent,
+}
+
+/// What a lookup says about an add a previous run left in doubt.
+pub(super) enum Doubt {
+    /// It was applied, and nothing more is to be sent.
+    Done(Settle),
+    /// It was applied: this is the object; what hangs off it is still to be sent.
+    Adopt(Value),
+    /// It was not applied (or cannot be told yet): plan the row as usual.
+    Open,
+}
+
+/// The description of one kind: everything [`Keyed`] needs to know about it.
+pub(super) trait Kind: Sized + Clone + Debug + Send + 'static {
+    /// The typed record.
+    type Rec: Clone + Debug + Send;
+    /// The natural key of an object of the kind.
+    type Name: Clone + Debug + Eq + Hash + Send;
+    /// What the kind keeps of lookups only it uses (linked objects of other kinds).
+    type Extra: Clone + Debug + Default + Send;
+
+    /// What the planner submits, for messages ("schedule resources").
+    const DESCRIBE: &'static str;
+    /// How "waits for row N …" names rows touching the same object ("with the same UID").
+    const SAME: &'static str;
+    /// The list that finds objects by id (for deletes left in doubt), if the kind deletes.
+    const ID_LIST: Option<ListSpec>;
+    /// The status reported for a deleted object.
+    const DELETED_STATUS: Option<i64>;
+
+    /// The record, if `data` is of this kind.
+    fn take(data: RecordData) -> Option<Self::Rec>;
+    /// The record's own key, if it has one.
+    fn name(rec: &Self::Rec) -> Option<Self::Name>;
+    /// The lookup of a key.
+    fn name_key(name: &Self::Name) -> Key;
+    /// The key a lookup of this kind's own lists is about (`None`: another list).
+    fn name_of(key: &Key) -> Option<Self::Name>;
+    /// The object's id as the record gives it (deleted by id, found by id).
+    fn object_id(rec: &Self::Rec) -> Option<String>;
+    /// What identifies the object the row touches, for keeping such rows in file order.
+    fn touch(rec: &Self::Rec) -> Option<String>;
+    /// Whether the row may add the object its key names (references wait for such rows).
+    fn adds(rec: &Self::Rec) -> bool;
+    /// The other keys the row needs looked up (its references).
+    fn refs(rec: &Self::Rec, keys: &mut Vec<Key>);
+    /// Takes in the lookup of a key of a list that is not the kind's own.
+    fn absorb_ref(extra: &mut Self::Extra, key: &Key, found: Lookup<'_>);
+    /// The object to take from a lookup that found several.
+    fn pick(objs: &[Value]) -> Option<&Value> {
+        objs.first()
+    }
+    /// What a lookup says about the row's add, sent by a previous run and never answered.
+    fn doubted_add(p: &Keyed<Self>, i: usize, name: &Self::Name, found: &Found) -> Doubt {
+        match found.get(&Self::name_key(name)) {
+            Lookup::Found(objs) if p.rows[i].prev_same.is_none() => match Self::pick(objs) {
+                Some(o) => Doubt::Adopt(o.clone()),
+                None => Doubt::Open,
+            },
+            _ => Doubt::Open,
+        }
+    }
+    /// Whether the object of a delete left in doubt, which has no id, is gone.
+    fn doubted_delete_gone(p: &Keyed<Self>, i: usize, name: &Self::Name, found: &Found) -> bool {
+        p.rows[i].prev_same.is_none() && found.get(&Self::name_key(name)) == Lookup::Missing
+    }
+    /// The task of a row whose earlier rows on the same object are settled: `Ok(None)` while
+    /// a reference is waited for.
+    fn task(p: &Keyed<Self>, i: usize) -> Result<Option<Task>, Verdict>;
+    /// The verdict on a task that ran.
+    fn finished(p: &Keyed<Self>, i: usize, task: &Task, result: TaskResult<'_>) -> Settle;
+    /// The verdict on a row still open when nothing else can run (its references form a cycle).
+    fn cycle(rec: &Self::Rec) -> Settle;
+}
+
+/// The keyed planner of one kind. See the module documentation.
+#[derive(Debug, Clone)]
+pub struct Keyed<K: Kind> {
+    pub(super) rows: Vec<Row<K::Rec>>,
+    by_id: HashMap<RowId, usize>,
+    /// Objects known to exist, by key.
+    pub(super) known: HashMap<K::Name, Target>,
+    /// Keys whose lookup failed: nothing may be decided about them in this run.
+    pub(super) unknown: HashMap<K::Name, String>,
+    /// Rows that may add each key (references can come from them).
+    adders: HashMap<K::Name, Vec<usize>>,
+    /// Ids found (`true`) or not (`false`) by id lookups (deletes left in doubt).
+    existing_ids: HashMap<String, bool>,
+    /// The kind's own lookups.
+    pub(super) extra: K::Extra,
+}
+
+impl<K: Kind> Keyed<K> {
+    /// A planner for `items` (items of other kinds are ignored).
+    pub fn new(items: Vec<Item>) -> Self {
+        let mut rows = Vec::with_capacity(items.len());
+        let mut last_touch: HashMap<String, usize> = HashMap::new();
+        let mut adders: HashMap<K::Name, Vec<usize>> = HashMap::new();
+        let mut known = HashMap::new();
+        for item in items {
+            let Some(rec) = K::take(item.record.data) else {
+                continue;
+            };
+            let i = rows.len();
+            let name = K::name(&rec);
+            let (mut state, mut in_doubt) = (State::Open, None);
+            if let Some(p) = &item.prior {
+                match p.state {
+                    RowState::Done => {
+                        state = State::Settled;
+                        if let (Some(n), Some(id)) = (&name, &p.object_id)
+                            && p.action.as_deref() != Some("delete")
+                        {
+                            known.insert(n.clone(), Target::Id(id.clone()));
+                        }
+                    }
+                    RowState::Failed => state = State::Settled,
+                    RowState::Sent => in_doubt = Some(p.action.clone().unwrap_or_default()),
+                    RowState::Planned => {}
+                }
+            }
+            let prev_same = K::touch(&rec).and_then(|t| last_touch.insert(t, i));
+            if let Some(n) = name
+                && K::adds(&rec)
+            {
+                adders.entry(n).or_default().push(i);
+            }
+            rows.push(Row {
+                id: item.id,
+                rec,
+                state,
+                in_doubt,
+                prev_same,
+                adopted: None,
+                upload: item.upload,
+            });
+        }
+        let by_id = rows.iter().enumerate().map(|(i, r)| (r.id, i)).collect();
+        Keyed {
+            rows,
+            by_id,
+            known,
+            unknown: HashMap::new(),
+            adders,
+            existing_ids: HashMap::new(),
+            extra: K::Extra::default(),
+        }
+    }
+
+    /// Settles row `i`, keeping what is known about its key up to date.
+    fn settle(&mut self, i: usize, s: Settle) -> Settle {
+        let row = &mut self.rows[i];
+        row.state = State::Settled;
+        if let (
+            Settle::Done {
+                action, object_id, ..
+            },
+            Some(name),
+        ) = (&s, K::name(&row.rec))
+        {
+            if action == "delete" {
+                self.known.remove(&name);
+            } else {
+                self.known.insert(name, Target::Id(object_id.clone()));
+            }
+        }
+        s
+    }
+
+    /// The existing object with this key: `Err` is why it cannot be known in this run.
+    pub(super) fn existing(&self, name: &K::Name) -> Result<Option<Target>, &str> {
+        if let Some(t) = self.known.get(name) {
+            return Ok(Some(t.clone()));
+        }
+        match self.unknown.get(name) {
+            Some(why) => Err(why),
+            None => Ok(None),
+        }
+    }
+
+    /// What a key that row `i` refers to stands for now.
+    pub(super) fn resolve(&self, i: usize, name: &K::Name) -> Ref {
+        match self.existing(name) {
+            Ok(Some(t)) => return Ref::Exists(t),
+            Err(why) => return Ref::Unknown(why.to_string()),
+            Ok(None) => {}
+        }
+        let mut stalled = None;
+        for &a in self.adders.get(name).map(Vec::as_slice).unwrap_or(&[]) {
+            if a == i {
+                continue;
+            }
+            match self.rows[a].state {
+                State::Open | State::InFlight => return Ref::Wait,
+                State::Deferred => stalled = Some(self.rows[a].id.row),
+                State::Settled => {}
+            }
+        }
+        stalled.map_or(Ref::Absent, Ref::Stalled)
+    }
+
+    /// The task of open row `i`, after the earlier row on the same object.
+    fn plan(&self, i: usize) -> Result<Option<Task>, Verdict> {
+        if let Some(p) = self.rows[i].prev_same {
+            match self.rows[p].state {
+                State::Open | State::InFlight => return Ok(None),
+                State::Deferred => {
+                    return Err(Verdict::Defer(format!(
+                        "waits for row {} {}, which did not finish",
+                        self.rows[p].id.row,
+                        K::SAME
+                    )));
+                }
+                State::Settled => {}
+            }
+        }
+        K::task(self, i)
+    }
+
+    /// What the lookups say about a row a previous run left in doubt.
+    fn doubt(&self, i: usize, action: &str, found: &Found) -> Doubt {
+        let rec = &self.rows[i].rec;
+        let name = K::name(rec);
+        match action {
+            "add" => match name {
+                None => Doubt::Done(Settle::failed(
+                    Some("add"),
+                    OUTCOME_UNKNOWN_MESSAGE,
+                    OUTCOME_UNKNOWN,
+                )),
+                Some(n) => K::doubted_add(self, i, &n, found),
+            },
+            "delete" => {
+                let id = K::object_id(rec);
+                let gone = match (&id, &name) {
+                    (Some(id), _) => self.existing_ids.get(id) == Some(&false),
+                    (None, Some(n)) => K::doubted_delete_gone(self, i, n, found),
+                    (None, None) => false,
+                };
+                match gone {
+                    true => Doubt::Done(Settle::Done {
+                        action: "delete".into(),
+                        object_id: id.unwrap_or_default(),
+                        object_status: K::DELETED_STATUS,
+                    }),
+                    false => Doubt::Open,
+                }
+            }
+            _ => Doubt::Open,
+        }
+    }
+}
+
+impl<K: Kind> Planner for Keyed<K> {
+    fn describe(&self) -> &'static str {
+        K::DESCRIBE
+    }
+
+    fn rows(&self) -> usize {
+        self.rows.len()
+    }
+
+    fn keys(&self) -> Vec<Key> {
+        let mut keys = Vec::new();
+        for row in self.rows.iter().filter(|r| r.state != State::Settled) {
+            if let Some(n) = K::name(&row.rec) {
+                keys.push(K::name_key(&n));
+            }
+            if let (Some(list), Some(id), Some("delete")) =
+                (K::ID_LIST, K::object_id(&row.rec), row.in_doubt.as_deref())
+            {
+                keys.push(Key { list, value: id });
+            }
+            K::refs(&row.rec, &mut keys);
+        }
+        keys.sort();
+        keys.dedup();
+        keys
+    }
+
+    fn absorb(&mut self, found: &Found) -> Vec<(RowId, Settle)> {
+        for key in self.keys() {
+            let lookup = found.get(&key);
+            if let Some(name) = K::name_of(&key) {
+                match lookup {
+                    Lookup::Found(objs) => {
+                        if let Some(id) = K::pick(objs).and_then(id_of) {
+                            self.known.insert(name, Target::Id(id));
+                        }
+                    }
+                    Lookup::Failed(why) => {
+                        self.unknown.insert(name, why.to_string());
+                    }
+                    Lookup::Missing => {}
+                }
+            } else if Some(key.list) == K::ID_LIST {
+                match lookup {
+                    Lookup::Found(_) => self.existing_ids.insert(key.value.clone(), true),
+                    Lookup::Missing => self.existing_ids.insert(key.value.clone(), false),
+                    Lookup::Failed(_) => None,
+                };
+            } else {
+                K::absorb_ref(&mut self.extra, &key, lookup);
+            }
+        }
+        let mut settled = Vec::new();
+        for i in 0..self.rows.len() {
+            let Some(action) = self.rows[i].in_doubt.clone() else {
+                continue;
+            };
+            if self.rows[i].state != State::Open {
+                continue;
+            }
+            match self.doubt(i, &action, found) {
+                Doubt::Done(s) => {
+                    let id = self.rows[i].id;
+                    settled.push((id, self.settle(i, s)));
+                }
+                Doubt::Adopt(o) => self.rows[i].adopted = Some(o),
+                Doubt::Open => {}
+            }
+        }
+        settled
+    }
+
+    fn wave(&mut self) -> Wave {
+        let mut wave = Wave::default();
+        for i in 0..self.rows.len() {
+            if self.rows[i].state != State::Open {
+                continue;
+            }
+            let id = self.rows[i].id;
+            match self.plan(i) {
+                Ok(Some(t)) => {
+                    self.rows[i].state = State::InFlight;
+                    wave.tasks.push(t);
+                }
+                Ok(None) => {}
+                Err(Verdict::Decided(s)) => wave.settled.push((id, self.settle(i, s))),
+                Err(Verdict::Defer(why)) => {
+                    self.rows[i].state = State::Deferred;
+                    wave.deferred.push((id, why));
+                }
+            }
+        }
+        if wave.tasks.is_empty() && !self.rows.iter().any(|r| r.state == State::InFlight) {
+            // Whatever is still open waits on itself: references that form a cycle.
+            for i in 0..self.rows.len() {
+                if self.rows[i].state == State::Open {
+                    let s = K::cycle(&self.rows[i].rec);
+                    let id = self.rows[i].id;
+                    wave.settled.push((id, self.settle(i, s)));
+                }
+            }
+        }
+        wave
+    }
+
+    fn finished(&mut self, task: &Task, result: TaskResult<'_>) -> Settle {
+        let Some(&i) = self.by_id.get(&task.row) else {
+            return Settle::failed(Some(&task.action), "unknown row", "KBULK_INTERNAL");
+        };
+        let s = K::finished(self, i, task, result);
+        self.settle(i, s)
+    }
+
+    fn recover(&mut self, task: &Task, found: &Found) -> Recovery {
+        let Some(&i) = self.by_id.get(&task.row) else {
+            return Recovery::Unknown("unknown row".into());
+        };
+        let Check::Lookup(key) = &task.check else {
+            return Recovery::Resend(task.clone());
+        };
+        match (task.action.as_str(), found.get(key)) {
+            (_, Lookup::Failed(why)) => Recovery::Unknown(why.to_string()),
+            ("delete", Lookup::Missing) => Recovery::Settled(self.settle(
+                i,
+                Settle::Done {
+                    action: "delete".into(),
+                    object_id: key.value.clone(),
+                    object_status: K::DELETED_STATUS,
+                },
+            )),
+            ("add", Lookup::Found(objs)) => {
+                self.rows[i].adopted = K::pick(objs).cloned();
+                match self.plan(i) {
+                    Ok(Some(t)) => Recovery::Resend(t),
+                    Ok(None) => Recovery::Unknown("nothing to send".into()),
+                    Err(Verdict::Decided(s)) => Recovery::Settled(self.settle(i, s)),
+                    Err(Verdict::Defer(why)) => Recovery::Unknown(why),
+                }
+            }
+            _ => Recovery::Resend(task.clone()),
+        }
+    }
+
+    fn abandoned(&mut self, row: RowId, permanent: bool) {
+        if let Some(&i) = self.by_id.get(&row) {
+            self.rows[i].state = if permanent {
+                State::Settled
+            } else {
+                State::Deferred
+            };
+        }
+    }
+
+    fn preview(&self) -> Vec<Preview> {
+        let mut sim = self.clone();
+        let mut out = Vec::new();
+        for wave in 0u32.. {
+            let w = sim.wave();
+            if w.tasks.is_empty() {
+                break;
+            }
+            for t in w.tasks {
+                let i = sim.by_id[&t.row];
+                sim.rows[i].state = State::Settled;
+                if let Some(name) = K::name(&sim.rows[i].rec) {
+                    if t.action == "delete" {
+                        sim.known.remove(&name);
+                    } else {
+                        sim.known.entry(name).or_insert(Target::Row(t.row));
+                    }
+                }
+                out.push(Preview {
+                    row: t.row,
+                    wave,
+                    action: t.action,
+                    calls: t.calls,
+                });
+            }
+        }
+        out
+    }
+}
