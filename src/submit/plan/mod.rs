@@ -19,6 +19,8 @@ mod entry;
 mod event;
 mod keyed;
 mod resource;
+#[cfg(test)]
+mod testing;
 
 /// A list that can find objects by the value of one field, many values per call.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]

@@ -1,28 +1,12 @@
 //! Unit tests of the entry planner: parents first, implicit actions, rows in doubt.
 use super::*;
-use crate::record::Record;
 use crate::record::entry::{Assets, ContentAsset, Resource};
-use crate::source::{Origin, Span};
 use crate::submit::journal::RowEntry;
-use crate::submit::journal::{RowId, RowState};
+use crate::submit::plan::testing;
 use crate::submit::plan::{Found, Item, Planner, Recovery};
 
 fn item(row: u64, e: Entry, prior: Option<RowEntry>) -> Item {
-    Item {
-        id: RowId { input: 1, row },
-        record: Record {
-            origin: Origin {
-                file: "t.xml".into(),
-                span: Span::default(),
-                line: row,
-                row,
-                raw: None,
-            },
-            data: RecordData::Entry(Box::new(e)),
-        },
-        prior,
-        upload: None,
-    }
+    testing::item("t.xml", row, RecordData::Entry(Box::new(e)), prior)
 }
 
 fn entry(reference: Option<&str>, action: Option<EntryAction>) -> Entry {
@@ -160,17 +144,7 @@ fn unsupported_parts_fail_the_row_instead_of_being_dropped() {
 
 #[test]
 fn deletes_in_doubt_are_done_when_the_entry_is_gone() {
-    let sent = |row| RowEntry {
-        id: RowId { input: 1, row },
-        state: RowState::Sent,
-        action: Some("delete".into()),
-        object_id: None,
-        object_status: None,
-        error: None,
-        error_code: None,
-        retryable: false,
-        attempts: 1,
-    };
+    let sent = |row| testing::sent(row, "delete");
     let mut by_id = entry(None, Some(EntryAction::Delete));
     by_id.entry_id = Some("0_gone".into());
     let mut p = EntryPlanner::new(vec![

@@ -1,29 +1,13 @@
 //! Unit tests of the schedule-event planner: add or update by UID, cancel, links, rows in doubt.
 use super::*;
-use crate::record::Record;
 use crate::record::event::EventTime;
-use crate::source::{Origin, Span};
 use crate::submit::engine::OUTCOME_UNKNOWN;
 use crate::submit::journal::RowEntry;
-use crate::submit::journal::{RowId, RowState};
+use crate::submit::plan::testing;
 use crate::submit::plan::{Found, Item, Planner};
 
 fn item(row: u64, e: ScheduleEvent, prior: Option<RowEntry>) -> Item {
-    Item {
-        id: RowId { input: 1, row },
-        record: Record {
-            origin: Origin {
-                file: "t.ics".into(),
-                span: Span::default(),
-                line: row,
-                row,
-                raw: None,
-            },
-            data: RecordData::ScheduleEvent(e),
-        },
-        prior,
-        upload: None,
-    }
+    testing::item("t.ics", row, RecordData::ScheduleEvent(e), prior)
 }
 
 fn ev(uid: Option<&str>, action: EventAction) -> ScheduleEvent {
@@ -124,17 +108,7 @@ fn resources_link_by_reference_and_missing_names_fail() {
 
 #[test]
 fn an_add_in_doubt_is_adopted_or_refused_without_a_key() {
-    let sent = |row| RowEntry {
-        id: RowId { input: 1, row },
-        state: RowState::Sent,
-        action: Some("add".into()),
-        object_id: None,
-        object_status: None,
-        error: None,
-        error_code: None,
-        retryable: false,
-        attempts: 1,
-    };
+    let sent = |row| testing::sent(row, "add");
     let mut linked = ev(Some("a"), EventAction::Add);
     linked.resource_id = Some("5".into());
     let mut p = EventPlanner::new(vec![

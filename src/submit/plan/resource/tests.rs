@@ -1,10 +1,8 @@
 //! Unit tests of the schedule-resource planner: waves, parents, cycles, rows in doubt.
 use super::*;
-use crate::record::Record;
-use crate::source::{Origin, Span};
 use crate::submit::client::ApiError;
 use crate::submit::journal::RowEntry;
-use crate::submit::journal::{RowId, RowState};
+use crate::submit::plan::testing;
 use crate::submit::plan::{Item, Planner, Wave};
 use serde_json::json;
 
@@ -22,21 +20,7 @@ fn item(row: u64, csv: &str, prior: Option<RowEntry>) -> Item {
         parent_type: ResourceType::Location,
         parent_system_name: opt(c[4]),
     };
-    Item {
-        id: RowId { input: 1, row },
-        record: Record {
-            origin: Origin {
-                file: "t.csv".into(),
-                span: Span::default(),
-                line: row,
-                row,
-                raw: None,
-            },
-            data: RecordData::ScheduleResource(r),
-        },
-        prior,
-        upload: None,
-    }
+    testing::item("t.csv", row, RecordData::ScheduleResource(r), prior)
 }
 
 /// Lookups that found nothing for any key.
@@ -136,19 +120,7 @@ fn cycles_and_failed_parents_fail_children_but_deferred_parents_defer_them() {
 
 #[test]
 fn in_doubt_adds_are_adopted_when_found_and_resent_when_missing() {
-    let doubt = |row| {
-        Some(RowEntry {
-            id: RowId { input: 1, row },
-            state: RowState::Sent,
-            action: Some("add".into()),
-            object_id: None,
-            object_status: None,
-            error: None,
-            error_code: None,
-            retryable: false,
-            attempts: 1,
-        })
-    };
+    let doubt = |row| Some(testing::sent(row, "add"));
     let mut p = ResourcePlanner::new(vec![
         item(1, "1,A,location,a,", doubt(1)),
         item(2, "1,B,location,b,", doubt(2)),
