@@ -1,6 +1,7 @@
 //! Helpers the kinds share: ids in answers, objects the file itself creates (for dry runs), errors
 //! that mean "already there", and the verdict on a task.
-use serde_json::{Value, json};
+use serde::Serialize;
+use serde_json::{Map, Value, json};
 
 use super::{Check, Settle, Task, TaskResult};
 use crate::submit::client::Element;
@@ -36,6 +37,40 @@ pub(super) fn id_of(v: &Value) -> Option<String> {
         Value::Number(n) => Some(n.to_string()),
         Value::String(s) if !s.is_empty() => Some(s.clone()),
         _ => None,
+    }
+}
+
+/// A field value that may be absent: `Option<T>` or `&Option<T>`.
+pub(super) trait Present {
+    /// The value sent.
+    type Sent: Serialize;
+    /// The value, if present.
+    fn present(self) -> Option<Self::Sent>;
+}
+
+impl<T: Serialize> Present for Option<T> {
+    type Sent = T;
+    fn present(self) -> Option<T> {
+        self
+    }
+}
+
+impl<'a, T: Serialize> Present for &'a Option<T> {
+    type Sent = &'a T;
+    fn present(self) -> Option<&'a T> {
+        self.as_ref()
+    }
+}
+
+/// Sets each field whose value is present on an API object (absent values are not sent).
+pub(super) fn put<V: Present>(
+    o: &mut Map<String, Value>,
+    fields: impl IntoIterator<Item = (&'static str, V)>,
+) {
+    for (k, v) in fields {
+        if let Some(v) = v.present() {
+            o.insert(k.into(), json!(v));
+        }
     }
 }
 

@@ -2,6 +2,8 @@
 //! category links, with the parts `kbulk submit` does not send refused by name.
 use serde_json::{Map, Value, json};
 
+use crate::submit::plan::common::put;
+
 use super::{Act, Row};
 use crate::record::entry::{AssetsAction, MEDIA_CLIP, MediaType, Resource};
 use crate::submit::multirequest::Call;
@@ -127,21 +129,13 @@ pub(super) fn object(
         ("entitledUsersPublish", joined(&e.entitled_users_publish)),
         ("entitledUsersView", joined(&e.entitled_users_view)),
     ];
-    for (k, v) in texts {
-        if let Some(v) = v {
-            o.insert(k.into(), json!(v));
-        }
-    }
+    put(&mut o, texts);
     let ints = [
         ("partnerSortData", e.partner_sort_data),
         ("accessControlId", e.access_control_id),
         ("conversionProfileId", e.conversion_profile_id),
     ];
-    for (k, v) in ints {
-        if let Some(v) = v {
-            o.insert(k.into(), json!(v));
-        }
-    }
+    put(&mut o, ints);
     for (k, v) in [("startDate", &e.start_date), ("endDate", &e.end_date)] {
         if let Some(text) = v {
             let Some(t) = unix(text) else {

@@ -2,6 +2,8 @@
 //! recurrence with the API's frequency names) and comma-separated lists.
 use serde_json::{Map, Value, json};
 
+use crate::submit::plan::common::put;
+
 use crate::record::ScheduleEvent;
 use crate::record::event::{Frequency, TemplateEntryType};
 use crate::submit::multirequest::Call;
@@ -18,18 +20,17 @@ pub(super) fn template_call(e: &ScheduleEvent, kind: TemplateEntryType) -> Call 
     };
     entry.insert("objectType".into(), json!(class));
     entry.insert("mediaType".into(), json!(media_type));
-    for (k, v) in [
-        ("name", &e.summary),
-        ("tags", &e.tags),
-        ("userId", &e.content_owner_id),
-        ("creatorId", &e.content_owner_id),
-        ("entitledUsersEdit", &e.co_editors),
-        ("entitledUsersPublish", &e.co_publishers),
-    ] {
-        if let Some(v) = v {
-            entry.insert(k.into(), json!(v));
-        }
-    }
+    put(
+        &mut entry,
+        [
+            ("name", &e.summary),
+            ("tags", &e.tags),
+            ("userId", &e.content_owner_id),
+            ("creatorId", &e.content_owner_id),
+            ("entitledUsersEdit", &e.co_editors),
+            ("entitledUsersPublish", &e.co_publishers),
+        ],
+    );
     match kind {
         TemplateEntryType::Media => Call::new("media", "add").with("entry", Value::Object(entry)),
         TemplateEntryType::Live => Call::new("liveStream", "add")
@@ -69,27 +70,18 @@ pub(super) fn event_object(e: &ScheduleEvent, template: Option<Value>) -> Value 
         ("entryIds", &e.entry_ids),
         ("categoryIds", &e.category_ids),
     ];
-    for (k, v) in texts {
-        if let Some(v) = v {
-            o.insert(k.into(), json!(v));
-        }
-    }
+    put(&mut o, texts);
     if let Some(t) = template {
         o.insert("templateEntryId".into(), t);
     }
-    for (k, v) in [
-        ("geoLatitude", e.geo_latitude),
-        ("geoLongitude", e.geo_longitude),
-    ] {
-        if let Some(v) = v {
-            o.insert(k.into(), json!(v));
-        }
-    }
-    for (k, v) in [("priority", e.priority), ("sequence", e.sequence)] {
-        if let Some(v) = v {
-            o.insert(k.into(), json!(v));
-        }
-    }
+    put(
+        &mut o,
+        [
+            ("geoLatitude", e.geo_latitude),
+            ("geoLongitude", e.geo_longitude),
+        ],
+    );
+    put(&mut o, [("priority", e.priority), ("sequence", e.sequence)]);
     if let Some(c) = e.classification_type {
         o.insert("classificationType".into(), json!(c as u8 + 1));
     }
@@ -136,11 +128,7 @@ pub(super) fn event_object(e: &ScheduleEvent, template: Option<Value>) -> Value 
             ("weekStartDay", &r.week_start_day),
             ("name", &r.name),
         ];
-        for (k, v) in parts {
-            if let Some(v) = v {
-                rec.insert(k.into(), json!(v));
-            }
-        }
+        put(&mut rec, parts);
         o.insert("recurrence".into(), Value::Object(rec));
     }
     Value::Object(o)

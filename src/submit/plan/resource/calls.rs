@@ -2,6 +2,8 @@
 //! systemName, or by id) and the `scheduleResource` object a row sends.
 use serde_json::{Map, Value, json};
 
+use crate::submit::plan::common::put;
+
 use super::super::common::Target;
 use super::super::{Key, ListSpec};
 use crate::record::{ResourceType, ScheduleResource};
@@ -41,16 +43,15 @@ pub(super) fn name_key(t: ResourceType, name: &str) -> Key {
 pub(super) fn object(r: &ScheduleResource, parent: Option<&Target>) -> Value {
     let mut o = Map::new();
     o.insert("objectType".into(), json!(r.resource_type.api_class()));
-    for (k, v) in [
-        ("name", &r.name),
-        ("systemName", &r.system_name),
-        ("description", &r.description),
-        ("tags", &r.tags),
-    ] {
-        if let Some(v) = v {
-            o.insert(k.into(), json!(v));
-        }
-    }
+    put(
+        &mut o,
+        [
+            ("name", &r.name),
+            ("systemName", &r.system_name),
+            ("description", &r.description),
+            ("tags", &r.tags),
+        ],
+    );
     if let Some(p) = parent {
         o.insert("parentId".into(), p.value());
     }
