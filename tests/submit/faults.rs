@@ -8,14 +8,6 @@ use kbulk::submit::{self, RowStatus};
 
 use super::*;
 
-fn adds(h: &SandboxHandle) -> u64 {
-    h.stats()
-        .calls
-        .get("schedule_scheduleresource.add")
-        .copied()
-        .unwrap_or(0)
-}
-
 #[test]
 fn ten_thousand_resources_under_faults_all_done_exactly_once() {
     const ROWS: usize = 10_000;

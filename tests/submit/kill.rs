@@ -11,14 +11,6 @@ use super::*;
 
 const ROWS: usize = 3_000;
 
-fn adds(h: &SandboxHandle) -> u64 {
-    h.stats()
-        .calls
-        .get("schedule_scheduleresource.add")
-        .copied()
-        .unwrap_or(0)
-}
-
 /// Starts a run and kills it with SIGKILL once `at` adds have executed; whether it was still
 /// running when killed.
 fn kill_at(h: &SandboxHandle, path: &str, resume: bool, at: u64) -> bool {

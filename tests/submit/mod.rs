@@ -80,6 +80,15 @@ pub fn submit_cmd(h: &SandboxHandle, args: &[&str]) -> Command {
 }
 
 /// Runs a command to completion.
+/// How many `schedule_scheduleresource.add` calls the sandbox has executed.
+pub fn adds(h: &SandboxHandle) -> u64 {
+    h.stats()
+        .calls
+        .get("schedule_scheduleresource.add")
+        .copied()
+        .unwrap_or(0)
+}
+
 pub fn run(mut cmd: Command) -> Output {
     cmd.output().expect("kbulk runs")
 }

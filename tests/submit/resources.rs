@@ -23,14 +23,6 @@ fn find(list: &[Value], system_name: &str) -> Option<Value> {
         .cloned()
 }
 
-fn adds(h: &SandboxHandle) -> u64 {
-    h.stats()
-        .calls
-        .get("schedule_scheduleresource.add")
-        .copied()
-        .unwrap_or(0)
-}
-
 #[test]
 fn every_action_end_to_end() {
     let h = sandbox(FaultConfig::default());
