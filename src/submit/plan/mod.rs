@@ -1,9 +1,10 @@
-//! Planning: turning records into calls. One planner per record kind drives the executor through
+//! Planning: turning records into calls. A planner per record kind drives the executor through
 //! the [`Planner`] trait — lookups first, then waves of tasks whose dependencies are met, then the
 //! verdict on each task's outcome and, after an unknown outcome, on what a lookup found.
 //!
-//! The executor knows nothing about kinds: a planner for schedule events or entries implements the
-//! same trait and slots in through [`planners`].
+//! The executor knows nothing about kinds, and neither does most of the planning: every kind's
+//! planner is the one keyed planner (`keyed.rs`) over the kind's description (`resource.rs`,
+//! `event.rs`, `entry.rs`: its key, lookups, references and calls), built by [`planners`].
 use std::collections::HashMap;
 use std::fmt;
 
