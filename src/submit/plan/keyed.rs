@@ -537,3 +537,6 @@ impl<K: Kind> Planner for Keyed<K> {
         out
     }
 }
+
+#[cfg(test)]
+mod tests;
