@@ -1,5 +1,8 @@
-//! What the planners' unit tests share: an item of a file and a row a previous run left sent.
-use super::Item;
+//! What the planners' unit tests share: an item of a file, a row a previous run left sent, and
+//! the answers of lookups.
+use serde_json::Value;
+
+use super::{Found, Item, Key};
 use crate::record::{Record, RecordData};
 use crate::source::{Origin, Span};
 use crate::submit::journal::{RowEntry, RowId, RowState};
@@ -36,4 +39,18 @@ pub(super) fn sent(row: u64, action: &str) -> RowEntry {
         retryable: false,
         attempts: 1,
     }
+}
+
+/// The answers to `keys`: for each, the objects of `existing` whose `field` is the key's value.
+pub(super) fn found(keys: Vec<Key>, existing: &[Value], field: &str) -> Found {
+    let mut f = Found::default();
+    for k in keys {
+        let objs = existing
+            .iter()
+            .filter(|o| o[field] == k.value.as_str())
+            .cloned()
+            .collect();
+        f.insert(k, objs);
+    }
+    f
 }

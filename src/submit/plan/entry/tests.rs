@@ -30,16 +30,7 @@ fn entry(reference: Option<&str>, action: Option<EntryAction>) -> Entry {
 }
 
 fn found(p: &EntryPlanner, existing: &[Value]) -> Found {
-    let mut f = Found::default();
-    for k in p.keys() {
-        let objs = existing
-            .iter()
-            .filter(|o| o["referenceId"] == k.value.as_str())
-            .cloned()
-            .collect();
-        f.insert(k, objs);
-    }
-    f
+    testing::found(p.keys(), existing, "referenceId")
 }
 
 #[test]

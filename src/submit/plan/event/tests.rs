@@ -22,16 +22,11 @@ fn ev(uid: Option<&str>, action: EventAction) -> ScheduleEvent {
 }
 
 fn found(p: &EventPlanner, existing: &[(&str, u64)]) -> Found {
-    let mut f = Found::default();
-    for k in p.keys() {
-        let objs = existing
-            .iter()
-            .filter(|(r, _)| *r == k.value)
-            .map(|(r, id)| json!({"id": id, "referenceId": r}))
-            .collect();
-        f.insert(k, objs);
-    }
-    f
+    let objs: Vec<Value> = existing
+        .iter()
+        .map(|(r, id)| json!({"id": id, "referenceId": r}))
+        .collect();
+    testing::found(p.keys(), &objs, "referenceId")
 }
 
 #[test]

@@ -109,16 +109,11 @@ fn thing(row: u64, name: &str, parent: Option<&str>, prior: Option<&str>) -> Ite
 }
 
 fn found(p: &Keyed<Things>, existing: &[(&str, u64)]) -> Found {
-    let mut f = Found::default();
-    for k in p.keys() {
-        let objs = existing
-            .iter()
-            .filter(|(n, _)| *n == k.value)
-            .map(|(n, id)| json!({"id": id, "name": n}))
-            .collect();
-        f.insert(k, objs);
-    }
-    f
+    let objs: Vec<Value> = existing
+        .iter()
+        .map(|(n, id)| json!({"id": id, "name": n}))
+        .collect();
+    testing::found(p.keys(), &objs, "name")
 }
 
 fn rows(w: &Wave) -> Vec<u64> {

@@ -25,11 +25,7 @@ fn item(row: u64, csv: &str, prior: Option<RowEntry>) -> Item {
 
 /// Lookups that found nothing for any key.
 fn nothing(p: &ResourcePlanner) -> Found {
-    let mut f = Found::default();
-    for k in p.keys() {
-        f.insert(k, vec![]);
-    }
-    f
+    testing::found(p.keys(), &[], "systemName")
 }
 
 fn rows(w: &Wave) -> Vec<u64> {
