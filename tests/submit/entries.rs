@@ -14,22 +14,7 @@ use super::*;
 
 /// Every entry, listed 500 at a time.
 pub(super) fn entries(h: &SandboxHandle) -> Vec<Value> {
-    let mut all = Vec::new();
-    for page in 1..=20 {
-        let r = api(
-            h,
-            "baseEntry",
-            "list",
-            json!({"pager": {"pageSize": 500, "pageIndex": page}}),
-        );
-        let objects = r["objects"].as_array().expect("objects").clone();
-        let n = objects.len();
-        all.extend(objects);
-        if n < 500 {
-            break;
-        }
-    }
-    all
+    list_all(h, "baseEntry")
 }
 
 fn add_entry(h: &SandboxHandle, reference: &str) -> String {

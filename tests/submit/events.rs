@@ -11,22 +11,7 @@ use super::*;
 
 /// Every event (cancelled ones included), by referenceId.
 pub(super) fn events(h: &SandboxHandle) -> Vec<Value> {
-    let mut all = Vec::new();
-    for page in 1..=20 {
-        let r = api(
-            h,
-            "schedule_scheduleevent",
-            "list",
-            json!({"pager": {"pageSize": 500, "pageIndex": page}}),
-        );
-        let objects = r["objects"].as_array().expect("objects").clone();
-        let n = objects.len();
-        all.extend(objects);
-        if n < 500 {
-            break;
-        }
-    }
-    all
+    list_all(h, "schedule_scheduleevent")
 }
 
 fn with_uid<'a>(all: &'a [Value], uid: &str) -> Vec<&'a Value> {

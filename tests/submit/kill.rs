@@ -166,13 +166,10 @@ const EVENTS: Kind = Kind {
     file: "k.ics",
     rows: 300,
     write: |dir, name, n, prefix| {
-        let events: Vec<String> = (0..n)
-            .map(|i| {
-                let uid = format!("{prefix}{i}");
-                let day = 1 + (i % 28) as u32;
-                super::events::vevent(&uid, &uid, day, "X-KALTURA-CATEGORY-IDS:7\r\n")
-            })
-            .collect();
+        let events = per_row(n, prefix, |uid, i| {
+            let day = 1 + (i % 28) as u32;
+            super::events::vevent(uid, uid, day, "X-KALTURA-CATEGORY-IDS:7\r\n")
+        });
         super::events::ics(dir, name, &events)
     },
     check: |h, n, prefix, ctx| {
@@ -191,14 +188,10 @@ const ENTRIES: Kind = Kind {
     file: "k.xml",
     rows: 200,
     write: |dir, name, n, prefix| {
-        let items: Vec<String> = (0..n)
-            .map(|i| {
-                super::entries::url_item(
-                    &format!("{prefix}{i}"),
-                    "      <categories><categoryId>5</categoryId></categories>\n",
-                )
-            })
-            .collect();
+        let items = per_row(n, prefix, |reference, _| {
+            let categories = "      <categories><categoryId>5</categoryId></categories>\n";
+            super::entries::url_item(reference, categories)
+        });
         super::entries::xml(dir, name, &items)
     },
     check: |h, n, prefix, ctx| {
@@ -219,6 +212,11 @@ const ENTRIES: Kind = Kind {
     },
     status_col: 1,
 };
+
+/// One generated item per row, each keyed `{prefix}{i}`.
+fn per_row(n: usize, prefix: &str, item: impl Fn(&str, usize) -> String) -> Vec<String> {
+    (0..n).map(|i| item(&format!("{prefix}{i}"), i)).collect()
+}
 
 /// Asserts `all` holds exactly the referenceIds `{prefix}0` .. `{prefix}{n-1}`, each once.
 #[track_caller]

@@ -113,6 +113,26 @@ pub fn api(h: &SandboxHandle, service: &str, action: &str, mut params: Value) ->
     crate::sandbox::api(h, service, action, params)
 }
 
+/// Every object of `service`'s list, 500 at a time (up to 10,000).
+pub fn list_all(h: &SandboxHandle, service: &str) -> Vec<Value> {
+    let mut all = Vec::new();
+    for page in 1..=20 {
+        let r = api(
+            h,
+            service,
+            "list",
+            json!({"pager": {"pageSize": 500, "pageIndex": page}}),
+        );
+        let objects = r["objects"].as_array().expect("objects").clone();
+        let n = objects.len();
+        all.extend(objects);
+        if n < 500 {
+            break;
+        }
+    }
+    all
+}
+
 /// Every live resource, listed 500 at a time (at most 10,000, the list limit), and the total.
 pub fn all_resources(h: &SandboxHandle) -> (Vec<Value>, u64) {
     let mut all = Vec::new();
