@@ -31,6 +31,15 @@
 //! keys it needs (parents, linked resources), the calls of a row once its references are met
 //! ([`Kind::task`]: which fields go on add and on update, links in the same multirequest), the
 //! verdict on a finished task, and the words of its messages.
+//!
+//! Where the three planners this replaced differed, the description keeps the difference:
+//! events take the latest event with a UID ([`Kind::pick`]), the others the first; a resource's
+//! add is its whole task, so a found add in doubt is done at once, while events and entries adopt
+//! the object and send what hangs off it (links, content); a resource delete left in doubt by name
+//! is gone when nothing knows the name, an entry's when the lookup misses it and no earlier row
+//! touches it ([`Kind::doubted_delete_gone`]); deleted resources report status 3. One corner is
+//! now the same for all: an object this run or the journal settled is used even when its key's
+//! lookup failed (resources used to defer such rows).
 use std::collections::HashMap;
 use std::fmt::Debug;
 use std::hash::Hash;
