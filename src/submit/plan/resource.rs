@@ -4,7 +4,7 @@
 //! resource up (by type + systemName for adds, by id for deletes).
 //!
 //! Messages for rows that fail without a call are the ones Kaltura's resource engine writes
-//! ("Unable to find parent location resource [x]", "System name [x] already exists").
+//! ("Unable to find parent location resource \[x\]", "System name \[x\] already exists").
 use serde_json::Value;
 
 use super::common::{Target, done, one_call};
