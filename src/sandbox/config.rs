@@ -27,6 +27,16 @@ pub struct SandboxConfig {
     pub max_body_bytes: usize,
     /// Most connections served at once; further clients get HTTP 503 and are closed.
     pub max_connections: usize,
+    /// Largest request head (request line and headers), in bytes; larger ones get HTTP 431.
+    pub max_header_bytes: usize,
+    /// Most headers in one request; more get HTTP 431.
+    pub max_headers: usize,
+    /// Time for a whole request head to arrive once a connection is ready for one (after it
+    /// opens, or after the previous answer on a keep-alive connection); then it is closed.
+    pub header_timeout: Duration,
+    /// A connection on which nothing moves for this long (a body that stops arriving, a client
+    /// that does not read) is closed; time spent in a handler does not count.
+    pub idle_timeout: Duration,
 }
 
 /// The partner id used when none is configured (the one the App Registry seed shows).
@@ -48,6 +58,10 @@ impl Default for SandboxConfig {
             faults: FaultConfig::default(),
             max_body_bytes: 256 * 1024 * 1024,
             max_connections: 256,
+            max_header_bytes: 64 * 1024,
+            max_headers: 100,
+            header_timeout: Duration::from_secs(30),
+            idle_timeout: Duration::from_secs(60),
         }
     }
 }
@@ -65,6 +79,10 @@ impl fmt::Debug for SandboxConfig {
             .field("faults", &self.faults)
             .field("max_body_bytes", &self.max_body_bytes)
             .field("max_connections", &self.max_connections)
+            .field("max_header_bytes", &self.max_header_bytes)
+            .field("max_headers", &self.max_headers)
+            .field("header_timeout", &self.header_timeout)
+            .field("idle_timeout", &self.idle_timeout)
             .finish()
     }
 }

@@ -11,6 +11,7 @@ mod clients;
 mod concurrency;
 mod entries;
 mod faults;
+mod http;
 mod schedule;
 
 /// App tokens every test sandbox accepts, one per hash type.
