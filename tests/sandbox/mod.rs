@@ -12,6 +12,7 @@ mod concurrency;
 mod entries;
 mod faults;
 mod http;
+mod params;
 mod schedule;
 
 /// App tokens every test sandbox accepts, one per hash type.
