@@ -46,6 +46,12 @@ pub struct SandboxArgs {
     #[arg(long = "app-token", value_name = "ID:TOKEN[:HASH[:TYPE]]")]
     pub app_tokens: Vec<AppToken>,
 
+    /// Enforce entry entitlement by default for the partner (Kaltura's per-partner setting):
+    /// entries in a category are hidden from sessions whose user neither owns them nor is among
+    /// their entitled users, unless the KS has the `disableentitlement` privilege.
+    #[arg(long)]
+    pub entitlement: bool,
+
     /// SQLite file to keep the data in (created if missing; survives restarts). Without it the
     /// data lives in memory and is gone when the sandbox stops.
     #[arg(long, value_name = "FILE")]
@@ -136,6 +142,7 @@ pub fn run(args: &SandboxArgs) -> Result<Exit, CliError> {
         admin_secret: args.admin_secret.clone(),
         user_secret: args.user_secret.clone(),
         app_tokens: args.app_tokens.clone(),
+        entitlement: args.entitlement,
         db: args.db.clone(),
         faults: FaultConfig {
             seed: args.seed,

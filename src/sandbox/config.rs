@@ -19,6 +19,11 @@ pub struct SandboxConfig {
     pub user_secret: String,
     /// App tokens accepted by `appToken.startSession`.
     pub app_tokens: Vec<AppToken>,
+    /// The partner's default entitlement enforcement (off by default, as for most partners):
+    /// when on, entries in a category are hidden from sessions whose user neither owns them nor
+    /// is among their entitled users, unless the KS has `disableentitlement`; a KS with
+    /// `enableentitlement` turns it on for itself whatever this says.
+    pub entitlement: bool,
     /// SQLite file holding the data; `None` keeps everything in memory.
     pub db: Option<PathBuf>,
     /// Fault injection (off by default).
@@ -54,6 +59,7 @@ impl Default for SandboxConfig {
             admin_secret: DEFAULT_ADMIN_SECRET.to_string(),
             user_secret: DEFAULT_USER_SECRET.to_string(),
             app_tokens: Vec::new(),
+            entitlement: false,
             db: None,
             faults: FaultConfig::default(),
             max_body_bytes: 256 * 1024 * 1024,
@@ -75,6 +81,7 @@ impl fmt::Debug for SandboxConfig {
             .field("admin_secret", &"<redacted>")
             .field("user_secret", &"<redacted>")
             .field("app_tokens", &self.app_tokens)
+            .field("entitlement", &self.entitlement)
             .field("db", &self.db)
             .field("faults", &self.faults)
             .field("max_body_bytes", &self.max_body_bytes)

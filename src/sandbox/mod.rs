@@ -99,6 +99,7 @@ impl Sandbox {
             partner_id: config.partner_id,
             admin_secret: config.admin_secret,
             user_secret: config.user_secret,
+            entitlement: config.entitlement,
             app_tokens: config.app_tokens,
             store,
             ids: random::IdGen::new(),
