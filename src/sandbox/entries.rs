@@ -105,7 +105,7 @@ pub(crate) fn call_media(
         "update" => update(tx, session, p),
         "delete" => delete(tx, session, p),
         "get" => load(tx, session, &fields::text_id(p, "entryId")?),
-        _ => list(tx, session, p, "KalturaMediaListResponse"),
+        _ => list(tx, session, p, "KalturaMediaListResponse", Some(1)),
     }
 }
 
@@ -124,7 +124,7 @@ pub(crate) fn call_base_entry(
         "delete" => delete(tx, session, p),
         "addcontent" => add_content(tx, session, p, false),
         "updatecontent" => add_content(tx, session, p, true),
-        _ => list(tx, session, p, "KalturaBaseEntryListResponse"),
+        _ => list(tx, session, p, "KalturaBaseEntryListResponse", None),
     }
 }
 
@@ -216,7 +216,7 @@ pub(crate) fn call_live_stream(
         "get" => load(tx, session, &fields::text_id(p, "entryId")?),
         "update" => update(tx, session, p),
         "delete" => delete(tx, session, p),
-        _ => list(tx, session, p, "KalturaLiveStreamListResponse"),
+        _ => list(tx, session, p, "KalturaLiveStreamListResponse", Some(7)),
     }
 }
 
@@ -390,11 +390,14 @@ fn add_content(
     Ok(entry)
 }
 
+/// A list of the entries the session is entitled to; `media.list` and `liveStream.list` see only
+/// their own entry type (1 media clip, 7 live stream), `baseEntry.list` every type.
 fn list(
     tx: &Transaction<'_>,
     session: &Session,
     p: &Params,
     response_type: &str,
+    entry_type: Option<i64>,
 ) -> Result<Value, ApiError> {
     list::run_visible(
         tx,
@@ -403,7 +406,10 @@ fn list(
         response_type,
         "SELECT data FROM entries WHERE partner_id = ?1 ORDER BY seq",
         params![session.partner_id],
-        |entry| session.entry_entitled(entry),
+        |entry| {
+            entry_type.is_none_or(|t| entry["type"].as_i64() == Some(t))
+                && session.entry_entitled(entry)
+        },
     )
 }
 
