@@ -41,6 +41,8 @@ fn walk(program: &str, script: &str, env: (&str, &Path), calls: u32) {
         .arg(h.partner_id().to_string())
         .arg(DEFAULT_ADMIN_SECRET)
         .arg(DEFAULT_USER_SECRET)
+        // An app token the sandbox accepts (see `super::app_tokens`): ID:TOKEN, SHA-256.
+        .arg("tok-sha256:secret-of-tok-sha256")
         .env(env.0, env.1)
         .output()
         .unwrap_or_else(|e| panic!("cannot run {program}: {e}"));
@@ -76,7 +78,7 @@ fn the_official_python_client_walks_every_emulated_service() {
             .args(["KalturaApiClient", "lxml", "pycryptodome"]);
         install("the Python client KalturaApiClient", cmd);
     }
-    walk("python3", "walk.py", ("PYTHONPATH", &dir), 78);
+    walk("python3", "walk.py", ("PYTHONPATH", &dir), 81);
 }
 
 #[test]
@@ -97,6 +99,6 @@ fn the_official_node_client_walks_every_emulated_service() {
         "node",
         "walk.js",
         ("NODE_PATH", &dir.join("node_modules")),
-        64,
+        67,
     );
 }

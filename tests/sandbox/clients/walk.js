@@ -1,9 +1,12 @@
 // Drives Kaltura's official Node client (kaltura-client, unchanged) against a kbulk sandbox.
-// Usage: node walk.js SERVICE_URL PARTNER_ID ADMIN_SECRET USER_SECRET
+// Usage: node walk.js SERVICE_URL PARTNER_ID ADMIN_SECRET USER_SECRET APP_TOKEN_ID:APP_TOKEN (SHA-256)
 // Prints one line per call ("ok NAME" / "FAIL NAME: why") and then "N passed, M failed".
+const crypto = require('crypto');
 const kaltura = require('kaltura-client');
 
-const [url, partnerText, adminSecret, userSecret] = process.argv.slice(2);
+const [url, partnerText, adminSecret, userSecret, appTokenArg] = process.argv.slice(2);
+const appTokenId = appTokenArg.slice(0, appTokenArg.indexOf(':'));
+const appToken = appTokenArg.slice(appTokenArg.indexOf(':') + 1);
 const partnerId = Number(partnerText);
 const S = kaltura.services;
 const O = kaltura.objects;
@@ -53,6 +56,15 @@ async function raises(code, promise) {
 	const userKs = await check('session.start user', () =>
 		S.session.start(userSecret, 'node-user', kaltura.enums.SessionType.USER, partnerId).execute(c));
 	const user = clientWith(userKs);
+	const widget = await check('session.startWidgetSession', () => S.session.startWidgetSession('_' + partnerId).execute(c));
+	const deviceKs = await check('appToken.startSession', async () => {
+		const hash = crypto.createHash('sha256').update(widget.ks + appToken).digest('hex');
+		const info = await S.appToken.startSession(appTokenId, hash).execute(clientWith(widget.ks));
+		expect(info.ks && info.partnerId === partnerId, JSON.stringify(info));
+		return info.ks;
+	});
+	await check('app-token KS lists upload tokens', async () =>
+		expect((await S.uploadToken.listAction().execute(clientWith(deviceKs))).totalCount >= 0, 'list'));
 	await check('USER KS may not add schedule resources', () => raises('SERVICE_FORBIDDEN',
 		S.scheduleResource.add(new O.LocationScheduleResource({name: 'No', systemName: 'no'})).execute(user)));
 

@@ -1,8 +1,9 @@
 """Drives Kaltura's official Python client (KalturaApiClient, unchanged) against a kbulk sandbox.
 
-Usage: walk.py SERVICE_URL PARTNER_ID ADMIN_SECRET USER_SECRET
+Usage: walk.py SERVICE_URL PARTNER_ID ADMIN_SECRET USER_SECRET APP_TOKEN_ID:APP_TOKEN (SHA-256)
 Prints one line per call ("ok NAME" / "FAIL NAME: why") and then "N passed, M failed".
 """
+import hashlib
 import sys
 import time
 
@@ -21,6 +22,7 @@ from KalturaClient.Plugins.Schedule import (
 )
 
 url, partner, admin_secret, user_secret = sys.argv[1], int(sys.argv[2]), sys.argv[3], sys.argv[4]
+app_token_id, app_token = sys.argv[5].split(":", 1)
 passed, failed = 0, 0
 
 
@@ -64,6 +66,17 @@ c = client_with()
 ks = check("session.start admin", lambda: c.session.start(admin_secret, "walker", KalturaSessionType.ADMIN, partner))
 c.setKs(ks)
 check("system.ping", lambda: expect(c.system.ping() in (True, "1"), "ping"))
+
+# The capture-device flow: a widget session, then appToken.startSession with the token hash.
+widget = check("session.startWidgetSession", lambda: c.session.startWidgetSession("_%d" % partner))
+def app_token_session():
+    weak = client_with(widget.ks)
+    token_hash = hashlib.sha256((widget.ks + app_token).encode()).hexdigest()
+    info = weak.appToken.startSession(app_token_id, token_hash)
+    expect(info.ks and info.partnerId == partner, "session info")
+    return info.ks
+device_ks = check("appToken.startSession", app_token_session)
+check("app-token KS lists upload tokens", lambda: client_with(device_ks).uploadToken.list().totalCount >= 0)
 
 # Locally generated sessions, v1 and v2, admin and user.
 local_v1 = KalturaClient.generateSession(admin_secret, "local", KalturaSessionType.ADMIN, partner)
