@@ -46,6 +46,12 @@ pub struct SandboxArgs {
     #[arg(long = "app-token", value_name = "ID:TOKEN[:HASH[:TYPE]]")]
     pub app_tokens: Vec<AppToken>,
 
+    /// Enforce entry entitlement by default for the partner (Kaltura's per-partner setting):
+    /// entries in a category are hidden from sessions whose user neither owns them nor is among
+    /// their entitled users, unless the KS has the `disableentitlement` privilege.
+    #[arg(long)]
+    pub entitlement: bool,
+
     /// SQLite file to keep the data in (created if missing; survives restarts). Without it the
     /// data lives in memory and is gone when the sandbox stops.
     #[arg(long, value_name = "FILE")]
@@ -80,6 +86,34 @@ pub struct SandboxArgs {
     /// Largest request body accepted, in MiB (larger ones get HTTP 413).
     #[arg(long, value_name = "MIB", default_value_t = 256)]
     pub max_body_mb: usize,
+
+    /// Most connections open at once; the next client is answered HTTP 503 at once (before
+    /// anything is read) and closed.
+    #[arg(long, value_name = "N", default_value_t = 256,
+          value_parser = clap::value_parser!(u32).range(1..))]
+    pub max_connections: u32,
+
+    /// Largest request head (request line and headers), in KiB; larger ones get HTTP 431.
+    #[arg(long, value_name = "KIB", default_value_t = 64,
+          value_parser = clap::value_parser!(u32).range(1..))]
+    pub max_header_kb: u32,
+
+    /// Most headers in one request; more get HTTP 431.
+    #[arg(long, value_name = "N", default_value_t = 100,
+          value_parser = clap::value_parser!(u32).range(1..))]
+    pub max_headers: u32,
+
+    /// Seconds for a whole request head to arrive once a connection is ready for one (after it
+    /// opens, or after the previous answer on a keep-alive connection); then it is closed.
+    #[arg(long, value_name = "SECS", default_value_t = 30,
+          value_parser = clap::value_parser!(u64).range(1..))]
+    pub header_timeout: u64,
+
+    /// Seconds a connection may stay without a byte moving (a body that stops arriving, a client
+    /// that does not read) before it is closed; time spent answering does not count.
+    #[arg(long, value_name = "SECS", default_value_t = 60,
+          value_parser = clap::value_parser!(u64).range(1..))]
+    pub idle_timeout: u64,
 }
 
 /// Accepts `PORT` or `IP:PORT` with a loopback IP: the sandbox has no real security, so it never
@@ -108,6 +142,7 @@ pub fn run(args: &SandboxArgs) -> Result<Exit, CliError> {
         admin_secret: args.admin_secret.clone(),
         user_secret: args.user_secret.clone(),
         app_tokens: args.app_tokens.clone(),
+        entitlement: args.entitlement,
         db: args.db.clone(),
         faults: FaultConfig {
             seed: args.seed,
@@ -118,7 +153,11 @@ pub fn run(args: &SandboxArgs) -> Result<Exit, CliError> {
             timeout: Duration::from_millis(args.timeout_ms),
         },
         max_body_bytes: args.max_body_mb.saturating_mul(1024 * 1024),
-        ..SandboxConfig::default()
+        max_connections: args.max_connections as usize,
+        max_header_bytes: (args.max_header_kb as usize).saturating_mul(1024),
+        max_headers: args.max_headers as usize,
+        header_timeout: Duration::from_secs(args.header_timeout),
+        idle_timeout: Duration::from_secs(args.idle_timeout),
     };
     if let Err(problem) = config.faults.validate() {
         return Err(CliError::Usage(problem));

@@ -93,7 +93,7 @@ fn try_call(
             "schedule_scheduleeventresource" => events::call_link(tx, &caller, &action, p),
             "uploadtoken" => upload::call(tx, &shared.ids, &caller, &action, p),
             "media" => entries::call_media(tx, &shared.ids, &caller, &action, p),
-            "baseentry" => entries::call_base_entry(tx, &caller, &action, p),
+            "baseentry" => entries::call_base_entry(tx, &shared.ids, &caller, &action, p),
             "livestream" => entries::call_live_stream(tx, &shared.ids, &caller, &action, p),
             _ => entries::call_category_entry(tx, &caller, &action, p),
         }

@@ -19,6 +19,11 @@ pub struct SandboxConfig {
     pub user_secret: String,
     /// App tokens accepted by `appToken.startSession`.
     pub app_tokens: Vec<AppToken>,
+    /// The partner's default entitlement enforcement (off by default, as for most partners):
+    /// when on, entries in a category are hidden from sessions whose user neither owns them nor
+    /// is among their entitled users, unless the KS has `disableentitlement`; a KS with
+    /// `enableentitlement` turns it on for itself whatever this says.
+    pub entitlement: bool,
     /// SQLite file holding the data; `None` keeps everything in memory.
     pub db: Option<PathBuf>,
     /// Fault injection (off by default).
@@ -27,6 +32,16 @@ pub struct SandboxConfig {
     pub max_body_bytes: usize,
     /// Most connections served at once; further clients get HTTP 503 and are closed.
     pub max_connections: usize,
+    /// Largest request head (request line and headers), in bytes; larger ones get HTTP 431.
+    pub max_header_bytes: usize,
+    /// Most headers in one request; more get HTTP 431.
+    pub max_headers: usize,
+    /// Time for a whole request head to arrive once a connection is ready for one (after it
+    /// opens, or after the previous answer on a keep-alive connection); then it is closed.
+    pub header_timeout: Duration,
+    /// A connection on which nothing moves for this long (a body that stops arriving, a client
+    /// that does not read) is closed; time spent in a handler does not count.
+    pub idle_timeout: Duration,
 }
 
 /// The partner id used when none is configured (the one the App Registry seed shows).
@@ -44,10 +59,15 @@ impl Default for SandboxConfig {
             admin_secret: DEFAULT_ADMIN_SECRET.to_string(),
             user_secret: DEFAULT_USER_SECRET.to_string(),
             app_tokens: Vec::new(),
+            entitlement: false,
             db: None,
             faults: FaultConfig::default(),
             max_body_bytes: 256 * 1024 * 1024,
             max_connections: 256,
+            max_header_bytes: 64 * 1024,
+            max_headers: 100,
+            header_timeout: Duration::from_secs(30),
+            idle_timeout: Duration::from_secs(60),
         }
     }
 }
@@ -61,10 +81,15 @@ impl fmt::Debug for SandboxConfig {
             .field("admin_secret", &"<redacted>")
             .field("user_secret", &"<redacted>")
             .field("app_tokens", &self.app_tokens)
+            .field("entitlement", &self.entitlement)
             .field("db", &self.db)
             .field("faults", &self.faults)
             .field("max_body_bytes", &self.max_body_bytes)
             .field("max_connections", &self.max_connections)
+            .field("max_header_bytes", &self.max_header_bytes)
+            .field("max_headers", &self.max_headers)
+            .field("header_timeout", &self.header_timeout)
+            .field("idle_timeout", &self.idle_timeout)
             .finish()
     }
 }

@@ -1,5 +1,7 @@
-//! Entries: `media` add/addContent/update/updateContent/delete/get/list, `liveStream` add,
-//! `baseEntry` get/list and `categoryEntry` add/list.
+//! Entries: `media` add/addContent/update/updateContent/delete/get/list, `liveStream`
+//! add/get/update/delete/list, `baseEntry` add/get/update/delete/list/addContent/updateContent
+//! and `categoryEntry` add/delete/list. Every retrieval honours entitlement
+//! ([`Session::entry_entitled`]).
 //! Content is "converted" at once: an entry is READY as soon as `addContent` succeeds.
 use rusqlite::{Transaction, params};
 use serde_json::{Value, json};
@@ -76,7 +78,8 @@ pub(crate) const MEDIA_ACTIONS: [&str; 7] = [
     "list",
 ];
 /// The actions of `baseEntry`.
-pub(crate) const BASE_ENTRY_ACTIONS: [&str; 6] = [
+pub(crate) const BASE_ENTRY_ACTIONS: [&str; 7] = [
+    "add",
     "get",
     "list",
     "update",
@@ -102,33 +105,38 @@ pub(crate) fn call_media(
         "update" => update(tx, session, p),
         "delete" => delete(tx, session, p),
         "get" => load(tx, session, &fields::text_id(p, "entryId")?),
-        _ => list(tx, session, p, "KalturaMediaListResponse"),
+        _ => list(tx, session, p, "KalturaMediaListResponse", Some(1)),
     }
 }
 
 /// Runs one `baseEntry` action.
 pub(crate) fn call_base_entry(
     tx: &Transaction<'_>,
+    ids: &IdGen,
     session: &Session,
     action: &str,
     p: &Params,
 ) -> Result<Value, ApiError> {
     match action {
+        "add" => add_base_entry(tx, ids, session, p),
         "get" => load(tx, session, &fields::text_id(p, "entryId")?),
         "update" => update(tx, session, p),
         "delete" => delete(tx, session, p),
         "addcontent" => add_content(tx, session, p, false),
         "updatecontent" => add_content(tx, session, p, true),
-        _ => list(tx, session, p, "KalturaBaseEntryListResponse"),
+        _ => list(tx, session, p, "KalturaBaseEntryListResponse", None),
     }
 }
 
+/// An entry of the partner that the session is entitled to; one it is not entitled to is not
+/// found, as Kaltura's entry criteria hide it from every retrieval.
 fn load(tx: &Transaction<'_>, session: &Session, id: &str) -> Result<Value, ApiError> {
     store::object(
         tx,
         "SELECT data FROM entries WHERE id = ?1 AND partner_id = ?2",
         params![id, session.partner_id],
     )?
+    .filter(|entry| session.entry_entitled(entry))
     .ok_or_else(|| ApiError::entry_not_found(id))
 }
 
@@ -159,6 +167,34 @@ fn add(
     add_entry(tx, ids, session, p, "entry", "KalturaMediaEntry")
 }
 
+/// `baseEntry.add(entry, type)`: the entry's `objectType` says what is made, a media entry
+/// (`mediaType` needed), a live stream, or a plain `KalturaBaseEntry` of the given `type`
+/// (Kaltura's AUTOMATIC, -1, when none is given).
+fn add_base_entry(
+    tx: &Transaction<'_>,
+    ids: &IdGen,
+    session: &Session,
+    p: &Params,
+) -> Result<Value, ApiError> {
+    let sent = fields::object(p, "entry")?;
+    let class =
+        params::non_empty(sent.get("objectType")).unwrap_or_else(|| "KalturaBaseEntry".to_string());
+    match class.as_str() {
+        "KalturaMediaEntry" | "KalturaLiveStreamEntry" | "KalturaBaseEntry" => {
+            let mut entry = add_entry(tx, ids, session, p, "entry", &class)?;
+            if class == "KalturaBaseEntry" {
+                let entry_type = params::int(p.root.get("type"), "type")?
+                    .filter(|t| *t > 0)
+                    .unwrap_or(-1);
+                entry["type"] = json!(entry_type);
+                save(tx, &entry)?;
+            }
+            Ok(entry)
+        }
+        other => Err(ApiError::invalid_object_type(other)),
+    }
+}
+
 /// `liveStream.add(liveStreamEntry, sourceType)`: a live entry (type 7, mediaType 201 unless
 /// given), with no content to add; `get`, `delete` and `list` as for media.
 pub(crate) fn call_live_stream(
@@ -178,13 +214,14 @@ pub(crate) fn call_live_stream(
             "KalturaLiveStreamEntry",
         ),
         "get" => load(tx, session, &fields::text_id(p, "entryId")?),
+        "update" => update(tx, session, p),
         "delete" => delete(tx, session, p),
-        _ => list(tx, session, p, "KalturaLiveStreamListResponse"),
+        _ => list(tx, session, p, "KalturaLiveStreamListResponse", Some(7)),
     }
 }
 
 /// The actions of `liveStream`.
-pub(crate) const LIVE_STREAM_ACTIONS: [&str; 4] = ["add", "get", "delete", "list"];
+pub(crate) const LIVE_STREAM_ACTIONS: [&str; 5] = ["add", "get", "update", "delete", "list"];
 
 fn add_entry(
     tx: &Transaction<'_>,
@@ -219,7 +256,7 @@ fn add_entry(
         class,
         &["mediaType", "startDate", "endDate", "conversionProfileId"],
     )?;
-    if obj["mediaType"].is_null() {
+    if class == "KalturaMediaEntry" && obj["mediaType"].is_null() {
         return Err(ApiError::cannot_be_null(&format!("{class}::mediaType")));
     }
     if let Some(template_id) = params::non_empty(obj.get("templateEntryId")) {
@@ -257,13 +294,16 @@ fn add_entry(
 fn update(tx: &Transaction<'_>, session: &Session, p: &Params) -> Result<Value, ApiError> {
     let entry_id = fields::text_id(p, "entryId")?;
     let mut entry = load_for_edit(tx, session, &entry_id)?;
-    let param = if p.root.contains_key("mediaEntry") {
-        "mediaEntry"
-    } else {
-        "baseEntry"
-    };
+    let param = ["mediaEntry", "liveStreamEntry"]
+        .into_iter()
+        .find(|name| p.root.contains_key(*name))
+        .unwrap_or("baseEntry");
     let sent = fields::object(p, param)?;
-    let class = "KalturaMediaEntry";
+    let class = entry["objectType"]
+        .as_str()
+        .unwrap_or("KalturaMediaEntry")
+        .to_string();
+    let class = class.as_str();
     // Only an administrator may give an entry to another user.
     if let Some(user) = params::text(sent.get("userId"))
         && Some(user.as_str()) != entry["userId"].as_str()
@@ -350,19 +390,26 @@ fn add_content(
     Ok(entry)
 }
 
+/// A list of the entries the session is entitled to; `media.list` and `liveStream.list` see only
+/// their own entry type (1 media clip, 7 live stream), `baseEntry.list` every type.
 fn list(
     tx: &Transaction<'_>,
     session: &Session,
     p: &Params,
     response_type: &str,
+    entry_type: Option<i64>,
 ) -> Result<Value, ApiError> {
-    list::run(
+    list::run_visible(
         tx,
         p,
         &FILTER_FIELDS,
         response_type,
         "SELECT data FROM entries WHERE partner_id = ?1 ORDER BY seq",
         params![session.partner_id],
+        |entry| {
+            entry_type.is_none_or(|t| entry["type"].as_i64() == Some(t))
+                && session.entry_entitled(entry)
+        },
     )
 }
 

@@ -1,23 +1,41 @@
-//! A small HTTP/1.1 server over `std::net`: one thread per connection, keep-alive, bodies with
-//! `Content-Length` or chunked, `Expect: 100-continue`, size limits, and the one thing a
-//! general-purpose server (tiny_http included) will not do: close a connection without answering,
-//! which is how the sandbox injects "applied, then the connection dropped".
-use std::collections::HashMap;
-use std::io::{self, BufRead, BufReader, Read, Write};
-use std::net::{Shutdown, SocketAddr, TcpListener, TcpStream};
-use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
+//! The sandbox's HTTP/1.1 layer: hyper on a small tokio runtime. hyper parses requests, keeps
+//! connections alive, reads chunked bodies, answers `Expect: 100-continue` and enforces the head
+//! limits (431) and the header-read timeout; this module adds what hyper leaves to its user: the
+//! body size limit (413), a bound on open connections (503 before anything is read), an idle
+//! timeout for connections on which nothing moves, stopping, and the one thing a general-purpose
+//! server will not do by itself: close a connection without answering, which is how the sandbox
+//! injects "applied, then the connection dropped" (the handler's [`Reply::Close`] becomes a
+//! service error, on which hyper aborts the connection without writing a response).
+//!
+//! Handlers are synchronous (SQLite, fault sleeps) and run on tokio's blocking pool, so a slow
+//! request never holds the threads that read and write other connections.
+use std::io;
+use std::net::TcpListener;
+use std::pin::Pin;
+use std::sync::atomic::{AtomicBool, AtomicU64, AtomicUsize, Ordering};
 use std::sync::{Arc, Condvar, Mutex, MutexGuard};
+use std::task::{Context, Poll};
 use std::thread::JoinHandle;
-use std::time::Duration;
+use std::time::{Duration, Instant};
 
-/// Longest request head (request line and headers) accepted.
-const MAX_HEAD_BYTES: u64 = 64 * 1024;
-/// Most headers accepted in one request.
-const MAX_HEADERS: usize = 100;
-/// An idle keep-alive connection is closed after this long.
-const IDLE_TIMEOUT: Duration = Duration::from_secs(60);
+use http_body_util::{BodyExt, Full, LengthLimitError, Limited};
+use hyper::body::{Body, Bytes, Incoming};
+use hyper::server::conn::http1;
+use hyper::service::service_fn;
+use hyper_util::rt::{TokioIo, TokioTimer};
+use tokio::io::{AsyncRead, AsyncReadExt, AsyncWrite, AsyncWriteExt, ReadBuf};
+use tokio::net::TcpStream;
+use tokio::sync::watch;
 
-/// One parsed HTTP request.
+/// hyper's own read-buffer bound; raised only when the head limit asks for more.
+const HYPER_DEFAULT_BUF: usize = 8192 + 4096 * 100;
+/// How long a refused connection (over the bound) is drained before it is closed, so that the
+/// client reads the 503 instead of a reset.
+const REFUSAL_DRAIN: Duration = Duration::from_millis(500);
+/// How long stopping waits for running handlers (sleeps end at once; SQLite work does not).
+const STOP_GRACE: Duration = Duration::from_secs(5);
+
+/// One request, its body read in full.
 #[derive(Debug)]
 pub(crate) struct Request {
     pub method: String,
@@ -80,20 +98,18 @@ pub(crate) enum Reply {
     Close,
 }
 
-/// Turns requests into replies; called from many connection threads at once.
+/// Turns requests into replies; called from many blocking threads at once.
 pub(crate) trait Handler: Send + Sync + 'static {
     fn handle(&self, request: Request) -> Reply;
 }
 
-/// Shared run state: the stop flag (with a condition variable so sleeps end early on stop) and the
-/// open connections, so stopping can close them.
+/// Shared run state: the stop flag, with a condition variable so that handler sleeps end early
+/// on stop, and a watch channel that tells the accept loop and every connection to end.
 pub(crate) struct Control {
     stopping: AtomicBool,
     stop_lock: Mutex<()>,
     stop_signal: Condvar,
-    conns: Mutex<HashMap<u64, TcpStream>>,
-    conns_changed: Condvar,
-    next_conn: AtomicU64,
+    shutdown: watch::Sender<bool>,
 }
 
 fn lock<T>(m: &Mutex<T>) -> MutexGuard<'_, T> {
@@ -106,9 +122,7 @@ impl Control {
             stopping: AtomicBool::new(false),
             stop_lock: Mutex::new(()),
             stop_signal: Condvar::new(),
-            conns: Mutex::new(HashMap::new()),
-            conns_changed: Condvar::new(),
-            next_conn: AtomicU64::new(0),
+            shutdown: watch::Sender::new(false),
         }
     }
 
@@ -135,338 +149,349 @@ impl Control {
         }
     }
 
-    fn open_connections(&self) -> usize {
-        lock(&self.conns).len()
-    }
-
-    /// Stops accepting, wakes sleepers, closes every open connection and waits (bounded) for the
-    /// connection threads to finish.
-    pub fn stop(&self, listen_addr: SocketAddr, accept_thread: Option<JoinHandle<()>>) {
+    /// Stops accepting, wakes sleepers, closes every open connection and waits for the server
+    /// thread (which gives running handlers a bounded grace).
+    pub fn stop(&self, server_thread: Option<JoinHandle<()>>) {
         {
             let _guard = lock(&self.stop_lock);
             self.stopping.store(true, Ordering::SeqCst);
             self.stop_signal.notify_all();
         }
-        // Wake the accept loop, which is blocked in `accept`.
-        let _ = TcpStream::connect_timeout(&listen_addr, Duration::from_secs(1));
-        if let Some(handle) = accept_thread {
+        self.shutdown.send_replace(true);
+        if let Some(handle) = server_thread {
             let _ = handle.join();
         }
-        let mut conns = lock(&self.conns);
-        for stream in conns.values() {
-            let _ = stream.shutdown(Shutdown::Both);
-        }
-        let deadline = std::time::Instant::now() + Duration::from_secs(5);
-        while !conns.is_empty() {
-            let left = deadline.saturating_duration_since(std::time::Instant::now());
-            if left.is_zero() {
-                break;
-            }
-            conns = self
-                .conns_changed
-                .wait_timeout(conns, left)
-                .unwrap_or_else(|p| p.into_inner())
-                .0;
-        }
+    }
+
+    /// Resolves once stopping has begun.
+    async fn stopped(mut watch: watch::Receiver<bool>) {
+        // An error means the sender is gone, which only happens once the server is gone too.
+        let _ = watch.wait_for(|stopping| *stopping).await;
     }
 }
 
 /// Limits applied to every connection.
 #[derive(Debug, Clone, Copy)]
 pub(crate) struct Limits {
+    /// Largest body read; a larger one is answered 413 (before it is read when announced).
     pub max_body_bytes: usize,
+    /// Most connections open at once; the next one is answered 503 and closed.
     pub max_connections: usize,
+    /// Largest request head (request line and headers); larger: 431 (hyper).
+    pub max_header_bytes: usize,
+    /// Most headers in one request; more: 431 (hyper).
+    pub max_headers: usize,
+    /// Time for a whole request head to arrive, counted from when the connection is ready for
+    /// one (so it is also how long a keep-alive connection may wait idle for its next request).
+    pub header_timeout: Duration,
+    /// A connection on which no byte moves for this long, while no handler runs for it, is
+    /// closed (a body that stops arriving, a client that never reads).
+    pub idle_timeout: Duration,
 }
 
-/// Starts the accept loop on its own thread.
+/// Starts the server on its own thread: a two-worker tokio runtime serving `listener`.
 pub(crate) fn serve(
     listener: TcpListener,
     handler: Arc<dyn Handler>,
     control: Arc<Control>,
     limits: Limits,
 ) -> io::Result<JoinHandle<()>> {
+    listener.set_nonblocking(true)?;
+    let runtime = tokio::runtime::Builder::new_multi_thread()
+        .worker_threads(2)
+        .thread_name("sandbox-http")
+        .enable_io()
+        .enable_time()
+        .build()?;
+    let listener = {
+        let _entered = runtime.enter();
+        tokio::net::TcpListener::from_std(listener)?
+    };
     std::thread::Builder::new()
-        .name("sandbox-accept".into())
+        .name("sandbox-server".into())
         .spawn(move || {
-            for stream in listener.incoming() {
-                if control.is_stopping() {
-                    break;
-                }
-                let Ok(stream) = stream else {
-                    // Out of descriptors and the like: back off instead of spinning.
-                    control.sleep(Duration::from_millis(20));
-                    continue;
-                };
-                if control.open_connections() >= limits.max_connections {
-                    let mut s = stream;
-                    let _ = write_response(
-                        &mut s,
-                        &Response::text(503, "too many connections\n"),
-                        false,
-                    );
-                    let _ = s.shutdown(Shutdown::Both);
-                    continue;
-                }
-                let id = control.next_conn.fetch_add(1, Ordering::Relaxed);
-                let Ok(registered) = stream.try_clone() else {
-                    continue;
-                };
-                lock(&control.conns).insert(id, registered);
-                let (handler, ctl) = (Arc::clone(&handler), Arc::clone(&control));
-                let spawned = std::thread::Builder::new()
-                    .name(format!("sandbox-conn-{id}"))
-                    .spawn(move || {
-                        connection(stream, handler.as_ref(), &ctl, limits);
-                        lock(&ctl.conns).remove(&id);
-                        ctl.conns_changed.notify_all();
-                    });
-                if spawned.is_err()
-                    && let Some(s) = lock(&control.conns).remove(&id)
-                {
-                    let _ = s.shutdown(Shutdown::Both);
-                }
-            }
+            runtime.block_on(accept_loop(listener, handler, Arc::clone(&control), limits));
+            runtime.shutdown_timeout(STOP_GRACE);
         })
 }
 
-/// Why a request could not be read.
-enum ReadError {
-    /// The client sent something we answer with this status, then close.
-    Status(u16, &'static str),
-    /// The connection failed or timed out; just close.
-    Io,
-}
-
-fn connection(stream: TcpStream, handler: &dyn Handler, control: &Control, limits: Limits) {
-    let _ = stream.set_read_timeout(Some(IDLE_TIMEOUT));
-    let _ = stream.set_nodelay(true);
-    let Ok(read_half) = stream.try_clone() else {
-        return;
-    };
-    let mut reader = BufReader::new(read_half);
-    let mut writer = stream;
-    while !control.is_stopping() {
-        match read_request(&mut reader, &mut writer, limits.max_body_bytes) {
-            Ok(None) | Err(ReadError::Io) => break,
-            Err(ReadError::Status(status, text)) => {
-                let _ = write_response(&mut writer, &Response::text(status, text), false);
-                break;
-            }
-            Ok(Some((request, keep_alive))) => match handler.handle(request) {
-                Reply::Send(response) => {
-                    if write_response(&mut writer, &response, keep_alive).is_err() || !keep_alive {
-                        break;
-                    }
-                }
-                Reply::Close => break,
-            },
-        }
-    }
-    let _ = writer.shutdown(Shutdown::Both);
-}
-
-/// Reads one request; `Ok(None)` when the client closed the connection between requests.
-fn read_request(
-    reader: &mut BufReader<TcpStream>,
-    writer: &mut TcpStream,
-    max_body: usize,
-) -> Result<Option<(Request, bool)>, ReadError> {
-    let mut head_budget = MAX_HEAD_BYTES;
-    let mut line = read_line(reader, &mut head_budget)?;
-    // Tolerate blank lines before a request line (RFC 9112 §2.2).
-    while line.as_deref() == Some("") {
-        line = read_line(reader, &mut head_budget)?;
-    }
-    let Some(line) = line else { return Ok(None) };
-    let mut parts = line.split(' ');
-    let (Some(method), Some(target), Some(version), None) =
-        (parts.next(), parts.next(), parts.next(), parts.next())
-    else {
-        return Err(ReadError::Status(400, "malformed request line\n"));
-    };
-    if version != "HTTP/1.1" && version != "HTTP/1.0" {
-        return Err(ReadError::Status(
-            505,
-            "only HTTP/1.0 and HTTP/1.1 are served\n",
-        ));
-    }
-    let mut headers = Vec::new();
+async fn accept_loop(
+    listener: tokio::net::TcpListener,
+    handler: Arc<dyn Handler>,
+    control: Arc<Control>,
+    limits: Limits,
+) {
+    let open = Arc::new(AtomicUsize::new(0));
+    let stopped = Control::stopped(control.shutdown.subscribe());
+    tokio::pin!(stopped);
     loop {
-        let Some(h) = read_line(reader, &mut head_budget)? else {
-            return Err(ReadError::Io);
+        let accepted = tokio::select! {
+            () = &mut stopped => break,
+            accepted = listener.accept() => accepted,
         };
-        if h.is_empty() {
-            break;
-        }
-        if headers.len() >= MAX_HEADERS {
-            return Err(ReadError::Status(431, "too many headers\n"));
-        }
-        let Some((name, value)) = h.split_once(':') else {
-            return Err(ReadError::Status(400, "malformed header\n"));
+        let Ok((stream, _)) = accepted else {
+            // Out of descriptors and the like: back off instead of spinning.
+            tokio::time::sleep(Duration::from_millis(20)).await;
+            continue;
         };
-        headers.push((name.trim().to_ascii_lowercase(), value.trim().to_string()));
-    }
-    let (path, query) = match target.split_once('?') {
-        Some((p, q)) => (p.to_string(), q.to_string()),
-        None => (target.to_string(), String::new()),
-    };
-    let mut request = Request {
-        method: method.to_string(),
-        path,
-        query,
-        headers,
-        body: Vec::new(),
-    };
-    let connection = request
-        .header("connection")
-        .unwrap_or("")
-        .to_ascii_lowercase();
-    let keep_alive = if version == "HTTP/1.1" {
-        !connection.contains("close")
-    } else {
-        connection.contains("keep-alive")
-    };
-    let expects_continue = request
-        .header("expect")
-        .is_some_and(|e| e.eq_ignore_ascii_case("100-continue"));
-    let chunked = request
-        .header("transfer-encoding")
-        .is_some_and(|te| te.to_ascii_lowercase().contains("chunked"));
-    if chunked {
-        send_continue(writer, expects_continue)?;
-        request.body = read_chunked(reader, max_body)?;
-    } else if let Some(len) = request.header("content-length") {
-        let len: usize = len
-            .parse()
-            .map_err(|_| ReadError::Status(400, "malformed Content-Length\n"))?;
-        if len > max_body {
-            return Err(ReadError::Status(413, "request body too large\n"));
+        if open.load(Ordering::SeqCst) >= limits.max_connections {
+            tokio::spawn(refuse(stream));
+            continue;
         }
-        send_continue(writer, expects_continue)?;
-        request.body = read_exact_len(reader, len)?;
-    }
-    Ok(Some((request, keep_alive)))
-}
-
-fn send_continue(writer: &mut TcpStream, expects_continue: bool) -> Result<(), ReadError> {
-    if expects_continue {
-        writer
-            .write_all(b"HTTP/1.1 100 Continue\r\n\r\n")
-            .map_err(|_| ReadError::Io)?;
-    }
-    Ok(())
-}
-
-/// Reads one CRLF- (or LF-) terminated line within the head budget; `None` at end of stream.
-fn read_line(
-    reader: &mut BufReader<TcpStream>,
-    budget: &mut u64,
-) -> Result<Option<String>, ReadError> {
-    let mut buf = Vec::new();
-    let n = reader
-        .by_ref()
-        .take(*budget)
-        .read_until(b'\n', &mut buf)
-        .map_err(|_| ReadError::Io)?;
-    if n == 0 {
-        return if *budget == 0 {
-            Err(ReadError::Status(431, "request head too large\n"))
-        } else {
-            Ok(None)
-        };
-    }
-    *budget -= n as u64;
-    if buf.last() != Some(&b'\n') {
-        return if *budget == 0 {
-            Err(ReadError::Status(431, "request head too large\n"))
-        } else {
-            Err(ReadError::Io)
-        };
-    }
-    buf.pop();
-    if buf.last() == Some(&b'\r') {
-        buf.pop();
-    }
-    String::from_utf8(buf)
-        .map(Some)
-        .map_err(|_| ReadError::Status(400, "request head is not UTF-8\n"))
-}
-
-fn read_chunked(reader: &mut BufReader<TcpStream>, max_body: usize) -> Result<Vec<u8>, ReadError> {
-    let mut body = Vec::new();
-    let mut budget = MAX_HEAD_BYTES;
-    loop {
-        let Some(size_line) = read_line(reader, &mut budget)? else {
-            return Err(ReadError::Io);
-        };
-        let size_hex = size_line.split(';').next().unwrap_or("").trim();
-        let size = usize::from_str_radix(size_hex, 16)
-            .map_err(|_| ReadError::Status(400, "malformed chunk size\n"))?;
-        if size == 0 {
-            // Trailers, up to the empty line.
-            while let Some(t) = read_line(reader, &mut budget)? {
-                if t.is_empty() {
-                    break;
-                }
-            }
-            return Ok(body);
-        }
-        if body.len().saturating_add(size) > max_body {
-            return Err(ReadError::Status(413, "request body too large\n"));
-        }
-        body.extend(read_exact_len(reader, size)?);
-        let mut crlf = [0u8; 2];
-        reader.read_exact(&mut crlf).map_err(|_| ReadError::Io)?;
-        if &crlf != b"\r\n" {
-            return Err(ReadError::Status(400, "malformed chunk\n"));
-        }
+        let slot = Slot::take(&open);
+        let (handler, watch) = (Arc::clone(&handler), control.shutdown.subscribe());
+        tokio::spawn(async move {
+            connection(stream, handler, limits, watch).await;
+            drop(slot);
+        });
     }
 }
 
-/// Reads exactly `len` bytes, growing the buffer as they arrive: a client that announces a large
-/// body and sends nothing costs no memory.
-fn read_exact_len(reader: &mut BufReader<TcpStream>, len: usize) -> Result<Vec<u8>, ReadError> {
-    let mut body = Vec::with_capacity(len.min(64 * 1024));
-    reader
-        .by_ref()
-        .take(len as u64)
-        .read_to_end(&mut body)
-        .map_err(|_| ReadError::Io)?;
-    if body.len() == len {
-        Ok(body)
-    } else {
-        Err(ReadError::Io)
+/// One place under the connection bound, given back when dropped.
+struct Slot(Arc<AtomicUsize>);
+
+impl Slot {
+    fn take(open: &Arc<AtomicUsize>) -> Slot {
+        open.fetch_add(1, Ordering::SeqCst);
+        Slot(Arc::clone(open))
     }
 }
 
-fn reason(status: u16) -> &'static str {
-    match status {
-        200 => "OK",
-        400 => "Bad Request",
-        401 => "Unauthorized",
-        404 => "Not Found",
-        405 => "Method Not Allowed",
-        413 => "Content Too Large",
-        431 => "Request Header Fields Too Large",
-        500 => "Internal Server Error",
-        503 => "Service Unavailable",
-        505 => "HTTP Version Not Supported",
-        _ => "Unknown",
+impl Drop for Slot {
+    fn drop(&mut self) {
+        self.0.fetch_sub(1, Ordering::SeqCst);
     }
 }
 
-fn write_response(stream: &mut TcpStream, response: &Response, keep_alive: bool) -> io::Result<()> {
-    let head = format!(
-        "HTTP/1.1 {} {}\r\nContent-Type: {}\r\nContent-Length: {}\r\nConnection: {}\r\n\r\n",
-        response.status,
-        reason(response.status),
-        response.content_type,
-        response.body.len(),
-        if keep_alive { "keep-alive" } else { "close" },
+/// Answers a connection over the bound with 503 before reading anything, then closes it.
+async fn refuse(mut stream: TcpStream) {
+    let body = "kbulk sandbox: too many connections, try again\n";
+    let answer = format!(
+        "HTTP/1.1 503 Service Unavailable\r\nContent-Type: text/plain; charset=utf-8\r\n\
+         Content-Length: {}\r\nRetry-After: 1\r\nConnection: close\r\n\r\n{body}",
+        body.len()
     );
-    let mut out = Vec::with_capacity(head.len() + response.body.len());
-    out.extend_from_slice(head.as_bytes());
-    out.extend_from_slice(&response.body);
-    stream.write_all(&out)?;
-    stream.flush()
+    if stream.write_all(answer.as_bytes()).await.is_err() {
+        return;
+    }
+    let _ = stream.shutdown().await;
+    // Read (and discard) what the client sends for a moment: closing with unread bytes would
+    // reset the connection, and the client could lose the answer.
+    let mut sink = [0u8; 4096];
+    let _ = tokio::time::timeout(REFUSAL_DRAIN, async {
+        while matches!(stream.read(&mut sink).await, Ok(n) if n > 0) {}
+    })
+    .await;
+}
+
+/// When bytes last moved on a connection, and whether a handler is running for it.
+struct Activity {
+    opened: Instant,
+    last_ms: AtomicU64,
+    busy: AtomicUsize,
+}
+
+impl Activity {
+    fn new() -> Self {
+        Activity {
+            opened: Instant::now(),
+            last_ms: AtomicU64::new(0),
+            busy: AtomicUsize::new(0),
+        }
+    }
+
+    fn touch(&self) {
+        let ms = u64::try_from(self.opened.elapsed().as_millis()).unwrap_or(u64::MAX);
+        self.last_ms.store(ms, Ordering::Relaxed);
+    }
+
+    fn quiet_for(&self) -> Duration {
+        let last = Duration::from_millis(self.last_ms.load(Ordering::Relaxed));
+        self.opened.elapsed().saturating_sub(last)
+    }
+
+    /// Marks a handler as running until the guard is dropped.
+    fn busy(self: &Arc<Self>) -> Busy {
+        self.busy.fetch_add(1, Ordering::SeqCst);
+        Busy(Arc::clone(self))
+    }
+
+    /// Resolves when nothing has moved for `idle` while no handler ran.
+    async fn idle(&self, idle: Duration) {
+        loop {
+            let quiet = self.quiet_for();
+            if quiet >= idle && self.busy.load(Ordering::SeqCst) == 0 {
+                return;
+            }
+            let wait = if quiet >= idle { idle } else { idle - quiet };
+            tokio::time::sleep(wait.max(Duration::from_millis(10))).await;
+        }
+    }
+}
+
+struct Busy(Arc<Activity>);
+
+impl Drop for Busy {
+    fn drop(&mut self) {
+        self.0.touch();
+        self.0.busy.fetch_sub(1, Ordering::SeqCst);
+    }
+}
+
+/// A socket that records when bytes move on it.
+struct Tracked {
+    stream: TcpStream,
+    activity: Arc<Activity>,
+}
+
+impl AsyncRead for Tracked {
+    fn poll_read(
+        mut self: Pin<&mut Self>,
+        cx: &mut Context<'_>,
+        buf: &mut ReadBuf<'_>,
+    ) -> Poll<io::Result<()>> {
+        let before = buf.filled().len();
+        let polled = Pin::new(&mut self.stream).poll_read(cx, buf);
+        if buf.filled().len() > before {
+            self.activity.touch();
+        }
+        polled
+    }
+}
+
+impl AsyncWrite for Tracked {
+    fn poll_write(
+        mut self: Pin<&mut Self>,
+        cx: &mut Context<'_>,
+        buf: &[u8],
+    ) -> Poll<io::Result<usize>> {
+        let polled = Pin::new(&mut self.stream).poll_write(cx, buf);
+        if matches!(polled, Poll::Ready(Ok(n)) if n > 0) {
+            self.activity.touch();
+        }
+        polled
+    }
+
+    fn poll_flush(mut self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<io::Result<()>> {
+        Pin::new(&mut self.stream).poll_flush(cx)
+    }
+
+    fn poll_shutdown(mut self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<io::Result<()>> {
+        Pin::new(&mut self.stream).poll_shutdown(cx)
+    }
+}
+
+/// Serves one connection until the client closes it, it stays idle too long, a handler asks to
+/// close it, or the server stops; returning drops (closes) the socket.
+async fn connection(
+    stream: TcpStream,
+    handler: Arc<dyn Handler>,
+    limits: Limits,
+    watch: watch::Receiver<bool>,
+) {
+    let _ = stream.set_nodelay(true);
+    let activity = Arc::new(Activity::new());
+    let io = TokioIo::new(Tracked {
+        stream,
+        activity: Arc::clone(&activity),
+    });
+    let service = {
+        let activity = Arc::clone(&activity);
+        service_fn(move |request| {
+            answer(
+                request,
+                Arc::clone(&handler),
+                Arc::clone(&activity),
+                limits.max_body_bytes,
+            )
+        })
+    };
+    let mut builder = http1::Builder::new();
+    builder
+        .timer(TokioTimer::new())
+        .header_read_timeout(limits.header_timeout)
+        .max_headers(limits.max_headers)
+        .max_header_size(limits.max_header_bytes)
+        .max_buf_size(limits.max_header_bytes.max(HYPER_DEFAULT_BUF));
+    let served = builder.serve_connection(io, service);
+    tokio::select! {
+        _ = served => {}
+        () = activity.idle(limits.idle_timeout) => {}
+        () = Control::stopped(watch) => {}
+    }
+}
+
+/// The handler asked to close the connection without an answer.
+#[derive(Debug)]
+struct CloseWithoutAnswer;
+
+impl std::fmt::Display for CloseWithoutAnswer {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str("closed without an answer")
+    }
+}
+
+impl std::error::Error for CloseWithoutAnswer {}
+
+type HyperResponse = hyper::Response<Full<Bytes>>;
+
+/// Reads the body under the limit and runs the handler on the blocking pool.
+async fn answer(
+    request: hyper::Request<Incoming>,
+    handler: Arc<dyn Handler>,
+    activity: Arc<Activity>,
+    max_body: usize,
+) -> Result<HyperResponse, CloseWithoutAnswer> {
+    let (parts, body) = request.into_parts();
+    let too_large = || to_hyper(Response::text(413, "request body too large\n"), false);
+    if body.size_hint().lower() > max_body as u64 {
+        return Ok(too_large());
+    }
+    let body = match Limited::new(body, max_body).collect().await {
+        Ok(collected) => collected.to_bytes(),
+        Err(e) if e.is::<LengthLimitError>() => return Ok(too_large()),
+        // The client went away or sent a malformed body: nothing to answer.
+        Err(_) => return Err(CloseWithoutAnswer),
+    };
+    let headers = parts
+        .headers
+        .iter()
+        .map(|(name, value)| {
+            let value = String::from_utf8_lossy(value.as_bytes()).trim().to_string();
+            (name.as_str().to_string(), value)
+        })
+        .collect();
+    let request = Request {
+        method: parts.method.as_str().to_string(),
+        path: parts.uri.path().to_string(),
+        query: parts.uri.query().unwrap_or("").to_string(),
+        headers,
+        body: body.to_vec(),
+    };
+    let busy = activity.busy();
+    let reply = tokio::task::spawn_blocking(move || handler.handle(request)).await;
+    drop(busy);
+    match reply {
+        Ok(Reply::Send(response)) => Ok(to_hyper(response, true)),
+        // A handler that panicked is treated like a dropped connection: the client sees no answer.
+        Ok(Reply::Close) | Err(_) => Err(CloseWithoutAnswer),
+    }
+}
+
+fn to_hyper(response: Response, keep_alive: bool) -> HyperResponse {
+    let mut out = hyper::Response::new(Full::new(Bytes::from(response.body)));
+    *out.status_mut() = hyper::StatusCode::from_u16(response.status)
+        .unwrap_or(hyper::StatusCode::INTERNAL_SERVER_ERROR);
+    let headers = out.headers_mut();
+    headers.insert(
+        hyper::header::CONTENT_TYPE,
+        hyper::header::HeaderValue::from_static(response.content_type),
+    );
+    if !keep_alive {
+        headers.insert(
+            hyper::header::CONNECTION,
+            hyper::header::HeaderValue::from_static("close"),
+        );
+    }
+    out
 }

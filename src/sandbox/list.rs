@@ -182,9 +182,23 @@ pub(crate) fn run(
     sql: &str,
     args: impl rusqlite::Params,
 ) -> Result<Value, ApiError> {
+    run_visible(tx, p, fields, response_type, sql, args, |_| true)
+}
+
+/// [`run`] over the objects `visible` keeps (entitlement), before filters and pager.
+pub(crate) fn run_visible(
+    tx: &rusqlite::Transaction<'_>,
+    p: &super::params::Params,
+    fields: &[&str],
+    response_type: &str,
+    sql: &str,
+    args: impl rusqlite::Params,
+    visible: impl Fn(&Value) -> bool,
+) -> Result<Value, ApiError> {
     let filter = Filter::new(p.root.get("filter"), fields)?;
     let pager = pager(p.root.get("pager"))?;
-    let objects = super::store::objects(tx, sql, args)?;
+    let mut objects = super::store::objects(tx, sql, args)?;
+    objects.retain(|o| visible(o));
     Ok(respond(objects, &filter, pager, response_type))
 }
 

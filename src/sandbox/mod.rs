@@ -81,11 +81,7 @@ impl Sandbox {
     /// runs until [`SandboxHandle::stop`] is called or the handle is dropped.
     pub fn start(config: SandboxConfig) -> Result<SandboxHandle, SandboxError> {
         config.faults.validate().map_err(SandboxError::Config)?;
-        if config.max_connections == 0 {
-            return Err(SandboxError::Config(
-                "max_connections must be at least 1".into(),
-            ));
-        }
+        let limits = http_limits(&config)?;
         let store = store::Store::open(config.db.as_deref())
             .map_err(|e| SandboxError::Store(e.to_string()))?;
         let listener = TcpListener::bind(config.listen).map_err(|source| SandboxError::Listen {
@@ -103,6 +99,7 @@ impl Sandbox {
             partner_id: config.partner_id,
             admin_secret: config.admin_secret,
             user_secret: config.user_secret,
+            entitlement: config.entitlement,
             app_tokens: config.app_tokens,
             store,
             ids: random::IdGen::new(),
@@ -113,10 +110,6 @@ impl Sandbox {
         let router = Arc::new(server::Router {
             shared: Arc::clone(&shared),
         });
-        let limits = http::Limits {
-            max_body_bytes: config.max_body_bytes,
-            max_connections: config.max_connections,
-        };
         let accept = http::serve(listener, router, Arc::clone(&control), limits)
             .map_err(SandboxError::Thread)?;
         Ok(SandboxHandle {
@@ -125,6 +118,39 @@ impl Sandbox {
             accept: Some(accept),
         })
     }
+}
+
+/// The HTTP limits of `config`, refused when one would make the server unusable.
+fn http_limits(config: &SandboxConfig) -> Result<http::Limits, SandboxError> {
+    let at_least = |what: &str, value: usize, min: usize| {
+        if value < min {
+            Err(SandboxError::Config(format!(
+                "{what} must be at least {min}"
+            )))
+        } else {
+            Ok(())
+        }
+    };
+    at_least("max_connections", config.max_connections, 1)?;
+    at_least("max_headers", config.max_headers, 1)?;
+    // A request line, Host and Content-Type fit in 1 KiB; less would refuse ordinary clients.
+    at_least("max_header_bytes", config.max_header_bytes, 1024)?;
+    for (what, value) in [
+        ("header_timeout", config.header_timeout),
+        ("idle_timeout", config.idle_timeout),
+    ] {
+        if value.is_zero() {
+            return Err(SandboxError::Config(format!("{what} must not be zero")));
+        }
+    }
+    Ok(http::Limits {
+        max_body_bytes: config.max_body_bytes,
+        max_connections: config.max_connections,
+        max_header_bytes: config.max_header_bytes,
+        max_headers: config.max_headers,
+        header_timeout: config.header_timeout,
+        idle_timeout: config.idle_timeout,
+    })
 }
 
 /// A running sandbox. Dropping it stops the server (see [`SandboxHandle::stop`]).
@@ -203,7 +229,7 @@ impl SandboxHandle {
 
     fn shutdown(&mut self) {
         if let Some(accept) = self.accept.take() {
-            self.shared.control.stop(self.addr, Some(accept));
+            self.shared.control.stop(Some(accept));
         }
     }
 }

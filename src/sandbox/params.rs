@@ -14,28 +14,57 @@ pub(crate) struct Params {
     pub files: Vec<FilePart>,
 }
 
-/// Collects parameters from path pairs (`/key/value` after the action), the body and the query
-/// string, in Kaltura's order of precedence: the body (a JSON body; a form body; for multipart,
-/// its plain fields with the `json` part that both official clients send over them) replaces path
-/// pairs, and the query string replaces both. `name__null` (the clients' `KalturaNullField`) then
-/// becomes an explicit null at `name`.
+/// Collects parameters as Kaltura's `infraRequestUtils::getRequestParams` does:
+///
+/// - the URL parameters are the query string with the path pairs (`/key/value` after the
+///   action) over it, the first of a repeated path key winning (`getUrlRequestParams`);
+/// - the body is read only when PHP or Kaltura would read it: a `Content-Type` of exactly
+///   `application/json` with a trimmed body from `{` to `}` that decodes to a non-empty object;
+///   for `multipart/form-data`, the `json` part alone when it decodes to a non-empty object (the
+///   part both official clients send every parameter in), otherwise the plain fields; a
+///   form-encoded body; anything else (another JSON spelling such as
+///   `application/json; charset=utf-8`, malformed JSON, `text/plain`) is ignored, as PHP leaves
+///   `$_POST` empty for it;
+/// - the URL parameters replace the body's, recursively (`array_replace_recursive($post,
+///   $_FILES, $urlParams)`): `filter[idIn]` in the query replaces that one filter field and
+///   keeps the body's others.
+///
+/// `name__null` (the clients' `KalturaNullField`) then becomes an explicit null at `name`.
 pub(crate) fn collect(request: &Request, path_pairs: &[&str]) -> Result<Params, ApiError> {
     let mut params = Params::default();
-    for pair in path_pairs.chunks(2) {
-        if let [k, v] = pair {
-            set_nested(
-                &mut params.root,
-                &url_decode(k),
-                Value::String(url_decode(v)),
-            );
-        }
-    }
     if !request.body.is_empty() {
         read_body(request, &mut params)?;
     }
-    parse_form(&request.query, &mut params.root);
+    let mut url = Map::new();
+    parse_form(&request.query, &mut url);
+    let mut path = Map::new();
+    let mut seen = std::collections::HashSet::new();
+    for pair in path_pairs.chunks(2) {
+        let [k, v] = pair else { continue };
+        let key = url_decode(k);
+        if seen.insert(key.clone()) {
+            set_nested(&mut path, &key, Value::String(url_decode(v)));
+        }
+    }
+    replace_recursive(&mut url, path);
+    replace_recursive(&mut params.root, url);
     apply_nulls(&mut params.root);
     Ok(params)
+}
+
+/// PHP's `array_replace_recursive` on objects: `over`'s values replace `base`'s, except that two
+/// objects at the same key are merged the same way.
+fn replace_recursive(base: &mut Map<String, Value>, over: Map<String, Value>) {
+    for (key, value) in over {
+        match (base.get_mut(&key), value) {
+            (Some(Value::Object(existing)), Value::Object(inner)) => {
+                replace_recursive(existing, inner);
+            }
+            (_, value) => {
+                base.insert(key, value);
+            }
+        }
+    }
 }
 
 fn read_body(request: &Request, params: &mut Params) -> Result<(), ApiError> {
@@ -43,50 +72,55 @@ fn read_body(request: &Request, params: &mut Params) -> Result<(), ApiError> {
         .header("content-type")
         .unwrap_or("")
         .to_ascii_lowercase();
-    if content_type.starts_with("multipart/form-data") {
+    if content_type == "application/json" {
+        if let Some(body) = json_object(&request.body) {
+            insert_all(&mut params.root, body);
+        }
+    } else if content_type.starts_with("multipart/form-data") {
         let boundary = multipart::boundary(request.header("content-type").unwrap_or(""))
             .ok_or_else(|| ApiError::invalid_request_body("multipart body without a boundary"))?;
         let parts = multipart::parse(&request.body, &boundary)
             .map_err(|e| ApiError::invalid_request_body(&e))?;
         let mut json_part = None;
+        let mut fields = Map::new();
         for part in parts {
             if part.filename.is_some() {
                 params.files.push(part);
-            } else if part.name == "json" {
-                json_part = Some(part.data);
-            } else {
-                let value = String::from_utf8_lossy(&part.data).into_owned();
-                set_nested(&mut params.root, &part.name, Value::String(value));
+                continue;
             }
+            if part.name == "json" {
+                json_part = json_object(&part.data);
+            }
+            let value = String::from_utf8_lossy(&part.data).into_owned();
+            set_nested(&mut fields, &part.name, Value::String(value));
         }
-        if let Some(json) = json_part {
-            merge_json(&json, &mut params.root)?;
+        match json_part {
+            Some(json) => insert_all(&mut params.root, json),
+            None => params.root = fields,
         }
     } else if content_type.starts_with("application/x-www-form-urlencoded") {
-        parse_form(&String::from_utf8_lossy(&request.body), &mut params.root);
-    } else if content_type.contains("json")
-        || request.body.iter().find(|b| !b.is_ascii_whitespace()) == Some(&b'{')
-    {
-        merge_json(&request.body, &mut params.root)?;
-    } else {
         parse_form(&String::from_utf8_lossy(&request.body), &mut params.root);
     }
     Ok(())
 }
 
-/// Merges a JSON object (a body or a multipart `json` part) into the parameters.
-fn merge_json(bytes: &[u8], root: &mut Map<String, Value>) -> Result<(), ApiError> {
-    let value: Value = serde_json::from_slice(bytes)
-        .map_err(|e| ApiError::invalid_request_body(&format!("invalid JSON: {e}")))?;
-    let Value::Object(body) = value else {
-        return Err(ApiError::invalid_request_body(
-            "the JSON body must be an object",
-        ));
-    };
+/// A body Kaltura takes as JSON parameters: trimmed, from `{` to `}`, decoding to a non-empty
+/// object (`json_decode` giving an empty array counts as no body).
+fn json_object(bytes: &[u8]) -> Option<Map<String, Value>> {
+    let trimmed = bytes.trim_ascii();
+    if !(trimmed.starts_with(b"{") && trimmed.ends_with(b"}")) {
+        return None;
+    }
+    match serde_json::from_slice(trimmed) {
+        Ok(Value::Object(map)) if !map.is_empty() => Some(map),
+        _ => None,
+    }
+}
+
+fn insert_all(root: &mut Map<String, Value>, body: Map<String, Value>) {
     for (k, v) in body {
         set_nested(root, &k, v);
     }
-    Ok(())
 }
 
 /// Turns every `name__null` key, at any depth, into `name: null` (Kaltura's way of saying "set

@@ -20,6 +20,8 @@ pub(crate) struct Shared {
     pub partner_id: i64,
     pub admin_secret: String,
     pub user_secret: String,
+    /// The partner's default entitlement enforcement.
+    pub entitlement: bool,
     pub app_tokens: Vec<AppToken>,
     pub store: Store,
     pub ids: IdGen,

@@ -24,6 +24,8 @@ pub(crate) struct Session {
     pub privileges: String,
     /// A weak widget session: good for `appToken.startSession` only.
     pub widget: bool,
+    /// The partner's default entitlement enforcement (`SandboxConfig::entitlement`).
+    pub partner_entitlement: bool,
 }
 
 /// The role id (`setrole:1`) of the sandbox partner's administrator role: every permission.
@@ -53,6 +55,47 @@ impl Session {
             Some(role) => role.trim() == ADMIN_ROLE_ID,
             None => self.session_type == SessionType::Admin,
         }
+    }
+
+    /// Whether entry entitlement is enforced for this session, as `kEntitlementUtils::
+    /// initEntitlementEnforcement` decides: the partner's default, off with the
+    /// `disableentitlement` privilege, on with `enableentitlement` (which wins over both).
+    pub fn entitlement_enforced(&self) -> bool {
+        if self.privilege("enableentitlement").is_some() {
+            return true;
+        }
+        self.partner_entitlement && self.privilege("disableentitlement").is_none()
+    }
+
+    /// `kEntitlementUtils::isEntryEntitled` for an entry with its owner, entitled users and
+    /// categories: entitled when enforcement is off, when the KS lists the entry in
+    /// `disableentitlementforentry`, when the session's user owns it or is one of its
+    /// `entitledUsersEdit`/`entitledUsersPublish`/`entitledUsersView`, or when it is in no
+    /// category. Categories are not modelled, so an entry in a category is entitled to nobody
+    /// else (as a category with private privacy and no members).
+    pub fn entry_entitled(&self, entry: &Value) -> bool {
+        if !self.entitlement_enforced() {
+            return true;
+        }
+        let id = entry["id"].as_str().unwrap_or_default();
+        let for_entry = privilege_list(&self.privileges)
+            .any(|(n, v)| n.eq_ignore_ascii_case("disableentitlementforentry") && v.trim() == id);
+        let user = self.user_id.as_str();
+        let listed = |field: &str| {
+            params::list(entry.get(field))
+                .unwrap_or_default()
+                .iter()
+                .any(|u| !user.is_empty() && u == user)
+        };
+        let in_category = ["categoriesIds", "categories"]
+            .iter()
+            .any(|f| params::list(entry.get(*f)).is_some_and(|c| !c.is_empty()));
+        for_entry
+            || (!user.is_empty() && entry["userId"].as_str() == Some(user))
+            || listed("entitledUsersEdit")
+            || listed("entitledUsersPublish")
+            || listed("entitledUsersView")
+            || !in_category
     }
 
     /// `checkIfUserAllowedToUpdateEntry`: an ADMIN KS, `edit:*`, `edit:ENTRY_ID`, or the owner.
@@ -87,6 +130,7 @@ pub(crate) fn issue(
         expiry: now_secs().saturating_add(lifetime),
         privileges: privileges.to_string(),
         widget,
+        partner_entitlement: shared.entitlement,
     };
     tx.execute(
         "INSERT INTO sessions (ks, partner_id, type, user_id, expiry, privileges, widget) \
@@ -148,6 +192,7 @@ pub(crate) fn validate(
         expiry,
         privileges,
         widget,
+        partner_entitlement: shared.entitlement,
     })
 }
 

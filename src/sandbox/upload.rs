@@ -1,4 +1,4 @@
-//! `uploadToken`: add, get and a chunked, resumable `upload`. Chunks may come in any order: one
+//! `uploadToken`: add, get, delete, list and a chunked, resumable `upload`. Chunks may come in any order: one
 //! that starts past the bytes received so far waits until the gap is filled, as Kaltura's
 //! chunked upload does; a retried chunk simply overwrites the same bytes.
 use rusqlite::{OptionalExtension, Transaction, params};
@@ -18,7 +18,10 @@ pub(crate) const FULL_UPLOAD: i64 = 2;
 pub(crate) const CLOSED: i64 = 3;
 
 /// The actions of the service.
-pub(crate) const ACTIONS: [&str; 3] = ["add", "upload", "get"];
+pub(crate) const ACTIONS: [&str; 5] = ["add", "upload", "get", "delete", "list"];
+
+/// The fields `KalturaUploadTokenFilter` filters on.
+const FILTER_FIELDS: [&str; 5] = ["id", "userId", "status", "fileName", "fileSize"];
 
 /// Runs one action.
 pub(crate) fn call(
@@ -31,6 +34,8 @@ pub(crate) fn call(
     match action {
         "add" => add(tx, session, p, &ids.upload_token_id()),
         "upload" => upload(tx, session, p),
+        "delete" => delete(tx, session, p),
+        "list" => list(tx, session, p),
         _ => load(tx, session, &fields::text_id(p, "uploadTokenId")?).map(|(obj, _)| obj),
     }
 }
@@ -50,6 +55,51 @@ pub(crate) fn load(
         .optional()?;
     let (data, content) = row.ok_or_else(ApiError::upload_token_not_found)?;
     Ok((store::parse_data(&data)?, content))
+}
+
+/// `restrictPeerToCurrentUser`: a session that is not an ADMIN one sees its own tokens only.
+fn visible_to(session: &Session, token: &Value) -> bool {
+    session.is_admin() || token["userId"].as_str() == Some(session.user_id.as_str())
+}
+
+/// `uploadToken.delete(uploadTokenId)`: the token and its bytes go; it is not found after.
+fn delete(tx: &Transaction<'_>, session: &Session, p: &Params) -> Result<Value, ApiError> {
+    let id = fields::text_id(p, "uploadTokenId")?;
+    let (token, _) = load(tx, session, &id)?;
+    if !visible_to(session, &token) {
+        return Err(ApiError::upload_token_not_found());
+    }
+    tx.execute("DELETE FROM upload_chunks WHERE token_id = ?1", [&id])?;
+    tx.execute("DELETE FROM upload_tokens WHERE id = ?1", [&id])?;
+    Ok(Value::Null)
+}
+
+/// `uploadToken.list(filter, pager)`: a non-admin session lists its own tokens; a
+/// `fileNameEqual` without a status filter lists only open tokens (PENDING, PARTIAL_UPLOAD,
+/// FULL_UPLOAD), as the service enforces to keep the query fast.
+fn list(tx: &Transaction<'_>, session: &Session, p: &Params) -> Result<Value, ApiError> {
+    let mut p_filtered = Params {
+        root: p.root.clone(),
+        files: Vec::new(),
+    };
+    if let Some(Value::Object(filter)) = p_filtered.root.get_mut("filter") {
+        let set = |k: &str| params::non_empty(filter.get(k)).is_some();
+        if set("fileNameEqual") && !set("statusEqual") && !set("statusIn") {
+            filter.insert(
+                "statusIn".into(),
+                json!(format!("{PENDING},{PARTIAL_UPLOAD},{FULL_UPLOAD}")),
+            );
+        }
+    }
+    super::list::run_visible(
+        tx,
+        &p_filtered,
+        &FILTER_FIELDS,
+        "KalturaUploadTokenListResponse",
+        "SELECT data FROM upload_tokens WHERE partner_id = ?1 ORDER BY seq",
+        params![session.partner_id],
+        |token| visible_to(session, token),
+    )
 }
 
 /// Stores a token's object (and bytes, when given).

@@ -85,3 +85,38 @@ fn the_command_refuses_non_loopback_addresses() {
         "rates adding up past 1 are a usage error"
     );
 }
+
+#[test]
+fn the_http_limits_are_flags_with_their_defaults_in_help_and_zero_is_refused() {
+    let out = Command::new(env!("CARGO_BIN_EXE_kbulk"))
+        .args(["sandbox", "--help"])
+        .output()
+        .unwrap();
+    let help = String::from_utf8_lossy(&out.stdout);
+    for (flag, default) in [
+        ("--max-connections", "256"),
+        ("--max-header-kb", "64"),
+        ("--max-headers", "100"),
+        ("--header-timeout", "30"),
+        ("--idle-timeout", "60"),
+        ("--max-body-mb", "256"),
+    ] {
+        let at = help
+            .find(flag)
+            .unwrap_or_else(|| panic!("{flag} missing from --help:\n{help}"));
+        let rest = &help[at..];
+        let entry = &rest[..rest[2..].find("\n  -").map_or(rest.len(), |e| e + 2)];
+        assert!(
+            entry.contains(&format!("[default: {default}]")),
+            "{flag}: {entry}"
+        );
+    }
+    assert!(help.contains("--entitlement"), "{help}");
+    for flag in ["--max-connections", "--header-timeout", "--idle-timeout"] {
+        let out = Command::new(env!("CARGO_BIN_EXE_kbulk"))
+            .args(["sandbox", "--listen", "0", flag, "0"])
+            .output()
+            .unwrap();
+        assert_eq!(out.status.code(), Some(2), "{flag} 0 is a usage error");
+    }
+}

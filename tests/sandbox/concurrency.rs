@@ -1,6 +1,7 @@
 //! The store under concurrent clients (no lost and no duplicated write), across restarts, and
 //! with slow clients holding connections open.
 use std::collections::HashMap;
+use std::time::Duration;
 
 use kbulk::sandbox::SandboxConfig;
 use serde_json::{Value, json};
@@ -166,23 +167,42 @@ fn half_requests(h: &SandboxHandle, n: usize) -> Vec<std::net::TcpStream> {
 
 #[test]
 fn slow_clients_do_not_stall_others_and_the_bound_answers_503_at_once() {
+    // Every wait below is bounded by a client read timeout shorter than the server's idle and
+    // header timeouts: an answer that only came when the stalled clients were timed out would fail.
+    let timeouts = || SandboxConfig {
+        header_timeout: Duration::from_secs(60),
+        idle_timeout: Duration::from_secs(60),
+        ..SandboxConfig::default()
+    };
+    let before_timeouts = Some(Duration::from_secs(20));
     let h = start_with(SandboxConfig {
         max_connections: 400,
-        ..SandboxConfig::default()
+        ..timeouts()
     });
     let stalled = half_requests(&h, 300);
-    assert_eq!(api(&h, "system", "ping", json!({})), json!(true));
+    let mut s = std::net::TcpStream::connect(h.addr()).expect("connect");
+    s.set_read_timeout(before_timeouts).unwrap();
+    std::io::Write::write_all(
+        &mut s,
+        b"GET /api_v3/service/system/action/ping?format=1 HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n",
+    )
+    .unwrap();
+    let mut answer = String::new();
+    std::io::Read::read_to_string(&mut s, &mut answer).expect("answered before the timeouts");
+    assert!(answer.starts_with("HTTP/1.1 200"), "{answer}");
+    assert!(answer.ends_with("true"), "{answer}");
     drop(stalled);
 
     let h = start_with(SandboxConfig {
         max_connections: 100,
-        ..SandboxConfig::default()
+        ..timeouts()
     });
     let stalled = half_requests(&h, 300);
     // Over the bound the server answers before reading anything, so read without writing.
     let mut s = std::net::TcpStream::connect(h.addr()).expect("connect");
+    s.set_read_timeout(before_timeouts).unwrap();
     let mut answer = String::new();
-    std::io::Read::read_to_string(&mut s, &mut answer).expect("an answer");
+    std::io::Read::read_to_string(&mut s, &mut answer).expect("answered before the timeouts");
     assert!(answer.starts_with("HTTP/1.1 503"), "{answer}");
     drop(stalled);
 }

@@ -456,3 +456,299 @@ fn live_stream_add_makes_a_live_entry() {
         "INVALID_OBJECT_TYPE",
     );
 }
+
+/// A USER session for `user` with `privileges`, from `session.start`.
+fn user_ks(h: &SandboxHandle, user: &str, privileges: &str) -> String {
+    let started = api(
+        h,
+        "session",
+        "start",
+        json!({"secret": kbulk::sandbox::DEFAULT_USER_SECRET, "userId": user, "type": 0,
+               "partnerId": h.partner_id(), "privileges": privileges}),
+    );
+    started.as_str().expect("a KS").to_string()
+}
+
+fn entry_ids(listed: &Value) -> Vec<String> {
+    listed["objects"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|o| o["id"].as_str().unwrap().to_string())
+        .collect()
+}
+
+#[test]
+fn entitlement_hides_categorised_entries_unless_owned_entitled_or_disabled() {
+    let h = start_with(kbulk::sandbox::SandboxConfig {
+        entitlement: true,
+        ..kbulk::sandbox::SandboxConfig::default()
+    });
+    let admin = h.admin_ks().unwrap();
+    let add = |name: &str, extra: Value| {
+        let mut entry = json!({"objectType": "KalturaMediaEntry", "mediaType": 1, "name": name, "userId": "owner"});
+        for (k, v) in extra.as_object().unwrap() {
+            entry[k] = v.clone();
+        }
+        ok(api_ks(
+            &h,
+            &admin,
+            "media",
+            "add",
+            json!({ "entry": entry }),
+        ))["id"]
+            .as_str()
+            .unwrap()
+            .to_string()
+    };
+    let open = add("no category", json!({}));
+    let hidden = add("in a category", json!({}));
+    let shared = add(
+        "entitled",
+        json!({"entitledUsersPublish": "colleague,other"}),
+    );
+    for id in [&hidden, &shared] {
+        ok(api_ks(
+            &h,
+            &admin,
+            "categoryEntry",
+            "add",
+            json!({"categoryEntry": {"entryId": id, "categoryId": 7}}),
+        ));
+    }
+    let get = |ks: &str, id: &str| api_ks(&h, ks, "baseEntry", "get", json!({"entryId": id}));
+    let listed = |ks: &str| {
+        let mut ids = entry_ids(&ok(api_ks(&h, ks, "baseEntry", "list", json!({}))));
+        ids.sort();
+        ids
+    };
+    let sorted = |mut v: Vec<&String>| {
+        v.sort();
+        v.into_iter().cloned().collect::<Vec<_>>()
+    };
+
+    // Enforced: a stranger sees the uncategorised entry and the one it is entitled to.
+    let other = user_ks(&h, "other", "");
+    assert_eq!(listed(&other), sorted(vec![&open, &shared]));
+    expect_error(&get(&other, &hidden), "ENTRY_ID_NOT_FOUND");
+    expect_error(
+        &api_ks(&h, &other, "media", "delete", json!({"entryId": hidden})),
+        "ENTRY_ID_NOT_FOUND",
+    );
+    // The owner sees everything it owns.
+    let owner = user_ks(&h, "owner", "");
+    assert_eq!(listed(&owner), sorted(vec![&open, &hidden, &shared]));
+    // `disableentitlement` lifts enforcement; `disableentitlementforentry` lifts it for one.
+    let lifted = user_ks(&h, "other", "disableentitlement");
+    assert_eq!(listed(&lifted), sorted(vec![&open, &hidden, &shared]));
+    let one = user_ks(&h, "other", &format!("disableentitlementforentry:{hidden}"));
+    ok(get(&one, &hidden));
+    // `enableentitlement` wins over `disableentitlement`.
+    let both = user_ks(&h, "other", "disableentitlement,enableentitlement");
+    expect_error(&get(&both, &hidden), "ENTRY_ID_NOT_FOUND");
+
+    // A partner without enforcement (the default): everything is visible, unless a KS asks
+    // for enforcement with `enableentitlement`.
+    let h2 = start();
+    let admin2 = h2.admin_ks().unwrap();
+    let id = ok(api_ks(
+        &h2,
+        &admin2,
+        "media",
+        "add",
+        json!({"entry": {"objectType": "KalturaMediaEntry", "mediaType": 1, "name": "n", "userId": "owner"}}),
+    ))["id"]
+        .as_str()
+        .unwrap()
+        .to_string();
+    ok(api_ks(
+        &h2,
+        &admin2,
+        "categoryEntry",
+        "add",
+        json!({"categoryEntry": {"entryId": id, "categoryId": 7}}),
+    ));
+    let stranger = user_ks(&h2, "other", "");
+    ok(api_ks(
+        &h2,
+        &stranger,
+        "baseEntry",
+        "get",
+        json!({"entryId": id}),
+    ));
+    let asks = user_ks(&h2, "other", "enableentitlement");
+    expect_error(
+        &api_ks(&h2, &asks, "baseEntry", "get", json!({"entryId": id})),
+        "ENTRY_ID_NOT_FOUND",
+    );
+}
+
+#[test]
+fn upload_tokens_list_and_delete_per_user() {
+    let h = start();
+    let admin = h.admin_ks().unwrap();
+    let alice = user_ks(&h, "alice", "");
+    let bob = user_ks(&h, "bob", "");
+    let add = |ks: &str, name: &str| {
+        ok(api_ks(
+            &h,
+            ks,
+            "uploadToken",
+            "add",
+            json!({"uploadToken": {"fileName": name, "fileSize": 3}}),
+        ))["id"]
+            .as_str()
+            .unwrap()
+            .to_string()
+    };
+    let a1 = add(&alice, "a1.mp4");
+    let a2 = add(&alice, "a2.mp4");
+    let b1 = add(&bob, "b1.mp4");
+    let list = |ks: &str, filter: Value| {
+        let listed = ok(api_ks(
+            &h,
+            ks,
+            "uploadToken",
+            "list",
+            json!({ "filter": filter }),
+        ));
+        assert_eq!(listed["objectType"], "KalturaUploadTokenListResponse");
+        entry_ids(&listed)
+    };
+    // A USER KS lists its own tokens; an ADMIN KS lists every one.
+    assert_eq!(list(&alice, json!({})), vec![a1.clone(), a2.clone()]);
+    assert_eq!(
+        list(&admin, json!({})),
+        vec![a1.clone(), a2.clone(), b1.clone()]
+    );
+    assert_eq!(
+        list(&admin, json!({"fileNameEqual": "b1.mp4"})),
+        vec![b1.clone()]
+    );
+    assert_eq!(
+        list(
+            &admin,
+            json!({"idIn": format!("{a2},{b1}"), "statusEqual": 0})
+        ),
+        vec![a2.clone(), b1.clone()]
+    );
+    // Uploaded in full, then closed by an entry: a file-name filter lists only open tokens.
+    upload(&h, &alice, &a1, b"abc", &[]);
+    let entry = ok(api_ks(
+        &h,
+        &alice,
+        "media",
+        "add",
+        json!({"entry": {"objectType": "KalturaMediaEntry", "mediaType": 1, "name": "e"}}),
+    ));
+    ok(api_ks(
+        &h,
+        &alice,
+        "media",
+        "addContent",
+        json!({"entryId": entry["id"], "resource": {"objectType": "KalturaUploadedFileTokenResource", "token": a1}}),
+    ));
+    assert!(list(&alice, json!({"fileNameEqual": "a1.mp4"})).is_empty());
+    assert_eq!(
+        list(&alice, json!({"fileNameEqual": "a1.mp4", "statusEqual": 3})),
+        vec![a1.clone()]
+    );
+    // Delete: not another user's token (not found for it), then gone for its owner.
+    expect_error(
+        &api_ks(
+            &h,
+            &bob,
+            "uploadToken",
+            "delete",
+            json!({"uploadTokenId": a2}),
+        ),
+        "UPLOAD_TOKEN_NOT_FOUND",
+    );
+    assert_eq!(
+        api_ks(
+            &h,
+            &alice,
+            "uploadToken",
+            "delete",
+            json!({"uploadTokenId": a2})
+        ),
+        Value::Null
+    );
+    expect_error(
+        &api_ks(
+            &h,
+            &alice,
+            "uploadToken",
+            "get",
+            json!({"uploadTokenId": a2}),
+        ),
+        "UPLOAD_TOKEN_NOT_FOUND",
+    );
+    assert_eq!(list(&admin, json!({})), vec![a1, b1]);
+}
+
+#[test]
+fn base_entry_add_and_live_stream_update() {
+    let h = start();
+    let ks = h.admin_ks().unwrap();
+    let media = ok(api_ks(
+        &h,
+        &ks,
+        "baseEntry",
+        "add",
+        json!({"entry": {"objectType": "KalturaMediaEntry", "mediaType": 1, "name": "m"}}),
+    ));
+    assert_eq!(
+        (media["type"].clone(), media["status"].clone()),
+        (json!(1), json!(7))
+    );
+    let plain = ok(api_ks(
+        &h,
+        &ks,
+        "baseEntry",
+        "add",
+        json!({"entry": {"name": "plain"}, "type": 6}),
+    ));
+    assert_eq!(plain["objectType"], "KalturaBaseEntry");
+    assert_eq!(plain["type"], 6);
+    expect_error(
+        &api_ks(
+            &h,
+            &ks,
+            "baseEntry",
+            "add",
+            json!({"entry": {"objectType": "KalturaMediaEntry", "name": "no type"}}),
+        ),
+        "PROPERTY_VALIDATION_CANNOT_BE_NULL",
+    );
+    let live = ok(api_ks(
+        &h,
+        &ks,
+        "liveStream",
+        "add",
+        json!({"liveStreamEntry": {"objectType": "KalturaLiveStreamEntry", "name": "live"}, "sourceType": "32"}),
+    ));
+    let updated = ok(api_ks(
+        &h,
+        &ks,
+        "liveStream",
+        "update",
+        json!({"entryId": live["id"], "liveStreamEntry": {"objectType": "KalturaLiveStreamEntry", "name": "renamed", "description": "d"}}),
+    ));
+    assert_eq!(updated["objectType"], "KalturaLiveStreamEntry");
+    assert_eq!(
+        (updated["name"].as_str(), updated["description"].as_str()),
+        (Some("renamed"), Some("d"))
+    );
+    assert_eq!(updated["mediaType"], 201);
+    expect_error(
+        &api_ks(
+            &h,
+            &ks,
+            "liveStream",
+            "update",
+            json!({"entryId": live["id"], "liveStreamEntry": {"id": "0_other"}}),
+        ),
+        "PROPERTY_VALIDATION_NOT_UPDATABLE",
+    );
+}

@@ -11,6 +11,8 @@ mod clients;
 mod concurrency;
 mod entries;
 mod faults;
+mod http;
+mod params;
 mod schedule;
 
 /// App tokens every test sandbox accepts, one per hash type.

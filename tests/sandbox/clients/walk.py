@@ -1,17 +1,19 @@
 """Drives Kaltura's official Python client (KalturaApiClient, unchanged) against a kbulk sandbox.
 
-Usage: walk.py SERVICE_URL PARTNER_ID ADMIN_SECRET USER_SECRET
+Usage: walk.py SERVICE_URL PARTNER_ID ADMIN_SECRET USER_SECRET APP_TOKEN_ID:APP_TOKEN (SHA-256)
 Prints one line per call ("ok NAME" / "FAIL NAME: why") and then "N passed, M failed".
 """
+import hashlib
 import sys
 import time
 
 from KalturaClient import KalturaClient, KalturaConfiguration
 from KalturaClient.exceptions import KalturaException
 from KalturaClient.Plugins.Core import (
-    KalturaBaseEntryFilter, KalturaCategoryEntry, KalturaCategoryEntryFilter, KalturaFilterPager,
-    KalturaMediaEntry, KalturaMediaEntryFilter, KalturaMediaType, KalturaSessionType,
-    KalturaUploadToken, KalturaUploadedFileTokenResource, KalturaLiveStreamEntry,
+    KalturaBaseEntryFilter, KalturaCategoryEntry, KalturaCategoryEntryFilter, KalturaEntryType,
+    KalturaFilterPager, KalturaLiveStreamEntry, KalturaLiveStreamEntryFilter, KalturaMediaEntry,
+    KalturaMediaEntryFilter, KalturaMediaType, KalturaSessionType, KalturaUploadToken,
+    KalturaUploadTokenFilter, KalturaUploadedFileTokenResource, KalturaUrlResource,
 )
 from KalturaClient.Plugins.Schedule import (
     KalturaCameraScheduleResource, KalturaLocationScheduleResource, KalturaRecordScheduleEvent,
@@ -20,6 +22,7 @@ from KalturaClient.Plugins.Schedule import (
 )
 
 url, partner, admin_secret, user_secret = sys.argv[1], int(sys.argv[2]), sys.argv[3], sys.argv[4]
+app_token_id, app_token = sys.argv[5].split(":", 1)
 passed, failed = 0, 0
 
 
@@ -63,6 +66,17 @@ c = client_with()
 ks = check("session.start admin", lambda: c.session.start(admin_secret, "walker", KalturaSessionType.ADMIN, partner))
 c.setKs(ks)
 check("system.ping", lambda: expect(c.system.ping() in (True, "1"), "ping"))
+
+# The capture-device flow: a widget session, then appToken.startSession with the token hash.
+widget = check("session.startWidgetSession", lambda: c.session.startWidgetSession("_%d" % partner))
+def app_token_session():
+    weak = client_with(widget.ks)
+    token_hash = hashlib.sha256((widget.ks + app_token).encode()).hexdigest()
+    info = weak.appToken.startSession(app_token_id, token_hash)
+    expect(info.ks and info.partnerId == partner, "session info")
+    return info.ks
+device_ks = check("appToken.startSession", app_token_session)
+check("app-token KS lists upload tokens", lambda: client_with(device_ks).uploadToken.list().totalCount >= 0)
 
 # Locally generated sessions, v1 and v2, admin and user.
 local_v1 = KalturaClient.generateSession(admin_secret, "local", KalturaSessionType.ADMIN, partner)
@@ -153,6 +167,32 @@ edit_ks = KalturaClient.generateSession(user_secret, "viewer", KalturaSessionTyp
 check("edit:ENTRY_ID lets a USER KS update it", lambda: client_with(edit_ks).media.update(entry.id, KalturaMediaEntry(description="edited")))
 live = check("liveStream.add", lambda: c.liveStream.add(KalturaLiveStreamEntry(name="Live", mediaType=201), 32))
 check("liveStream.get", lambda: expect(c.liveStream.get(live.id).name == "Live", "get"))
+check("liveStream.update", lambda: expect(c.liveStream.update(live.id, KalturaLiveStreamEntry(name="Live 2")).name == "Live 2", "update"))
+check("liveStream.list filter", lambda: expect([e.id for e in c.liveStream.list(KalturaLiveStreamEntryFilter()).objects] == [live.id], "only live entries"))
+check("media.list leaves live entries out", lambda: expect(live.id not in [e.id for e in c.media.list().objects], "media only"))
+check("liveStream.delete", lambda: c.liveStream.delete(live.id))
+check("liveStream.get after delete is ENTRY_ID_NOT_FOUND", lambda: raises("ENTRY_ID_NOT_FOUND", lambda: c.liveStream.get(live.id)))
+check("media.updateContent", lambda: expect(c.media.updateContent(entry.id, KalturaUrlResource(url="http://media.invalid/clip.mp4")).id == entry.id, "replaced"))
+
+# Upload tokens: list (a USER KS sees its own only), delete, and the not-found error.
+extra = check("uploadToken.add second", lambda: c.uploadToken.add(KalturaUploadToken(fileName="extra.bin")))
+check("uploadToken.list filter", lambda: expect([t.id for t in c.uploadToken.list(KalturaUploadTokenFilter(fileNameEqual="extra.bin")).objects] == [extra.id], "list"))
+check("uploadToken.list for a USER KS is its own", lambda: expect(user.uploadToken.list().totalCount == 0, "own only"))
+check("uploadToken.delete", lambda: c.uploadToken.delete(extra.id))
+check("uploadToken.get after delete is UPLOAD_TOKEN_NOT_FOUND", lambda: raises("UPLOAD_TOKEN_NOT_FOUND", lambda: c.uploadToken.get(extra.id)))
+
+# baseEntry add/update/delete, and entitlement on a categorised entry.
+base = check("baseEntry.add", lambda: c.baseEntry.add(KalturaMediaEntry(name="Base", mediaType=KalturaMediaType.VIDEO), KalturaEntryType.MEDIA_CLIP))
+check("baseEntry.update", lambda: expect(c.baseEntry.update(base.id, KalturaMediaEntry(description="upd")).description == "upd", "update"))
+check("categoryEntry.add (entitlement)", lambda: c.categoryEntry.add(KalturaCategoryEntry(entryId=base.id, categoryId=12)))
+check("no entitlement by default: a USER KS sees it", lambda: expect(user.baseEntry.get(base.id).id == base.id, "visible"))
+strict = client_with(KalturaClient.generateSessionV2(user_secret, "viewer", KalturaSessionType.USER, partner, 3600, "enableentitlement"))
+check("enableentitlement hides it: ENTRY_ID_NOT_FOUND", lambda: raises("ENTRY_ID_NOT_FOUND", lambda: strict.baseEntry.get(base.id)))
+check("enableentitlement leaves it out of lists", lambda: expect(strict.baseEntry.list(KalturaBaseEntryFilter(idIn=base.id)).totalCount == 0, "hidden"))
+check("baseEntry.delete", lambda: c.baseEntry.delete(base.id))
+check("baseEntry.get after delete is ENTRY_ID_NOT_FOUND", lambda: raises("ENTRY_ID_NOT_FOUND", lambda: c.baseEntry.get(base.id)))
+check("scheduleResource.get unknown is INVALID_OBJECT_ID", lambda: raises("INVALID_OBJECT_ID", lambda: c.schedule.scheduleResource.get(999999999)))
+check("media.add without mediaType is PROPERTY_VALIDATION_CANNOT_BE_NULL", lambda: raises("PROPERTY_VALIDATION_CANNOT_BE_NULL", lambda: c.media.add(KalturaMediaEntry(name="No type"))))
 check("media.delete", lambda: c.media.delete(entry.id))
 check("media.get after delete is ENTRY_ID_NOT_FOUND", lambda: raises("ENTRY_ID_NOT_FOUND", lambda: c.media.get(entry.id)))
 
