@@ -18,6 +18,7 @@ mod faults;
 mod kill;
 mod placeholders;
 mod resources;
+mod retry_after;
 mod startup;
 
 /// The header of every resource CSV the tests write.
