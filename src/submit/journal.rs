@@ -213,8 +213,8 @@ impl Journal {
 
     /// Creates the journal `path` with its metadata, inputs (path, SHA-256) and their rows (all
     /// `planned`) atomically: everything is written under a temporary name in the same
-    /// directory (a leftover of a killed run is replaced), synced, then renamed into place, so a kill at any instant leaves either no
-    /// journal or a complete one. Input ids are 1, 2, ... in the order given.
+    /// directory (a leftover of a killed run is replaced), synced, then renamed into place, so a
+    /// kill at any instant leaves either no journal or a complete one. Input ids are 1, 2, ... in the order given.
     pub fn create(
         path: &Path,
         meta: &[(&str, &str)],
@@ -230,19 +230,21 @@ impl Journal {
             let _ = std::fs::remove_file(format!("{}{suffix}", tmp.display()));
         }
         {
-            // A rollback journal (not WAL) while building: one file holds everything once the
-            // connection closes.
-            let mut conn = connect(&tmp, "DELETE")?;
+            // No WAL while building: one file holds everything once the connection closes. No
+            // sync either (and the rollback journal in memory): the file is not the journal until
+            // it is synced below and renamed, so a kill meanwhile leaves only a stray `.tmp`.
+            let mut conn = connect(&tmp, "MEMORY")?;
+            conn.execute_batch("PRAGMA synchronous=OFF;")?;
             let tx = conn.transaction()?;
             {
                 let mut set =
-                    tx.prepare("INSERT OR REPLACE INTO meta (key, value) VALUES (?1, ?2)")?;
+                    tx.prepare_cached("INSERT OR REPLACE INTO meta (key, value) VALUES (?1, ?2)")?;
                 for (k, v) in meta {
                     set.execute(params![k, v])?;
                 }
                 let mut input =
-                    tx.prepare("INSERT INTO inputs (id, path, sha256) VALUES (?1, ?2, ?3)")?;
-                let mut row = tx.prepare(
+                    tx.prepare_cached("INSERT INTO inputs (id, path, sha256) VALUES (?1, ?2, ?3)")?;
+                let mut row = tx.prepare_cached(
                     "INSERT OR IGNORE INTO rows (input, line_index, state, updated_at)
                      VALUES (?1, ?2, 'planned', ?3)",
                 )?;
@@ -321,7 +323,7 @@ impl Journal {
     pub fn add_rows(&mut self, rows: &[RowId]) -> rusqlite::Result<()> {
         let tx = self.conn.transaction()?;
         {
-            let mut stmt = tx.prepare(
+            let mut stmt = tx.prepare_cached(
                 "INSERT OR IGNORE INTO rows (input, line_index, state, updated_at)
                  VALUES (?1, ?2, 'planned', ?3)",
             )?;
@@ -407,23 +409,23 @@ impl Journal {
         }
         let tx = self.conn.transaction()?;
         {
-            let mut sent = tx.prepare(
+            let mut sent = tx.prepare_cached(
                 "UPDATE rows SET state = 'sent', action = ?3, attempts = attempts + 1,
                  updated_at = ?4 WHERE input = ?1 AND line_index = ?2",
             )?;
-            let mut note = tx.prepare(
+            let mut note = tx.prepare_cached(
                 "UPDATE rows SET state = ?3, error = ?4, updated_at = ?5
                  WHERE input = ?1 AND line_index = ?2",
             )?;
-            let mut remark = tx.prepare(
+            let mut remark = tx.prepare_cached(
                 "UPDATE rows SET error = ?3, updated_at = ?4 WHERE input = ?1 AND line_index = ?2",
             )?;
-            let mut done = tx.prepare(
+            let mut done = tx.prepare_cached(
                 "UPDATE rows SET state = 'done', action = ?3, object_id = ?4, object_status = ?5,
                  error = NULL, error_code = NULL, retryable = 0, updated_at = ?6
                  WHERE input = ?1 AND line_index = ?2",
             )?;
-            let mut failed = tx.prepare(
+            let mut failed = tx.prepare_cached(
                 "UPDATE rows SET state = 'failed', action = COALESCE(?3, action), error = ?4,
                  error_code = ?5, retryable = ?6, updated_at = ?7
                  WHERE input = ?1 AND line_index = ?2",

@@ -287,7 +287,7 @@ fn open_journal(
             .collect();
         let journal = Journal::create(&opts.journal, &[("service_url", api_url)], &rows)
             .map_err(unreadable)?;
-        return finish_journal(journal, inputs);
+        return finish_journal(journal, inputs, true);
     }
     if !opts.resume {
         return Err(SubmitError::JournalExists(shown));
@@ -328,16 +328,23 @@ fn open_journal(
             missing.path.display()
         )));
     }
-    finish_journal(journal, inputs)
+    finish_journal(journal, inputs, false)
 }
 
-/// Finds the inputs' ids in a complete journal and marks refused rows failed.
+/// Finds the inputs' ids in a complete journal and marks refused rows failed. A `fresh` journal
+/// (just created by [`Journal::create`]) already holds every input, as ids 1, 2, ..., and every
+/// row, planned.
 fn finish_journal(
     mut journal: Journal,
     inputs: &[Checked],
+    fresh: bool,
 ) -> Result<(Journal, Vec<u32>), SubmitError> {
     let mut ids = Vec::new();
-    for c in inputs {
+    for (n, c) in inputs.iter().enumerate() {
+        if fresh {
+            ids.push(n as u32 + 1);
+            continue;
+        }
         let id = journal
             .add_input(&c.path, &c.sha256)
             .map_err(SubmitError::journal)?;
@@ -345,17 +352,21 @@ fn finish_journal(
         journal.add_rows(&rows).map_err(SubmitError::journal)?;
         ids.push(id);
     }
-    let current: BTreeMap<RowId, RowState> = journal
-        .rows()
-        .map_err(SubmitError::journal)?
-        .into_iter()
-        .map(|e| (e.id, e.state))
-        .collect();
+    let current: BTreeMap<RowId, RowState> = if fresh {
+        BTreeMap::new()
+    } else {
+        journal
+            .rows()
+            .map_err(SubmitError::journal)?
+            .into_iter()
+            .map(|e| (e.id, e.state))
+            .collect()
+    };
     let mut marks = Vec::new();
     for (c, &id) in inputs.iter().zip(&ids) {
         for (&row, why) in &c.refused {
             let rid = RowId { input: id, row };
-            if current.get(&rid) == Some(&RowState::Planned) {
+            if fresh || current.get(&rid) == Some(&RowState::Planned) {
                 marks.push((
                     rid,
                     Mark::Failed {
