@@ -254,6 +254,22 @@ impl Submission {
     }
 }
 
+/// How long a request left in flight by an interrupted run is given to land before its rows are
+/// looked up. A killed process's last requests may still be on their way: one the server applies
+/// after the resumed run looked its row up would be sent again and duplicated (the soak caught
+/// this with entries, which the server does not deduplicate).
+pub const IN_DOUBT_SETTLE: Duration = Duration::from_secs(2);
+
+/// The wait before looking up rows in doubt whose last `sent` write was at `at` (Unix seconds,
+/// whole: counted from the end of that second): [`IN_DOUBT_SETTLE`] after it, less what has
+/// passed since.
+fn settle_wait(at: i64, now: std::time::SystemTime) -> Duration {
+    let written = std::time::UNIX_EPOCH + Duration::from_secs(at.max(0) as u64 + 1);
+    (written + IN_DOUBT_SETTLE)
+        .duration_since(now)
+        .unwrap_or(Duration::ZERO)
+}
+
 /// kbulk's code for rows the pre-flight check refused.
 pub const REFUSED: &str = "REFUSED";
 
@@ -406,6 +422,9 @@ pub fn submit(
     // Authenticate first: bad credentials must not leave a journal behind.
     let (exec, ks) = connect(opts)?;
     let (mut journal, ids) = open_journal(inputs, opts, exec.client().api_url())?;
+    if let Some(at) = journal.last_sent_at().map_err(SubmitError::journal)? {
+        std::thread::sleep(settle_wait(at, std::time::SystemTime::now()));
+    }
     let prior: BTreeMap<RowId, RowEntry> = journal
         .rows()
         .map_err(SubmitError::journal)?

@@ -16,6 +16,7 @@ mod entries;
 mod events;
 mod faults;
 mod kill;
+mod orphan;
 mod placeholders;
 mod resources;
 mod retry_after;

@@ -22,7 +22,7 @@ struct Seen {
 type Busy = dyn Fn(usize) -> Option<(u16, String)> + Send + Sync;
 
 /// Reads one HTTP/1.1 request: head lines and body (by Content-Length).
-fn read_request(reader: &mut BufReader<TcpStream>) -> Option<(Vec<String>, Vec<u8>)> {
+pub(super) fn read_request(reader: &mut BufReader<TcpStream>) -> Option<(Vec<String>, Vec<u8>)> {
     let mut head = Vec::new();
     loop {
         let mut line = String::new();
@@ -50,7 +50,7 @@ fn read_request(reader: &mut BufReader<TcpStream>) -> Option<(Vec<String>, Vec<u
 
 /// Sends the request to `upstream` on a fresh connection (`Connection: close`) and returns the
 /// whole response.
-fn forward(upstream: &str, head: &[String], body: &[u8]) -> Vec<u8> {
+pub(super) fn forward(upstream: &str, head: &[String], body: &[u8]) -> Vec<u8> {
     let mut up = TcpStream::connect(upstream).expect("sandbox reachable");
     let mut out = String::new();
     for line in head {
