@@ -6,14 +6,18 @@
 //! - (c) `kbulk::submit::submit` — pre-flight lookups, journal, dependency waves — with
 //!   multirequests of 20 and 8 in flight.
 //!
+//! - (d) a plain client: `concurrency` threads sending multirequests of 20 adds back to back —
+//!   what the sandbox itself can answer, measured in the same run.
+//!
 //! Prints a Markdown table with throughput (rows/s) and the ratios of (c) to each baseline, and
 //! checks that every run created exactly one resource per row.
 //!
 //! Run: `cargo bench --bench submit`. `KBULK_BENCH_ROWS` sets the rows (default 10,000; the
 //! one-call-per-row baseline alone then takes over 200 s), `KBULK_BENCH_LATENCY_MS` the added
 //! latency (default 20), `KBULK_BENCH_CONCURRENCY` the concurrency of (c) (default 8);
-//! `KBULK_BENCH_ONLY_SUBMIT=1` skips (a) and (b). It also prints (c)'s rows/s as a fraction of
-//! the latency bound, `concurrency × 20 rows / latency` (8,000 rows/s at 20 ms and 8 in flight).
+//! `KBULK_BENCH_ONLY_SUBMIT=1` skips (a) and (b). It also prints the rows/s of (c) and (d) as a
+//! fraction of the latency bound, `concurrency × 20 rows / latency` (8,000 rows/s at 20 ms and
+//! 8 in flight).
 use std::path::Path;
 use std::time::{Duration, Instant};
 
@@ -106,6 +110,34 @@ fn sequential_multirequests(n: usize, latency: Duration) -> Duration {
     t
 }
 
+/// (d) The sandbox's own capacity: `concurrency` threads of a plain client, each sending
+/// multirequests of 20 adds back to back (no lookups, no journal, no parents). If this falls short
+/// of the bound, the server — not kbulk — is what queues.
+fn plain_parallel(n: usize, latency: Duration, concurrency: usize) -> Duration {
+    let h = sandbox(latency);
+    let client = Client::new(&h.api_v3_url(), Duration::from_secs(60)).unwrap();
+    let ks = Secret::new(h.admin_ks().unwrap());
+    let calls: Vec<Call> = rows(n).iter().map(|(a, b, c)| add(a, b, c)).collect();
+    let chunks: Vec<&[Call]> = calls.chunks(20).collect();
+    let next = std::sync::atomic::AtomicUsize::new(0);
+    let start = Instant::now();
+    std::thread::scope(|scope| {
+        for _ in 0..concurrency {
+            scope.spawn(|| {
+                loop {
+                    let i = next.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+                    let Some(chunk) = chunks.get(i) else { break };
+                    let r = client.multirequest(&ks, chunk).expect("answered");
+                    assert!(r.iter().all(Result::is_ok));
+                }
+            });
+        }
+    });
+    let t = start.elapsed();
+    assert_eq!(count(&h), n as i64);
+    t
+}
+
 fn kbulk_submit(n: usize, latency: Duration, concurrency: usize, dir: &Path) -> Duration {
     let h = sandbox(latency);
     let file = dir.join(format!("bench-{n}.csv"));
@@ -143,11 +175,11 @@ fn kbulk_submit(n: usize, latency: Duration, concurrency: usize, dir: &Path) -> 
 }
 
 /// (c)'s throughput against the bound `concurrency × 20 rows / latency`.
-fn print_bound(n: usize, c: Duration, latency: Duration, concurrency: usize) {
+fn print_bound(way: &str, n: usize, c: Duration, latency: Duration, concurrency: usize) {
     let bound = (concurrency * 20) as f64 / latency.as_secs_f64().max(1e-9);
     let reached = n as f64 / c.as_secs_f64();
     println!(
-        "(c) {reached:.0} rows/s: {:.0}% of the latency bound ({bound:.0} rows/s)",
+        "{way}: {reached:.0} rows/s, {:.0}% of the latency bound ({bound:.0} rows/s)",
         100.0 * reached / bound
     );
 }
@@ -163,9 +195,16 @@ fn main() {
     );
     let only_submit = env_or("KBULK_BENCH_ONLY_SUBMIT", 0) == 1;
     if only_submit {
+        let d = plain_parallel(n, latency, concurrency);
+        eprintln!("(d) done in {d:.2?}");
         let c = kbulk_submit(n, latency, concurrency, dir.path());
         eprintln!("(c) done in {c:.2?}");
-        print_bound(n, c, latency, concurrency);
+        print_bound("(d) plain client", n, d, latency, concurrency);
+        print_bound("(c) kbulk submit", n, c, latency, concurrency);
+        println!(
+            "(c) reaches {:.0}% of (d), the sandbox's own capacity in the same run",
+            100.0 * d.as_secs_f64() / c.as_secs_f64()
+        );
         return;
     }
     let a = one_call_per_row(n, latency);
@@ -174,13 +213,10 @@ fn main() {
     eprintln!("(b) done in {b:.2?}");
     let c = kbulk_submit(n, latency, concurrency, dir.path());
     eprintln!("(c) done in {c:.2?}");
-    print_bound(n, c, latency, concurrency);
-    let bound = (concurrency * 20) as f64 / latency.as_secs_f64().max(1e-9);
-    let reached = n as f64 / c.as_secs_f64();
-    println!(
-        "(c) {reached:.0} rows/s: {:.0}% of the latency bound ({bound:.0} rows/s)",
-        100.0 * reached / bound
-    );
+    let d = plain_parallel(n, latency, concurrency);
+    eprintln!("(d) done in {d:.2?}");
+    print_bound("(d) plain client", n, d, latency, concurrency);
+    print_bound("(c) kbulk submit", n, c, latency, concurrency);
     let rate = |d: Duration| n as f64 / d.as_secs_f64();
     let row = |name: &str, d: Duration| -> Value {
         json!([

@@ -129,7 +129,7 @@ impl Credentials {
                     if failure.transient() && retry.allows(failures + 1) =>
                 {
                     failures += 1;
-                    sleep(retry.delay(failures));
+                    sleep(retry.delay_after(failures, failure.retry_after));
                 }
                 other => return other,
             }

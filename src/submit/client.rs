@@ -74,6 +74,9 @@ pub struct Failure {
     pub kind: FailureKind,
     /// What happened, for people (never contains the KS).
     pub message: String,
+    /// How long the server asked the client to wait (`Retry-After` on HTTP 429 or 503), as it
+    /// said it: the retry policy caps it and never waits less than its own backoff.
+    pub retry_after: Option<Duration>,
 }
 
 impl Failure {
@@ -81,6 +84,7 @@ impl Failure {
         Failure {
             kind,
             message: message.into(),
+            retry_after: None,
         }
     }
 
@@ -134,6 +138,9 @@ impl fmt::Debug for Client {
     }
 }
 
+/// Idle connections kept for reuse (per host and overall): above any sensible concurrency.
+const MAX_IDLE_CONNECTIONS: usize = 64;
+
 /// Largest response body read (lists of 500 objects are far below this).
 const MAX_RESPONSE_BYTES: u64 = 64 << 20;
 
@@ -146,6 +153,11 @@ impl Client {
             .http_status_as_error(false)
             .timeout_global(Some(timeout))
             .timeout_connect(Some(timeout.min(Duration::from_secs(10))))
+            // ureq keeps 3 idle connections per host by default: with more requests in flight
+            // than that, every answer beyond the third closed its connection and the next
+            // request paid a new TCP handshake. Keep enough for any `--concurrency`.
+            .max_idle_connections(MAX_IDLE_CONNECTIONS)
+            .max_idle_connections_per_host(MAX_IDLE_CONNECTIONS)
             .user_agent(concat!("kbulk/", env!("CARGO_PKG_VERSION")))
             .build()
             .into();
@@ -261,10 +273,22 @@ impl Client {
         match status {
             200..=299 => {}
             429 | 503 => {
-                return Err(Failure::new(
-                    FailureKind::Rejected,
-                    format!("the server is busy (HTTP {status}); nothing was applied"),
-                ));
+                let retry_after = response
+                    .headers()
+                    .get("retry-after")
+                    .and_then(|v| v.to_str().ok())
+                    .and_then(|v| retry_after(v, jiff::Timestamp::now()));
+                let asked = match retry_after {
+                    Some(d) => format!(", asked to wait {:.1} s", d.as_secs_f64()),
+                    None => String::new(),
+                };
+                return Err(Failure {
+                    retry_after,
+                    ..Failure::new(
+                        FailureKind::Rejected,
+                        format!("the server is busy (HTTP {status}{asked}); nothing was applied"),
+                    )
+                });
             }
             _ => {
                 return Err(Failure::new(
@@ -291,6 +315,20 @@ impl Client {
             )
         })
     }
+}
+
+/// Reads a `Retry-After` value (RFC 9110 §10.2.3): a number of seconds, or an HTTP-date, which
+/// is read against `now` (a date already past means "now"). Anything else is ignored.
+pub fn retry_after(value: &str, now: jiff::Timestamp) -> Option<Duration> {
+    let value = value.trim();
+    if !value.is_empty() && value.bytes().all(|b| b.is_ascii_digit()) {
+        // Digits only: seconds. An absurd number saturates; the policy caps it anyway.
+        return Some(Duration::from_secs(value.parse().unwrap_or(u64::MAX)));
+    }
+    static DATES: jiff::fmt::rfc2822::DateTimeParser = jiff::fmt::rfc2822::DateTimeParser::new();
+    let at = DATES.parse_timestamp(value).ok()?;
+    let wait = now.duration_until(at);
+    Some(Duration::try_from(wait).unwrap_or(Duration::ZERO))
 }
 
 /// Maps a ureq error to what it says about the request's fate.
@@ -351,6 +389,29 @@ mod tests {
         assert_eq!(e.to_string(), "Invalid KS (INVALID_KS)");
         assert!(ApiError::from_value(&json!({"code": "X"})).is_none());
         assert!(ApiError::from_value(&json!([1])).is_none());
+    }
+
+    #[test]
+    fn retry_after_reads_seconds_and_http_dates() {
+        let now: jiff::Timestamp = "2026-12-02T20:00:00Z".parse().unwrap();
+        assert_eq!(retry_after("7", now), Some(Duration::from_secs(7)));
+        assert_eq!(retry_after(" 0 ", now), Some(Duration::ZERO));
+        assert_eq!(
+            retry_after("Wed, 02 Dec 2026 20:00:30 GMT", now),
+            Some(Duration::from_secs(30))
+        );
+        // A date in the past: retry now.
+        assert_eq!(
+            retry_after("Wed, 02 Dec 2026 19:00:00 GMT", now),
+            Some(Duration::ZERO)
+        );
+        assert_eq!(
+            retry_after("99999999999999999999999", now),
+            Some(Duration::from_secs(u64::MAX))
+        );
+        for bad in ["", "soon", "-3", "1.5"] {
+            assert_eq!(retry_after(bad, now), None, "{bad:?}");
+        }
     }
 
     #[test]

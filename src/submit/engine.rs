@@ -49,6 +49,8 @@ pub struct Engine<'a> {
 struct Retry {
     task: Task,
     failures: u32,
+    /// How long the server asked to wait (`Retry-After`), if it did.
+    asked: Option<Duration>,
 }
 
 impl Engine<'_> {
@@ -146,7 +148,8 @@ impl Engine<'_> {
                 let worst = retries.iter().map(|r| r.failures).max().unwrap_or(1);
                 self.progress.phase = super::Phase::Waiting;
                 (self.observer)(&self.progress);
-                (self.sleep)(self.retry.delay(worst));
+                let asked = retries.iter().filter_map(|r| r.asked).max();
+                (self.sleep)(self.retry.delay_after(worst, asked));
                 tasks.extend(retries.drain(..).map(|r| (r.task, r.failures)));
             }
             if tasks.is_empty() || self.stopped() {
@@ -170,7 +173,11 @@ impl Engine<'_> {
                 match planner.recover(&task, &found) {
                     Recovery::Settled(s) => marks.push(self.settle_mark(task.row, &s)),
                     Recovery::Resend(task) if self.retry.allows(failures) => {
-                        retries.push(Retry { task, failures });
+                        retries.push(Retry {
+                            task,
+                            failures,
+                            asked: None,
+                        });
                     }
                     Recovery::Resend(task) => {
                         marks.push(self.give_up(planner, &task, failures, "still not applied"));
@@ -258,6 +265,7 @@ impl Engine<'_> {
                                 retries.push(Retry {
                                     task: task.clone(),
                                     failures,
+                                    asked: None,
                                 });
                                 marks.push((
                                     task.row,
@@ -333,6 +341,7 @@ impl Engine<'_> {
                     retries.push(Retry {
                         task: task.clone(),
                         failures,
+                        asked: f.retry_after,
                     });
                     let mark = if f.not_applied() {
                         Mark::NotApplied { error: message }

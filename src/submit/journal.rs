@@ -192,6 +192,18 @@ fn connect(path: &Path, mode: &str) -> rusqlite::Result<Connection> {
     Ok(conn)
 }
 
+/// Splits row indexes into runs of consecutive values, as inclusive `(first, last)` pairs.
+fn runs(rows: &[u64]) -> Vec<(u64, u64)> {
+    let mut out: Vec<(u64, u64)> = Vec::new();
+    for &r in rows {
+        match out.last_mut() {
+            Some((_, last)) if last.checked_add(1) == Some(r) => *last = r,
+            _ => out.push((r, r)),
+        }
+    }
+    out
+}
+
 /// The journal format version written in `meta`.
 const VERSION: &str = "1";
 
@@ -213,8 +225,8 @@ impl Journal {
 
     /// Creates the journal `path` with its metadata, inputs (path, SHA-256) and their rows (all
     /// `planned`) atomically: everything is written under a temporary name in the same
-    /// directory (a leftover of a killed run is replaced), synced, then renamed into place, so a kill at any instant leaves either no
-    /// journal or a complete one. Input ids are 1, 2, ... in the order given.
+    /// directory (a leftover of a killed run is replaced), synced, then renamed into place, so a
+    /// kill at any instant leaves either no journal or a complete one. Input ids are 1, 2, ... in the order given.
     pub fn create(
         path: &Path,
         meta: &[(&str, &str)],
@@ -230,28 +242,33 @@ impl Journal {
             let _ = std::fs::remove_file(format!("{}{suffix}", tmp.display()));
         }
         {
-            // A rollback journal (not WAL) while building: one file holds everything once the
-            // connection closes.
-            let mut conn = connect(&tmp, "DELETE")?;
+            // No WAL while building: one file holds everything once the connection closes. No
+            // sync either (and the rollback journal in memory): the file is not the journal until
+            // it is synced below and renamed, so a kill meanwhile leaves only a stray `.tmp`.
+            let mut conn = connect(&tmp, "MEMORY")?;
+            conn.execute_batch("PRAGMA synchronous=OFF;")?;
             let tx = conn.transaction()?;
             {
                 let mut set =
-                    tx.prepare("INSERT OR REPLACE INTO meta (key, value) VALUES (?1, ?2)")?;
+                    tx.prepare_cached("INSERT OR REPLACE INTO meta (key, value) VALUES (?1, ?2)")?;
                 for (k, v) in meta {
                     set.execute(params![k, v])?;
                 }
                 let mut input =
-                    tx.prepare("INSERT INTO inputs (id, path, sha256) VALUES (?1, ?2, ?3)")?;
-                let mut row = tx.prepare(
-                    "INSERT OR IGNORE INTO rows (input, line_index, state, updated_at)
-                     VALUES (?1, ?2, 'planned', ?3)",
+                    tx.prepare_cached("INSERT INTO inputs (id, path, sha256) VALUES (?1, ?2, ?3)")?;
+                // Rows come in runs of consecutive indexes (usually one run per input): each
+                // run is one statement that SQLite expands itself.
+                let mut run = tx.prepare_cached(
+                    "WITH RECURSIVE r(i) AS (SELECT ?2 UNION ALL SELECT i + 1 FROM r WHERE i < ?3)
+                     INSERT OR IGNORE INTO rows (input, line_index, state, updated_at)
+                     SELECT ?1, i, 'planned', ?4 FROM r",
                 )?;
                 let t = now();
                 for (n, (p, sha, rows)) in inputs.iter().enumerate() {
                     let id = n as u32 + 1;
                     input.execute(params![id, p.to_string_lossy(), sha])?;
-                    for r in rows {
-                        row.execute(params![id, *r as i64, t])?;
+                    for (first, last) in runs(rows) {
+                        run.execute(params![id, first as i64, last as i64, t])?;
                     }
                 }
             }
@@ -321,7 +338,7 @@ impl Journal {
     pub fn add_rows(&mut self, rows: &[RowId]) -> rusqlite::Result<()> {
         let tx = self.conn.transaction()?;
         {
-            let mut stmt = tx.prepare(
+            let mut stmt = tx.prepare_cached(
                 "INSERT OR IGNORE INTO rows (input, line_index, state, updated_at)
                  VALUES (?1, ?2, 'planned', ?3)",
             )?;
@@ -357,6 +374,16 @@ impl Journal {
             })
         })?
         .collect()
+    }
+
+    /// When (Unix seconds) a row last in state `sent` was last written: the latest moment a
+    /// request whose outcome is unknown may have left. `None` when no row is in doubt.
+    pub fn last_sent_at(&self) -> rusqlite::Result<Option<i64>> {
+        self.conn.query_row(
+            "SELECT MAX(updated_at) FROM rows WHERE state = 'sent'",
+            [],
+            |r| r.get(0),
+        )
     }
 
     /// The upload journaled for a row.
@@ -407,23 +434,23 @@ impl Journal {
         }
         let tx = self.conn.transaction()?;
         {
-            let mut sent = tx.prepare(
+            let mut sent = tx.prepare_cached(
                 "UPDATE rows SET state = 'sent', action = ?3, attempts = attempts + 1,
                  updated_at = ?4 WHERE input = ?1 AND line_index = ?2",
             )?;
-            let mut note = tx.prepare(
+            let mut note = tx.prepare_cached(
                 "UPDATE rows SET state = ?3, error = ?4, updated_at = ?5
                  WHERE input = ?1 AND line_index = ?2",
             )?;
-            let mut remark = tx.prepare(
+            let mut remark = tx.prepare_cached(
                 "UPDATE rows SET error = ?3, updated_at = ?4 WHERE input = ?1 AND line_index = ?2",
             )?;
-            let mut done = tx.prepare(
+            let mut done = tx.prepare_cached(
                 "UPDATE rows SET state = 'done', action = ?3, object_id = ?4, object_status = ?5,
                  error = NULL, error_code = NULL, retryable = 0, updated_at = ?6
                  WHERE input = ?1 AND line_index = ?2",
             )?;
-            let mut failed = tx.prepare(
+            let mut failed = tx.prepare_cached(
                 "UPDATE rows SET state = 'failed', action = COALESCE(?3, action), error = ?4,
                  error_code = ?5, retryable = ?6, updated_at = ?7
                  WHERE input = ?1 AND line_index = ?2",
@@ -469,6 +496,35 @@ impl Journal {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_created_journal_holds_exactly_the_rows_given() {
+        assert_eq!(runs(&[0, 1, 2, 5, 7, 8]), vec![(0, 2), (5, 5), (7, 8)]);
+        assert!(runs(&[]).is_empty());
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("c.journal");
+        let j = Journal::create(
+            &path,
+            &[("service_url", "http://x/api_v3")],
+            &[
+                (Path::new("a.csv"), "aaa", vec![0, 1, 2, 5, 7, 8]),
+                (Path::new("b.csv"), "bbb", (0..3000).collect()),
+            ],
+        )
+        .unwrap();
+        let rows = j.rows().unwrap();
+        let of = |input: u32| -> Vec<u64> {
+            rows.iter()
+                .filter(|e| e.id.input == input)
+                .map(|e| e.id.row)
+                .collect()
+        };
+        assert_eq!(of(1), vec![0, 1, 2, 5, 7, 8]);
+        assert_eq!(of(2), (0..3000).collect::<Vec<_>>());
+        assert!(rows.iter().all(|e| e.state == RowState::Planned));
+        assert_eq!(j.inputs().unwrap().len(), 2);
+        assert_eq!(j.last_sent_at().unwrap(), None);
+    }
 
     #[test]
     fn rows_move_through_states_and_survive_reopening() {

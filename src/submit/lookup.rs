@@ -26,6 +26,8 @@ struct Query {
     values: Vec<String>,
     page: usize,
     failures: u32,
+    /// How long the server last asked to wait (`Retry-After`).
+    asked: Option<Duration>,
 }
 
 impl Query {
@@ -95,6 +97,7 @@ pub fn find(
                 values: chunk.to_vec(),
                 page: 1,
                 failures: 0,
+                asked: None,
             });
         }
         queries.extend(alone.into_iter().map(|v| Query {
@@ -102,6 +105,7 @@ pub fn find(
             values: vec![v],
             page: 1,
             failures: 0,
+            asked: None,
         }));
     }
     let mut found = Found::default();
@@ -109,7 +113,8 @@ pub fn find(
     while !queries.is_empty() {
         if round > 0 {
             let worst = queries.iter().map(|q| q.failures).max().unwrap_or(1);
-            sleep(retry.delay(worst));
+            let asked = queries.iter().filter_map(|q| q.asked).max();
+            sleep(retry.delay_after(worst, asked));
         }
         round += 1;
         let calls: Vec<Call> = queries.iter().map(Query::call).collect();
@@ -134,10 +139,18 @@ pub fn find(
                             found.fail(k, e.to_string());
                         }
                     }
-                    None => again.extend(retry_or_fail(q, "empty answer", retry, &mut found)),
+                    None => {
+                        again.extend(retry_or_fail(q, "empty answer", None, retry, &mut found));
+                    }
                 },
                 Sent::Failed(f) if f.transient() => {
-                    again.extend(retry_or_fail(q, &f.message, retry, &mut found));
+                    again.extend(retry_or_fail(
+                        q,
+                        &f.message,
+                        f.retry_after,
+                        retry,
+                        &mut found,
+                    ));
                 }
                 Sent::Failed(f) => {
                     for k in q.keys() {
@@ -151,11 +164,18 @@ pub fn find(
     found
 }
 
-fn retry_or_fail(q: &Query, why: &str, retry: &RetryPolicy, found: &mut Found) -> Option<Query> {
+fn retry_or_fail(
+    q: &Query,
+    why: &str,
+    asked: Option<Duration>,
+    retry: &RetryPolicy,
+    found: &mut Found,
+) -> Option<Query> {
     let failures = q.failures + 1;
     if retry.allows(failures) {
         return Some(Query {
             failures,
+            asked,
             ..q.clone()
         });
     }
@@ -218,6 +238,7 @@ mod tests {
             values: vec!["a".into(), "b".into()],
             page: 1,
             failures: 0,
+            asked: None,
         };
         let c = q.call();
         assert_eq!(c.params["filter"]["systemNameIn"], "a,b");
@@ -236,6 +257,7 @@ mod tests {
             values: vec!["a".into(), "b".into()],
             page: 1,
             failures: 0,
+            asked: None,
         };
         let mut found = Found::default();
         let next = absorb(

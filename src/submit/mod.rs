@@ -254,6 +254,22 @@ impl Submission {
     }
 }
 
+/// How long a request left in flight by an interrupted run is given to land before its rows are
+/// looked up. A killed process's last requests may still be on their way: one the server applies
+/// after the resumed run looked its row up would be sent again and duplicated (the soak caught
+/// this with entries, which the server does not deduplicate).
+pub const IN_DOUBT_SETTLE: Duration = Duration::from_secs(2);
+
+/// The wait before looking up rows in doubt whose last `sent` write was at `at` (Unix seconds,
+/// whole: counted from the end of that second): [`IN_DOUBT_SETTLE`] after it, less what has
+/// passed since.
+fn settle_wait(at: i64, now: std::time::SystemTime) -> Duration {
+    let written = std::time::UNIX_EPOCH + Duration::from_secs(at.max(0) as u64 + 1);
+    (written + IN_DOUBT_SETTLE)
+        .duration_since(now)
+        .unwrap_or(Duration::ZERO)
+}
+
 /// kbulk's code for rows the pre-flight check refused.
 pub const REFUSED: &str = "REFUSED";
 
@@ -287,7 +303,7 @@ fn open_journal(
             .collect();
         let journal = Journal::create(&opts.journal, &[("service_url", api_url)], &rows)
             .map_err(unreadable)?;
-        return finish_journal(journal, inputs);
+        return finish_journal(journal, inputs, true);
     }
     if !opts.resume {
         return Err(SubmitError::JournalExists(shown));
@@ -328,16 +344,23 @@ fn open_journal(
             missing.path.display()
         )));
     }
-    finish_journal(journal, inputs)
+    finish_journal(journal, inputs, false)
 }
 
-/// Finds the inputs' ids in a complete journal and marks refused rows failed.
+/// Finds the inputs' ids in a complete journal and marks refused rows failed. A `fresh` journal
+/// (just created by [`Journal::create`]) already holds every input, as ids 1, 2, ..., and every
+/// row, planned.
 fn finish_journal(
     mut journal: Journal,
     inputs: &[Checked],
+    fresh: bool,
 ) -> Result<(Journal, Vec<u32>), SubmitError> {
     let mut ids = Vec::new();
-    for c in inputs {
+    for (n, c) in inputs.iter().enumerate() {
+        if fresh {
+            ids.push(n as u32 + 1);
+            continue;
+        }
         let id = journal
             .add_input(&c.path, &c.sha256)
             .map_err(SubmitError::journal)?;
@@ -345,17 +368,21 @@ fn finish_journal(
         journal.add_rows(&rows).map_err(SubmitError::journal)?;
         ids.push(id);
     }
-    let current: BTreeMap<RowId, RowState> = journal
-        .rows()
-        .map_err(SubmitError::journal)?
-        .into_iter()
-        .map(|e| (e.id, e.state))
-        .collect();
+    let current: BTreeMap<RowId, RowState> = if fresh {
+        BTreeMap::new()
+    } else {
+        journal
+            .rows()
+            .map_err(SubmitError::journal)?
+            .into_iter()
+            .map(|e| (e.id, e.state))
+            .collect()
+    };
     let mut marks = Vec::new();
     for (c, &id) in inputs.iter().zip(&ids) {
         for (&row, why) in &c.refused {
             let rid = RowId { input: id, row };
-            if current.get(&rid) == Some(&RowState::Planned) {
+            if fresh || current.get(&rid) == Some(&RowState::Planned) {
                 marks.push((
                     rid,
                     Mark::Failed {
@@ -395,6 +422,9 @@ pub fn submit(
     // Authenticate first: bad credentials must not leave a journal behind.
     let (exec, ks) = connect(opts)?;
     let (mut journal, ids) = open_journal(inputs, opts, exec.client().api_url())?;
+    if let Some(at) = journal.last_sent_at().map_err(SubmitError::journal)? {
+        std::thread::sleep(settle_wait(at, std::time::SystemTime::now()));
+    }
     let prior: BTreeMap<RowId, RowEntry> = journal
         .rows()
         .map_err(SubmitError::journal)?

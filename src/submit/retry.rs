@@ -2,10 +2,11 @@
 //!
 //! Transient failures (HTTP 5xx and 429, timeouts, resets, refused connections) are retried with
 //! exponential backoff — by default 1 s, 2 s, 4 s, each ±20 % jitter, at most 3 retries, as
-//! Kaltura's guides advise. Errors the API returns (`KalturaAPIException`: validation, not found,
-//! already exists) and HTTP 4xx are never retried. Whether a retried call may be re-sent as is, or
-//! must first be looked up because it may already have been applied, is decided by the caller from
-//! [`super::client::FailureKind`]; this module only says when.
+//! Kaltura's guides advise. A `Retry-After` on 429 or 503 is honoured as a floor on the wait,
+//! capped at `max_delay` (60 s by default). Errors the API returns (`KalturaAPIException`:
+//! validation, not found, already exists) and HTTP 4xx are never retried. Whether a retried call
+//! may be re-sent as is, or must first be looked up because it may already have been applied, is
+//! decided by the caller from [`super::client::FailureKind`]; this module only says when.
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::time::{Duration, SystemTime, UNIX_EPOCH};
 
@@ -51,6 +52,22 @@ impl RetryPolicy {
         let factor = 1.0 + jitter * (2.0 * random_unit() - 1.0);
         nominal.mul_f64(factor.max(0.0))
     }
+
+    /// The wait before retry number `retry` when the server said how long to wait
+    /// (`Retry-After`): at least the server's wait, capped at `max_delay` like any wait, jittered
+    /// upwards only (never sooner than asked, and clients told the same instant do not all come
+    /// back at once), and never shorter than [`RetryPolicy::delay`]. The retry still counts
+    /// against `max_retries`.
+    pub fn delay_after(&self, retry: u32, asked: Option<Duration>) -> Duration {
+        let backoff = self.delay(retry);
+        let Some(asked) = asked else { return backoff };
+        let asked = asked.min(self.max_delay);
+        let jitter = self.jitter.clamp(0.0, 1.0);
+        let asked = asked
+            .mul_f64(1.0 + jitter * random_unit())
+            .min(self.max_delay);
+        backoff.max(asked)
+    }
 }
 
 /// A number in `[0, 1)`; jitter needs spread, not cryptographic quality.
@@ -87,6 +104,34 @@ mod tests {
         };
         assert_eq!(capped.delay(10), Duration::from_secs(3));
         assert!(p.allows(3) && !p.allows(4));
+    }
+
+    #[test]
+    fn retry_after_is_a_floor_capped_at_the_longest_wait() {
+        let p = RetryPolicy {
+            base_delay: Duration::from_millis(10),
+            max_delay: Duration::from_secs(60),
+            ..RetryPolicy::default()
+        };
+        for _ in 0..20 {
+            let d = p.delay_after(1, Some(Duration::from_secs(5)));
+            assert!(
+                d >= Duration::from_secs(5) && d <= Duration::from_secs(6),
+                "{d:?}"
+            );
+            let capped = p.delay_after(1, Some(Duration::from_secs(3600)));
+            assert_eq!(capped, Duration::from_secs(60));
+        }
+        // A shorter request than the backoff keeps the backoff.
+        let slow = RetryPolicy {
+            jitter: 0.0,
+            ..RetryPolicy::default()
+        };
+        assert_eq!(
+            slow.delay_after(2, Some(Duration::from_millis(1))),
+            Duration::from_secs(2)
+        );
+        assert_eq!(slow.delay_after(2, None), Duration::from_secs(2));
     }
 
     #[test]

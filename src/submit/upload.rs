@@ -125,7 +125,7 @@ impl Uploader<'_> {
             match f() {
                 Err(fl) if fl.transient() && self.retry.allows(failures + 1) => {
                     failures += 1;
-                    (self.sleep)(self.retry.delay(failures));
+                    (self.sleep)(self.retry.delay_after(failures, fl.retry_after));
                 }
                 other => return other,
             }

@@ -16,8 +16,10 @@ mod entries;
 mod events;
 mod faults;
 mod kill;
+mod orphan;
 mod placeholders;
 mod resources;
+mod retry_after;
 mod startup;
 
 /// The header of every resource CSV the tests write.
