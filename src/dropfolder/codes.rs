@@ -14,8 +14,11 @@ was not UTF-8.";
         "A CSV written with `;` or tab was rewritten with `,`.",
         "A localised Excel writes CSVs with `;` (or tab for \"Unicode text\"). The server splits on \
 `,` only, so every row becomes one cell. When the `*` header line holds the delimiter and no comma, \
-the header proves it: `kbulk fix` rewrites every row with `,` and quotes cells the way PHP fgetcsv \
-reads them back.";
+the header proves it: `kbulk fix` rewrites every row with `,` and quotes cells so that PHP fgetcsv \
+(with its backslash escape) reads back exactly the same cells: quotes are used only where a cell \
+needs them, a backslash before a quote is kept as it is, and a quoted value ending in a backslash \
+has that backslash after its closing quote. The result is read back with kbulk's emulation of \
+fgetcsv and compared cell by cell before it is accepted.";
     CRLF = "fix::crlf", Note, Advice,
         "An iCal file with bare LF line endings was rewritten with CRLF.",
         "Kaltura's iCal reader splits content lines on CRLF only: a file written with LF (as Google \
@@ -23,10 +26,11 @@ Calendar exports and many scripts write) is read as zero events and the job repo
 `kbulk fix` writes CRLF line endings.";
     UNFIXABLE = "fix::left-alone", Warning, Advice,
         "A problem was found that cannot be repaired without guessing; the file was left as it is.",
-        "`kbulk fix` only repairs what the bytes prove. A delimiter change that would have to quote a \
-backslash before a quote (which PHP fgetcsv reads differently whatever the quoting), or cells \
-that do not parse with the detected delimiter, are left for a person to fix. The message says what \
-was found.";
+        "`kbulk fix` only repairs what the bytes prove, and accepts a rewrite only when reading it back \
+gives the same cells or records. Rows that do not parse with the detected delimiter, an iCal \
+rewrite that would change an event or add a finding, and single constructs that the server cannot \
+read as meant however they are written (a text value with a line break, a TZID time in a series or \
+in an unknown zone) are left for a person to fix. The message says what was found and why.";
     MEDIA_MISSING = "dropfolder::media-missing", Error, Rejected,
         "A drop-folder XML names a media file that is not beside it.",
         "An item's `dropFolderFileContentResource` names a `filePath` in the drop folder. The \

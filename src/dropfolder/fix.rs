@@ -5,7 +5,7 @@ use std::sync::Arc;
 use crate::diag::Diagnostic;
 use crate::source::{LineCol, Span};
 
-use super::codes;
+use super::{codes, requote};
 
 /// The result of fixing one file's bytes.
 #[derive(Debug)]
@@ -178,26 +178,20 @@ fn delimiter(body: &str, file: &Arc<str>, repairs: &mut Vec<Diagnostic>) -> Opti
         .has_headers(false)
         .flexible(true)
         .from_reader(body.as_bytes());
-    let mut out = csv::WriterBuilder::new()
-        .flexible(true)
-        .terminator(if eol == "\r\n" {
-            csv::Terminator::CRLF
-        } else {
-            csv::Terminator::Any(b'\n')
-        })
-        .from_writer(Vec::with_capacity(body.len() + 64));
-    let mut rows = 0u64;
-    for rec in reader.records() {
-        let refuse = |why: String| {
-            Diagnostic::new(&codes::UNFIXABLE, file, why).label(
-                Span::new(offset as u64, offset as u64 + 1),
-                LineCol {
-                    line: header_line,
-                    column: 1,
-                },
-                "this header",
-            )
-        };
+    let refuse = |why: String| {
+        Diagnostic::new(&codes::UNFIXABLE, file, why).label(
+            Span::new(offset as u64, offset as u64 + 1),
+            LineCol {
+                line: header_line,
+                column: 1,
+            },
+            "this header",
+        )
+    };
+    let mut out = Vec::with_capacity(body.len() + 64);
+    let mut cells: Vec<Vec<Vec<u8>>> = Vec::new();
+    let mut lines: Vec<u64> = Vec::new();
+    for rec in reader.byte_records() {
         let rec = match rec {
             Ok(r) => r,
             Err(e) => {
@@ -207,24 +201,24 @@ fn delimiter(body: &str, file: &Arc<str>, repairs: &mut Vec<Diagnostic>) -> Opti
                 return None;
             }
         };
-        if rec.iter().any(|c| c.contains("\\\"") || c.ends_with('\\')) {
-            let line = rec.position().map_or(0, |p| p.line());
-            repairs.push(refuse(format!(
-                "line {line} has a backslash before a quote or at a cell's end, which PHP fgetcsv \
-                 reads differently whatever the quoting; delimiter left as it is"
-            )));
-            return None;
-        }
-        if out.write_record(&rec).is_err() {
-            return None;
-        }
-        rows += 1;
+        requote::write_record(&mut out, rec.iter(), eol.as_bytes());
+        cells.push(rec.iter().map(<[u8]>::to_vec).collect());
+        lines.push(rec.position().map_or(0, |p| p.line()));
     }
-    let written = out.into_inner().ok()?;
-    let mut text = String::from_utf8(written).ok()?;
-    if !body.ends_with('\n') && text.ends_with(eol) {
-        text.truncate(text.len() - eol.len());
+    if !body.ends_with('\n') && out.ends_with(eol.as_bytes()) {
+        out.truncate(out.len() - eol.len());
     }
+    // The emulation of fgetcsv must read exactly the cells the delimiter meant.
+    if let Some(i) = requote::first_difference(&out, &cells) {
+        let line = lines.get(i).copied().unwrap_or(0);
+        repairs.push(refuse(format!(
+            "PHP fgetcsv would not read line {line} of the rewritten file as it was meant; \
+             delimiter left as it is"
+        )));
+        return None;
+    }
+    let rows = cells.len();
+    let text = String::from_utf8(out).ok()?;
     repairs.push(at(
         Diagnostic::new(
             &codes::DELIMITER,
@@ -258,12 +252,21 @@ mod tests {
     }
 
     #[test]
-    fn backslash_quote_is_left_alone() {
-        let input = b"*name;type\n\"a\\\"\";camera\n";
+    fn backslash_quote_is_requoted_for_fgetcsv() {
+        // Excel means the cell `a\"` (the `""` is one quote); fgetcsv must read just that.
+        let input = b"*name;type\n\"a\\\"\"\";camera\nC:\\dir\\;x, y\n";
         let f = fix(input, &name());
-        assert_eq!(f.bytes, input);
-        assert!(!f.changed());
-        assert_eq!(f.repairs[0].code.name, "fix::left-alone");
+        assert!(f.changed(), "{:?}", f.repairs);
+        let rows = requote::read_like_fgetcsv(&f.bytes);
+        let want: Vec<Vec<&[u8]>> = vec![
+            vec![b"*name", b"type"],
+            vec![b"a\\\"", b"camera"],
+            vec![b"C:\\dir\\", b"x, y"],
+        ];
+        assert_eq!(rows, want, "{}", String::from_utf8_lossy(&f.bytes));
+        let again = fix(&f.bytes, &name());
+        assert!(again.repairs.is_empty());
+        assert_eq!(again.bytes, f.bytes);
     }
 
     #[test]

@@ -3,6 +3,7 @@
 pub mod codes;
 pub mod fix;
 pub mod media;
+pub mod requote;
 pub mod run;
 pub mod split;
 pub mod state;

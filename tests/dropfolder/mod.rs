@@ -87,7 +87,8 @@ fn excel_cp1252_semicolon_csv_becomes_utf8_comma_csv() {
     let (fixed, said) = fix_bytes("rooms.csv", &bytes);
     assert_eq!(
         String::from_utf8(fixed).unwrap(),
-        "*name,type,description\r\nSalle Fauré,camera,\"say \"\"hi\"\"; now\"\r\n"
+        // fgetcsv reads a quote that does not start a cell literally: no quoting needed.
+        "*name,type,description\r\nSalle Fauré,camera,say \"hi\"; now\r\n"
     );
     assert!(said.contains("fix::windows-1252"), "{said}");
 }
@@ -129,16 +130,78 @@ fn outlook_ical_needs_nothing() {
     assert_eq!(fs::read(&input).unwrap(), bytes);
 }
 
+/// Cells that PHP fgetcsv reads differently from RFC 4180: quotes, delimiters, line breaks and
+/// backslashes before quotes or at a value's end.
+const AWKWARD: &[&str] = &[
+    "Room \"A\"",
+    "a,b",
+    "a;b",
+    "two\r\nlines",
+    "lf\nonly",
+    "C:\\dir\\",
+    "C:\\dir\\, two",
+    "say \\\"hi\\\"",
+    "say \\\"hi\\\", twice",
+    "  \"lead",
+    "x\\\\\"y",
+    "tail\\\\",
+    "",
+];
+
 #[test]
-fn unsafe_delimiter_change_is_left_alone() {
+fn delimiter_rewrite_requotes_what_fgetcsv_reads_differently() {
+    // The source as Excel writes it with `;`: RFC quoting, quotes doubled, no backslash escape.
+    let mut w = csv::WriterBuilder::new()
+        .delimiter(b';')
+        .terminator(csv::Terminator::CRLF)
+        .flexible(true)
+        .from_writer(Vec::new());
+    let mut rows: Vec<Vec<String>> =
+        vec![vec!["*name".into(), "type".into(), "description".into()]];
+    for (i, cell) in AWKWARD.iter().enumerate() {
+        rows.push(vec![
+            cell.to_string(),
+            "camera".into(),
+            format!("{i}{cell}"),
+        ]);
+        rows.push(vec![format!("r{i}"), cell.to_string(), cell.to_string()]);
+    }
+    for r in &rows {
+        w.write_record(r).unwrap();
+    }
+    let source = w.into_inner().unwrap();
     let dir = tempfile::tempdir().unwrap();
-    let input = dir.path().join("b.csv");
-    let bytes = b"*name;type\n\"a\\\"\";camera\n";
-    fs::write(&input, bytes).unwrap();
+    let input = dir.path().join("awkward.csv");
+    fs::write(&input, &source).unwrap();
     let out = kbulk(["fix".as_ref(), input.as_os_str(), "--in-place".as_ref()]);
-    assert_eq!(code(&out), 1);
-    assert!(String::from_utf8_lossy(&out.stdout).contains("fix::left-alone"));
-    assert_eq!(fs::read(&input).unwrap(), bytes);
+    let said = String::from_utf8_lossy(&out.stdout);
+    assert_eq!(code(&out), 0, "{said}");
+    assert!(
+        said.contains("fix::delimiter") && !said.contains("left-alone"),
+        "{said}"
+    );
+    let fixed = fs::read(&input).unwrap();
+    let read = kbulk::dropfolder::requote::read_like_fgetcsv(&fixed);
+    assert_eq!(
+        read.len(),
+        rows.len(),
+        "{}",
+        String::from_utf8_lossy(&fixed)
+    );
+    for (i, (got, want)) in read.iter().zip(&rows).enumerate() {
+        let want: Vec<&[u8]> = want.iter().map(|c| c.as_bytes()).collect();
+        assert_eq!(
+            got,
+            &want,
+            "record {i} of\n{}",
+            String::from_utf8_lossy(&fixed)
+        );
+    }
+    // Fixing again changes nothing.
+    let again = kbulk(["fix".as_ref(), input.as_os_str(), "--in-place".as_ref()]);
+    assert_eq!(code(&again), 0);
+    assert!(String::from_utf8_lossy(&again.stdout).contains("nothing to repair"));
+    assert_eq!(fs::read(&input).unwrap(), fixed);
 }
 
 /// An INBOX/OUTBOX pair in a temporary folder.
