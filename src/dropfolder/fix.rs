@@ -1,11 +1,12 @@
-//! `kbulk fix`: repairs that the bytes prove (encoding, CSV delimiter, iCal line endings), each
-//! reported as a located diagnostic; anything that would need a guess is left alone and reported.
+//! `kbulk fix`: repairs that the bytes prove (encoding, CSV delimiter, iCal line endings and the
+//! iCal constructs the server mangles), each reported as a located diagnostic; anything that
+//! would need a guess is left alone and reported.
 use std::sync::Arc;
 
 use crate::diag::Diagnostic;
 use crate::source::{LineCol, Span};
 
-use super::{codes, requote};
+use super::{codes, ical, requote};
 
 /// The result of fixing one file's bytes.
 #[derive(Debug)]
@@ -31,14 +32,16 @@ fn at(d: Diagnostic, start: u64, end: u64, line: u64, message: &str) -> Diagnost
 }
 
 /// Repairs `bytes` (the content of `file`): re-encodes to UTF-8, rewrites a `;`/tab CSV with `,`,
-/// and gives an iCal file CRLF line endings. Running it on its own output changes nothing.
+/// gives an iCal file CRLF line endings and rewrites it in Kaltura's dialect ([`ical`]). Running
+/// it on its own output changes nothing.
 pub fn fix(bytes: &[u8], file: &Arc<str>) -> Fixed {
     let mut repairs = Vec::new();
     let text = decode(bytes, file, &mut repairs);
     let body = text.strip_prefix('\u{feff}').unwrap_or(&text);
     let bom = &text[..text.len() - body.len()];
     let fixed_body = if body.trim_start().starts_with("BEGIN:VCALENDAR") {
-        crlf(body, file, &mut repairs)
+        let crlf_body = crlf(body, file, &mut repairs);
+        ical::rewrite(crlf_body.as_deref().unwrap_or(body), file, &mut repairs).or(crlf_body)
     } else {
         delimiter(body, file, &mut repairs)
     };

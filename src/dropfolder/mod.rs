@@ -2,6 +2,7 @@
 //! the files that arrive in a watched folder.
 pub mod codes;
 pub mod fix;
+pub mod ical;
 pub mod media;
 pub mod requote;
 pub mod run;

@@ -1,6 +1,7 @@
 //! `kbulk fix` and `kbulk dropfolder`: repairs of files as Excel, Google, LibreOffice and Outlook
 //! write them, splitting, settle, drop-folder media, duplicates and a kill harness.
 mod kill;
+mod wild;
 
 use std::fs;
 use std::path::Path;
@@ -115,8 +116,9 @@ SUMMARY:Lecture\nEND:VEVENT\nEND:VCALENDAR\n";
 }
 
 #[test]
-fn outlook_ical_needs_nothing() {
-    // Outlook writes CRLF (the sample is stored with LF), with escapes and folded lines.
+fn outlook_ical_is_rewritten_in_the_kaltura_dialect() {
+    // Outlook writes CRLF (the sample is stored with LF), with escapes, folded lines, Windows
+    // zone names and alarms inside events.
     let sample = fs::read_to_string(crate::common::path("samples/events-outlook.ics")).unwrap();
     let bytes = sample
         .replace("\r\n", "\n")
@@ -125,9 +127,60 @@ fn outlook_ical_needs_nothing() {
     let dir = tempfile::tempdir().unwrap();
     let input = dir.path().join("o.ics");
     fs::write(&input, &bytes).unwrap();
+    let before = findings(&input);
     let out = kbulk(["fix".as_ref(), input.as_os_str(), "--in-place".as_ref()]);
-    assert_eq!(code(&out), 0);
-    assert_eq!(fs::read(&input).unwrap(), bytes);
+    let said = String::from_utf8_lossy(&out.stdout).into_owned();
+    // The weekly series names a zone kbulk cannot resolve: left alone, so exit 1.
+    assert_eq!(code(&out), 1, "{said}");
+    for c in [
+        "fix::ical-folds",
+        "fix::ical-escapes",
+        "fix::ical-utc",
+        "fix::ical-nested",
+        "fix::left-alone",
+    ] {
+        assert!(said.contains(c), "{c} missing: {said}");
+    }
+    let fixed = String::from_utf8(fs::read(&input).unwrap()).unwrap();
+    for line in [
+        "SUMMARY:Board meeting, Q3 review\r\n",
+        "DESCRIPTION:Agenda and minutes are at https://intranet.example.org/board/q3 and the dial-in number is in the invitation\r\n",
+        "DTSTART:20270715T140000Z\r\nDTEND:20270715T153000Z\r\n",
+        "DTSTART;TZID=\"(UTC-05:00) Eastern Time (US & Canada)\":20270105T090000\r\n",
+        "BEGIN:VTIMEZONE\r\nTZID:Eastern Standard Time\r\n",
+    ] {
+        assert!(fixed.contains(line), "{line:?} missing:\n{fixed}");
+    }
+    assert!(
+        !fixed.contains("VALARM") && !fixed.contains("Reminder"),
+        "{fixed}"
+    );
+    let after = findings(&input);
+    for gone in [
+        "ical::folded-line",
+        "ical::escaped-text",
+        "ical::nested-component",
+    ] {
+        assert!(
+            before.iter().any(|c| c == gone),
+            "{gone} before: {before:?}"
+        );
+        assert!(!after.iter().any(|c| c == gone), "{gone} after: {after:?}");
+    }
+    for c in &after {
+        let n = |v: &[String]| v.iter().filter(|x| *x == c).count();
+        assert!(
+            n(&after) <= n(&before),
+            "new finding {c}: {before:?} -> {after:?}"
+        );
+    }
+    let again = kbulk(["fix".as_ref(), input.as_os_str(), "--in-place".as_ref()]);
+    assert_eq!(code(&again), 1, "the series is still left alone");
+    assert_eq!(
+        fs::read_to_string(&input).unwrap(),
+        fixed,
+        "fix twice changes nothing"
+    );
 }
 
 /// Cells that PHP fgetcsv reads differently from RFC 4180: quotes, delimiters, line breaks and
