@@ -1,6 +1,7 @@
 //! `kbulk fix` and `kbulk dropfolder`: repairs of files as Excel, Google, LibreOffice and Outlook
 //! write them, splitting, settle, drop-folder media, duplicates and a kill harness.
 mod kill;
+mod mixed;
 mod wild;
 
 use std::fs;
@@ -480,7 +481,16 @@ fn drop_folder_xml_media_present_missing_and_mismatched() {
 
 #[test]
 fn explain_knows_the_new_codes() {
-    for c in ["fix::utf16", "fix::delimiter", "dropfolder::media-missing"] {
+    for c in [
+        "fix::utf16",
+        "fix::delimiter",
+        "fix::ical-folds",
+        "fix::ical-escapes",
+        "fix::ical-utc",
+        "fix::ical-nested",
+        "fix::ical-geo",
+        "dropfolder::media-missing",
+    ] {
         assert_eq!(code(&kbulk(["explain", c])), 0, "{c}");
     }
 }
