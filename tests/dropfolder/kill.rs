@@ -11,7 +11,8 @@ use std::time::{Duration, Instant};
 
 use super::{Folders, names, resources};
 
-/// The mixed inputs: split CSV, LF iCal, a `;` CSV, a bad CSV and a duplicate.
+/// The mixed inputs: split CSV, LF iCal, an Outlook iCal rewritten in the Kaltura dialect, a `;`
+/// CSV, a bad CSV and a duplicate.
 fn fill(inbox: &Path) {
     fs::write(inbox.join("a.csv"), resources(9)).unwrap();
     fs::write(inbox.join("dup.csv"), resources(9)).unwrap();
@@ -31,6 +32,19 @@ fn fill(inbox: &Path) {
     }
     ics.push_str("END:VCALENDAR\n");
     fs::write(inbox.join("cal.ics"), ics).unwrap();
+    // Outlook style: rewritten in the Kaltura dialect (fold, escape, TZID, alarm), then split.
+    let mut outlook = String::from(
+        "BEGIN:VCALENDAR\r\nPRODID:-//Microsoft Corporation//Outlook 16.0 MIMEDIR//EN\r\nVERSION:2.0\r\n",
+    );
+    for i in 0..3 {
+        outlook.push_str(&format!(
+            "BEGIN:VEVENT\r\nUID:o{i}\r\nSUMMARY:Board {i}\\, room 2\r\nDESCRIPTION:see https://example.org/board/{i} a\r\n nd more\r\n\
+DTSTART;TZID=Europe/Paris:2027071{i}T100000\r\nDTEND;TZID=Europe/Paris:2027071{i}T110000\r\n\
+BEGIN:VALARM\r\nTRIGGER:-PT15M\r\nACTION:DISPLAY\r\nDESCRIPTION:Reminder\r\nEND:VALARM\r\nEND:VEVENT\r\n"
+        ));
+    }
+    outlook.push_str("END:VCALENDAR\r\n");
+    fs::write(inbox.join("outlook.ics"), outlook).unwrap();
 }
 
 /// Every visible file under `dir` with its content.
@@ -79,7 +93,13 @@ fn sigkill_at_random_moments_then_restart_hands_over_exactly_once() {
     let want_out = contents(&reference.outbox());
     let want_rejected = contents(&reference.rejected());
     let want_archive = names(&reference.inbox().join(".kbulk/archive"));
-    assert!(want_out.len() >= 7, "{:?}", want_out.keys());
+    assert!(want_out.len() >= 9, "{:?}", want_out.keys());
+    let piece = &want_out["outlook.part001.ics"];
+    let piece = String::from_utf8_lossy(piece);
+    assert!(
+        piece.contains("DTSTART:20270710T080000Z") && !piece.contains("VALARM"),
+        "{piece}"
+    );
 
     let rounds: usize = std::env::var("KBULK_KILL_ROUNDS")
         .ok()
