@@ -72,7 +72,17 @@ fn human(e: &Event) -> String {
     match e {
         Event::Claimed { file } => format!("{file}: claimed"),
         Event::Fixed { file, repairs } => {
-            format!("{file}: fixed {} ({})", repairs.len(), repairs.join(", "))
+            let left = repairs.iter().filter(|r| *r == "fix::left-alone").count();
+            let made: Vec<&str> = repairs
+                .iter()
+                .map(String::as_str)
+                .filter(|r| *r != "fix::left-alone")
+                .collect();
+            let mut line = format!("{file}: fixed {} ({})", made.len(), made.join(", "));
+            if left > 0 {
+                line.push_str(&format!(", {left} left alone (see kbulk fix)"));
+            }
+            line
         }
         Event::Split { file, pieces } => format!("{file}: split into {pieces}"),
         Event::HandedOver { file, outputs } => {

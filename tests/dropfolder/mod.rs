@@ -480,6 +480,54 @@ fn drop_folder_xml_media_present_missing_and_mismatched() {
 }
 
 #[test]
+fn fix_in_place_leaves_only_the_fixed_file() {
+    let dir = tempfile::tempdir().unwrap();
+    let input = dir.path().join("semi.csv");
+    fs::write(&input, "*name;type\r\nA;camera\r\n").unwrap();
+    let out = kbulk(["fix".as_ref(), input.as_os_str(), "--in-place".as_ref()]);
+    assert_eq!(code(&out), 0);
+    assert_eq!(names(dir.path()), ["semi.csv"], "no temporary left behind");
+    assert_eq!(fs::read(&input).unwrap(), b"*name,type\r\nA,camera\r\n");
+}
+
+#[test]
+fn once_prints_one_line_per_step_and_a_summary() {
+    let f = Folders::new();
+    fs::write(
+        f.inbox().join("semi.csv"),
+        "*name;type\r\nS1;camera\r\nS2;camera\r\nS3;camera\r\n",
+    )
+    .unwrap();
+    fs::write(f.inbox().join("bad.csv"), "*name,type\r\nX,projector\r\n").unwrap();
+    let mut args: Vec<std::ffi::OsString> = vec!["dropfolder".into(), f.inbox().into()];
+    args.extend(["--to".into(), f.outbox().into(), "--once".into()]);
+    args.extend(["--settle", "0", "--max-records", "2"].map(Into::into));
+    let out = kbulk(args);
+    assert_eq!(code(&out), 1);
+    let text = String::from_utf8(out.stdout).unwrap();
+    for line in [
+        "semi.csv: claimed",
+        "semi.csv: fixed 1 (fix::delimiter)",
+        "semi.csv: split into 2",
+        "semi.csv: handed over (semi.part001.csv, semi.part002.csv)",
+        "bad.csv: claimed",
+        "bad.csv: rejected, 1 error(s), first resource::unknown-type (see bad.csv.report.txt)",
+        "dropfolder: 1 handed over, 1 rejected, 0 duplicate(s)",
+    ] {
+        assert!(text.lines().any(|l| l == line), "{line:?} missing:\n{text}");
+    }
+    let missing = f.dir.path().join("nowhere");
+    let usage = kbulk([
+        "dropfolder".as_ref(),
+        missing.as_os_str(),
+        "--to".as_ref(),
+        f.outbox().as_os_str(),
+        "--once".as_ref(),
+    ]);
+    assert_eq!(code(&usage), 2, "a missing INBOX is a usage error");
+}
+
+#[test]
 fn explain_knows_the_new_codes() {
     for c in [
         "fix::utf16",
