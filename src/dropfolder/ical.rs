@@ -496,6 +496,19 @@ mod tests {
     }
 
     #[test]
+    fn a_series_in_a_fixed_zone_and_a_utc_time_with_tzid_are_converted() {
+        let input = cal(
+            "SUMMARY:x\r\nDTSTART;TZID=Asia/Tokyo:20270105T100000\r\nDURATION:PT1H\r\nRRULE:FREQ=WEEKLY;COUNT=30\r\nEND:VEVENT\r\nBEGIN:VEVENT\r\nUID:u2\r\nSUMMARY:y\r\nDTSTART;TZID=Europe/Paris:20270105T100000Z\r\nDTEND:20270105T110000Z\r\n",
+        );
+        let (out, rep) = fix(&input);
+        let out = out.expect("rewritten");
+        assert!(out.contains("DTSTART:20270105T010000Z\r\n"), "{out}");
+        assert!(out.contains("DTSTART:20270105T100000Z\r\n"), "{out}");
+        assert_eq!(codes_of(&rep), ["fix::ical-utc"]);
+        assert!(rep[0].message.starts_with("2 "), "{}", rep[0].message);
+    }
+
+    #[test]
     fn a_series_across_dst_and_a_line_break_are_left_alone() {
         let input = cal(
             "SUMMARY:a\\nb\r\nDTSTART;TZID=Europe/Paris:20270105T100000\r\nDURATION:PT1H\r\nRRULE:FREQ=WEEKLY;COUNT=30\r\n",
@@ -518,6 +531,19 @@ mod tests {
         assert_eq!(out, None);
         assert_eq!(codes_of(&rep), ["fix::left-alone"]);
         assert!(rep[0].message.contains("line 8"), "{}", rep[0].message);
+    }
+
+    #[test]
+    fn unbalanced_components_stop_the_rewrite() {
+        let input = cal("SUMMARY:a\r\n b\r\nBEGIN:VALARM\r\nDESCRIPTION:r\r\n");
+        let (out, rep) = fix(&input);
+        assert_eq!(out, None);
+        assert_eq!(codes_of(&rep), ["fix::left-alone"]);
+        assert!(
+            rep[0].message.contains("not well formed"),
+            "{}",
+            rep[0].message
+        );
     }
 
     #[test]
