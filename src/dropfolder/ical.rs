@@ -83,7 +83,14 @@ fn left_alone(file: &Arc<str>, line: &ContentLine, msg: String) -> Diagnostic {
 /// nothing to rewrite, or when the rewrite is refused (the reason is in `repairs`).
 pub fn rewrite(body: &str, file: &Arc<str>, repairs: &mut Vec<Diagnostic>) -> Option<String> {
     let mut scanner = Scanner::new(body.as_bytes(), 0);
-    let mut lines = Vec::new();
+    let import = jiff::Timestamp::now();
+    let mut plan = Plan::default();
+    let mut out = String::with_capacity(body.len() + body.len() / 16);
+    let mut depth = 0usize;
+    // The lines of the VEVENT being read, with its open components (only one event is held).
+    let mut event_lines: Vec<ContentLine> = Vec::new();
+    let mut open: Vec<String> = Vec::new();
+    let mut orphan: Option<ContentLine> = None;
     loop {
         let mut l = ContentLine::default();
         // Reading from memory cannot fail.
@@ -93,28 +100,43 @@ pub fn rewrite(body: &str, file: &Arc<str>, repairs: &mut Vec<Diagnostic>) -> Op
         if l.truncated || !l.utf8 {
             return None; // `check` reports it; nothing here is safe to rewrite
         }
-        lines.push(l);
-    }
-    let import = jiff::Timestamp::now();
-    let mut plan = Plan::default();
-    let mut out = String::with_capacity(body.len() + body.len() / 16);
-    let mut i = 0;
-    let mut depth = 0usize;
-    while i < lines.len() {
-        let l = &lines[i];
-        match begin_end(l) {
+        if orphan.is_none() && matches!(l.text.first(), Some(b' ' | b'\t')) {
+            orphan = Some(l.clone());
+        }
+        let be = begin_end(&l);
+        if !open.is_empty() {
+            // Inside an event: BEGIN/END matched as the reader matches them (an END closes the
+            // innermost open component of its name).
+            match be {
+                Some((true, c)) => open.push(c),
+                Some((false, c)) => {
+                    if let Some(pos) = open.iter().rposition(|s| *s == c) {
+                        open.truncate(pos);
+                    }
+                }
+                None => {}
+            }
+            event_lines.push(l);
+            if open.is_empty() {
+                event(&event_lines, file, import, &mut plan, &mut out);
+                event_lines.clear();
+            }
+            continue;
+        }
+        match be {
             Some((true, comp)) if comp == "VEVENT" && depth == 1 => {
-                let end = event_end(&lines, i);
-                event(&lines[i..end], file, import, &mut plan, &mut out);
-                i = end;
+                open.push(comp);
+                event_lines.push(l);
                 continue;
             }
             Some((true, _)) => depth += 1,
             Some((false, _)) => depth = depth.saturating_sub(1),
             None => {}
         }
-        emit(&mut out, l, &mut plan);
-        i += 1;
+        emit(&mut out, &l, &mut plan);
+    }
+    if !event_lines.is_empty() {
+        event(&event_lines, file, import, &mut plan, &mut out);
     }
     repairs.append(&mut plan.left);
     if !plan.changed() {
@@ -122,13 +144,10 @@ pub fn rewrite(body: &str, file: &Arc<str>, repairs: &mut Vec<Diagnostic>) -> Op
     }
     // A line that starts with a blank after an empty line is its own line to the reader; written
     // without the empty line, it would become a continuation of the line before.
-    if let Some(l) = lines
-        .iter()
-        .find(|l| matches!(l.text.first(), Some(b' ' | b'\t')))
-    {
+    if let Some(l) = orphan {
         repairs.push(left_alone(
             file,
-            l,
+            &l,
             format!(
                 "the iCal rewrite was not made: line {} starts with a blank after an empty line, \
                  and written without the empty line it would become part of the line before",
@@ -207,27 +226,6 @@ fn begin_end(l: &ContentLine) -> Option<(bool, String)> {
         _ => return None,
     };
     Some((begin, l.value_str().trim().to_ascii_uppercase()))
-}
-
-/// The index just past the END that closes the VEVENT beginning at `start` (BEGIN/END matched
-/// as the reader matches them: an END closes the innermost open component of its name).
-fn event_end(lines: &[ContentLine], start: usize) -> usize {
-    let mut stack = vec!["VEVENT".to_string()];
-    for (k, l) in lines.iter().enumerate().skip(start + 1) {
-        match begin_end(l) {
-            Some((true, c)) => stack.push(c),
-            Some((false, c)) => {
-                if let Some(pos) = stack.iter().rposition(|s| *s == c) {
-                    stack.truncate(pos);
-                    if stack.is_empty() {
-                        return k + 1;
-                    }
-                }
-            }
-            None => {}
-        }
-    }
-    lines.len()
 }
 
 /// Writes one content line as it is (unfolded).
