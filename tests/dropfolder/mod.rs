@@ -117,6 +117,42 @@ SUMMARY:Lecture\nEND:VEVENT\nEND:VCALENDAR\n";
 }
 
 #[test]
+fn google_calendar_export_is_rewritten_and_checks_clean() {
+    // Google Calendar: LF endings, local times with TZID, folded descriptions, escaped commas,
+    // a reminder (VALARM) inside the event.
+    let ics = "BEGIN:VCALENDAR\nPRODID:-//Google Inc//Google Calendar 70.9054//EN\nVERSION:2.0\n\
+CALSCALE:GREGORIAN\nMETHOD:PUBLISH\nX-WR-CALNAME:Lectures\nX-WR-TIMEZONE:Europe/Berlin\n\
+BEGIN:VEVENT\nDTSTART;TZID=Europe/Berlin:20270315T090000\nDTEND;TZID=Europe/Berlin:20270315T103000\n\
+DTSTAMP:20261201T120000Z\nUID:3j4k5l6m7n@google.com\nCREATED:20261130T100000Z\n\
+DESCRIPTION:Slides: https://example.edu/slides/lecture-1.pdf and the reading list is o\n n the course page\n\
+LAST-MODIFIED:20261130T100000Z\nLOCATION:Hall A\\, Building 3\n\
+SEQUENCE:0\nSUMMARY:Lecture 1\\; Introduction\nTRANSP:OPAQUE\n\
+BEGIN:VALARM\nACTION:DISPLAY\nDESCRIPTION:This is an event reminder\nTRIGGER:-P0DT0H10M0S\nEND:VALARM\n\
+END:VEVENT\nEND:VCALENDAR\n";
+    let (fixed, said) = fix_bytes("google-tz.ics", ics.as_bytes());
+    let fixed = String::from_utf8(fixed).unwrap();
+    for c in [
+        "fix::crlf",
+        "fix::ical-folds",
+        "fix::ical-escapes",
+        "fix::ical-utc",
+        "fix::ical-nested",
+    ] {
+        assert!(said.contains(c), "{c} missing: {said}");
+    }
+    for line in [
+        "DTSTART:20270315T080000Z\r\nDTEND:20270315T093000Z\r\n",
+        "DESCRIPTION:Slides: https://example.edu/slides/lecture-1.pdf and the reading list is on the course page\r\n",
+        "LOCATION:Hall A, Building 3\r\n",
+        "SUMMARY:Lecture 1; Introduction\r\n",
+        "X-WR-TIMEZONE:Europe/Berlin\r\n",
+    ] {
+        assert!(fixed.contains(line), "{line:?} missing:\n{fixed}");
+    }
+    assert!(!fixed.contains("VALARM"), "{fixed}");
+}
+
+#[test]
 fn outlook_ical_is_rewritten_in_the_kaltura_dialect() {
     // Outlook writes CRLF (the sample is stored with LF), with escapes, folded lines, Windows
     // zone names and alarms inside events.
