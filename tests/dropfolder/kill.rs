@@ -85,6 +85,40 @@ impl Rng {
 
 #[test]
 fn sigkill_at_random_moments_then_restart_hands_over_exactly_once() {
+    let want_out = harness(fill, "KBULK_KILL_ROUNDS", 6);
+    assert!(want_out.len() >= 9, "{:?}", want_out.keys());
+    let piece = String::from_utf8_lossy(&want_out["outlook.part001.ics"]);
+    assert!(
+        piece.contains("DTSTART:20270710T080000Z") && !piece.contains("VALARM"),
+        "{piece}"
+    );
+}
+
+/// Every sample and the 197 wild iCal files of ../shared/conformance/ics-wild.
+fn fill_real_world(inbox: &Path) {
+    for dir in ["samples", "../shared/conformance/ics-wild"] {
+        for e in fs::read_dir(crate::common::path(dir)).unwrap() {
+            let p = e.unwrap().path();
+            let name = p.file_name().unwrap().to_string_lossy().into_owned();
+            if !(name.ends_with(".md") || name.ends_with(".rst") || name.starts_with('.')) {
+                fs::copy(&p, inbox.join(&name)).unwrap();
+            }
+        }
+    }
+}
+
+/// The "done when" of issue 13 under kills: the folder of mixed real-world files ends as an
+/// uninterrupted run leaves it. Soak: `KBULK_KILL_REAL_ROUNDS=20`.
+#[test]
+fn sigkill_on_a_folder_of_real_world_files_changes_nothing() {
+    let want_out = harness(fill_real_world, "KBULK_KILL_REAL_ROUNDS", 2);
+    assert!(want_out.len() > 30, "{:?}", want_out.keys());
+}
+
+/// Runs `fill`ed folders once without kills, then `rounds` times (from `env`, else
+/// `default_rounds`) with three SIGKILLs at random instants and a restart; every round must end
+/// as the uninterrupted run. Returns that run's OUTBOX.
+fn harness(fill: fn(&Path), env: &str, default_rounds: usize) -> BTreeMap<String, Vec<u8>> {
     let reference = Folders::new();
     fill(&reference.inbox());
     let started = Instant::now();
@@ -93,18 +127,11 @@ fn sigkill_at_random_moments_then_restart_hands_over_exactly_once() {
     let want_out = contents(&reference.outbox());
     let want_rejected = contents(&reference.rejected());
     let want_archive = names(&reference.inbox().join(".kbulk/archive"));
-    assert!(want_out.len() >= 9, "{:?}", want_out.keys());
-    let piece = &want_out["outlook.part001.ics"];
-    let piece = String::from_utf8_lossy(piece);
-    assert!(
-        piece.contains("DTSTART:20270710T080000Z") && !piece.contains("VALARM"),
-        "{piece}"
-    );
 
-    let rounds: usize = std::env::var("KBULK_KILL_ROUNDS")
+    let rounds: usize = std::env::var(env)
         .ok()
         .and_then(|v| v.parse().ok())
-        .unwrap_or(6);
+        .unwrap_or(default_rounds);
     let seed = std::time::SystemTime::now()
         .duration_since(std::time::UNIX_EPOCH)
         .unwrap()
@@ -153,4 +180,5 @@ fn sigkill_at_random_moments_then_restart_hands_over_exactly_once() {
             "seed {seed} round {round}: left in INBOX {left:?}"
         );
     }
+    want_out
 }
