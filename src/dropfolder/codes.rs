@@ -50,6 +50,11 @@ kbulk cannot resolve is left alone too.";
         "The server recognises only VCALENDAR and VEVENT: the lines of a VALARM inside an event \
 are read as the event's own, so the alarm's DESCRIPTION, SUMMARY or DURATION replace the \
 event's. The server imports no alarms, so `kbulk fix` removes nested components.";
+    ICAL_END = "fix::ical-end", Note, Advice,
+        "A single event's DURATION (with no DTEND) was written as DTEND.",
+        "The server needs DTEND for an event that does not repeat: it does not compute the end \
+from DURATION, and the event fails with \"endDate cannot be null\". `kbulk fix` writes DTEND \
+as DTSTART plus the DURATION, in UTC, as `kbulk convert --to ics` does.";
     ICAL_GEO = "fix::ical-geo", Note, Advice,
         "GEO was written as GEOLATITUDE and GEOLONGITUDE.",
         "The server reads coordinates only from the non-standard GEOLATITUDE and GEOLONGITUDE \

@@ -12,10 +12,12 @@
 //!   change from its start on, otherwise it is left alone;
 //! * components nested in a VEVENT (VALARM, ...) are removed (the server reads their
 //!   properties as the event's own);
-//! * GEO becomes GEOLATITUDE and GEOLONGITUDE (the only coordinates the server reads).
+//! * GEO becomes GEOLATITUDE and GEOLONGITUDE (the only coordinates the server reads);
+//! * a single event's DURATION without DTEND becomes DTEND (the server needs DTEND).
 //!
-//! The rewrite is accepted only when re-reading it yields the same events (the zone name of a
-//! TZID time aside, which the server never stores) and no finding that the input did not have.
+//! The rewrite is accepted only when re-reading it yields the same events ([`same_meaning`]: the
+//! zone name of a TZID time aside, which the server never stores, and DURATION read as the end
+//! it means) and no finding that the input did not have.
 use std::collections::HashMap;
 use std::sync::Arc;
 
@@ -23,7 +25,9 @@ use crate::diag::{Code, Diagnostic};
 use crate::formats::ReadOptions;
 use crate::formats::ics::rrule::{parse_local_basic, parse_utc_basic};
 use crate::formats::ics::scanner::{ContentLine, Scanner};
-use crate::formats::ics::{codes as ical_codes, has_text_escape, tz, unescape_text};
+use crate::formats::ics::{
+    codes as ical_codes, has_text_escape, parse_duration, tz, unescape_text,
+};
 use crate::record::event::EventTime;
 use crate::record::{Record, RecordData};
 use crate::source::{LineCol, Span};
@@ -54,6 +58,7 @@ struct Plan {
     utc: Tally,
     nested: Tally,
     geo: Tally,
+    end: Tally,
     left: Vec<Diagnostic>,
 }
 
@@ -189,6 +194,11 @@ pub fn rewrite(body: &str, file: &Arc<str>, repairs: &mut Vec<Diagnostic>) -> Op
             "component(s) nested in an event removed",
         ),
         (
+            &plan.end,
+            &codes::ICAL_END,
+            "DURATION(s) of single events written as DTEND",
+        ),
+        (
             &plan.geo,
             &codes::ICAL_GEO,
             "GEO propert(ies) written as GEOLATITUDE and GEOLONGITUDE",
@@ -289,6 +299,22 @@ fn event(
     let has = |n: &str| own.iter().any(|l| &*l.name_key() == n);
     let recurring = has("RRULE");
     let geo_free = !has("GEOLATITUDE") && !has("GEOLONGITUDE");
+    // A single event with DURATION and no DTEND: the server needs DTEND (it does not compute it).
+    let count = |n: &str| own.iter().filter(|l| &*l.name_key() == n).count();
+    let end_from_duration = (!recurring && !has("DTEND") && count("DURATION") == 1)
+        .then(|| {
+            let start = own.iter().find(|l| &*l.name_key() == "DTSTART")?;
+            let sv = start.value_str();
+            let start = match start.param("TZID") {
+                Some(_) => utc_time(start, sv.trim(), false, import).ok()?,
+                None => sv.trim().to_string(),
+            };
+            let start = parse_utc_basic(&start)?;
+            let dur = own.iter().find(|l| &*l.name_key() == "DURATION")?;
+            let secs = parse_duration(dur.value_str().trim()).ok()?;
+            EventTime::from_unix(start.unix().checked_add(secs)?)
+        })
+        .flatten();
     for l in own {
         let name = l.name_upper();
         let value = l.value_str();
@@ -323,6 +349,12 @@ fn event(
                 Err(Some(why)) => plan.left.push(left_alone(file, l, why)),
                 Err(None) => {}
             }
+        } else if name == "DURATION"
+            && let Some(end) = end_from_duration
+        {
+            plan.end.add(l);
+            emit_value(out, l, "DTEND", &end.ical_utc(), plan);
+            continue;
         } else if name == "GEO"
             && geo_free
             && let Some((a, b)) = v.split_once([';', ','])
@@ -429,7 +461,22 @@ fn verify(
     Ok(())
 }
 
-/// The events of an iCal text (zone names cleared) and the findings of reading it.
+/// Brings an event to the form both sides of a rewrite share when they mean the same: the zone
+/// name of TZID times cleared (the server never stores it), and a single event's DURATION
+/// without DTEND turned into its end time (what the rewrite writes).
+pub fn same_meaning(e: &mut crate::record::event::ScheduleEvent) {
+    e.time_zone = None;
+    if e.recurrence.is_none()
+        && e.end_date.is_none()
+        && let (Some(s), Some(d)) = (e.start_date, e.duration)
+        && let Some(end) = s.unix().checked_add(d).and_then(EventTime::from_unix)
+    {
+        e.end_date = Some(end);
+        e.duration = None;
+    }
+}
+
+/// The events of an iCal text (in the form of [`same_meaning`]) and the findings of reading it.
 fn read(text: &str, file: &Arc<str>, opts: &ReadOptions) -> (Vec<Record>, Vec<Diagnostic>) {
     let mut records: Vec<Record> = Vec::new();
     let mut diags = Vec::new();
@@ -437,7 +484,7 @@ fn read(text: &str, file: &Arc<str>, opts: &ReadOptions) -> (Vec<Record>, Vec<Di
     let _ = crate::formats::ics::read(text.as_bytes(), 0, file, opts, &mut records, &mut diags);
     for r in &mut records {
         if let RecordData::ScheduleEvent(e) = &mut r.data {
-            e.time_zone = None;
+            same_meaning(e);
         }
     }
     (records, diags)
@@ -529,6 +576,21 @@ mod tests {
         assert_eq!(out, None);
         assert_eq!(codes_of(&rep), ["fix::left-alone"]);
         assert!(rep[0].message.contains("line 8"), "{}", rep[0].message);
+    }
+
+    #[test]
+    fn a_single_event_with_duration_gets_dtend() {
+        let input =
+            cal("SUMMARY:x\r\nDTSTART;TZID=Europe/Paris:20270705T100000\r\nDURATION:PT1H30M\r\n");
+        let (out, rep) = fix(&input);
+        let out = out.expect("rewritten");
+        assert!(
+            out.contains("DTSTART:20270705T080000Z\r\nDTEND:20270705T093000Z\r\n"),
+            "{out}"
+        );
+        assert!(!out.contains("DURATION"), "{out}");
+        assert_eq!(codes_of(&rep), ["fix::ical-utc", "fix::ical-end"]);
+        assert_eq!(fix(&out).0, None);
     }
 
     #[test]

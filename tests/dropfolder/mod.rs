@@ -572,6 +572,7 @@ fn explain_knows_the_new_codes() {
         "fix::ical-utc",
         "fix::ical-nested",
         "fix::ical-geo",
+        "fix::ical-end",
         "dropfolder::media-missing",
     ] {
         assert_eq!(code(&kbulk(["explain", c])), 0, "{c}");

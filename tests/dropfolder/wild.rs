@@ -8,17 +8,18 @@ use std::sync::Arc;
 
 use kbulk::diag::Diagnostic;
 use kbulk::dropfolder::fix::fix;
+use kbulk::dropfolder::ical::same_meaning;
 use kbulk::formats::{ReadOptions, read_path};
 use kbulk::record::{Record, RecordData};
 
-/// The events of `path` (zone names cleared: the server never stores them) and its findings.
+/// The events of `path` (in the form `same_meaning` compares) and its findings.
 fn read(path: &Path, opts: &ReadOptions) -> (Vec<Record>, Vec<Diagnostic>) {
     let mut records: Vec<Record> = Vec::new();
     let name: Arc<str> = Arc::from("f.ics");
     let report = read_path(path, name, opts, &mut records);
     for r in &mut records {
         if let RecordData::ScheduleEvent(e) = &mut r.data {
-            e.time_zone = None;
+            same_meaning(e);
         }
     }
     (records, report.diagnostics)
