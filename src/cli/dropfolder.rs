@@ -67,25 +67,58 @@ pub struct DropFolderArgs {
     pub events: EventArgs,
 }
 
-/// The terminal line of an event.
-fn human(e: &Event) -> String {
-    match e {
-        Event::Claimed { file } => format!("{file}: claimed"),
-        Event::Fixed { file, repairs } => {
-            format!("{file}: fixed {} ({})", repairs.len(), repairs.join(", "))
+/// The human output: one line per file, printed when the file ends (handed over, rejected or
+/// duplicate) and listing its steps: `NAME: fixed N (codes), split into K, handed over (…)`.
+#[derive(Default)]
+struct Lines {
+    /// Steps seen so far per file not yet ended.
+    steps: std::collections::HashMap<String, Vec<String>>,
+}
+
+impl Lines {
+    /// The file's line when `e` ends it.
+    fn on(&mut self, e: &Event) -> Option<String> {
+        let (file, step, ends) = match e {
+            Event::Claimed { file } => {
+                // A file claimed again (an XML waiting for its media) starts over.
+                self.steps.insert(file.clone(), Vec::new());
+                return None;
+            }
+            Event::Fixed { file, repairs } => {
+                let left = repairs.iter().filter(|r| *r == "fix::left-alone").count();
+                let made: Vec<&str> = repairs
+                    .iter()
+                    .map(String::as_str)
+                    .filter(|r| *r != "fix::left-alone")
+                    .collect();
+                let mut step = format!("fixed {} ({})", made.len(), made.join(", "));
+                if left > 0 {
+                    step.push_str(&format!(", {left} left alone (see kbulk fix)"));
+                }
+                (file, step, false)
+            }
+            Event::Split { file, pieces } => (file, format!("split into {pieces}"), false),
+            Event::HandedOver { file, outputs } => {
+                (file, format!("handed over ({})", outputs.join(", ")), true)
+            }
+            Event::Rejected {
+                file,
+                errors,
+                first,
+            } => (
+                file,
+                format!("rejected, {errors} error(s), first {first} (see {file}.report.txt)"),
+                true,
+            ),
+            Event::Duplicate { file, of } => (file, format!("duplicate of {of}, archived"), true),
+        };
+        let steps = self.steps.entry(file.clone()).or_default();
+        steps.push(step);
+        if !ends {
+            return None;
         }
-        Event::Split { file, pieces } => format!("{file}: split into {pieces}"),
-        Event::HandedOver { file, outputs } => {
-            format!("{file}: handed over ({})", outputs.join(", "))
-        }
-        Event::Rejected {
-            file,
-            errors,
-            first,
-        } => {
-            format!("{file}: rejected, {errors} error(s), first {first} (see {file}.report.txt)")
-        }
-        Event::Duplicate { file, of } => format!("{file}: duplicate of {of}, archived"),
+        let steps = self.steps.remove(file).unwrap_or_default();
+        Some(format!("{file}: {}", steps.join(", ")))
     }
 }
 
@@ -131,12 +164,16 @@ pub fn run(args: &DropFolderArgs) -> Result<Exit, CliError> {
     let folder = DropFolder::open(&opts, &stop).map_err(|e| CliError::Failed(e.to_string()))?;
     let json = args.format == OutputFormat::Json;
     let mut print_err = None;
+    let mut lines = Lines::default();
     let mut on = |e: &Event| {
         let mut out = io::stdout().lock();
         let r = if json {
             render::json_line(&mut out, e)
         } else {
-            writeln!(out, "{}", human(e))
+            match lines.on(e) {
+                Some(line) => writeln!(out, "{line}"),
+                None => Ok(()),
+            }
         };
         if let Err(e) = r.and_then(|_| out.flush()) {
             print_err.get_or_insert(e);

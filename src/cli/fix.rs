@@ -1,5 +1,5 @@
 //! `kbulk fix`: repairs bulk files that the bytes prove wrong (encoding, delimiter, iCal line
-//! endings) and reports each repair with its code and place.
+//! endings and dialect) and reports each repair with its code and place.
 use std::io::{self, BufWriter, Write};
 use std::path::PathBuf;
 use std::sync::Arc;
@@ -14,8 +14,11 @@ use super::{CliError, Exit};
 #[command(after_long_help = "\
 Repairs only what the bytes prove: UTF-16 with a byte-order mark and Windows-1252 (when the \
 bytes are not UTF-8) become UTF-8; a CSV whose `*` header is `;`- or tab-separated is rewritten \
-with `,` and fgetcsv-safe quoting; an iCal file gets CRLF line endings. What would need a guess is \
-left alone and reported (fix::left-alone). Running fix twice changes nothing the second time.
+with `,`, quoted so that PHP fgetcsv reads the same cells; an iCal file gets CRLF line endings and \
+is rewritten in the dialect Kaltura reads (no folds, no text escapes, UTC instead of TZID times, no \
+alarms inside events, GEOLATITUDE/GEOLONGITUDE), kept only when it reads as the same events with \
+no new finding. What would need a guess is left alone and reported (fix::left-alone). Running fix \
+twice changes nothing the second time.
 
 Exit codes: 0 done (repaired or nothing to repair), 1 something was left alone, 2 usage or I/O.
 
@@ -77,7 +80,10 @@ pub fn run(args: &FixArgs) -> Result<Exit, CliError> {
             write_atomic(&dir, &file_name, &fixed.bytes)
                 .map_err(|e| CliError::Failed(e.to_string()))?;
         }
-        left_alone |= !fixed.changed() && !fixed.repairs.is_empty();
+        left_alone |= fixed
+            .repairs
+            .iter()
+            .any(|d| std::ptr::eq(d.code, &kbulk::dropfolder::codes::UNFIXABLE));
         match args.format {
             OutputFormat::Json => {
                 for d in &fixed.repairs {

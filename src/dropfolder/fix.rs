@@ -1,11 +1,12 @@
-//! `kbulk fix`: repairs that the bytes prove (encoding, CSV delimiter, iCal line endings), each
-//! reported as a located diagnostic; anything that would need a guess is left alone and reported.
+//! `kbulk fix`: repairs that the bytes prove (encoding, CSV delimiter, iCal line endings and the
+//! iCal constructs the server mangles), each reported as a located diagnostic; anything that
+//! would need a guess is left alone and reported.
 use std::sync::Arc;
 
 use crate::diag::Diagnostic;
 use crate::source::{LineCol, Span};
 
-use super::codes;
+use super::{codes, ical, requote};
 
 /// The result of fixing one file's bytes.
 #[derive(Debug)]
@@ -31,14 +32,16 @@ fn at(d: Diagnostic, start: u64, end: u64, line: u64, message: &str) -> Diagnost
 }
 
 /// Repairs `bytes` (the content of `file`): re-encodes to UTF-8, rewrites a `;`/tab CSV with `,`,
-/// and gives an iCal file CRLF line endings. Running it on its own output changes nothing.
+/// gives an iCal file CRLF line endings and rewrites it in Kaltura's dialect ([`ical`]). Running
+/// it on its own output changes nothing.
 pub fn fix(bytes: &[u8], file: &Arc<str>) -> Fixed {
     let mut repairs = Vec::new();
     let text = decode(bytes, file, &mut repairs);
     let body = text.strip_prefix('\u{feff}').unwrap_or(&text);
     let bom = &text[..text.len() - body.len()];
     let fixed_body = if body.trim_start().starts_with("BEGIN:VCALENDAR") {
-        crlf(body, file, &mut repairs)
+        let crlf_body = crlf(body, file, &mut repairs);
+        ical::rewrite(crlf_body.as_deref().unwrap_or(body), file, &mut repairs).or(crlf_body)
     } else {
         delimiter(body, file, &mut repairs)
     };
@@ -178,26 +181,20 @@ fn delimiter(body: &str, file: &Arc<str>, repairs: &mut Vec<Diagnostic>) -> Opti
         .has_headers(false)
         .flexible(true)
         .from_reader(body.as_bytes());
-    let mut out = csv::WriterBuilder::new()
-        .flexible(true)
-        .terminator(if eol == "\r\n" {
-            csv::Terminator::CRLF
-        } else {
-            csv::Terminator::Any(b'\n')
-        })
-        .from_writer(Vec::with_capacity(body.len() + 64));
-    let mut rows = 0u64;
-    for rec in reader.records() {
-        let refuse = |why: String| {
-            Diagnostic::new(&codes::UNFIXABLE, file, why).label(
-                Span::new(offset as u64, offset as u64 + 1),
-                LineCol {
-                    line: header_line,
-                    column: 1,
-                },
-                "this header",
-            )
-        };
+    let refuse = |why: String| {
+        Diagnostic::new(&codes::UNFIXABLE, file, why).label(
+            Span::new(offset as u64, offset as u64 + 1),
+            LineCol {
+                line: header_line,
+                column: 1,
+            },
+            "this header",
+        )
+    };
+    let mut out = Vec::with_capacity(body.len() + 64);
+    let mut cells: Vec<Vec<Vec<u8>>> = Vec::new();
+    let mut lines: Vec<u64> = Vec::new();
+    for rec in reader.byte_records() {
         let rec = match rec {
             Ok(r) => r,
             Err(e) => {
@@ -207,24 +204,24 @@ fn delimiter(body: &str, file: &Arc<str>, repairs: &mut Vec<Diagnostic>) -> Opti
                 return None;
             }
         };
-        if rec.iter().any(|c| c.contains("\\\"") || c.ends_with('\\')) {
-            let line = rec.position().map_or(0, |p| p.line());
-            repairs.push(refuse(format!(
-                "line {line} has a backslash before a quote or at a cell's end, which PHP fgetcsv \
-                 reads differently whatever the quoting; delimiter left as it is"
-            )));
-            return None;
-        }
-        if out.write_record(&rec).is_err() {
-            return None;
-        }
-        rows += 1;
+        requote::write_record(&mut out, rec.iter(), eol.as_bytes());
+        cells.push(rec.iter().map(<[u8]>::to_vec).collect());
+        lines.push(rec.position().map_or(0, |p| p.line()));
     }
-    let written = out.into_inner().ok()?;
-    let mut text = String::from_utf8(written).ok()?;
-    if !body.ends_with('\n') && text.ends_with(eol) {
-        text.truncate(text.len() - eol.len());
+    if !body.ends_with('\n') && out.ends_with(eol.as_bytes()) {
+        out.truncate(out.len() - eol.len());
     }
+    // The emulation of fgetcsv must read exactly the cells the delimiter meant.
+    if let Some(i) = requote::first_difference(&out, &cells) {
+        let line = lines.get(i).copied().unwrap_or(0);
+        repairs.push(refuse(format!(
+            "PHP fgetcsv would not read line {line} of the rewritten file as it was meant; \
+             delimiter left as it is"
+        )));
+        return None;
+    }
+    let rows = cells.len();
+    let text = String::from_utf8(out).ok()?;
     repairs.push(at(
         Diagnostic::new(
             &codes::DELIMITER,
@@ -258,12 +255,21 @@ mod tests {
     }
 
     #[test]
-    fn backslash_quote_is_left_alone() {
-        let input = b"*name;type\n\"a\\\"\";camera\n";
+    fn backslash_quote_is_requoted_for_fgetcsv() {
+        // Excel means the cell `a\"` (the `""` is one quote); fgetcsv must read just that.
+        let input = b"*name;type\n\"a\\\"\"\";camera\nC:\\dir\\;x, y\n";
         let f = fix(input, &name());
-        assert_eq!(f.bytes, input);
-        assert!(!f.changed());
-        assert_eq!(f.repairs[0].code.name, "fix::left-alone");
+        assert!(f.changed(), "{:?}", f.repairs);
+        let rows = requote::read_like_fgetcsv(&f.bytes);
+        let want: Vec<Vec<&[u8]>> = vec![
+            vec![b"*name", b"type"],
+            vec![b"a\\\"", b"camera"],
+            vec![b"C:\\dir\\", b"x, y"],
+        ];
+        assert_eq!(rows, want, "{}", String::from_utf8_lossy(&f.bytes));
+        let again = fix(&f.bytes, &name());
+        assert!(again.repairs.is_empty());
+        assert_eq!(again.bytes, f.bytes);
     }
 
     #[test]

@@ -2,7 +2,9 @@
 //! the files that arrive in a watched folder.
 pub mod codes;
 pub mod fix;
+pub mod ical;
 pub mod media;
+pub mod requote;
 pub mod run;
 pub mod split;
 pub mod state;

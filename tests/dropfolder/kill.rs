@@ -11,7 +11,8 @@ use std::time::{Duration, Instant};
 
 use super::{Folders, names, resources};
 
-/// The mixed inputs: split CSV, LF iCal, a `;` CSV, a bad CSV and a duplicate.
+/// The mixed inputs: split CSV, LF iCal, an Outlook iCal rewritten in the Kaltura dialect, a `;`
+/// CSV, a bad CSV and a duplicate.
 fn fill(inbox: &Path) {
     fs::write(inbox.join("a.csv"), resources(9)).unwrap();
     fs::write(inbox.join("dup.csv"), resources(9)).unwrap();
@@ -31,6 +32,19 @@ fn fill(inbox: &Path) {
     }
     ics.push_str("END:VCALENDAR\n");
     fs::write(inbox.join("cal.ics"), ics).unwrap();
+    // Outlook style: rewritten in the Kaltura dialect (fold, escape, TZID, alarm), then split.
+    let mut outlook = String::from(
+        "BEGIN:VCALENDAR\r\nPRODID:-//Microsoft Corporation//Outlook 16.0 MIMEDIR//EN\r\nVERSION:2.0\r\n",
+    );
+    for i in 0..3 {
+        outlook.push_str(&format!(
+            "BEGIN:VEVENT\r\nUID:o{i}\r\nSUMMARY:Board {i}\\, room 2\r\nDESCRIPTION:see https://example.org/board/{i} a\r\n nd more\r\n\
+DTSTART;TZID=Europe/Paris:2027071{i}T100000\r\nDTEND;TZID=Europe/Paris:2027071{i}T110000\r\n\
+BEGIN:VALARM\r\nTRIGGER:-PT15M\r\nACTION:DISPLAY\r\nDESCRIPTION:Reminder\r\nEND:VALARM\r\nEND:VEVENT\r\n"
+        ));
+    }
+    outlook.push_str("END:VCALENDAR\r\n");
+    fs::write(inbox.join("outlook.ics"), outlook).unwrap();
 }
 
 /// Every visible file under `dir` with its content.
@@ -71,6 +85,40 @@ impl Rng {
 
 #[test]
 fn sigkill_at_random_moments_then_restart_hands_over_exactly_once() {
+    let want_out = harness(fill, "KBULK_KILL_ROUNDS", 6);
+    assert!(want_out.len() >= 9, "{:?}", want_out.keys());
+    let piece = String::from_utf8_lossy(&want_out["outlook.part001.ics"]);
+    assert!(
+        piece.contains("DTSTART:20270710T080000Z") && !piece.contains("VALARM"),
+        "{piece}"
+    );
+}
+
+/// Every sample and the 197 wild iCal files of ../shared/conformance/ics-wild.
+fn fill_real_world(inbox: &Path) {
+    for dir in ["samples", "../shared/conformance/ics-wild"] {
+        for e in fs::read_dir(crate::common::path(dir)).unwrap() {
+            let p = e.unwrap().path();
+            let name = p.file_name().unwrap().to_string_lossy().into_owned();
+            if !(name.ends_with(".md") || name.ends_with(".rst") || name.starts_with('.')) {
+                fs::copy(&p, inbox.join(&name)).unwrap();
+            }
+        }
+    }
+}
+
+/// The "done when" of issue 13 under kills: the folder of mixed real-world files ends as an
+/// uninterrupted run leaves it. Soak: `KBULK_KILL_REAL_ROUNDS=20`.
+#[test]
+fn sigkill_on_a_folder_of_real_world_files_changes_nothing() {
+    let want_out = harness(fill_real_world, "KBULK_KILL_REAL_ROUNDS", 2);
+    assert!(want_out.len() > 30, "{:?}", want_out.keys());
+}
+
+/// Runs `fill`ed folders once without kills, then `rounds` times (from `env`, else
+/// `default_rounds`) with three SIGKILLs at random instants and a restart; every round must end
+/// as the uninterrupted run. Returns that run's OUTBOX.
+fn harness(fill: fn(&Path), env: &str, default_rounds: usize) -> BTreeMap<String, Vec<u8>> {
     let reference = Folders::new();
     fill(&reference.inbox());
     let started = Instant::now();
@@ -79,12 +127,11 @@ fn sigkill_at_random_moments_then_restart_hands_over_exactly_once() {
     let want_out = contents(&reference.outbox());
     let want_rejected = contents(&reference.rejected());
     let want_archive = names(&reference.inbox().join(".kbulk/archive"));
-    assert!(want_out.len() >= 7, "{:?}", want_out.keys());
 
-    let rounds: usize = std::env::var("KBULK_KILL_ROUNDS")
+    let rounds: usize = std::env::var(env)
         .ok()
         .and_then(|v| v.parse().ok())
-        .unwrap_or(6);
+        .unwrap_or(default_rounds);
     let seed = std::time::SystemTime::now()
         .duration_since(std::time::UNIX_EPOCH)
         .unwrap()
@@ -133,4 +180,5 @@ fn sigkill_at_random_moments_then_restart_hands_over_exactly_once() {
             "seed {seed} round {round}: left in INBOX {left:?}"
         );
     }
+    want_out
 }

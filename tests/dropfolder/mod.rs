@@ -1,6 +1,8 @@
 //! `kbulk fix` and `kbulk dropfolder`: repairs of files as Excel, Google, LibreOffice and Outlook
 //! write them, splitting, settle, drop-folder media, duplicates and a kill harness.
 mod kill;
+mod mixed;
+mod wild;
 
 use std::fs;
 use std::path::Path;
@@ -87,7 +89,8 @@ fn excel_cp1252_semicolon_csv_becomes_utf8_comma_csv() {
     let (fixed, said) = fix_bytes("rooms.csv", &bytes);
     assert_eq!(
         String::from_utf8(fixed).unwrap(),
-        "*name,type,description\r\nSalle Fauré,camera,\"say \"\"hi\"\"; now\"\r\n"
+        // fgetcsv reads a quote that does not start a cell literally: no quoting needed.
+        "*name,type,description\r\nSalle Fauré,camera,say \"hi\"; now\r\n"
     );
     assert!(said.contains("fix::windows-1252"), "{said}");
 }
@@ -114,8 +117,45 @@ SUMMARY:Lecture\nEND:VEVENT\nEND:VCALENDAR\n";
 }
 
 #[test]
-fn outlook_ical_needs_nothing() {
-    // Outlook writes CRLF (the sample is stored with LF), with escapes and folded lines.
+fn google_calendar_export_is_rewritten_and_checks_clean() {
+    // Google Calendar: LF endings, local times with TZID, folded descriptions, escaped commas,
+    // a reminder (VALARM) inside the event.
+    let ics = "BEGIN:VCALENDAR\nPRODID:-//Google Inc//Google Calendar 70.9054//EN\nVERSION:2.0\n\
+CALSCALE:GREGORIAN\nMETHOD:PUBLISH\nX-WR-CALNAME:Lectures\nX-WR-TIMEZONE:Europe/Berlin\n\
+BEGIN:VEVENT\nDTSTART;TZID=Europe/Berlin:20270315T090000\nDTEND;TZID=Europe/Berlin:20270315T103000\n\
+DTSTAMP:20261201T120000Z\nUID:3j4k5l6m7n@google.com\nCREATED:20261130T100000Z\n\
+DESCRIPTION:Slides: https://example.edu/slides/lecture-1.pdf and the reading list is o\n n the course page\n\
+LAST-MODIFIED:20261130T100000Z\nLOCATION:Hall A\\, Building 3\n\
+SEQUENCE:0\nSUMMARY:Lecture 1\\; Introduction\nTRANSP:OPAQUE\n\
+BEGIN:VALARM\nACTION:DISPLAY\nDESCRIPTION:This is an event reminder\nTRIGGER:-P0DT0H10M0S\nEND:VALARM\n\
+END:VEVENT\nEND:VCALENDAR\n";
+    let (fixed, said) = fix_bytes("google-tz.ics", ics.as_bytes());
+    let fixed = String::from_utf8(fixed).unwrap();
+    for c in [
+        "fix::crlf",
+        "fix::ical-folds",
+        "fix::ical-escapes",
+        "fix::ical-utc",
+        "fix::ical-nested",
+    ] {
+        assert!(said.contains(c), "{c} missing: {said}");
+    }
+    for line in [
+        "DTSTART:20270315T080000Z\r\nDTEND:20270315T093000Z\r\n",
+        "DESCRIPTION:Slides: https://example.edu/slides/lecture-1.pdf and the reading list is on the course page\r\n",
+        "LOCATION:Hall A, Building 3\r\n",
+        "SUMMARY:Lecture 1; Introduction\r\n",
+        "X-WR-TIMEZONE:Europe/Berlin\r\n",
+    ] {
+        assert!(fixed.contains(line), "{line:?} missing:\n{fixed}");
+    }
+    assert!(!fixed.contains("VALARM"), "{fixed}");
+}
+
+#[test]
+fn outlook_ical_is_rewritten_in_the_kaltura_dialect() {
+    // Outlook writes CRLF (the sample is stored with LF), with escapes, folded lines, Windows
+    // zone names and alarms inside events.
     let sample = fs::read_to_string(crate::common::path("samples/events-outlook.ics")).unwrap();
     let bytes = sample
         .replace("\r\n", "\n")
@@ -124,21 +164,134 @@ fn outlook_ical_needs_nothing() {
     let dir = tempfile::tempdir().unwrap();
     let input = dir.path().join("o.ics");
     fs::write(&input, &bytes).unwrap();
+    let before = findings(&input);
     let out = kbulk(["fix".as_ref(), input.as_os_str(), "--in-place".as_ref()]);
-    assert_eq!(code(&out), 0);
-    assert_eq!(fs::read(&input).unwrap(), bytes);
+    let said = String::from_utf8_lossy(&out.stdout).into_owned();
+    // The weekly series names a zone kbulk cannot resolve: left alone, so exit 1.
+    assert_eq!(code(&out), 1, "{said}");
+    for c in [
+        "fix::ical-folds",
+        "fix::ical-escapes",
+        "fix::ical-utc",
+        "fix::ical-nested",
+        "fix::left-alone",
+    ] {
+        assert!(said.contains(c), "{c} missing: {said}");
+    }
+    let fixed = String::from_utf8(fs::read(&input).unwrap()).unwrap();
+    for line in [
+        "SUMMARY:Board meeting, Q3 review\r\n",
+        "DESCRIPTION:Agenda and minutes are at https://intranet.example.org/board/q3 and the dial-in number is in the invitation\r\n",
+        "DTSTART:20270715T140000Z\r\nDTEND:20270715T153000Z\r\n",
+        "DTSTART;TZID=\"(UTC-05:00) Eastern Time (US & Canada)\":20270105T090000\r\n",
+        "BEGIN:VTIMEZONE\r\nTZID:Eastern Standard Time\r\n",
+    ] {
+        assert!(fixed.contains(line), "{line:?} missing:\n{fixed}");
+    }
+    assert!(
+        !fixed.contains("VALARM") && !fixed.contains("Reminder"),
+        "{fixed}"
+    );
+    let after = findings(&input);
+    for gone in [
+        "ical::folded-line",
+        "ical::escaped-text",
+        "ical::nested-component",
+    ] {
+        assert!(
+            before.iter().any(|c| c == gone),
+            "{gone} before: {before:?}"
+        );
+        assert!(!after.iter().any(|c| c == gone), "{gone} after: {after:?}");
+    }
+    for c in &after {
+        let n = |v: &[String]| v.iter().filter(|x| *x == c).count();
+        assert!(
+            n(&after) <= n(&before),
+            "new finding {c}: {before:?} -> {after:?}"
+        );
+    }
+    let again = kbulk(["fix".as_ref(), input.as_os_str(), "--in-place".as_ref()]);
+    assert_eq!(code(&again), 1, "the series is still left alone");
+    assert_eq!(
+        fs::read_to_string(&input).unwrap(),
+        fixed,
+        "fix twice changes nothing"
+    );
 }
 
+/// Cells that PHP fgetcsv reads differently from RFC 4180: quotes, delimiters, line breaks and
+/// backslashes before quotes or at a value's end.
+const AWKWARD: &[&str] = &[
+    "Room \"A\"",
+    "a,b",
+    "a;b",
+    "two\r\nlines",
+    "lf\nonly",
+    "C:\\dir\\",
+    "C:\\dir\\, two",
+    "say \\\"hi\\\"",
+    "say \\\"hi\\\", twice",
+    "  \"lead",
+    "x\\\\\"y",
+    "tail\\\\",
+    "",
+];
+
 #[test]
-fn unsafe_delimiter_change_is_left_alone() {
+fn delimiter_rewrite_requotes_what_fgetcsv_reads_differently() {
+    // The source as Excel writes it with `;`: RFC quoting, quotes doubled, no backslash escape.
+    let mut w = csv::WriterBuilder::new()
+        .delimiter(b';')
+        .terminator(csv::Terminator::CRLF)
+        .flexible(true)
+        .from_writer(Vec::new());
+    let mut rows: Vec<Vec<String>> =
+        vec![vec!["*name".into(), "type".into(), "description".into()]];
+    for (i, cell) in AWKWARD.iter().enumerate() {
+        rows.push(vec![
+            cell.to_string(),
+            "camera".into(),
+            format!("{i}{cell}"),
+        ]);
+        rows.push(vec![format!("r{i}"), cell.to_string(), cell.to_string()]);
+    }
+    for r in &rows {
+        w.write_record(r).unwrap();
+    }
+    let source = w.into_inner().unwrap();
     let dir = tempfile::tempdir().unwrap();
-    let input = dir.path().join("b.csv");
-    let bytes = b"*name;type\n\"a\\\"\";camera\n";
-    fs::write(&input, bytes).unwrap();
+    let input = dir.path().join("awkward.csv");
+    fs::write(&input, &source).unwrap();
     let out = kbulk(["fix".as_ref(), input.as_os_str(), "--in-place".as_ref()]);
-    assert_eq!(code(&out), 1);
-    assert!(String::from_utf8_lossy(&out.stdout).contains("fix::left-alone"));
-    assert_eq!(fs::read(&input).unwrap(), bytes);
+    let said = String::from_utf8_lossy(&out.stdout);
+    assert_eq!(code(&out), 0, "{said}");
+    assert!(
+        said.contains("fix::delimiter") && !said.contains("left-alone"),
+        "{said}"
+    );
+    let fixed = fs::read(&input).unwrap();
+    let read = kbulk::dropfolder::requote::read_like_fgetcsv(&fixed);
+    assert_eq!(
+        read.len(),
+        rows.len(),
+        "{}",
+        String::from_utf8_lossy(&fixed)
+    );
+    for (i, (got, want)) in read.iter().zip(&rows).enumerate() {
+        let want: Vec<&[u8]> = want.iter().map(|c| c.as_bytes()).collect();
+        assert_eq!(
+            got,
+            &want,
+            "record {i} of\n{}",
+            String::from_utf8_lossy(&fixed)
+        );
+    }
+    // Fixing again changes nothing.
+    let again = kbulk(["fix".as_ref(), input.as_os_str(), "--in-place".as_ref()]);
+    assert_eq!(code(&again), 0);
+    assert!(String::from_utf8_lossy(&again.stdout).contains("nothing to repair"));
+    assert_eq!(fs::read(&input).unwrap(), fixed);
 }
 
 /// An INBOX/OUTBOX pair in a temporary folder.
@@ -363,8 +516,65 @@ fn drop_folder_xml_media_present_missing_and_mismatched() {
 }
 
 #[test]
+fn fix_in_place_leaves_only_the_fixed_file() {
+    let dir = tempfile::tempdir().unwrap();
+    let input = dir.path().join("semi.csv");
+    fs::write(&input, "*name;type\r\nA;camera\r\n").unwrap();
+    let out = kbulk(["fix".as_ref(), input.as_os_str(), "--in-place".as_ref()]);
+    assert_eq!(code(&out), 0);
+    assert_eq!(names(dir.path()), ["semi.csv"], "no temporary left behind");
+    assert_eq!(fs::read(&input).unwrap(), b"*name,type\r\nA,camera\r\n");
+}
+
+#[test]
+fn once_prints_one_line_per_file_and_a_summary() {
+    let f = Folders::new();
+    fs::write(
+        f.inbox().join("semi.csv"),
+        "*name;type\r\nS1;camera\r\nS2;camera\r\nS3;camera\r\n",
+    )
+    .unwrap();
+    fs::write(f.inbox().join("bad.csv"), "*name,type\r\nX,projector\r\n").unwrap();
+    let mut args: Vec<std::ffi::OsString> = vec!["dropfolder".into(), f.inbox().into()];
+    args.extend(["--to".into(), f.outbox().into(), "--once".into()]);
+    args.extend(["--settle", "0", "--max-records", "2"].map(Into::into));
+    let out = kbulk(args);
+    assert_eq!(code(&out), 1);
+    let text = String::from_utf8(out.stdout).unwrap();
+    let want = [
+        "semi.csv: fixed 1 (fix::delimiter), split into 2, handed over (semi.part001.csv, semi.part002.csv)",
+        "bad.csv: rejected, 1 error(s), first resource::unknown-type (see bad.csv.report.txt)",
+        "dropfolder: 1 handed over, 1 rejected, 0 duplicate(s)",
+    ];
+    let mut got: Vec<&str> = text.lines().collect();
+    got.sort();
+    let mut want = want.to_vec();
+    want.sort();
+    assert_eq!(got, want, "one line per file, then the summary");
+    let missing = f.dir.path().join("nowhere");
+    let usage = kbulk([
+        "dropfolder".as_ref(),
+        missing.as_os_str(),
+        "--to".as_ref(),
+        f.outbox().as_os_str(),
+        "--once".as_ref(),
+    ]);
+    assert_eq!(code(&usage), 2, "a missing INBOX is a usage error");
+}
+
+#[test]
 fn explain_knows_the_new_codes() {
-    for c in ["fix::utf16", "fix::delimiter", "dropfolder::media-missing"] {
+    for c in [
+        "fix::utf16",
+        "fix::delimiter",
+        "fix::ical-folds",
+        "fix::ical-escapes",
+        "fix::ical-utc",
+        "fix::ical-nested",
+        "fix::ical-geo",
+        "fix::ical-end",
+        "dropfolder::media-missing",
+    ] {
         assert_eq!(code(&kbulk(["explain", c])), 0, "{c}");
     }
 }
