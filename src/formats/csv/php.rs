@@ -253,6 +253,14 @@ impl CsvChunk {
         })
     }
 
+    /// The file offset just past the last record's bytes held (0 for an empty chunk): every
+    /// later record starts at or after it.
+    pub fn end(&self) -> u64 {
+        self.records
+            .last()
+            .map_or(0, |m| self.base + (m.start + m.len) as u64)
+    }
+
     /// Number of records.
     pub fn len(&self) -> usize {
         self.records.len()
