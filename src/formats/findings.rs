@@ -152,7 +152,8 @@ impl<'a> Findings<'a> {
         if self.batch.is_empty() {
             return;
         }
-        for d in &self.batch {
+        for d in &mut self.batch {
+            d.cap_text();
             debug_assert!(
                 d.sort_key().0 >= self.watermark,
                 "{} at {} arrived after the watermark {}",
@@ -553,6 +554,30 @@ mod tests {
             chunks.push((c, block));
         }
         same_as_one_sort(chunks, held_max);
+    }
+
+    #[test]
+    fn one_finding_holds_at_most_a_kilobyte_of_each_text() {
+        let mut got = Vec::new();
+        let mut f = Findings::new(Arc::from("f"), None, &mut got);
+        let huge = "é".repeat(10_000);
+        f.push(
+            Diagnostic::new(&A, &Arc::from("f"), format!("value `{huge}`"))
+                .label(Span::new(0, 1), LineCol { line: 1, column: 1 }, &huge)
+                .help(&huge),
+        );
+        f.push(at(&A, 5, "short", 1));
+        f.finish().unwrap();
+        let d = &got[0];
+        for t in [
+            &d.message,
+            d.help.as_ref().unwrap(),
+            d.labels[0].message.as_ref().unwrap(),
+        ] {
+            assert!(t.len() <= crate::diag::MAX_TEXT, "{} bytes", t.len());
+            assert!(t.ends_with("more bytes not shown)"), "{t}");
+        }
+        assert_eq!(got[1].message, "short");
     }
 
     #[test]
