@@ -104,6 +104,27 @@ impl<'a> Findings<'a> {
         }
     }
 
+    /// Adds a finding. Past a budget, what was pushed is sorted into the waiting findings (and
+    /// spilled), so even one record with millions of findings (a header of unknown columns)
+    /// holds memory flat.
+    pub fn push(&mut self, d: Diagnostic) {
+        self.batch.push(d);
+        if self.batch.len() >= 2 * self.held_max {
+            self.absorb();
+            self.relieve();
+        }
+    }
+
+    /// Spills the waiting findings when they pass the budget.
+    fn relieve(&mut self) {
+        if self.failed.is_none()
+            && self.held.len() > self.held_max
+            && let Err(e) = self.spill()
+        {
+            self.failed = Some(e);
+        }
+    }
+
     /// Takes in what was pushed and sends every finding that sorts before `watermark`: the
     /// caller promises that no finding pushed after this call sorts before it. An error means
     /// the sink (or the spill file) failed and reading should stop.
@@ -111,12 +132,7 @@ impl<'a> Findings<'a> {
         self.absorb();
         self.watermark = self.watermark.max(watermark);
         self.emit(Some(self.watermark));
-        if self.failed.is_none()
-            && self.held.len() > self.held_max
-            && let Err(e) = self.spill()
-        {
-            self.failed = Some(e);
-        }
+        self.relieve();
         self.check()
     }
 

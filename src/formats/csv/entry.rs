@@ -342,7 +342,7 @@ fn read_header(
     rec: RecordRef<'_>,
     file: &Arc<str>,
     saw_header: bool,
-    diags: &mut Vec<Diagnostic>,
+    diags: &mut Findings<'_>,
 ) -> ColumnMap {
     let cells = Cells { rec };
     let names: Vec<String> = (0..rec.cells().len())

@@ -197,7 +197,7 @@ pub fn read(
     Ok(rows)
 }
 
-fn read_header(rec: RecordRef<'_>, file: &Arc<str>, diags: &mut Vec<Diagnostic>) -> ColumnMap {
+fn read_header(rec: RecordRef<'_>, file: &Arc<str>, diags: &mut Findings<'_>) -> ColumnMap {
     let mut map = ColumnMap {
         width: rec.cells().len(),
         ..ColumnMap::default()

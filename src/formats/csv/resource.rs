@@ -192,7 +192,7 @@ impl FileState<'_> {
 
     /// Classifies the chunk's records in order, maps its data rows in parallel, then runs the
     /// file-level rules and feeds the sink in order.
-    fn process(&mut self, chunk: &CsvChunk, sink: &mut dyn Sink, diags: &mut Vec<Diagnostic>) {
+    fn process(&mut self, chunk: &CsvChunk, sink: &mut dyn Sink, diags: &mut Findings<'_>) {
         let file = self.file;
         let mut jobs = Vec::with_capacity(chunk.len());
         for rec in chunk.iter() {
@@ -272,7 +272,7 @@ impl FileState<'_> {
 }
 
 /// Findings about the record's syntax, whatever its class. Returns whether it is valid UTF-8.
-pub(crate) fn record_level(rec: RecordRef, file: &Arc<str>, diags: &mut Vec<Diagnostic>) -> bool {
+pub(crate) fn record_level(rec: RecordRef, file: &Arc<str>, diags: &mut Findings<'_>) -> bool {
     let locs = CsvLocs { rec };
     if rec.unterminated()
         && let Some(i) = rec.cells().len().checked_sub(1)
@@ -354,7 +354,7 @@ fn read_header(
     rec: RecordRef<'_>,
     file: &Arc<str>,
     saw_header: bool,
-    diags: &mut Vec<Diagnostic>,
+    diags: &mut Findings<'_>,
 ) -> ColumnMap {
     let locs = CsvLocs { rec };
     let names: Vec<String> = (0..rec.cells().len())
