@@ -134,6 +134,9 @@ pub fn read(
     result
 }
 
+/// Findings the scanner collects before it sends them on without waiting for a chunk of events.
+const SCAN_FINDINGS: usize = 4096;
+
 /// Scans content lines into events, sending them in chunks; reports the file's structure.
 fn scan(
     input: impl Read,
@@ -185,6 +188,15 @@ fn scan(
                 }
             } else {
                 line_rules(&line, file, None, diags);
+                // Lines outside any event may each report: hand the findings over before they
+                // pile up (with the events read so far, to keep them in order).
+                if diags.len() >= SCAN_FINDINGS
+                    && tx
+                        .send((std::mem::take(&mut chunk), std::mem::take(diags)))
+                        .is_err()
+                {
+                    return Ok(events);
+                }
                 if stack.len() == 1
                     && &*name == "METHOD"
                     && line.value_str().trim().eq_ignore_ascii_case("CANCEL")
