@@ -186,12 +186,13 @@ impl ScanState {
 }
 
 /// Bytes between the checkpoints a [`Locator`] keeps (a jump back re-reads at most this much).
-const CHECKPOINT_BYTES: u64 = 1 << 16;
+const CHECKPOINT_BYTES: u64 = 1 << 14;
 
 /// Resolves byte offsets of a seekable input to lines and columns, reading forward as offsets
-/// grow and jumping back to a checkpoint (one every 64 KiB read) for an earlier offset, so a
+/// grow and jumping back to a checkpoint (one every 16 KiB read) for an earlier offset, so a
 /// file's findings are located as they stream out, in memory that does not grow with the file
-/// beyond 24 bytes per 64 KiB. Gives the same answers as [`resolve_offsets`].
+/// beyond 32 bytes per 16 KiB (2 MiB per GiB); a jump back reads at most 16 KiB. Gives the same
+/// answers as [`resolve_offsets`].
 #[derive(Debug)]
 pub struct Locator<R> {
     input: R,
@@ -223,7 +224,7 @@ impl<R: std::io::Read + std::io::Seek> Locator<R> {
         input.seek(SeekFrom::Start(0))?;
         Ok(Locator {
             input,
-            buf: vec![0u8; 1 << 16],
+            buf: vec![0u8; CHECKPOINT_BYTES as usize],
             buf_start: 0,
             buf_len: 0,
             eof: false,
