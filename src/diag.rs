@@ -176,6 +176,19 @@ impl Diagnostic {
         self
     }
 
+    /// Cuts every text of the finding (message, help, server message, label messages) to
+    /// [`MAX_TEXT`] bytes, so that a finding quoting a 16 MiB cell holds 1 KiB, not 16 MiB.
+    pub fn cap_text(&mut self) {
+        cap(&mut self.message);
+        for t in [&mut self.help, &mut self.server_message]
+            .into_iter()
+            .chain(self.labels.iter_mut().map(|l| &mut l.message))
+            .flatten()
+        {
+            cap(t);
+        }
+    }
+
     /// The primary label, if the diagnostic has a location.
     pub fn primary(&self) -> Option<&Label> {
         self.labels.first()
@@ -218,6 +231,23 @@ impl Diagnostic {
                 .collect(),
         }
     }
+}
+
+/// The longest text a finding keeps in one field (bytes); longer text is cut at a character
+/// boundary and says how much was cut.
+pub const MAX_TEXT: usize = 1024;
+
+fn cap(text: &mut String) {
+    if text.len() <= MAX_TEXT {
+        return;
+    }
+    let mut keep = MAX_TEXT - 64;
+    while !text.is_char_boundary(keep) {
+        keep -= 1;
+    }
+    let cut = text.len() - keep;
+    text.truncate(keep);
+    text.push_str(&format!("… ({cut} more bytes not shown)"));
 }
 
 /// Sorts diagnostics into their deterministic output order.

@@ -130,6 +130,187 @@ pub fn resolve_offsets(
     }
 }
 
+/// The scanning state of a [`Locator`] at one byte offset (before the byte there is read).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+struct ScanState {
+    pos: u64,
+    line: u64,
+    /// Characters of the current line before `pos`.
+    chars: u64,
+    /// A CR was the last byte; it ends its line unless an LF follows.
+    cr_pending: bool,
+}
+
+impl ScanState {
+    const START: ScanState = ScanState {
+        pos: 0,
+        line: 1,
+        chars: 0,
+        cr_pending: false,
+    };
+
+    /// Where `pos` is, given the byte there (`None`: end of input).
+    fn at(&self, next: Option<u8>) -> LineCol {
+        if self.cr_pending && next != Some(b'\n') {
+            LineCol {
+                line: self.line + 1,
+                column: 1,
+            }
+        } else {
+            LineCol {
+                line: self.line,
+                column: self.chars + 1,
+            }
+        }
+    }
+
+    fn step(&mut self, b: u8, bom: bool) {
+        if self.cr_pending && b != b'\n' {
+            self.line += 1;
+            self.chars = 0;
+        }
+        self.cr_pending = false;
+        match b {
+            b'\n' => {
+                self.line += 1;
+                self.chars = 0;
+            }
+            b'\r' => {
+                self.cr_pending = true;
+                self.chars += 1;
+            }
+            _ => self.chars += u64::from(b & 0xC0 != 0x80 && !(bom && self.pos == 0)),
+        }
+        self.pos += 1;
+    }
+}
+
+/// Bytes between the checkpoints a [`Locator`] keeps (a jump back re-reads at most this much).
+const CHECKPOINT_BYTES: u64 = 1 << 14;
+
+/// Resolves byte offsets of a seekable input to lines and columns, reading forward as offsets
+/// grow and jumping back to a checkpoint (one every 16 KiB read) for an earlier offset, so a
+/// file's findings are located as they stream out, in memory that does not grow with the file
+/// beyond 32 bytes per 16 KiB (2 MiB per GiB); a jump back reads at most 16 KiB. Gives the same
+/// answers as [`resolve_offsets`].
+#[derive(Debug)]
+pub struct Locator<R> {
+    input: R,
+    buf: Vec<u8>,
+    /// File offset of `buf[0]`.
+    buf_start: u64,
+    buf_len: usize,
+    /// The input is at its end after `buf`.
+    eof: bool,
+    state: ScanState,
+    bom: bool,
+    checkpoints: Vec<ScanState>,
+}
+
+impl<R: std::io::Read + std::io::Seek> Locator<R> {
+    /// A locator over `input` (positioned anywhere: it seeks to the start).
+    pub fn new(mut input: R) -> std::io::Result<Self> {
+        use std::io::SeekFrom;
+        input.seek(SeekFrom::Start(0))?;
+        let mut head = [0u8; 3];
+        let mut n = 0;
+        while n < 3 {
+            let got = input.read(&mut head[n..])?;
+            if got == 0 {
+                break;
+            }
+            n += got;
+        }
+        input.seek(SeekFrom::Start(0))?;
+        Ok(Locator {
+            input,
+            buf: vec![0u8; CHECKPOINT_BYTES as usize],
+            buf_start: 0,
+            buf_len: 0,
+            eof: false,
+            state: ScanState::START,
+            bom: n == 3 && head == *b"\xEF\xBB\xBF",
+            checkpoints: vec![ScanState::START],
+        })
+    }
+
+    /// Resolves `offsets` (sorted ascending); offsets past the end resolve to the end.
+    pub fn resolve(&mut self, offsets: &[u64]) -> std::io::Result<Vec<LineCol>> {
+        let mut out = Vec::with_capacity(offsets.len());
+        for &off in offsets {
+            out.push(self.locate(off)?);
+        }
+        Ok(out)
+    }
+
+    /// Resolves one offset.
+    pub fn locate(&mut self, off: u64) -> std::io::Result<LineCol> {
+        let i = self.checkpoints.partition_point(|c| c.pos <= off) - 1;
+        let cp = self.checkpoints[i];
+        if self.state.pos > off || cp.pos > self.state.pos {
+            self.jump(cp)?;
+        }
+        loop {
+            let end = self.buf_start + self.buf_len as u64;
+            if self.state.pos < end {
+                let stop = off.min(end);
+                while self.state.pos < stop {
+                    let b = self.buf[(self.state.pos - self.buf_start) as usize];
+                    self.state.step(b, self.bom);
+                    if self.state.pos.is_multiple_of(CHECKPOINT_BYTES)
+                        && self
+                            .checkpoints
+                            .last()
+                            .is_some_and(|c| c.pos < self.state.pos)
+                    {
+                        self.checkpoints.push(self.state);
+                    }
+                }
+                if self.state.pos < end {
+                    let b = self.buf[(self.state.pos - self.buf_start) as usize];
+                    return Ok(self.state.at(Some(b)));
+                }
+            }
+            if self.eof {
+                return Ok(self.state.at(None));
+            }
+            self.fill()?;
+        }
+    }
+
+    fn jump(&mut self, to: ScanState) -> std::io::Result<()> {
+        let end = self.buf_start + self.buf_len as u64;
+        if to.pos < self.buf_start || to.pos > end {
+            self.input.seek(std::io::SeekFrom::Start(to.pos))?;
+            self.buf_start = to.pos;
+            self.buf_len = 0;
+            self.eof = false;
+        }
+        self.state = to;
+        Ok(())
+    }
+
+    /// Reads the bytes after `buf` (keeping the position inside the new buffer).
+    fn fill(&mut self) -> std::io::Result<()> {
+        self.buf_start += self.buf_len as u64;
+        self.buf_len = 0;
+        loop {
+            match self.input.read(&mut self.buf) {
+                Ok(0) => {
+                    self.eof = true;
+                    return Ok(());
+                }
+                Ok(n) => {
+                    self.buf_len = n;
+                    return Ok(());
+                }
+                Err(e) if e.kind() == std::io::ErrorKind::Interrupted => {}
+                Err(e) => return Err(e),
+            }
+        }
+    }
+}
+
 /// Where a record came from: file, byte span, physical line and the server's row ordinal.
 #[derive(Debug, Clone)]
 pub struct Origin {
@@ -268,6 +449,30 @@ mod tests {
         assert_eq!(f.locate(7), LineCol { line: 3, column: 1 });
         assert_eq!(f.locate(11), LineCol { line: 4, column: 2 });
         assert_eq!(locate_in(text, 0, 1, 11), LineCol { line: 4, column: 2 });
+    }
+
+    #[test]
+    fn the_locator_answers_like_one_pass_in_any_order() {
+        let mut text = String::from("\u{feff}");
+        for i in 0..40_000 {
+            text.push_str(match i % 4 {
+                0 => "a,é\r\n",
+                1 => "b\rc",
+                2 => "ccc\n",
+                _ => "dé\u{1F600}x",
+            });
+        }
+        let bytes = text.as_bytes();
+        let all: Vec<u64> = (0..=bytes.len() as u64 + 3).collect();
+        let want = resolve_offsets(bytes, &all).unwrap();
+        let mut loc = Locator::new(std::io::Cursor::new(bytes)).unwrap();
+        // Forward, then backward across checkpoints, then a sorted batch again.
+        let mut order: Vec<u64> = (0..all.len() as u64).step_by(997).collect();
+        order.extend((0..all.len() as u64).rev().step_by(1009));
+        order.extend((0..all.len() as u64).step_by(13));
+        for o in order {
+            assert_eq!(loc.locate(o).unwrap(), want[o as usize], "offset {o}");
+        }
     }
 
     #[test]

@@ -4,7 +4,7 @@ use std::io::{self, BufWriter, Write};
 use std::path::PathBuf;
 use std::sync::Arc;
 
-use kbulk::diag::{Counts, Severity};
+use kbulk::diag::{Counts, Diagnostic, Severity};
 use kbulk::formats::{self, Discard, Format, ReadOptions};
 use kbulk::record::EventType;
 
@@ -164,6 +164,92 @@ pub fn set_threads(threads: Option<usize>) -> Result<(), CliError> {
     Ok(())
 }
 
+/// Where one file's findings go as they stream out of the reader: counted, written as JSON
+/// Lines at once, or (human output, whose per-file line with the counts comes first) rendered
+/// into a spool; and into the HTML report.
+struct FileOut<'a> {
+    args: &'a CheckArgs,
+    handler: &'a miette::GraphicalReportHandler,
+    path: &'a std::path::Path,
+    from_dir: bool,
+    /// A file found in a directory that is no bulk file: not reported at all.
+    skip: bool,
+    counts: Counts,
+    json: Option<&'a mut BufWriter<io::StdoutLock<'static>>>,
+    human: Spool,
+    html: Option<&'a mut HtmlReport>,
+    /// An error of the HTML report (the reader sees only that the sink failed).
+    failed: Option<CliError>,
+}
+
+impl formats::FindingSink for FileOut<'_> {
+    fn detected(&mut self, detection: &formats::Detection) {
+        self.skip = self.from_dir && detection.format.is_none();
+    }
+
+    fn finding(&mut self, d: Diagnostic) -> io::Result<()> {
+        if self.skip {
+            return Ok(());
+        }
+        self.counts.add(d.severity);
+        if let Some(html) = self.html.as_deref_mut()
+            && let Err(e) = html.finding(&d, self.path)
+        {
+            let err = io::Error::other(e.to_string());
+            self.failed = Some(e);
+            return Err(err);
+        }
+        if let Some(out) = self.json.as_deref_mut() {
+            return render::json_line(out, &d.to_json());
+        }
+        if self.args.quiet && d.severity == Severity::Note {
+            return Ok(());
+        }
+        self.human
+            .write_all(render::human(self.handler, &d, Some(self.path)).as_bytes())
+    }
+}
+
+/// Text held until it can be printed: in memory up to a few MiB, then in an anonymous
+/// temporary file, so a file with millions of findings does not grow the process.
+#[derive(Default)]
+struct Spool {
+    memory: Vec<u8>,
+    disk: Option<io::BufWriter<std::fs::File>>,
+}
+
+/// Bytes a [`Spool`] keeps in memory.
+const SPOOL_MEMORY: usize = 8 << 20;
+
+impl Spool {
+    fn write_all(&mut self, bytes: &[u8]) -> io::Result<()> {
+        if let Some(disk) = &mut self.disk {
+            return disk.write_all(bytes);
+        }
+        if self.memory.len() + bytes.len() <= SPOOL_MEMORY {
+            self.memory.extend_from_slice(bytes);
+            return Ok(());
+        }
+        let mut disk = io::BufWriter::new(tempfile::tempfile()?);
+        disk.write_all(&self.memory)?;
+        disk.write_all(bytes)?;
+        self.memory = Vec::new();
+        self.disk = Some(disk);
+        Ok(())
+    }
+
+    fn copy_to(self, out: &mut impl Write) -> io::Result<()> {
+        out.write_all(&self.memory)?;
+        if let Some(disk) = self.disk {
+            use std::io::Seek;
+            let mut f = disk.into_inner().map_err(|e| e.into_error())?;
+            f.seek(io::SeekFrom::Start(0))?;
+            io::copy(&mut f, out)?;
+        }
+        Ok(())
+    }
+}
+
 /// Runs `kbulk check`.
 pub fn run(args: &CheckArgs) -> Result<Exit, CliError> {
     set_threads(args.threads)?;
@@ -192,25 +278,39 @@ pub fn run(args: &CheckArgs) -> Result<Exit, CliError> {
     };
     for input in &inputs {
         let name: Arc<str> = Arc::from(input.path.display().to_string());
-        let report = formats::read_path(&input.path, name, &opts, &mut Discard);
-        if input.from_dir && report.detection.format.is_none() {
+        let mut file = FileOut {
+            args,
+            handler: &handler,
+            path: &input.path,
+            from_dir: input.from_dir,
+            skip: false,
+            counts: Counts::default(),
+            json: match args.format {
+                OutputFormat::Json => Some(&mut out),
+                OutputFormat::Human => None,
+            },
+            human: Spool::default(),
+            html: html.as_mut(),
+            failed: None,
+        };
+        let read = formats::read_path_to(&input.path, name, &opts, &mut Discard, &mut file);
+        let report = match (read, file.failed.take()) {
+            (_, Some(e)) => return Err(e),
+            (Err(e), None) => return Err(write_err(e)),
+            (Ok(r), None) => r,
+        };
+        if file.skip {
             continue;
         }
+        let (counts, human) = (file.counts, file.human);
         files += 1;
         records += report.records;
-        let mut counts = Counts::default();
-        for d in &report.diagnostics {
-            counts.add(d.severity);
-        }
         total.merge(counts);
         if let Some(html) = &mut html {
-            html.file(&report, counts, &input.path)?;
+            html.file(&report, counts);
         }
         match args.format {
             OutputFormat::Json => {
-                for d in &report.diagnostics {
-                    render::json_line(&mut out, &d.to_json()).map_err(write_err)?;
-                }
                 render::json_line(&mut out, &render::file_json(&report, counts))
                     .map_err(write_err)?;
             }
@@ -233,13 +333,7 @@ pub fn run(args: &CheckArgs) -> Result<Exit, CliError> {
                     };
                     writeln!(out, "{}: {what}: {verdict}", report.file).map_err(write_err)?;
                 }
-                for d in &report.diagnostics {
-                    if args.quiet && d.severity == Severity::Note {
-                        continue;
-                    }
-                    out.write_all(render::human(&handler, d, Some(&input.path)).as_bytes())
-                        .map_err(write_err)?;
-                }
+                human.copy_to(&mut out).map_err(write_err)?;
             }
         }
     }

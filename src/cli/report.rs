@@ -26,6 +26,8 @@ pub struct HtmlReport {
     out: BufWriter<File>,
     max_rows: u64,
     rows: u64,
+    /// Rows listed for the file being checked.
+    listed: u64,
     files: Vec<FileSummary>,
     codes: BTreeMap<&'static str, CodeSummary>,
 }
@@ -54,6 +56,7 @@ impl HtmlReport {
             out: BufWriter::new(file),
             max_rows,
             rows: 0,
+            listed: 0,
             files: Vec::new(),
             codes: BTreeMap::new(),
         };
@@ -69,27 +72,25 @@ impl HtmlReport {
         Ok(report)
     }
 
-    /// Adds one checked file and its findings (snippets re-read from `source` on disk).
-    pub fn file(
-        &mut self,
-        report: &FileReport,
-        counts: Counts,
-        source: &Path,
-    ) -> Result<(), CliError> {
+    /// Adds one finding of the file being checked (its snippet re-read from `source` on disk);
+    /// [`HtmlReport::file`] closes the file.
+    pub fn finding(&mut self, d: &Diagnostic, source: &Path) -> Result<(), CliError> {
         let index = self.files.len();
-        let mut listed = 0;
-        for d in &report.diagnostics {
-            let code = self.codes.entry(d.code.name).or_default();
-            code.impact = d.code.impact.as_str();
-            code.severity = d.code.severity.as_str();
-            code.count += 1;
-            if self.rows < self.max_rows {
-                self.row(index, d, source)
-                    .map_err(|e| CliError::io(self.path.display(), e))?;
-                self.rows += 1;
-                listed += 1;
-            }
+        let code = self.codes.entry(d.code.name).or_default();
+        code.impact = d.code.impact.as_str();
+        code.severity = d.code.severity.as_str();
+        code.count += 1;
+        if self.rows < self.max_rows {
+            self.row(index, d, source)
+                .map_err(|e| CliError::io(self.path.display(), e))?;
+            self.rows += 1;
+            self.listed += 1;
         }
+        Ok(())
+    }
+
+    /// Closes one checked file, after its findings.
+    pub fn file(&mut self, report: &FileReport, counts: Counts) {
         self.files.push(FileSummary {
             name: report.file.to_string(),
             format: report
@@ -98,9 +99,8 @@ impl HtmlReport {
                 .map_or("not classified".into(), |f| f.describe().to_string()),
             records: report.records,
             counts,
-            listed,
+            listed: std::mem::take(&mut self.listed),
         });
-        Ok(())
     }
 
     fn row(&mut self, file: usize, d: &Diagnostic, source: &Path) -> io::Result<()> {

@@ -8,11 +8,14 @@ use crate::check::entry;
 use crate::check::event::{FileRules as EventRules, check_record as check_event};
 use crate::check::resource::{FileRules, check_record};
 use crate::diag::Diagnostic;
-use crate::formats::{ReadOptions, Sink};
+use crate::formats::{Findings, ReadOptions, Sink};
 use crate::record::locs::{EntryLocs, EntrySource as Source, EventLocs, EventSource, ResourceLocs};
 use crate::record::{JsonRecord, Record, RecordData};
 use crate::source::Place;
 use crate::source::{LineCol, Origin, Span};
+
+/// Lines read between two flushes of the findings.
+const FLUSH_LINES: u64 = 1024;
 
 /// Longest line read.
 const MAX_LINE: u64 = 16 << 20;
@@ -25,7 +28,7 @@ pub fn read(
     file: &Arc<str>,
     opts: &ReadOptions,
     sink: &mut dyn Sink,
-    diags: &mut Vec<Diagnostic>,
+    diags: &mut Findings<'_>,
 ) -> io::Result<u64> {
     let mut reader = BufReader::with_capacity(1 << 16, input);
     let mut buf = Vec::new();
@@ -37,6 +40,11 @@ pub fn read(
     let mut entry_rows = 0u64;
     let mut events = EventRules::new(file.clone(), EventSource::Jsonl);
     loop {
+        if line_no.is_multiple_of(FLUSH_LINES) {
+            // Lines report inside themselves; the file rules may hold earlier places open.
+            let held = [resources.hold(), entries.hold(), events.hold()];
+            diags.flush(held.into_iter().flatten().fold(pos, u64::min))?;
+        }
         buf.clear();
         let n = (&mut reader).take(MAX_LINE).read_until(b'\n', &mut buf)?;
         if n == 0 {

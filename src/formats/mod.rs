@@ -10,11 +10,13 @@ use crate::record::{Record, RecordKind};
 pub mod codes;
 pub mod csv;
 pub mod detect;
+pub mod findings;
 pub mod ics;
 pub mod jsonl;
 pub mod xml;
 
 pub use detect::{Detection, Format, detect};
+pub use findings::{FindingSink, Findings};
 
 /// Where records go as a reader produces them, in file order.
 pub trait Sink {
@@ -115,14 +117,54 @@ pub fn read_path(
     sink: &mut dyn Sink,
 ) -> FileReport {
     let mut diagnostics = Vec::new();
-    let fail = |d: Diagnostic, by: &str| FileReport {
-        file: name.clone(),
-        detection: Detection {
+    let mut report = match read_path_to(path, name.clone(), opts, sink, &mut diagnostics) {
+        Ok(r) => r,
+        Err(e) => {
+            // Only the spill file can fail here (a Vec takes every finding).
+            diagnostics.push(Diagnostic::new(
+                &codes::UNREADABLE,
+                &name,
+                format!("reading stopped: the findings could not be kept: {e}"),
+            ));
+            FileReport {
+                file: name,
+                detection: Detection {
+                    format: None,
+                    by: "it could not be read to the end".into(),
+                },
+                records: 0,
+                diagnostics: Vec::new(),
+            }
+        }
+    };
+    report.diagnostics = diagnostics;
+    report
+}
+
+/// Like [`read_path`], but the findings stream to `out` in their final order (sorted, labels
+/// located) as the file is read, instead of being collected: memory does not grow with their
+/// number. The returned report's `diagnostics` is empty. An error is `out`'s own (or the
+/// temporary file that holds findings waiting for their turn); reading stopped there.
+pub fn read_path_to(
+    path: &Path,
+    name: Arc<str>,
+    opts: &ReadOptions,
+    sink: &mut dyn Sink,
+    out: &mut dyn FindingSink,
+) -> io::Result<FileReport> {
+    let mut fail = |d: Diagnostic, by: &str| -> io::Result<FileReport> {
+        let detection = Detection {
             format: None,
             by: by.into(),
-        },
-        records: 0,
-        diagnostics: vec![d],
+        };
+        out.detected(&detection);
+        out.finding(d)?;
+        Ok(FileReport {
+            file: name.clone(),
+            detection,
+            records: 0,
+            diagnostics: Vec::new(),
+        })
     };
     let mut head = Vec::with_capacity(HEAD_BYTES);
     let opened = File::open(path).and_then(|f| {
@@ -157,52 +199,51 @@ pub fn read_path(
         },
         None => detect(&head, path),
     };
+    out.detected(&detection);
     let Some(format) = detection.format else {
         let d = Diagnostic::new(&codes::UNKNOWN_FORMAT, &name, format!("kbulk cannot tell what kind of bulk file this is: {}", detection.by))
             .help("kbulk reads resource/event/entry CSVs (with a `*` header), iCal, mrss XML and JSON Lines; name the format with --format-in if detection is wrong");
-        return FileReport {
+        out.finding(d)?;
+        return Ok(FileReport {
             file: name,
             detection,
             records: 0,
-            diagnostics: vec![d],
-        };
+            diagnostics: Vec::new(),
+        });
     };
     let bom = if head.starts_with(b"\xEF\xBB\xBF") {
         3u64
     } else {
         0
     };
+    let mut findings = Findings::new(name.clone(), Some(path), out);
+    let diagnostics = &mut findings;
     let result = (|| -> io::Result<u64> {
         let mut f = BufReader::with_capacity(1 << 16, File::open(path)?);
         io::copy(&mut (&mut f).take(bom), &mut io::sink())?;
         match format {
-            Format::ResourceCsv => csv::resource::read(f, bom, &name, opts, sink, &mut diagnostics),
-            Format::JsonLines => jsonl::read(f, bom, &name, opts, sink, &mut diagnostics),
-            Format::EntryCsv => csv::entry::read(f, bom, &name, opts, sink, &mut diagnostics),
-            Format::MrssXml => xml::reader::read(f, bom, &name, opts, sink, &mut diagnostics),
-            Format::Ical => ics::read(f, bom, &name, opts, sink, &mut diagnostics),
-            Format::EventCsv => csv::event::read(f, bom, &name, opts, sink, &mut diagnostics),
+            Format::ResourceCsv => csv::resource::read(f, bom, &name, opts, sink, diagnostics),
+            Format::JsonLines => jsonl::read(f, bom, &name, opts, sink, diagnostics),
+            Format::EntryCsv => csv::entry::read(f, bom, &name, opts, sink, diagnostics),
+            Format::MrssXml => xml::reader::read(f, bom, &name, opts, sink, diagnostics),
+            Format::Ical => ics::read(f, bom, &name, opts, sink, diagnostics),
+            Format::EventCsv => csv::event::read(f, bom, &name, opts, sink, diagnostics),
         }
     })();
-    if let Err(e) = &result {
-        diagnostics.push(Diagnostic::new(
+    if let Err(e) = &result
+        && !findings.failed()
+    {
+        findings.push(Diagnostic::new(
             &codes::UNREADABLE,
             &name,
             format!("reading stopped: {e}"),
         ));
     }
-    if let Err(e) = crate::diag::resolve_labels(path, &mut diagnostics) {
-        diagnostics.push(Diagnostic::new(
-            &codes::UNREADABLE,
-            &name,
-            format!("re-reading for positions failed: {e}"),
-        ));
-    }
-    crate::diag::sort(&mut diagnostics);
-    FileReport {
+    findings.finish()?;
+    Ok(FileReport {
         file: name,
         detection,
         records: result.unwrap_or(0),
-        diagnostics,
-    }
+        diagnostics: Vec::new(),
+    })
 }

@@ -205,7 +205,8 @@ fn mutated_inputs_never_panic() {
             }
         }
         let mut records: Vec<kbulk::record::Record> = Vec::new();
-        let mut diags = Vec::new();
+        let mut out: Vec<kbulk::diag::Diagnostic> = Vec::new();
+        let mut diags = kbulk::formats::Findings::new(file.clone(), None, &mut out);
         if round % seeds.len() == 2 {
             kbulk::formats::csv::event::read(&bytes[..], 0, &file, &opts, &mut records, &mut diags)
                 .unwrap();
@@ -213,5 +214,6 @@ fn mutated_inputs_never_panic() {
             kbulk::formats::ics::read(&bytes[..], 0, &file, &opts, &mut records, &mut diags)
                 .unwrap();
         }
+        diags.finish().unwrap();
     }
 }

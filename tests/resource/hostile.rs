@@ -128,3 +128,70 @@ fn a_header_of_many_unknown_columns_is_located_exactly() {
     assert_eq!((last.at.line, last.at.column), (1, expected_col));
     assert_eq!(unknown[0].primary().unwrap().at.column, 30);
 }
+
+#[test]
+fn a_cut_quoted_field_is_reported_once_and_reading_resumes_after_it() {
+    // fgetcsv reads a quoted field to its closing quote however long; kbulk keeps 16 MiB of
+    // it and must not read the rest of the field's lines as rows (758,548 findings before).
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("quoted.csv");
+    let mut text = String::from("*action,name,type,systemName,description\n1,x,camera,c1,\"");
+    let line = "1,looks,camera,like-a-row,but is inside quotes\n";
+    let lines = (17 << 20) / line.len() + 1;
+    text.push_str(&line.repeat(lines));
+    text.push_str("\"\n1,after,projector,after-1,\n");
+    std::fs::write(&path, &text).unwrap();
+    let report = read_path(&path, Arc::from("quoted.csv"), &forced_csv(), &mut Discard);
+    let codes: Vec<_> = report.diagnostics.iter().map(|d| d.code.name).collect();
+    assert_eq!(report.records, 2, "{codes:?}");
+    assert_eq!(
+        codes
+            .iter()
+            .filter(|c| **c == "csv::record-too-long")
+            .count(),
+        1
+    );
+    assert!(!codes.contains(&"csv::unterminated-quote"), "{codes:?}");
+    let after = report
+        .diagnostics
+        .iter()
+        .find(|d| d.code.name == "resource::unknown-type")
+        .expect("the row after the field is read");
+    let p = after.primary().unwrap();
+    assert_eq!(p.at.line, 2 + lines as u64 + 1);
+    assert_eq!(p.span.start as usize, text.find("projector").unwrap());
+    assert!(report.diagnostics.len() < 10, "{codes:?}");
+}
+
+#[test]
+fn findings_held_by_a_file_rule_spill_and_keep_their_order() {
+    // The row limit's finding sits at row 1001 but is known only at the end, so every finding
+    // after it waits; 40,000 of them pass the in-memory budget and spill to disk.
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("many.csv");
+    let mut text = String::from("*action,resourceId,name,type\n");
+    for i in 0..40_000 {
+        text.push_str(&format!("2,{},Room {i},Camera\n", i + 1));
+    }
+    std::fs::write(&path, &text).unwrap();
+    let report = read_path(&path, Arc::from("many.csv"), &forced_csv(), &mut Discard);
+    let d = &report.diagnostics;
+    assert_eq!(
+        d.iter()
+            .filter(|d| d.code.name == "resource::unknown-type")
+            .count(),
+        40_000
+    );
+    assert!(d.is_sorted_by(|a, b| a.sort_key() <= b.sort_key()));
+    let over = d
+        .iter()
+        .position(|d| d.code.name == "resource::max-records")
+        .expect("the limit is reported");
+    assert_eq!(d[over].row, Some(1001));
+    assert_eq!(d[over].primary().unwrap().at.line, 1002);
+    assert!(
+        d[over].message.contains("40000 data rows"),
+        "{}",
+        d[over].message
+    );
+}

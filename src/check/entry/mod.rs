@@ -548,6 +548,13 @@ impl FileRules {
         }
     }
 
+    /// The earliest position at which [`FileRules::finish`] may still report a finding that
+    /// sorts before the items observed since: the first item over the limit (`None`: none;
+    /// duplicates are reported at the later item, as it is observed).
+    pub fn hold(&self) -> Option<u64> {
+        self.first_over_limit.map(|(_, p)| p.span.start)
+    }
+
     /// Emits the findings that need the whole file.
     pub fn finish(self, out: &mut Vec<Diagnostic>) {
         let (Some(max), Some((row, p))) = (self.max_records, self.first_over_limit) else {

@@ -540,6 +540,16 @@ impl FileRules {
         }
     }
 
+    /// The earliest position at which [`FileRules::finish`] may still report a finding that
+    /// sorts before the events observed since: the first event without UID, for the sources
+    /// whose resume rule applies (`None`: none; duplicate UIDs are reported at the later event).
+    pub fn hold(&self) -> Option<u64> {
+        if self.source != Source::Ical && self.source != Source::Jsonl {
+            return None;
+        }
+        self.first_without_uid.map(|(p, _)| p.span.start)
+    }
+
     /// Reports what only the whole file shows.
     pub fn finish(self, out: &mut Vec<Diagnostic>) {
         if self.source != Source::Ical && self.source != Source::Jsonl {

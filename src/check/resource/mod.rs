@@ -333,6 +333,17 @@ impl FileRules {
         }
     }
 
+    /// The earliest position at which [`FileRules::observe`] or [`FileRules::finish`] may still
+    /// report a finding that sorts before the rows observed since (`None`: none, findings of
+    /// later rows are at those rows). The limit and lookup findings sit at their first row and
+    /// are known only at the end; a missing or late parent sits at its first child, which is a
+    /// lookup too, so never before the first lookup.
+    pub fn hold(&self) -> Option<u64> {
+        let over = self.first_over_limit.map(|(_, p)| p.span.start);
+        let lookup = self.first_lookup.map(|(_, p, _)| p.span.start);
+        over.into_iter().chain(lookup).min()
+    }
+
     /// Emits the findings that need the whole file.
     pub fn finish(self, out: &mut Vec<Diagnostic>) {
         if let (Some(max), Some((row, p))) = (self.max_records, self.first_over_limit) {

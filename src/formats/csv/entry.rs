@@ -11,7 +11,7 @@ use super::resource::{MAX_RECORD_BYTES, php_numeric, record_level};
 use super::{LineClass, classify, header_name, intended_trim, php_trim};
 use crate::check::entry::{FileRules, check_entry};
 use crate::diag::Diagnostic;
-use crate::formats::{ReadOptions, Sink};
+use crate::formats::{Findings, ReadOptions, Sink};
 use crate::record::codes::entry as codes;
 use crate::record::entry::{
     Assets, ContentAsset, Entry, EntryAction, EntryField, MEDIA_CLIP, MediaType, Resource,
@@ -250,7 +250,7 @@ pub fn read(
     file: &Arc<str>,
     opts: &ReadOptions,
     sink: &mut dyn Sink,
-    diags: &mut Vec<Diagnostic>,
+    diags: &mut Findings<'_>,
 ) -> io::Result<u64> {
     let mut reader = PhpCsvReader::new(input, offset, MAX_RECORD_BYTES);
     let mut chunk = CsvChunk::default();
@@ -311,6 +311,11 @@ pub fn read(
                 });
             }
         }
+        // Later rows report inside themselves; the file rules, and the mixed-versions finding
+        // (at the last V1 row, known at the end), may hold earlier places open.
+        let end = chunk.end();
+        let v1 = last_v1.map(|(_, p)| p.span.start);
+        diags.flush([rules.hold(), v1].into_iter().flatten().fold(end, u64::min))?;
     }
     if let (1, Some((row2, p2)), Some((row1, p1))) = (last_version, first_v2, last_v1) {
         diags.push(
@@ -337,7 +342,7 @@ fn read_header(
     rec: RecordRef<'_>,
     file: &Arc<str>,
     saw_header: bool,
-    diags: &mut Vec<Diagnostic>,
+    diags: &mut Findings<'_>,
 ) -> ColumnMap {
     let cells = Cells { rec };
     let names: Vec<String> = (0..rec.cells().len())

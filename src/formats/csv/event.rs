@@ -13,7 +13,7 @@ use crate::check::event::{FileRules, check_record};
 use crate::diag::{Diagnostic, Severity};
 use crate::formats::csv::event_codes as codes;
 use crate::formats::ics::rrule::{IssueKind, parse_csv};
-use crate::formats::{ReadOptions, Sink};
+use crate::formats::{Findings, ReadOptions, Sink};
 use crate::record::codes::event as ev_codes;
 use crate::record::event::{EventField, EventTime, EventType, ScheduleEvent, TemplateEntryType};
 use crate::record::locs::{EventLocs, EventSource as Source};
@@ -133,7 +133,7 @@ pub fn read(
     file: &Arc<str>,
     opts: &ReadOptions,
     sink: &mut dyn Sink,
-    diags: &mut Vec<Diagnostic>,
+    diags: &mut Findings<'_>,
 ) -> io::Result<u64> {
     let mut reader = PhpCsvReader::new(input, offset, MAX_RECORD_BYTES);
     let mut chunk = CsvChunk::default();
@@ -189,12 +189,15 @@ pub fn read(
                 data: RecordData::ScheduleEvent(event),
             });
         }
+        // Later rows report inside themselves (this source holds nothing open).
+        let end = chunk.end();
+        diags.flush(rules.hold().map_or(end, |h| h.min(end)))?;
     }
     rules.finish(diags);
     Ok(rows)
 }
 
-fn read_header(rec: RecordRef<'_>, file: &Arc<str>, diags: &mut Vec<Diagnostic>) -> ColumnMap {
+fn read_header(rec: RecordRef<'_>, file: &Arc<str>, diags: &mut Findings<'_>) -> ColumnMap {
     let mut map = ColumnMap {
         width: rec.cells().len(),
         ..ColumnMap::default()

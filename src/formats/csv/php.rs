@@ -253,6 +253,14 @@ impl CsvChunk {
         })
     }
 
+    /// The file offset just past the last record's bytes held (0 for an empty chunk): every
+    /// later record starts at or after it.
+    pub fn end(&self) -> u64 {
+        self.records
+            .last()
+            .map_or(0, |m| self.base + (m.start + m.len) as u64)
+    }
+
     /// Number of records.
     pub fn len(&self) -> usize {
         self.records.len()
@@ -275,6 +283,93 @@ pub struct PhpCsvReader<R> {
     base: u64,
     line: u64,
     max_record: usize,
+    /// Bytes of a cut record skipped after `buf[start]`, not yet added to `base`.
+    gap: u64,
+    /// Line breaks in those skipped bytes, not yet added to `line`.
+    gap_lines: u64,
+}
+
+/// Where the tokenizer stands in the part of a cut record that is skipped.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Skip {
+    /// Inside an enclosure.
+    Quoted,
+    /// Inside an enclosure, right after a backslash (the next byte is protected).
+    QuotedEscape,
+    /// Inside an enclosure, right after a quote: `""` stays inside, anything else closes it.
+    QuotedQuote,
+    /// In an unquoted cell, or in the text after a closing quote.
+    Plain,
+    /// Right after a delimiter: blanks, then perhaps an opening quote.
+    FieldStart,
+    /// Right after a CR that ends the record (an LF may follow and belongs to it).
+    Cr,
+}
+
+impl Skip {
+    /// Feeds one byte; `Some(true)`: the record ended after it, `Some(false)`: before it.
+    fn step(&mut self, b: u8) -> Option<bool> {
+        loop {
+            match (*self, b) {
+                (Skip::Quoted, b'"') => *self = Skip::QuotedQuote,
+                (Skip::Quoted, b'\\') => *self = Skip::QuotedEscape,
+                (Skip::Quoted, _) => {}
+                (Skip::QuotedEscape, _) => *self = Skip::Quoted,
+                (Skip::QuotedQuote, b'"') => *self = Skip::Quoted,
+                (Skip::QuotedQuote, _) => {
+                    *self = Skip::Plain;
+                    continue;
+                }
+                (Skip::Plain, b',') => *self = Skip::FieldStart,
+                (Skip::Plain, b'\n') => return Some(true),
+                (Skip::Plain, b'\r') => *self = Skip::Cr,
+                (Skip::Plain, _) => {}
+                (Skip::FieldStart, b' ' | b'\t' | 0x0b | 0x0c) => {}
+                (Skip::FieldStart, b'"') => *self = Skip::Quoted,
+                (Skip::FieldStart, _) => {
+                    *self = Skip::Plain;
+                    continue;
+                }
+                (Skip::Cr, b'\n') => return Some(true),
+                (Skip::Cr, _) => return Some(false),
+            }
+            return None;
+        }
+    }
+
+    /// The state at the end of a record cut after `slice`, as `parse_record` left it.
+    fn at_cut(slice: &[u8], p: &Parsed, last: Option<&CsvCell>) -> Skip {
+        if p.unterminated {
+            let backslashes = slice.iter().rev().take_while(|&&b| b == b'\\').count();
+            return if backslashes % 2 == 1 {
+                Skip::QuotedEscape
+            } else {
+                Skip::Quoted
+            };
+        }
+        match (slice.last(), last) {
+            (Some(b'\r'), _) => Skip::Cr,
+            (Some(b'"'), Some(c)) if c.quoted && c.raw.end == slice.len() => Skip::QuotedQuote,
+            (_, Some(c))
+                if !c.quoted
+                    && slice[c.raw.clone()]
+                        .iter()
+                        .all(|b| matches!(b, b' ' | b'\t' | 0x0b | 0x0c)) =>
+            {
+                Skip::FieldStart
+            }
+            _ => Skip::Plain,
+        }
+    }
+}
+
+/// What skipping the rest of a cut record found.
+struct Skipped {
+    bytes: u64,
+    /// Line breaks in the skipped bytes (the record's own end included).
+    lines: u64,
+    /// The input ended inside an enclosure: the quote is never closed.
+    unterminated: bool,
 }
 
 /// The buffered bytes were not enough to finish a record.
@@ -302,6 +397,8 @@ impl<R: Read> PhpCsvReader<R> {
             base: offset,
             line: 1,
             max_record: max_record.max(1),
+            gap: 0,
+            gap_lines: 0,
         }
     }
 
@@ -326,10 +423,20 @@ impl<R: Read> PhpCsvReader<R> {
                 avail
             };
             match parse_record(slice, self.eof || limit_hit, cells, values) {
-                Ok(p) => {
+                Ok(mut p) => {
                     let truncated = limit_hit
                         && p.consumed == slice.len()
                         && !(self.eof && slice.len() == avail.len());
+                    if truncated {
+                        // PHP reads the record to its true end (fgetcsv has no length limit
+                        // here): skip what is past the cut, so the record's own lines are not
+                        // read as rows.
+                        let state = Skip::at_cut(slice, &p, cells.last());
+                        let skipped = self.skip_rest(state)?;
+                        p.unterminated = skipped.unterminated;
+                        self.gap += skipped.bytes;
+                        self.gap_lines += skipped.lines;
+                    }
                     return Ok(Some((p, truncated)));
                 }
                 Err(NeedMore) => {
@@ -360,6 +467,8 @@ impl<R: Read> PhpCsvReader<R> {
         rec.raw
             .extend_from_slice(&self.buf[self.start..self.start + p.consumed]);
         self.start += p.consumed;
+        self.base += std::mem::take(&mut self.gap);
+        self.line += std::mem::take(&mut self.gap_lines);
         self.line += rec.inner_line_breaks() + u64::from(p.consumed > p.content_len);
         Ok(true)
     }
@@ -395,7 +504,12 @@ impl<R: Read> PhpCsvReader<R> {
             self.line += quoted_line_breaks(&chunk.cells[meta.cells.clone()], raw)
                 + u64::from(p.consumed > p.content_len);
             self.start += p.consumed;
+            self.line += std::mem::take(&mut self.gap_lines);
             chunk.records.push(meta);
+            if truncated {
+                // The bytes after this record do not follow it in the file: end the chunk.
+                break;
+            }
         }
         if chunk.records.is_empty() {
             return Ok(false);
@@ -409,10 +523,64 @@ impl<R: Read> PhpCsvReader<R> {
         next[..rest].copy_from_slice(&self.buf[self.start..self.end]);
         chunk.data = std::mem::replace(&mut self.buf, next);
         chunk.base = self.base;
-        self.base += self.start as u64;
+        self.base += self.start as u64 + std::mem::take(&mut self.gap);
         self.start = 0;
         self.end = rest;
         Ok(true)
+    }
+
+    /// Skips the rest of a record cut `max_record` bytes after `start`, from `state`, reading
+    /// as far as its true end; what follows the record is moved to right after the cut.
+    fn skip_rest(&mut self, mut state: Skip) -> io::Result<Skipped> {
+        let cut = self.start + self.max_record;
+        let mut from = cut;
+        let mut out = Skipped {
+            bytes: 0,
+            lines: 0,
+            unterminated: false,
+        };
+        let mut cr_before = self.buf[cut - 1] == b'\r';
+        loop {
+            let mut end_at = None;
+            for (i, &b) in self.buf[from..self.end].iter().enumerate() {
+                if let Some(after) = state.step(b) {
+                    end_at = Some(from + i + usize::from(after));
+                    break;
+                }
+            }
+            let stop = end_at.unwrap_or(self.end);
+            let region = &self.buf[from..stop];
+            out.lines += count_line_breaks(region);
+            if cr_before && region.first() == Some(&b'\n') {
+                out.lines -= 1;
+            }
+            cr_before = region.last() == Some(&b'\r') || (region.is_empty() && cr_before);
+            out.bytes += (stop - from) as u64;
+            if let Some(stop) = end_at {
+                self.buf.copy_within(stop..self.end, cut);
+                self.end = cut + (self.end - stop);
+                return Ok(out);
+            }
+            // Nothing of this region is kept: read the next bytes into the same place.
+            self.end = cut;
+            from = cut;
+            if self.buf.len() < cut + INITIAL_BUF {
+                self.buf.resize(cut + INITIAL_BUF, 0);
+            }
+            let n = loop {
+                match self.inner.read(&mut self.buf[cut..]) {
+                    Ok(n) => break n,
+                    Err(e) if e.kind() == io::ErrorKind::Interrupted => continue,
+                    Err(e) => return Err(e),
+                }
+            };
+            if n == 0 {
+                self.eof = true;
+                out.unterminated = matches!(state, Skip::Quoted | Skip::QuotedEscape);
+                return Ok(out);
+            }
+            self.end = cut + n;
+        }
     }
 
     /// Moves the unread bytes to the front, grows the buffer if it is full, and reads more.
@@ -714,6 +882,78 @@ mod tests {
             assert_eq!(got, single, "{per_chunk} records per chunk");
         }
         assert_eq!(single[0].2, vec!["0", "a\"0", "x\nyz", " plain"]);
+    }
+
+    /// (offset, line, cells) of every record, read one by one or in chunks of `per_chunk`.
+    fn records(input: &[u8], max: usize, per_chunk: Option<usize>) -> Vec<(u64, u64, Vec<u8>)> {
+        let mut r = PhpCsvReader::new(input, 0, max);
+        let mut out = Vec::new();
+        match per_chunk {
+            None => {
+                let mut rec = CsvRecord::default();
+                while r.read_record(&mut rec).unwrap() {
+                    out.push((rec.offset, rec.line, rec.value(0).to_vec()));
+                }
+            }
+            Some(n) => {
+                let mut chunk = CsvChunk::default();
+                while r.read_chunk(&mut chunk, n).unwrap() {
+                    for rec in chunk.iter() {
+                        out.push((rec.offset(), rec.line(), rec.value(0).to_vec()));
+                    }
+                }
+            }
+        }
+        out
+    }
+
+    #[test]
+    fn a_cut_record_resumes_at_its_true_end() {
+        // Long records of every shape: a quoted field with LF, CRLF and bare CR inside, `""`,
+        // `\"`, text after the closing quote, a plain cell, and one quote left open at the end.
+        let mut input = Vec::new();
+        input.extend_from_slice(b"first,1\n");
+        input.extend_from_slice(b"\"");
+        for i in 0..50 {
+            input.extend_from_slice(match i % 5 {
+                0 => b"a,b\n".as_slice(),
+                1 => b"c\r\n",
+                2 => b"d\re",
+                3 => b"\"\"q",
+                _ => b"\\\"x",
+            });
+        }
+        input.extend_from_slice(b"\"tail,2\r\nsecond,3\r");
+        input.extend_from_slice(&[b'p'; 300]);
+        input.extend_from_slice(b",4\rthird,5\n  \"");
+        input.extend_from_slice(&[b'z'; 300]);
+        input.extend_from_slice(b"\nend");
+        let whole = records(&input, 1 << 20, None);
+        assert_eq!(whole.len(), 6, "{whole:?}");
+        for max in [7, 16, 33, 64, 100, 101, 150] {
+            for per_chunk in [None, Some(1), Some(2), Some(64)] {
+                let cut = records(&input, max, per_chunk);
+                let key =
+                    |v: &[(u64, u64, Vec<u8>)]| v.iter().map(|r| (r.0, r.1)).collect::<Vec<_>>();
+                assert_eq!(key(&cut), key(&whole), "max {max}, chunks {per_chunk:?}");
+            }
+        }
+        let mut r = PhpCsvReader::new(&input[..], 0, 16);
+        let mut rec = CsvRecord::default();
+        assert!(r.read_record(&mut rec).unwrap());
+        assert!(r.read_record(&mut rec).unwrap());
+        assert!(
+            rec.truncated && !rec.unterminated,
+            "the quote closes past the cut"
+        );
+        for _ in 0..4 {
+            assert!(r.read_record(&mut rec).unwrap());
+        }
+        assert!(
+            rec.truncated && rec.unterminated,
+            "the last quote never closes"
+        );
+        assert!(!r.read_record(&mut rec).unwrap());
     }
 
     #[test]

@@ -10,7 +10,7 @@ use super::php::{CsvChunk, PhpCsvReader, RecordRef};
 use super::{LineClass, classify, header_name, intended_trim};
 use crate::check::resource::{FileRules, check_record};
 use crate::diag::Diagnostic;
-use crate::formats::{ReadOptions, Sink};
+use crate::formats::{Findings, ReadOptions, Sink};
 use crate::record::codes::resource as codes;
 use crate::record::locs::{FieldPlaces, ResourceLocs};
 use crate::record::resource::{ResourceAction, ResourceField, ResourceType, ResourceView};
@@ -122,7 +122,7 @@ pub fn read(
     file: &Arc<str>,
     opts: &ReadOptions,
     sink: &mut dyn Sink,
-    diags: &mut Vec<Diagnostic>,
+    diags: &mut Findings<'_>,
 ) -> io::Result<u64> {
     let mut reader = PhpCsvReader::new(input, offset, MAX_RECORD_BYTES);
     let mut state = FileState {
@@ -155,6 +155,7 @@ pub fn read(
             for chunk in rx {
                 let chunk = chunk?;
                 state.process(&chunk, sink, diags);
+                diags.flush(state.watermark(&chunk))?;
                 let _ = recycle_tx.send(chunk);
             }
             Ok(())
@@ -163,6 +164,7 @@ pub fn read(
         let mut chunk = CsvChunk::default();
         while reader.read_chunk(&mut chunk, CHUNK_ROWS)? {
             state.process(&chunk, sink, diags);
+            diags.flush(state.watermark(&chunk))?;
         }
     }
     Ok(state.finish(diags))
@@ -180,9 +182,17 @@ struct FileState<'f> {
 }
 
 impl FileState<'_> {
+    /// The position before which no later finding can sort, once `chunk` is processed: the end
+    /// of its last record (later records report inside themselves), or what the file rules
+    /// still hold open.
+    fn watermark(&self, chunk: &CsvChunk) -> u64 {
+        let end = chunk.end();
+        self.rules.hold().map_or(end, |h| h.min(end))
+    }
+
     /// Classifies the chunk's records in order, maps its data rows in parallel, then runs the
     /// file-level rules and feeds the sink in order.
-    fn process(&mut self, chunk: &CsvChunk, sink: &mut dyn Sink, diags: &mut Vec<Diagnostic>) {
+    fn process(&mut self, chunk: &CsvChunk, sink: &mut dyn Sink, diags: &mut Findings<'_>) {
         let file = self.file;
         let mut jobs = Vec::with_capacity(chunk.len());
         for rec in chunk.iter() {
@@ -262,7 +272,7 @@ impl FileState<'_> {
 }
 
 /// Findings about the record's syntax, whatever its class. Returns whether it is valid UTF-8.
-pub(crate) fn record_level(rec: RecordRef, file: &Arc<str>, diags: &mut Vec<Diagnostic>) -> bool {
+pub(crate) fn record_level(rec: RecordRef, file: &Arc<str>, diags: &mut Findings<'_>) -> bool {
     let locs = CsvLocs { rec };
     if rec.unterminated()
         && let Some(i) = rec.cells().len().checked_sub(1)
@@ -344,7 +354,7 @@ fn read_header(
     rec: RecordRef<'_>,
     file: &Arc<str>,
     saw_header: bool,
-    diags: &mut Vec<Diagnostic>,
+    diags: &mut Findings<'_>,
 ) -> ColumnMap {
     let locs = CsvLocs { rec };
     let names: Vec<String> = (0..rec.cells().len())

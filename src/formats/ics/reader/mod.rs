@@ -12,7 +12,7 @@ use super::{has_text_escape, parse_duration, tz, unescape_text};
 use crate::check::event::{FileRules, check_record};
 use crate::diag::Diagnostic;
 use crate::formats::ics::codes;
-use crate::formats::{ReadOptions, Sink};
+use crate::formats::{Findings, ReadOptions, Sink};
 use crate::record::codes::event as ev_codes;
 use crate::record::event::{Classification, EventAction, EventField, EventTime, ScheduleEvent};
 use crate::record::locs::{EventLocs, EventSource as Source};
@@ -94,7 +94,7 @@ pub fn read(
     file: &Arc<str>,
     opts: &ReadOptions,
     sink: &mut dyn Sink,
-    diags: &mut Vec<Diagnostic>,
+    diags: &mut Findings<'_>,
 ) -> io::Result<u64> {
     let ctx = Ctx {
         file,
@@ -102,7 +102,7 @@ pub fn read(
         import: opts.import_instant(),
     };
     let mut rules = FileRules::new(file.clone(), Source::Ical);
-    let (tx, rx) = std::sync::mpsc::sync_channel::<Vec<RawEvent>>(2);
+    let (tx, rx) = std::sync::mpsc::sync_channel::<(Vec<RawEvent>, Vec<Diagnostic>)>(2);
     // Content lines go back to the scanner once mapped, so that their buffers are reused instead
     // of being allocated on one thread and freed on another.
     let (back_tx, back_rx) = std::sync::mpsc::sync_channel::<Vec<Line>>(4);
@@ -113,9 +113,17 @@ pub fn read(
             let r = scan(input, offset, &scan_file, &tx, &back_rx, &mut scan_diags);
             (r, scan_diags)
         });
-        for mut chunk in rx {
+        for (mut chunk, scanned) in rx {
+            diags.extend(scanned);
             let lines = flush(&mut chunk, &ctx, &mut rules, sink, diags);
             let _ = back_tx.try_send(lines);
+            // The scanner reports an unended component at its BEGIN when the file ends, and
+            // the calendar stays open to the end: every finding waits (spilling past the
+            // budget) until the file is read.
+            if let Err(e) = diags.flush(0) {
+                // Dropping the receiver stops the scanner at its next send.
+                return (Err(e), Vec::new());
+            }
         }
         scanner
             .join()
@@ -126,12 +134,15 @@ pub fn read(
     result
 }
 
+/// Findings the scanner collects before it sends them on without waiting for a chunk of events.
+const SCAN_FINDINGS: usize = 4096;
+
 /// Scans content lines into events, sending them in chunks; reports the file's structure.
 fn scan(
     input: impl Read,
     offset: u64,
     file: &Arc<str>,
-    tx: &std::sync::mpsc::SyncSender<Vec<RawEvent>>,
+    tx: &std::sync::mpsc::SyncSender<(Vec<RawEvent>, Vec<Diagnostic>)>,
     back: &std::sync::mpsc::Receiver<Vec<Line>>,
     diags: &mut Vec<Diagnostic>,
 ) -> io::Result<u64> {
@@ -177,6 +188,15 @@ fn scan(
                 }
             } else {
                 line_rules(&line, file, None, diags);
+                // Lines outside any event may each report: hand the findings over before they
+                // pile up (with the events read so far, to keep them in order).
+                if diags.len() >= SCAN_FINDINGS
+                    && tx
+                        .send((std::mem::take(&mut chunk), std::mem::take(diags)))
+                        .is_err()
+                {
+                    return Ok(events);
+                }
                 if stack.len() == 1
                     && &*name == "METHOD"
                     && line.value_str().trim().eq_ignore_ascii_case("CANCEL")
@@ -267,7 +287,9 @@ fn scan(
                         ev.end = here.span.end;
                         chunk.push(ev);
                         if chunk.len() >= CHUNK_EVENTS
-                            && tx.send(std::mem::take(&mut chunk)).is_err()
+                            && tx
+                                .send((std::mem::take(&mut chunk), std::mem::take(diags)))
+                                .is_err()
                         {
                             return Ok(events);
                         }
@@ -311,7 +333,7 @@ fn scan(
         chunk.push(ev);
     }
     if !chunk.is_empty() {
-        let _ = tx.send(chunk);
+        let _ = tx.send((chunk, std::mem::take(diags)));
     }
     for (open, p) in stack.iter().filter(|(n, _)| n != "VEVENT") {
         diags.push(

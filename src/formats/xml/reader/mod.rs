@@ -23,7 +23,7 @@ use super::tokens;
 use super::track::{Mark, TokenTooLarge};
 use crate::check::entry::{FileRules, check_entry};
 use crate::diag::Diagnostic;
-use crate::formats::{ReadOptions, Sink};
+use crate::formats::{Findings, ReadOptions, Sink};
 use crate::record::codes::entry as entry_codes;
 use crate::record::locs::EntrySource as Source;
 use crate::record::values::find_placeholder;
@@ -123,9 +123,9 @@ struct Capture {
 /// two KiB, which would otherwise be copied at every move from builder to chunk to sink.
 type Pending = Box<ItemBuilder>;
 
-struct State<'a> {
+struct State<'a, 'f> {
     file: &'a Arc<str>,
-    diags: &'a mut Vec<Diagnostic>,
+    diags: &'a mut Findings<'f>,
     stack: Vec<Frame>,
     capture: Option<Capture>,
     item: Option<Pending>,
@@ -146,7 +146,7 @@ pub fn read(
     file: &Arc<str>,
     opts: &ReadOptions,
     sink: &mut dyn Sink,
-    diags: &mut Vec<Diagnostic>,
+    diags: &mut Findings<'_>,
 ) -> io::Result<u64> {
     // Records carry their line; findings alone can have their positions resolved afterwards.
     let lines = sink.wants_records();
@@ -174,6 +174,12 @@ pub fn read(
             }
             if chunk.len() >= CHUNK_ITEMS {
                 flush(&mut chunk, file, &mut rules, sink, st.diags);
+                // Closing an element reports at its start tag, and the root stays open to the
+                // end: every finding waits (spilling past the budget) until the file is read.
+                if let Err(e) = st.diags.flush(0) {
+                    result = Err(e);
+                    return false;
+                }
             }
         }
         if let Some(done) = &batch.done {
@@ -244,7 +250,7 @@ fn push_capped(c: &mut Capture, parts: &[&str]) {
     }
 }
 
-impl State<'_> {
+impl State<'_, '_> {
     /// Handles one event; false when reading must stop.
     fn event(&mut self, event: Event, mark: Mark, end: Mark, chunk: &mut Vec<Pending>) -> bool {
         let file = self.file;

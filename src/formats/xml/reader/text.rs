@@ -2,7 +2,7 @@
 //! each element or attribute value.
 use super::*;
 
-impl State<'_> {
+impl State<'_, '_> {
     /// Checks the value of element `<name>` (or of attribute `name` when not `element`).
     pub(super) fn value_rule(&mut self, text: Text, v: &str, p: Place, name: &str, element: bool) {
         let checked = schema::check_text(text, v);

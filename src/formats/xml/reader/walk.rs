@@ -55,7 +55,7 @@ pub(super) fn attributes<'a>(e: &'a BytesStart, tag: Mark, st: &mut State) -> Ve
     out
 }
 
-impl State<'_> {
+impl State<'_, '_> {
     /// Validates `name` as the next child of the open element and returns its model.
     pub(super) fn child_model(&mut self, name: &str, p: Place) -> Option<&'static Model> {
         let file = self.file;
