@@ -79,9 +79,14 @@ pub fn same_meaning(e: &mut crate::record::event::ScheduleEvent) {
 /// The events of an iCal text (in the form of [`same_meaning`]) and the findings of reading it.
 fn read(text: &str, file: &Arc<str>, opts: &ReadOptions) -> (Vec<Record>, Vec<Diagnostic>) {
     let mut records: Vec<Record> = Vec::new();
-    let mut diags = Vec::new();
-    // Reading from memory cannot fail.
-    let _ = crate::formats::ics::read(text.as_bytes(), 0, file, opts, &mut records, &mut diags);
+    let mut diags: Vec<Diagnostic> = Vec::new();
+    {
+        let mut findings = crate::formats::Findings::new(file.clone(), None, &mut diags);
+        // Reading from memory (and collecting findings into a Vec) cannot fail.
+        let _ =
+            crate::formats::ics::read(text.as_bytes(), 0, file, opts, &mut records, &mut findings);
+        let _ = findings.finish();
+    }
     for r in &mut records {
         if let RecordData::ScheduleEvent(e) = &mut r.data {
             same_meaning(e);
