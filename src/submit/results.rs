@@ -78,22 +78,20 @@ fn result_cells(r: Option<&RowResult>) -> [String; 4] {
     ]
 }
 
-/// The check's non-blocking findings by `lineIndex`, as the `warnings` cell: `code: message`
-/// joined by `; `, on one line.
-fn row_warnings(input: &Checked) -> BTreeMap<u64, String> {
-    let mut by_row: BTreeMap<u64, String> = BTreeMap::new();
+/// The check's non-blocking findings (warnings, and errors only the server's engine has) by
+/// `lineIndex`, each as `code: message` on one line.
+pub fn row_warnings(input: &Checked) -> BTreeMap<u64, Vec<String>> {
+    let mut by_row: BTreeMap<u64, Vec<String>> = BTreeMap::new();
     for d in &input.report.diagnostics {
         let Some(row) = d.row else { continue };
         if d.severity == Severity::Note || blocks(d) {
             continue;
         }
-        let cell = by_row.entry(row).or_default();
-        if !cell.is_empty() {
-            cell.push_str("; ");
-        }
-        cell.push_str(d.code.name);
-        cell.push_str(": ");
-        cell.push_str(&d.message.replace(['\n', '\r', '\t'], " "));
+        by_row.entry(row).or_default().push(format!(
+            "{}: {}",
+            d.code.name,
+            d.message.replace(['\n', '\r', '\t'], " ")
+        ));
     }
     by_row
 }
@@ -102,7 +100,7 @@ fn row_warnings(input: &Checked) -> BTreeMap<u64, String> {
 pub fn write_csv(input: &Checked, outcome: &InputOutcome, out: impl Write) -> io::Result<()> {
     let mut w = csv::WriterBuilder::new().flexible(true).from_writer(out);
     let warnings = row_warnings(input);
-    let warning = |row: &u64| warnings.get(row).cloned().unwrap_or_default();
+    let warning = |row: &u64| warnings.get(row).map(|w| w.join("; ")).unwrap_or_default();
     let is_csv = matches!(
         input.report.detection.format,
         Some(Format::ResourceCsv | Format::EventCsv | Format::EntryCsv)
@@ -199,11 +197,12 @@ fn csv_rows(input: &Checked) -> io::Result<(Vec<String>, Rows)> {
 }
 
 /// One row of `--format json` output.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, serde::Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, serde::Deserialize, schemars::JsonSchema)]
 #[serde(rename_all = "camelCase")]
 pub struct JsonRow {
     /// Always `"row"`.
     #[serde(rename = "type")]
+    #[schemars(with = "crate::stream::RowTag")]
     pub kind: String,
     /// The input.
     pub file: String,
@@ -228,6 +227,9 @@ pub struct JsonRow {
     /// The error or what is pending.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub error_description: Option<String>,
+    /// The check's warnings on the row (`code: message`), as in the results CSV's `warnings`.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub warnings: Vec<String>,
 }
 
 impl JsonRow {
@@ -253,6 +255,7 @@ impl JsonRow {
             } else {
                 r.error.clone()
             },
+            warnings: Vec::new(),
         }
     }
 }

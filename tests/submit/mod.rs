@@ -19,6 +19,7 @@ mod kill;
 mod placeholders;
 mod resources;
 mod startup;
+mod stream;
 
 /// The header of every resource CSV the tests write.
 pub const HEADER: &str =
