@@ -11,6 +11,7 @@ use kbulk::formats::{self, Format, ReadOptions};
 use kbulk::record::RecordKind;
 
 use super::check::{EventArgs, InputFormat, set_threads};
+use super::progress::{self, Progressed};
 use super::render::{self, ColorChoice, OutputFormat};
 use super::{CliError, Exit};
 
@@ -18,7 +19,8 @@ use super::{CliError, Exit};
 #[derive(Debug, clap::Args)]
 #[command(after_long_help = "\
 The input's format is detected from its content. Findings go to standard error; records that \
-cannot be carried are reported, never dropped silently. With --format json the findings are the \
+cannot be carried are reported, never dropped silently. On a terminal a progress bar (bytes read, \
+rate, ETA) is drawn on standard error; never when it is piped, with --quiet or --format json. With --format json the findings are the \
 JSON Lines stream of `kbulk check --format json` (schema: `kbulk schema diagnostic`): one \
 diagnostic per finding and per loss, a file line and a summary, on standard output when -o is \
 given, else on standard error (the converted records hold standard output). Exit codes: 0 converted cleanly, 1 \
@@ -119,7 +121,13 @@ pub fn run(args: &ConvertArgs) -> Result<Exit, CliError> {
     };
     let mut sink = ConvertSink::new(target, BufWriter::new(out));
     let name: Arc<str> = Arc::from(args.file.display().to_string());
-    let mut report = formats::read_path(&args.file, name.clone(), &opts, &mut sink);
+    let len = std::fs::metadata(&args.file).map_or(0, |m| m.len());
+    let mut progressed = Progressed::new(
+        &mut sink,
+        progress::file_bar(!args.quiet && args.format == OutputFormat::Human, len),
+    );
+    let mut report = formats::read_path(&args.file, name.clone(), &opts, &mut progressed);
+    progressed.finish();
     let kind = report.detection.format.and_then(Format::kind);
     let writable = match target {
         Target::Jsonl => true,

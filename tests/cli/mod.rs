@@ -8,6 +8,7 @@ mod samples;
 use crate::common::{check_json, code, kbulk, path, report, root};
 
 mod html_report;
+pub mod progress;
 pub mod stream;
 
 #[test]

@@ -17,6 +17,7 @@ mod events;
 mod faults;
 mod kill;
 mod placeholders;
+mod progress;
 mod resources;
 mod startup;
 mod stream;
