@@ -103,3 +103,28 @@ fn convert_to_stdout_puts_the_stream_on_stderr() {
             .any(|l| l["type"] == "diagnostic" && l["severity"] == "error")
     );
 }
+
+#[test]
+fn fix_reports_its_repairs_in_the_same_stream() {
+    let dir = tempfile::tempdir().unwrap();
+    let input = dir.path().join("semi.csv");
+    std::fs::write(
+        &input,
+        "*action;name;type;systemName\n1;Room;location;r-1\n1;Hall;location;r-2\n",
+    )
+    .unwrap();
+    let fixed = dir.path().join("fixed");
+    std::fs::create_dir(&fixed).unwrap();
+    let out = kbulk([
+        "fix",
+        input.to_str().unwrap(),
+        "--out",
+        fixed.to_str().unwrap(),
+        "--format",
+        "json",
+    ]);
+    assert_eq!(code(&out), 0, "{}", String::from_utf8_lossy(&out.stderr));
+    let lines = validated(&String::from_utf8(out.stdout).unwrap());
+    assert!(!lines.is_empty(), "the delimiter repair is reported");
+    assert!(lines.iter().all(|l| l["type"] == "diagnostic"), "{lines:?}");
+}
