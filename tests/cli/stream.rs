@@ -24,6 +24,27 @@ pub fn validated(text: &str) -> Vec<Value> {
 }
 
 #[test]
+fn the_stream_schema_constrains_submit_objects_too() {
+    let schema: Value = serde_json::from_str(
+        &std::fs::read_to_string(path("schemas/diagnostic.schema.json")).unwrap(),
+    )
+    .unwrap();
+    let validator = jsonschema::validator_for(&schema).unwrap();
+    let ok = serde_json::json!({"type": "row", "file": "a.csv", "row": 1, "status": "ok",
+                                "resultStatus": 2});
+    assert!(validator.is_valid(&ok));
+    for bad in [
+        serde_json::json!({"type": "row", "row": 1, "status": "ok", "resultStatus": 2}),
+        serde_json::json!({"type": "summary", "submitted": true}),
+        serde_json::json!({"type": "call", "file": "a.csv", "row": 1}),
+        serde_json::json!({"type": "rows", "file": "a.csv", "row": 1, "status": "ok",
+                           "resultStatus": 2}),
+    ] {
+        assert!(!validator.is_valid(&bad), "{bad}");
+    }
+}
+
+#[test]
 fn convert_reports_its_losses_as_the_check_stream() {
     let dir = tempfile::tempdir().unwrap();
     let out_file = dir.path().join("e.csv");
