@@ -19,11 +19,12 @@ use super::{CliError, Exit};
 #[derive(Debug, clap::Args)]
 #[command(after_long_help = "\
 The input's format is detected from its content. Findings go to standard error; records that \
-cannot be carried are reported, never dropped silently. On a terminal a progress bar (bytes read, \
-rate, ETA) is drawn on standard error; never when it is piped, with --quiet or --format json. With --format json the findings are the \
-JSON Lines stream of `kbulk check --format json` (schema: `kbulk schema diagnostic`): one \
-diagnostic per finding and per loss, a file line and a summary, on standard output when -o is \
-given, else on standard error (the converted records hold standard output). Exit codes: 0 converted cleanly, 1 \
+cannot be carried are reported, never dropped silently. On a terminal a progress bar (share read, \
+rate, ETA) is drawn on standard error; never when it is piped, with --quiet or --format json. \
+With --format json the findings are the JSON Lines stream of `kbulk check --format json` \
+(schema: `kbulk schema diagnostic`): one diagnostic per finding and per loss, a file line and a \
+summary, on standard output when -o is given, else on standard error (the converted records hold \
+standard output). Exit codes: 0 converted cleanly, 1 \
 converted with data problems (see the findings), 2 usage or I/O failure.
 
 Examples:
