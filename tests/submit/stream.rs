@@ -14,8 +14,8 @@ fn every_line_of_submit_json_is_in_the_stream_schema() {
         dir.path(),
         "s.csv",
         &[
-            "1,Hall,location,s-hall,,,,".into(),
             "1,Cam,camera,s-cam,,,location,s-hall".into(),
+            "1,Hall,location,s-hall,,,,".into(),
             "2,Ghost,camera,s-ghost,,,,".into(),
         ],
     );
@@ -33,6 +33,18 @@ fn every_line_of_submit_json_is_in_the_stream_schema() {
     assert_eq!(rows.len(), 3);
     assert_eq!(rows[2]["status"], "error");
     assert_eq!(rows[2]["errorCode"], "RESOURCE_NOT_FOUND");
+    // The child named before its parent: done, with the check's warning in its own field.
+    assert_eq!(rows[0]["status"], "ok");
+    assert!(rows[0].get("errorDescription").is_none(), "{}", rows[0]);
+    assert!(
+        rows[0]["warnings"]
+            .as_array()
+            .is_some_and(|ws| ws.iter().any(|w| w
+                .as_str()
+                .is_some_and(|w| w.starts_with("resource::parent-after-child: ")))),
+        "{}",
+        rows[0]
+    );
     let summary = lines.last().unwrap();
     assert_eq!(summary["type"], "summary");
     assert_eq!(summary["submitted"], true);
