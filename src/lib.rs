@@ -13,4 +13,5 @@ pub mod record;
 pub mod sandbox;
 pub mod schema;
 pub mod source;
+pub mod stream;
 pub mod submit;

@@ -1,9 +1,10 @@
-//! JSON Schemas generated from the types: the normalized records and the diagnostic stream.
+//! JSON Schemas generated from the types: the normalized records and the JSON Lines stream of
+//! `check`, `convert` and `submit` (`diagnostic`).
 //! `schemas/*.schema.json` are these, committed; a test keeps them in step.
 use schemars::schema_for;
 
-use crate::diag::JsonLine;
 use crate::record::{Entry, JsonRecord, ScheduleEvent, ScheduleResource};
+use crate::stream::StreamLine;
 
 /// The schema names `kbulk schema` knows, with their file names under `schemas/`.
 pub const NAMES: &[(&str, &str)] = &[
@@ -17,7 +18,7 @@ pub const NAMES: &[(&str, &str)] = &[
 /// The schema called `name` as pretty JSON, or `None` for an unknown name.
 pub fn schema(name: &str) -> Option<String> {
     let s = match name {
-        "diagnostic" => schema_for!(JsonLine),
+        "diagnostic" => schema_for!(StreamLine),
         "schedule-resource" => record_schema(schema_for!(ScheduleResource), "scheduleResource"),
         "schedule-event" => record_schema(schema_for!(ScheduleEvent), "scheduleEvent"),
         "entry" => record_schema(schema_for!(Entry), "entry"),

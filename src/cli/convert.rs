@@ -11,14 +11,20 @@ use kbulk::formats::{self, Format, ReadOptions};
 use kbulk::record::RecordKind;
 
 use super::check::{EventArgs, InputFormat, set_threads};
-use super::render::{self, ColorChoice};
+use super::progress::{self, Progressed};
+use super::render::{self, ColorChoice, OutputFormat};
 use super::{CliError, Exit};
 
 /// Options of `kbulk convert`.
 #[derive(Debug, clap::Args)]
 #[command(after_long_help = "\
 The input's format is detected from its content. Findings go to standard error; records that \
-cannot be carried are reported, never dropped silently. Exit codes: 0 converted cleanly, 1 \
+cannot be carried are reported, never dropped silently. On a terminal a progress bar (share read, \
+rate, ETA) is drawn on standard error; never when it is piped, with --quiet or --format json. \
+With --format json the findings are the JSON Lines stream of `kbulk check --format json` \
+(schema: `kbulk schema diagnostic`): one diagnostic per finding and per loss, a file line and a \
+summary, on standard output when -o is given, else on standard error (the converted records hold \
+standard output). Exit codes: 0 converted cleanly, 1 \
 converted with data problems (see the findings), 2 usage or I/O failure.
 
 Examples:
@@ -27,7 +33,8 @@ Examples:
   kbulk convert entries.csv --to xml -o entries.xml
   kbulk convert entries.xml --to csv -o entries.csv
   kbulk convert outlook.ics --to ics -o for-kaltura.ics
-  kbulk convert events.csv --to ics --dialect rfc5545 -o calendar.ics")]
+  kbulk convert events.csv --to ics --dialect rfc5545 -o calendar.ics
+  kbulk convert entries.xml --to csv -o entries.csv --format json > losses.jsonl")]
 pub struct ConvertArgs {
     /// The file to convert.
     #[arg(value_name = "FILE")]
@@ -49,6 +56,9 @@ pub struct ConvertArgs {
     /// Check the per-bulk row limit too (0, the default: no limit).
     #[arg(long, value_name = "N", default_value_t = 0)]
     pub max_records: u64,
+    /// Findings as `human` text or a `json` Lines stream (the same stream and schema as `check`).
+    #[arg(long, value_enum, default_value = "human")]
+    pub format: OutputFormat,
     /// Print only errors and warnings, no summary line.
     #[arg(short, long)]
     pub quiet: bool,
@@ -112,7 +122,13 @@ pub fn run(args: &ConvertArgs) -> Result<Exit, CliError> {
     };
     let mut sink = ConvertSink::new(target, BufWriter::new(out));
     let name: Arc<str> = Arc::from(args.file.display().to_string());
-    let report = formats::read_path(&args.file, name.clone(), &opts, &mut sink);
+    let len = std::fs::metadata(&args.file).map_or(0, |m| m.len());
+    let mut progressed = Progressed::new(
+        &mut sink,
+        progress::file_bar(!args.quiet && args.format == OutputFormat::Human, len),
+    );
+    let mut report = formats::read_path(&args.file, name.clone(), &opts, &mut progressed);
+    progressed.finish();
     let kind = report.detection.format.and_then(Format::kind);
     let writable = match target {
         Target::Jsonl => true,
@@ -142,18 +158,61 @@ pub fn run(args: &ConvertArgs) -> Result<Exit, CliError> {
         .as_ref()
         .map_or("stdout".to_string(), |p| p.display().to_string());
     let (written, mut diags) = sink.finish().map_err(|e| CliError::io(&out_name, e))?;
-    diags.extend(report.diagnostics);
+    diags.extend(std::mem::take(&mut report.diagnostics));
     if let Some(d) = not_carried(&name, report.records, written) {
         diags.push(d);
     }
     kbulk::diag::sort(&mut diags);
-    let exit = report_findings(args, &diags, written)?;
+    let exit = match args.format {
+        OutputFormat::Human => report_findings(args, &diags, written)?,
+        OutputFormat::Json => json_findings(args, &report, &diags)?,
+    };
     if report.detection.format.is_none() {
         return Err(CliError::Failed(format!(
             "{}: nothing converted: the file could not be classified",
             args.file.display()
         )));
     }
+    Ok(exit)
+}
+
+/// The findings as the JSON Lines stream of `check`: diagnostics, the file, the summary.
+fn json_findings(
+    args: &ConvertArgs,
+    report: &formats::FileReport,
+    diags: &[Diagnostic],
+) -> Result<Exit, CliError> {
+    let mut counts = Counts::default();
+    for d in diags {
+        counts.add(d.severity);
+    }
+    let exit = if counts.errors > 0 {
+        Exit::DataProblems
+    } else {
+        Exit::Clean
+    };
+    let mut out: Box<dyn Write> = if args.output.is_some() {
+        Box::new(BufWriter::new(io::stdout().lock()))
+    } else {
+        Box::new(BufWriter::new(io::stderr().lock()))
+    };
+    let to = if args.output.is_some() {
+        "stdout"
+    } else {
+        "stderr"
+    };
+    let mut write = || -> io::Result<()> {
+        for d in diags {
+            render::json_line(&mut out, &d.to_json())?;
+        }
+        render::json_line(&mut out, &render::file_json(report, counts))?;
+        render::json_line(
+            &mut out,
+            &render::summary_json(1, report.records, counts, exit.code()),
+        )?;
+        out.flush()
+    };
+    write().map_err(|e| CliError::io(to, e))?;
     Ok(exit)
 }
 

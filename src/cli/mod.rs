@@ -10,6 +10,7 @@ mod dropfolder;
 mod exit;
 mod explain;
 mod fix;
+mod progress;
 mod render;
 mod report;
 mod sandbox;

@@ -6,7 +6,8 @@ use super::{CliError, Exit};
 /// Options of `kbulk schema`.
 #[derive(Debug, clap::Args)]
 pub struct SchemaArgs {
-    /// Which schema: diagnostic, schedule-resource, entry or record. Omit to list them.
+    /// Which schema: diagnostic (the `--format json` stream of check, convert, fix and submit),
+    /// schedule-resource, schedule-event, entry or record. Omit to list them.
     pub name: Option<String>,
 }
 

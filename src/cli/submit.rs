@@ -463,8 +463,11 @@ fn write_results(
         results::write_csv(c, outcome, BufWriter::new(file))
             .map_err(|e| CliError::io(path.display(), e))?;
         if args.format == OutputFormat::Json {
+            let mut warnings = results::row_warnings(c);
             for (row, r) in &outcome.rows {
-                render::json_line(out, &JsonRow::new(&c.name, *row, r)).map_err(write_err)?;
+                let mut line = JsonRow::new(&c.name, *row, r);
+                line.warnings = warnings.remove(row).unwrap_or_default();
+                render::json_line(out, &line).map_err(write_err)?;
             }
         }
         written.push(path);

@@ -1,7 +1,13 @@
 //! Results: a CSV per input in the shape of Kaltura's bulk log — the row's original cells, then
 //! `resultStatus` (1 ERROR, 2 OK, 3 not finished), `objectId`, `objectStatus` (the API error code
 //! for a failed row, as Kaltura's engines write it) and `errorDescription` — always with a header
-//! and always with all four result cells; and one JSON object per row for `--format json`.
+//! and always with all four result cells — then kbulk's own `warnings` column (the check's
+//! non-blocking findings on that row, `code: message` joined by `; `, so `errorDescription` only
+//! ever holds what went wrong); and one JSON object per row for `--format json`.
+//!
+//! The header repeats the input's own header cells as written (`*action` stays `*action`), so a
+//! results file can be submitted again as it is: the result columns are unknown columns to the
+//! server, which ignores them.
 //!
 //! CSV inputs are re-read with the same PHP `fgetcsv` tokenizer as the check, so every data row
 //! (refused rows included) is echoed exactly as the server would have split it. Other inputs echo
@@ -12,10 +18,11 @@ use std::io::{self, BufReader, Write};
 
 use serde::Serialize;
 
-use super::preflight::Checked;
+use super::preflight::{Checked, blocks};
 use super::{InputOutcome, RowResult, RowStatus};
+use crate::diag::Severity;
 use crate::formats::Format;
-use crate::formats::csv::{CsvRecord, LineClass, PhpCsvReader, classify, header_name};
+use crate::formats::csv::{CsvRecord, LineClass, PhpCsvReader, classify};
 
 /// The result columns appended to the original ones.
 pub const RESULT_COLUMNS: [&str; 4] = [
@@ -24,6 +31,9 @@ pub const RESULT_COLUMNS: [&str; 4] = [
     "objectStatus",
     "errorDescription",
 ];
+
+/// kbulk's column after the result columns: the row's warnings.
+pub const WARNINGS_COLUMN: &str = "warnings";
 
 /// Kaltura's `KalturaBulkUploadResultStatus` for a row result.
 pub fn result_status(s: RowStatus) -> u8 {
@@ -68,9 +78,29 @@ fn result_cells(r: Option<&RowResult>) -> [String; 4] {
     ]
 }
 
+/// The check's non-blocking findings (warnings, and errors only the server's engine has) by
+/// `lineIndex`, each as `code: message` on one line.
+pub fn row_warnings(input: &Checked) -> BTreeMap<u64, Vec<String>> {
+    let mut by_row: BTreeMap<u64, Vec<String>> = BTreeMap::new();
+    for d in &input.report.diagnostics {
+        let Some(row) = d.row else { continue };
+        if d.severity == Severity::Note || blocks(d) {
+            continue;
+        }
+        by_row.entry(row).or_default().push(format!(
+            "{}: {}",
+            d.code.name,
+            d.message.replace(['\n', '\r', '\t'], " ")
+        ));
+    }
+    by_row
+}
+
 /// Writes the results CSV of one input.
 pub fn write_csv(input: &Checked, outcome: &InputOutcome, out: impl Write) -> io::Result<()> {
     let mut w = csv::WriterBuilder::new().flexible(true).from_writer(out);
+    let warnings = row_warnings(input);
+    let warning = |row: &u64| warnings.get(row).map(|w| w.join("; ")).unwrap_or_default();
     let is_csv = matches!(
         input.report.detection.format,
         Some(Format::ResourceCsv | Format::EventCsv | Format::EntryCsv)
@@ -79,15 +109,18 @@ pub fn write_csv(input: &Checked, outcome: &InputOutcome, out: impl Write) -> io
         let (header, rows) = csv_rows(input)?;
         let mut head = header;
         head.extend(RESULT_COLUMNS.iter().map(|s| s.to_string()));
+        head.push(WARNINGS_COLUMN.into());
         w.write_record(&head)?;
         for (row, cells) in rows {
             let mut line = cells;
             line.extend(result_cells(outcome.rows.get(&row)));
+            line.push(warning(&row));
             w.write_record(&line)?;
         }
     } else {
         let mut head = vec!["record".to_string()];
         head.extend(RESULT_COLUMNS.iter().map(|s| s.to_string()));
+        head.push(WARNINGS_COLUMN.into());
         w.write_record(&head)?;
         // Readers that keep no raw text (iCal, XML) give each record's byte span instead.
         let bytes = if input.records.iter().any(|r| r.origin.raw.is_none()) {
@@ -115,6 +148,7 @@ pub fn write_csv(input: &Checked, outcome: &InputOutcome, out: impl Write) -> io
         for (row, result) in &outcome.rows {
             let mut line = vec![raw.get(row).cloned().unwrap_or_default()];
             line.extend(result_cells(Some(result)));
+            line.push(warning(row));
             w.write_record(&line)?;
         }
     }
@@ -124,7 +158,8 @@ pub fn write_csv(input: &Checked, outcome: &InputOutcome, out: impl Write) -> io
 /// Data rows' cells by `lineIndex`.
 type Rows = Vec<(u64, Vec<String>)>;
 
-/// The first header's column names and every data row's cells, by `lineIndex`.
+/// The first header's cells as written (`*action`, not `action`) and every data row's cells, by
+/// `lineIndex`.
 fn csv_rows(input: &Checked) -> io::Result<(Vec<String>, Rows)> {
     let f = File::open(&input.path)?;
     let mut reader = BufReader::new(f);
@@ -149,11 +184,7 @@ fn csv_rows(input: &Checked) -> io::Result<(Vec<String>, Rows)> {
         };
         match classify(&rec) {
             LineClass::Header if header.is_none() => {
-                header = Some(
-                    (0..rec.cells.len())
-                        .map(|i| header_name(rec.value(i)))
-                        .collect(),
-                );
+                header = Some(cells());
             }
             LineClass::Data => {
                 n += 1;
@@ -166,11 +197,12 @@ fn csv_rows(input: &Checked) -> io::Result<(Vec<String>, Rows)> {
 }
 
 /// One row of `--format json` output.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, serde::Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, serde::Deserialize, schemars::JsonSchema)]
 #[serde(rename_all = "camelCase")]
 pub struct JsonRow {
     /// Always `"row"`.
     #[serde(rename = "type")]
+    #[schemars(with = "crate::stream::RowTag")]
     pub kind: String,
     /// The input.
     pub file: String,
@@ -195,6 +227,9 @@ pub struct JsonRow {
     /// The error or what is pending.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub error_description: Option<String>,
+    /// The check's warnings on the row (`code: message`), as in the results CSV's `warnings`.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub warnings: Vec<String>,
 }
 
 impl JsonRow {
@@ -220,6 +255,7 @@ impl JsonRow {
             } else {
                 r.error.clone()
             },
+            warnings: Vec::new(),
         }
     }
 }

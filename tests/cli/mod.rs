@@ -8,6 +8,8 @@ mod samples;
 use crate::common::{check_json, code, kbulk, path, report, root};
 
 mod html_report;
+pub mod progress;
+pub mod stream;
 
 #[test]
 fn exit_codes_distinguish_clean_problems_and_failures() {

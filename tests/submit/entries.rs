@@ -437,7 +437,11 @@ fn an_entry_csv_is_submitted_and_echoed() {
     let podcast = all.iter().find(|e| e["referenceId"] == "csv-2").unwrap();
     assert_eq!(podcast["mediaType"], 5, "audio");
     let (header, rows) = results_csv(&dir.path().join("e.csv.results.csv"));
-    assert_eq!(header[..2], ["title", "description"]);
+    assert_eq!(
+        header[..2],
+        ["*title", "description"],
+        "the header as written"
+    );
     assert_eq!(rows[0][..3], ["Intro", "First", "intro,demo"]);
     assert_eq!(rows[0][8], "2");
     assert_eq!(rows[0][9], intro["id"].as_str().unwrap());

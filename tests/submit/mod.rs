@@ -18,9 +18,11 @@ mod faults;
 mod kill;
 mod orphan;
 mod placeholders;
+mod progress;
 mod resources;
 mod retry_after;
 mod startup;
+mod stream;
 
 /// The header of every resource CSV the tests write.
 pub const HEADER: &str =

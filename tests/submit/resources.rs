@@ -83,7 +83,7 @@ fn every_action_end_to_end() {
     assert_eq!(
         header,
         [
-            "action",
+            "*action",
             "name",
             "type",
             "systemName",
@@ -94,8 +94,10 @@ fn every_action_end_to_end() {
             "resultStatus",
             "objectId",
             "objectStatus",
-            "errorDescription"
-        ]
+            "errorDescription",
+            "warnings"
+        ],
+        "the input's header as written, so the results file can be submitted again"
     );
     assert_eq!(rows.len(), 9, "one result per data row");
     let statuses: Vec<&str> = rows.iter().map(|r| r[8].as_str()).collect();
@@ -109,6 +111,21 @@ fn every_action_end_to_end() {
     assert_eq!(
         rows[8][11],
         "Unable to find parent location resource [nowhere]"
+    );
+    // A done row with a warning: the warning has its own column, errorDescription stays empty.
+    assert_eq!(rows[3][8], "2");
+    assert_eq!(
+        rows[3][11], "",
+        "no note in a successful row's errorDescription"
+    );
+    assert!(
+        rows[3][12].starts_with("resource::parent-after-child: "),
+        "{:?}",
+        rows[3]
+    );
+    assert_eq!(
+        rows[4][12], "",
+        "a row without findings has an empty warnings cell"
     );
 
     // Resuming a finished run sends nothing and reports the same.
@@ -127,6 +144,46 @@ fn every_action_end_to_end() {
         "{}",
         text(&refused)
     );
+}
+
+#[test]
+fn a_results_file_can_be_submitted_again_as_it_is() {
+    let h = sandbox(FaultConfig::default());
+    add(&h, "KalturaLocationScheduleResource", "site", 0);
+    let dir = tempfile::tempdir().unwrap();
+    let file = csv(
+        dir.path(),
+        "first.csv",
+        &[
+            "1,Hall,location,hall,,,,".into(),
+            "6,Site,location,site,renamed once,,,".into(),
+            "1,Cam,camera,hall-cam,,,location,hall".into(),
+        ],
+    );
+    let out = run(submit_cmd(&h, &[file.to_str().unwrap()]));
+    assert_eq!(code(&out), 0, "{}", text(&out));
+    let results = dir.path().join("first.csv.results.csv");
+    let (list, total) = all_resources(&h);
+    assert_eq!(total, 3);
+    let adds_before = adds(&h);
+
+    // The results file itself: the same rows, with the result columns as unknown columns.
+    let again = run(submit_cmd(&h, &[results.to_str().unwrap()]));
+    let (header, rows) = results_csv(&dir.path().join("first.csv.results.csv.results.csv"));
+    assert_eq!(header[0], "*action", "{}", text(&again));
+    assert_eq!(rows.len(), 3, "every row read again: {}", text(&again));
+    // Adds of what now exists fail as the server fails them; the upsert is an update.
+    assert_eq!(code(&again), 1, "{}", text(&again));
+    let statuses: Vec<&str> = rows.iter().map(|r| r[13].as_str()).collect();
+    assert_eq!(statuses, ["1", "2", "1"], "{rows:?}");
+    assert_eq!(rows[0][15], "SYSTEM_NAME_ALREADY_EXISTS");
+    assert_eq!(
+        rows[1][14],
+        find(&list, "site").unwrap()["id"].to_string(),
+        "the upsert found the same object"
+    );
+    assert_eq!(adds(&h), adds_before, "nothing added twice");
+    assert_eq!(all_resources(&h).1, 3);
 }
 
 #[test]

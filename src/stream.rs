@@ -1,0 +1,101 @@
+//! The one JSON Lines stream that every command writes with `--format json` (`check`, `convert`,
+//! `submit`): diagnostics, per-file lines and a summary from the check (`diag`'s types), and for
+//! `submit` the planned calls of a dry run, one line per row's outcome and the run's summary.
+//! `kbulk schema diagnostic` prints the schema of [`StreamLine`], committed as
+//! `schemas/diagnostic.schema.json`. Every object carries `type`.
+use schemars::JsonSchema;
+use serde::{Deserialize, Serialize};
+
+use crate::diag::{JsonDiagnostic, JsonFile, JsonKind, JsonSummary};
+use crate::submit::results::JsonRow;
+
+/// Any object of the JSON Lines stream of `check`, `convert` and `submit`.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, JsonSchema)]
+#[serde(untagged)]
+pub enum StreamLine {
+    /// A diagnostic (a finding of the check, or what `convert` could not carry).
+    Diagnostic(JsonDiagnostic),
+    /// Per-file detection and counts.
+    File(JsonFile),
+    /// Final totals of `check` and `convert`.
+    Summary(JsonSummary),
+    /// `submit`: one row's outcome.
+    Row(JsonRow),
+    /// `submit --dry-run`: one planned call.
+    Call(JsonCall),
+    /// `submit`: the run's final line.
+    SubmitSummary(JsonSubmitSummary),
+}
+
+/// The `type` of a row's outcome.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
+#[serde(rename_all = "lowercase")]
+pub enum RowTag {
+    /// A row's outcome.
+    Row,
+}
+
+/// The `type` of a planned call.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
+#[serde(rename_all = "lowercase")]
+pub enum CallTag {
+    /// A planned call.
+    Call,
+}
+
+/// One call `submit --dry-run` would send (`"type": "call"`).
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, JsonSchema)]
+pub struct JsonCall {
+    /// Always `call`.
+    #[serde(rename = "type")]
+    pub kind: CallTag,
+    /// The input.
+    pub file: String,
+    /// The row's `lineIndex`.
+    pub row: u64,
+    /// The wave the call goes in (parents before children).
+    pub wave: u64,
+    /// The row's action (`add`, `update`, ...).
+    pub action: String,
+    /// The API service (`schedule_scheduleresource`, ...).
+    pub service: String,
+    /// The service's action.
+    pub call: String,
+    /// The parameters as the server reads them (references to other calls as `{N:result:id}`).
+    pub params: serde_json::Map<String, serde_json::Value>,
+}
+
+/// The last line of `submit` (`"type": "summary"`): either the check stopped the submission
+/// (`submitted: false`, with what stopped it) or the rows' counts and the results files.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, JsonSchema)]
+#[serde(rename_all = "camelCase")]
+pub struct JsonSubmitSummary {
+    /// Always `summary`.
+    #[serde(rename = "type")]
+    pub kind: JsonKind,
+    /// Whether anything was submitted.
+    pub submitted: bool,
+    /// Not submitted: rows refused by the check.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub refused_rows: Option<u64>,
+    /// Not submitted: file-level errors.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub file_errors: Option<u64>,
+    /// Submitted: rows in all inputs.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub rows: Option<u64>,
+    /// Submitted: rows done.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub done: Option<u64>,
+    /// Submitted: rows failed.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub failed: Option<u64>,
+    /// Submitted: rows not finished (run again with `--resume`).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub unfinished: Option<u64>,
+    /// Submitted: the results files written.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub results: Option<Vec<String>>,
+    /// The process exit code this run ends with.
+    pub exit_code: u8,
+}

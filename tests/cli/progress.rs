@@ -1,0 +1,83 @@
+//! Progress bars: drawn on a terminal, absent when piped. The terminal is a pseudo-terminal made
+//! by util-linux `script`, which copies everything the program writes to it to its own stdout.
+use std::path::Path;
+use std::process::{Command, Output, Stdio};
+
+use crate::common::code;
+
+/// Runs `kbulk ARGS` with stdin, stdout and stderr on a pseudo-terminal (`script -qec`); what
+/// the terminal showed is the returned stdout. `envs` are set for kbulk (not on its command line).
+pub fn under_pty(args: &[&str], envs: &[(&str, &str)]) -> Output {
+    let mut line = String::from(env!("CARGO_BIN_EXE_kbulk"));
+    for a in args {
+        assert!(
+            a.bytes()
+                .all(|b| b.is_ascii_alphanumeric() || b"/._-=:".contains(&b)),
+            "keep pty arguments shell-safe: {a}"
+        );
+        line.push(' ');
+        line.push_str(a);
+    }
+    let mut cmd = Command::new("script");
+    cmd.args(["-qec", &line, "/dev/null"])
+        .env("NO_COLOR", "1")
+        .env("TERM", "xterm")
+        .env("COLUMNS", "100")
+        .stdin(Stdio::null());
+    for (k, v) in envs {
+        cmd.env(k, v);
+    }
+    cmd.output()
+        .expect("util-linux `script` runs (apt-get install util-linux)")
+}
+
+/// `n` resource rows.
+pub fn big_csv(dir: &Path, n: usize) -> std::path::PathBuf {
+    let mut text = String::from("*action,name,type,systemName\n");
+    for i in 0..n {
+        text.push_str(&format!("1,Room {i},location,p-loc-{i}\n"));
+    }
+    let p = dir.join("big.csv");
+    std::fs::write(&p, text).unwrap();
+    p
+}
+
+#[test]
+fn convert_draws_a_bar_on_a_terminal_and_nothing_when_piped() {
+    let dir = tempfile::tempdir().unwrap();
+    let input = big_csv(dir.path(), 50_000);
+    let out = dir.path().join("big.jsonl");
+    let args = [
+        "convert",
+        input.to_str().unwrap(),
+        "--to",
+        "jsonl",
+        "-o",
+        out.to_str().unwrap(),
+    ];
+    let tty = under_pty(&args, &[]);
+    assert_eq!(code(&tty), 0);
+    let screen = String::from_utf8_lossy(&tty.stdout);
+    assert!(screen.contains("ETA"), "a bar with an ETA: {screen:?}");
+    assert!(screen.contains("/s"), "and a rate: {screen:?}");
+    assert!(
+        screen.contains(" records"),
+        "and the records read: {screen:?}"
+    );
+    assert!(screen.contains("converted 50000 records"), "{screen:?}");
+
+    let piped = Command::new(env!("CARGO_BIN_EXE_kbulk"))
+        .args(args)
+        .env_remove("NO_COLOR")
+        .output()
+        .unwrap();
+    assert_eq!(code(&piped), 0);
+    let err = String::from_utf8_lossy(&piped.stderr);
+    assert!(!err.contains("ETA") && !err.contains('\x1b'), "{err:?}");
+    assert_eq!(err.trim(), "converted 50000 records: 0 errors, 0 warnings");
+    assert!(piped.stdout.is_empty());
+    // --quiet on a terminal: no bar either.
+    let quiet = under_pty(&[&args[..], &["--quiet"]].concat(), &[]);
+    let screen = String::from_utf8_lossy(&quiet.stdout);
+    assert!(!screen.contains("ETA"), "{screen:?}");
+}
