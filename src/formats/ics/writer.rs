@@ -228,7 +228,7 @@ impl<W: Write> IcsWriter<W> {
         } else {
             let end = e.end_date.or_else(|| {
                 let (s, d) = (e.start_date?, e.duration?);
-                EventTime::from_unix(s.unix() + d)
+                EventTime::from_unix(s.unix().checked_add(d)?)
             });
             if let Some(end) = end {
                 prop(b, "DTEND", &end.ical_utc());
