@@ -45,3 +45,13 @@ fn huge_duration_converts_without_overflow() {
     assert_eq!(records.len(), 1);
     assert!(!codes.is_empty(), "the duration is reported: {codes:?}");
 }
+
+/// `ical` target: non-ASCII bytes in BYDAY made the `rrule` crate slice inside a character when
+/// the occurrences were counted.
+#[test]
+fn non_ascii_byday_is_reported_not_a_panic() {
+    let bytes = "BEGIN:VCALENDAR\nBEGIN:VEVENT\nUID:a\nSUMMARY:s\nDTSTART:20150720T080000Z\nDTEND:20150720T090000Z\nRRULE:FREQ=DAILY;UNTIL=20150722T080000Z;BYDAY=MO,ثé ;WKST=SU\nEND:VEVENT\nEND:VCALENDAR\n";
+    let (records, codes) = ical_converts(bytes.as_bytes());
+    assert_eq!(records.len(), 1);
+    assert!(!codes.is_empty(), "the rule is reported: {codes:?}");
+}
