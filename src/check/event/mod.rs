@@ -283,7 +283,7 @@ fn recurrence_rules(
     }
     let Some(start) = e.start_date else { return };
     if let (Some(until), Some(len)) = (r.until, e.occurrence_seconds())
-        && until.unix() < start.unix() + len
+        && until.unix() < start.unix().saturating_add(len)
     {
         out.push(
             diag(

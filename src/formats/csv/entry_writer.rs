@@ -222,7 +222,15 @@ impl<W: Write> EntryCsvWriter<W> {
             if i > 0 {
                 self.line.push(b',');
             }
-            if !push_cell(&mut self.line, v.as_deref().unwrap_or("")) {
+            let v = v.as_deref().unwrap_or("");
+            if super::trim_array(v.as_bytes()).len() != v.len() {
+                diags.push(
+                    Diagnostic::new(&codes::UNREPRESENTABLE, &origin.file, format!("`{name}` of this record starts or ends with white space (or a byte of U+00A0), which Kaltura's reader trims"))
+                        .label(origin.span, LineCol { line: origin.line, column: 1 }, "record")
+                        .row(origin.row),
+                );
+            }
+            if !push_cell(&mut self.line, v) {
                 diags.push(
                     Diagnostic::new(&codes::UNREPRESENTABLE, &origin.file, format!("`{name}` of this record cannot be written so that PHP reads it back unchanged (a backslash before a quote or at the end of a quoted value)"))
                         .label(origin.span, LineCol { line: origin.line, column: 1 }, "record")

@@ -144,7 +144,7 @@ impl<W: Write> EventCsvWriter<W> {
         } else {
             time(e.end_date).or_else(|| {
                 let (s, d) = (e.start_date?, e.duration?);
-                crate::record::EventTime::from_unix(s.unix() + d).map(|t| t.to_string())
+                crate::record::EventTime::from_unix(s.unix().checked_add(d)?).map(|t| t.to_string())
             })
         };
         let duration = e

@@ -64,7 +64,15 @@ impl<W: Write> ResourceCsvWriter<W> {
             if i > 0 {
                 self.line.push(b',');
             }
-            if !push_cell(&mut self.line, v.unwrap_or("")) {
+            let v = v.unwrap_or("");
+            if super::php_trim(v.as_bytes()).len() != v.len() {
+                diags.push(
+                    Diagnostic::new(&codes::UNREPRESENTABLE, &origin.file, format!("`{}` of this record starts or ends with white space, which Kaltura's reader trims", field.column()))
+                        .label(origin.span, LineCol { line: origin.line, column: 1 }, "record")
+                        .row(origin.row),
+                );
+            }
+            if !push_cell(&mut self.line, v) {
                 diags.push(
                     Diagnostic::new(&codes::UNREPRESENTABLE, &origin.file, format!("`{}` of this record cannot be written so that PHP reads it back unchanged (a backslash before a quote or at the end of a quoted value)", field.column()))
                         .label(origin.span, LineCol { line: origin.line, column: 1 }, "record")

@@ -298,6 +298,10 @@ pub fn count_occurrences(r: &Recurrence, start: EventTime, limit: u16) -> Result
         return Ok((c as usize).min(limit as usize));
     }
     let text = format!("DTSTART:{}\nRRULE:{}", start.ical_utc(), r.to_rrule());
+    // The `rrule` crate slices by byte and panics inside a multi-byte character.
+    if !text.is_ascii() {
+        return Err("the rule has characters that are not ASCII".into());
+    }
     let set: rrule::RRuleSet = text.parse().map_err(|e: rrule::RRuleError| e.to_string())?;
     Ok(set.all(limit).dates.len())
 }

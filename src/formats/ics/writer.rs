@@ -121,6 +121,32 @@ impl<W: Write> IcsWriter<W> {
         match self.dialect {
             Dialect::Kaltura => self.write_kaltura(e, origin, diags),
             Dialect::Rfc5545 => {
+                // Kaltura's reader trims values, reads the UID verbatim (RFC 5545 escapes `,;\`
+                // and line breaks in it) and a carriage return does not survive the folding.
+                let uid_escaped = e
+                    .reference_id
+                    .as_ref()
+                    .is_some_and(|u| u.contains([',', ';', '\\', '\n']));
+                let bad: Vec<&str> = [
+                    ("UID", &e.reference_id),
+                    ("SUMMARY", &e.summary),
+                    ("DESCRIPTION", &e.description),
+                    ("LOCATION", &e.location),
+                    ("CONTACT", &e.contact),
+                    ("COMMENT", &e.comment),
+                    ("ORGANIZER", &e.organizer),
+                ]
+                .into_iter()
+                .filter(|(n, v)| {
+                    v.as_ref().is_some_and(|v| {
+                        v.trim() != v || v.contains('\r') || (*n == "UID" && uid_escaped)
+                    })
+                })
+                .map(|(n, _)| n)
+                .collect();
+                if !bad.is_empty() {
+                    diags.push(origin_diag(&ical_codes::UNREPRESENTABLE, origin, format!("{} of this event cannot be written so that Kaltura reads it back unchanged (spaces at either end, a carriage return, or `,;\\` and line breaks in the UID, which RFC 5545 escapes)", bad.join(", "))));
+                }
                 self.start()?;
                 let ev = self.rfc_event(e, origin);
                 self.out.write_all(Component::to_string(&ev).as_bytes())?;
@@ -146,7 +172,8 @@ impl<W: Write> IcsWriter<W> {
                 .map(|c| if matches!(c, '\r' | '\n') { ' ' } else { c })
                 .collect();
             let clean = clean.trim();
-            if clean != v {
+            // The server stores `\n`, `\,` … literally; kbulk's reader reads them as escapes.
+            if clean != v || (name != "UID" && super::has_text_escape(clean)) {
                 bad.push(name);
             }
             if !clean.is_empty() {
@@ -201,7 +228,7 @@ impl<W: Write> IcsWriter<W> {
         } else {
             let end = e.end_date.or_else(|| {
                 let (s, d) = (e.start_date?, e.duration?);
-                EventTime::from_unix(s.unix() + d)
+                EventTime::from_unix(s.unix().checked_add(d)?)
             });
             if let Some(end) = end {
                 prop(b, "DTEND", &end.ical_utc());
@@ -227,7 +254,7 @@ impl<W: Write> IcsWriter<W> {
         }
         b.push_str("END:VEVENT\r\n");
         if !bad.is_empty() {
-            diags.push(origin_diag(&ical_codes::UNREPRESENTABLE, origin, format!("{} of this event cannot be written as Kaltura reads it (a line break, or spaces at either end): written with line breaks as spaces and trimmed", bad.join(", "))));
+            diags.push(origin_diag(&ical_codes::UNREPRESENTABLE, origin, format!("{} of this event cannot be written as Kaltura reads it (a line break, spaces at either end, or a backslash sequence that reads as an RFC 5545 escape): written with line breaks as spaces and trimmed", bad.join(", "))));
         }
         let mut dropped = Vec::new();
         if e.status.is_some() {

@@ -90,7 +90,7 @@ pub(super) fn event_object(e: &ScheduleEvent, template: Option<Value>) -> Value 
     }
     let end = e.end_date.map(|t| t.unix()).or_else(|| {
         (!e.is_recurring())
-            .then(|| Some(e.start_date?.unix() + e.duration?))
+            .then(|| e.start_date?.unix().checked_add(e.duration?))
             .flatten()
     });
     if let Some(end) = end {
