@@ -114,7 +114,19 @@ impl Engine<'_> {
 
     /// Runs `planner` to the end.
     pub fn drive(&mut self, planner: &mut dyn Planner) -> Result<(), SubmitError> {
-        let found = self.lookup(&planner.keys());
+        self.drive_found(planner, None)
+    }
+
+    /// [`Engine::drive`], with the first lookups (of `planner.keys()`) already made, if `found`.
+    pub fn drive_found(
+        &mut self,
+        planner: &mut dyn Planner,
+        found: Option<Found>,
+    ) -> Result<(), SubmitError> {
+        let found = match found {
+            Some(f) => f,
+            None => self.lookup(&planner.keys()),
+        };
         let settled = planner.absorb(&found);
         let marks: Vec<_> = settled
             .iter()
