@@ -1,15 +1,16 @@
-//! The engine: drives one planner through lookups and waves of tasks on the executor, applies the
+//! The engine: drives one planner through lookups and waves of tasks on the executor (a task
+//! goes out as soon as what it depends on is done, while the rest of its wave is in flight), applies the
 //! retry policy, looks a task up before re-sending it whenever its outcome is unknown, and writes
 //! every state change to the journal (before a request leaves, and as soon as its answer is in).
 use std::time::Duration;
 
 use super::auth::{Credentials, Secret};
 use super::client::{Failure, FailureKind};
-use super::exec::{Executor, Sent};
+use super::exec::{Executor, Feed, Sent};
 use super::journal::{Journal, Mark, RowId};
 use super::lookup;
 use super::multirequest::Call;
-use super::plan::{Check, Found, Planner, Recovery, Settle, Task, TaskResult};
+use super::plan::{Check, Found, Planner, Recovery, Settle, Task, TaskResult, Wave};
 use super::retry::RetryPolicy;
 use super::{Progress, SubmitError};
 
@@ -113,7 +114,19 @@ impl Engine<'_> {
 
     /// Runs `planner` to the end.
     pub fn drive(&mut self, planner: &mut dyn Planner) -> Result<(), SubmitError> {
-        let found = self.lookup(&planner.keys());
+        self.drive_found(planner, None)
+    }
+
+    /// [`Engine::drive`], with the first lookups (of `planner.keys()`) already made, if `found`.
+    pub fn drive_found(
+        &mut self,
+        planner: &mut dyn Planner,
+        found: Option<Found>,
+    ) -> Result<(), SubmitError> {
+        let found = match found {
+            Some(f) => f,
+            None => self.lookup(&planner.keys()),
+        };
         let settled = planner.absorb(&found);
         let marks: Vec<_> = settled
             .iter()
@@ -124,20 +137,8 @@ impl Engine<'_> {
         let mut renew = false;
         loop {
             let wave = planner.wave();
-            let mut marks: Vec<_> = wave
-                .settled
-                .iter()
-                .map(|(r, s)| self.settle_mark(*r, s))
-                .collect();
-            for (row, why) in &wave.deferred {
-                self.progress.unfinished += 1;
-                marks.push((
-                    *row,
-                    Mark::Note {
-                        error: self.redact(why),
-                    },
-                ));
-            }
+            let mut marks = Vec::new();
+            self.wave_marks(&wave, &mut marks);
             self.mark(&marks)?;
             if renew {
                 self.ks = self.renew()?;
@@ -156,7 +157,7 @@ impl Engine<'_> {
                 break;
             }
             let mut unknown: Vec<(Task, u32)> = Vec::new();
-            self.send(planner, &tasks, &mut retries, &mut unknown, &mut renew)?;
+            self.send(planner, tasks, &mut retries, &mut unknown, &mut renew)?;
             if unknown.is_empty() {
                 continue;
             }
@@ -222,95 +223,50 @@ impl Engine<'_> {
             .session_with_retry(self.exec.client(), self.retry, self.sleep)?)
     }
 
-    /// Sends one round of tasks and files every answer.
+    /// The marks of the rows a wave settled or deferred without a call.
+    fn wave_marks(&mut self, wave: &Wave, marks: &mut Vec<(RowId, Mark)>) {
+        for (r, s) in &wave.settled {
+            let m = self.settle_mark(*r, s);
+            marks.push(m);
+        }
+        for (row, why) in &wave.deferred {
+            self.progress.unfinished += 1;
+            marks.push((
+                *row,
+                Mark::Note {
+                    error: self.redact(why),
+                },
+            ));
+        }
+    }
+
+    /// Sends one round of tasks, and the tasks that become ready as their answers come in (a
+    /// child goes out as soon as its parent is done, not after the whole round), and files every
+    /// answer.
     fn send(
         &mut self,
         planner: &mut dyn Planner,
-        tasks: &[(Task, u32)],
+        tasks: Vec<(Task, u32)>,
         retries: &mut Vec<Retry>,
         unknown: &mut Vec<(Task, u32)>,
         renew: &mut bool,
     ) -> Result<(), SubmitError> {
         self.progress.phase = super::Phase::Sending;
-        let units: Vec<&[Call]> = tasks.iter().map(|(t, _)| t.calls.as_slice()).collect();
+        let units: Vec<Vec<Call>> = tasks.iter().map(|(t, _)| t.calls.clone()).collect();
         let exec = self.exec;
         let ks = self.ks.clone();
-        let renewable = self.credentials.renewable();
         let stop = self.stop;
-        let mut step = |completed: Vec<(usize, Sent)>, dispatching: &[usize]| {
-            let mut marks = Vec::new();
-            for (u, sent) in completed {
-                let (task, prior) = &tasks[u];
-                let failures = prior + 1;
-                match sent {
-                    Sent::Answered(elements) => {
-                        let first_err = elements.iter().position(Result::is_err);
-                        let values: Vec<_> = elements
-                            .iter()
-                            .filter_map(|e| e.as_ref().ok())
-                            .cloned()
-                            .collect();
-                        match first_err {
-                            None => {
-                                let s = planner.finished(task, TaskResult::Ok(&values));
-                                marks.push(self.settle_mark(task.row, &s));
-                            }
-                            Some(0)
-                                if renewable
-                                    && elements[0].as_ref().is_err_and(|e| e.is_invalid_ks())
-                                    && self.retry.allows(failures) =>
-                            {
-                                // The session expired: nothing was applied. New KS, same task.
-                                *renew = true;
-                                retries.push(Retry {
-                                    task: task.clone(),
-                                    failures,
-                                    asked: None,
-                                });
-                                marks.push((
-                                    task.row,
-                                    Mark::NotApplied {
-                                        error: "session expired".into(),
-                                    },
-                                ));
-                            }
-                            Some(at) => {
-                                let error = match &elements[at] {
-                                    Err(e) => e.clone(),
-                                    Ok(_) => unreachable_error(),
-                                };
-                                let s = planner.finished(
-                                    task,
-                                    TaskResult::Rejected {
-                                        at,
-                                        error: &error,
-                                        before: &values[..at.min(values.len())],
-                                        elements: &elements,
-                                    },
-                                );
-                                marks.push(self.settle_mark(task.row, &s));
-                            }
-                        }
-                    }
-                    Sent::Failed(f) => {
-                        marks.extend(self.failed(planner, task, failures, f, retries, unknown));
-                    }
-                }
-            }
-            for &u in dispatching {
-                let task = &tasks[u].0;
-                marks.push((
-                    task.row,
-                    Mark::Sent {
-                        action: task.action.clone(),
-                    },
-                ));
-            }
-            self.mark(&marks)?;
-            (self.observer)(&self.progress);
-            Ok::<(), SubmitError>(())
+        let mut round = Round {
+            renewable: self.credentials.renewable(),
+            engine: self,
+            planner,
+            tasks,
+            retries,
+            unknown,
+            renew,
+            marks: Vec::new(),
         };
-        exec.run_until(&ks, &units, &mut step, stop)
+        exec.stream(&ks, units, &mut round, stop)
     }
 
     /// Whether the run was asked to stop.
@@ -372,6 +328,123 @@ impl Engine<'_> {
                 Some(self.settle_mark(task.row, &s))
             }
         }
+    }
+}
+
+/// One round of sending: files answers, plans what they made ready, and journals both.
+struct Round<'r, 'a> {
+    engine: &'r mut Engine<'a>,
+    planner: &'r mut dyn Planner,
+    /// Every task of the round, by unit number, with its earlier failures.
+    tasks: Vec<(Task, u32)>,
+    retries: &'r mut Vec<Retry>,
+    unknown: &'r mut Vec<(Task, u32)>,
+    /// The session expired: nothing new is planned until it is renewed.
+    renew: &'r mut bool,
+    renewable: bool,
+    /// Marks not yet written (with the next dispatch's).
+    marks: Vec<(RowId, Mark)>,
+}
+
+impl Feed for Round<'_, '_> {
+    type Error = SubmitError;
+
+    fn answered(&mut self, completed: Vec<(usize, Sent)>) -> Vec<Vec<Call>> {
+        for (u, sent) in completed {
+            let (task, prior) = &self.tasks[u];
+            let failures = prior + 1;
+            match sent {
+                Sent::Answered(elements) => {
+                    let first_err = elements.iter().position(Result::is_err);
+                    let values: Vec<_> = elements
+                        .iter()
+                        .filter_map(|e| e.as_ref().ok())
+                        .cloned()
+                        .collect();
+                    match first_err {
+                        None => {
+                            let s = self.planner.finished(task, TaskResult::Ok(&values));
+                            let m = self.engine.settle_mark(task.row, &s);
+                            self.marks.push(m);
+                        }
+                        Some(0)
+                            if self.renewable
+                                && elements[0].as_ref().is_err_and(|e| e.is_invalid_ks())
+                                && self.engine.retry.allows(failures) =>
+                        {
+                            // The session expired: nothing was applied. New KS, same task.
+                            *self.renew = true;
+                            self.retries.push(Retry {
+                                task: task.clone(),
+                                failures,
+                                asked: None,
+                            });
+                            self.marks.push((
+                                task.row,
+                                Mark::NotApplied {
+                                    error: "session expired".into(),
+                                },
+                            ));
+                        }
+                        Some(at) => {
+                            let error = match &elements[at] {
+                                Err(e) => e.clone(),
+                                Ok(_) => unreachable_error(),
+                            };
+                            let s = self.planner.finished(
+                                task,
+                                TaskResult::Rejected {
+                                    at,
+                                    error: &error,
+                                    before: &values[..at.min(values.len())],
+                                    elements: &elements,
+                                },
+                            );
+                            let m = self.engine.settle_mark(task.row, &s);
+                            self.marks.push(m);
+                        }
+                    }
+                }
+                Sent::Failed(f) => {
+                    let m = self.engine.failed(
+                        self.planner,
+                        task,
+                        failures,
+                        f,
+                        self.retries,
+                        self.unknown,
+                    );
+                    self.marks.extend(m);
+                }
+            }
+        }
+        if *self.renew || self.engine.stopped() {
+            return Vec::new();
+        }
+        let wave = self.planner.wave();
+        self.engine.wave_marks(&wave, &mut self.marks);
+        let from = self.tasks.len();
+        self.tasks.extend(wave.tasks.into_iter().map(|t| (t, 0)));
+        self.tasks[from..]
+            .iter()
+            .map(|(t, _)| t.calls.clone())
+            .collect()
+    }
+
+    fn dispatching(&mut self, units: &[usize]) -> Result<(), SubmitError> {
+        for &u in units {
+            let task = &self.tasks[u].0;
+            self.marks.push((
+                task.row,
+                Mark::Sent {
+                    action: task.action.clone(),
+                },
+            ));
+        }
+        let marks = std::mem::take(&mut self.marks);
+        self.engine.mark(&marks)?;
+        (self.engine.observer)(&self.engine.progress);
+        Ok(())
     }
 }
 

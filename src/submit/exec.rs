@@ -26,6 +26,18 @@ pub enum Sent {
 /// The hook [`Executor::run`] calls with completed units and the units about to be dispatched.
 pub type Step<'a, E> = dyn FnMut(Vec<(usize, Sent)>, &[usize]) -> Result<(), E> + 'a;
 
+/// What [`Executor::stream`] reports to, on the caller's thread.
+pub trait Feed {
+    /// Why the run must stop (the journal could not be written).
+    type Error;
+    /// Units were answered: file the answers. Returns the units that became ready (numbered
+    /// after every unit so far, in the order returned).
+    fn answered(&mut self, completed: Vec<(usize, Sent)>) -> Vec<Vec<Call>>;
+    /// `units` are about to be sent (none, after answers that freed nothing new): make them
+    /// durable, with whatever [`Feed::answered`] left to write.
+    fn dispatching(&mut self, units: &[usize]) -> Result<(), Self::Error>;
+}
+
 /// Runs units of calls in parallel multirequests.
 #[derive(Debug, Clone)]
 pub struct Executor {
@@ -95,26 +107,88 @@ impl Executor {
         step: &mut Step<'_, E>,
         stop: Option<&AtomicBool>,
     ) -> Result<(), E> {
-        let counts: Vec<usize> = units.iter().map(|u| u.len()).collect();
-        let solo: Vec<bool> = units
-            .iter()
-            .map(|u| u.iter().any(Call::has_placeholder_text))
-            .collect();
-        let batches = pack(&counts, &solo, self.batch_size);
-        let workers = self.concurrency.min(batches.len()).max(1);
-        let (work_tx, work_rx) = mpsc::channel::<usize>();
+        struct Steps<'s, 'a, E> {
+            step: &'s mut Step<'a, E>,
+            completed: Vec<(usize, Sent)>,
+        }
+        impl<E> Feed for Steps<'_, '_, E> {
+            type Error = E;
+            fn answered(&mut self, completed: Vec<(usize, Sent)>) -> Vec<Vec<Call>> {
+                self.completed.extend(completed);
+                Vec::new()
+            }
+            fn dispatching(&mut self, units: &[usize]) -> Result<(), E> {
+                (self.step)(std::mem::take(&mut self.completed), units)
+            }
+        }
+        let units = units.iter().map(|u| u.to_vec()).collect();
+        let mut feed = Steps {
+            step,
+            completed: Vec::new(),
+        };
+        self.stream(ks, units, &mut feed, stop)
+    }
+
+    /// Runs `units`, and every unit `feed` adds as answers arrive, until none is left or `stop`
+    /// is set. Units are numbered in the order they were given (the ones `feed` returns follow
+    /// the ones before). On this thread: [`Feed::answered`] whenever answers are in, and
+    /// [`Feed::dispatching`] first, after every `answered`, and always before the units it names
+    /// are sent. If `dispatching` fails, nothing more is dispatched, the requests in flight are
+    /// awaited (their answers dropped: their rows stay "sent", in doubt) and the error is
+    /// returned.
+    pub fn stream<E>(
+        &self,
+        ks: &Secret,
+        units: Vec<Vec<Call>>,
+        feed: &mut dyn Feed<Error = E>,
+        stop: Option<&AtomicBool>,
+    ) -> Result<(), E> {
+        let mut counts: Vec<usize> = Vec::new();
+        let mut solo: Vec<bool> = Vec::new();
+        let mut bodies: Vec<Option<Vec<Call>>> = Vec::new();
+        let add = |units: Vec<Vec<Call>>,
+                   counts: &mut Vec<usize>,
+                   solo: &mut Vec<bool>,
+                   bodies: &mut Vec<Option<Vec<Call>>>| {
+            for u in units {
+                counts.push(u.len());
+                solo.push(u.iter().any(Call::has_placeholder_text));
+                bodies.push(Some(u));
+            }
+        };
+        add(units, &mut counts, &mut solo, &mut bodies);
+        // Units `packed..` are not in a batch yet: they are packed when batches run short, so
+        // units that become ready together share batches.
+        let mut packed = 0;
+        let mut batches: Vec<Vec<usize>> = Vec::new();
+        let fill = |need: usize,
+                    packed: &mut usize,
+                    batches: &mut Vec<Vec<usize>>,
+                    counts: &[usize],
+                    solo: &[bool]| {
+            if batches.len() < need && *packed < counts.len() {
+                let from = *packed;
+                batches.extend(
+                    pack(&counts[from..], &solo[from..], self.batch_size)
+                        .into_iter()
+                        .map(|b| b.into_iter().map(|u| u + from).collect::<Vec<_>>()),
+                );
+                *packed = counts.len();
+            }
+        };
+        type Answer = (usize, Result<Vec<Element>, Failure>);
+        let (work_tx, work_rx) = mpsc::channel::<(usize, Vec<Vec<Call>>)>();
         let work_rx = Arc::new(Mutex::new(work_rx));
-        let (done_tx, done_rx) = mpsc::channel::<(usize, Result<Vec<Element>, Failure>)>();
+        let (done_tx, done_rx) = mpsc::channel::<Answer>();
         thread::scope(|scope| {
-            for _ in 0..workers {
+            for _ in 0..self.concurrency {
                 let work_rx = Arc::clone(&work_rx);
                 let done_tx = done_tx.clone();
-                let batches = &batches;
                 scope.spawn(move || {
                     loop {
                         let next = work_rx.lock().map(|rx| rx.recv());
-                        let Ok(Ok(b)) = next else { break };
-                        let answer = self.send(ks, units, &batches[b]);
+                        let Ok(Ok((b, units))) = next else { break };
+                        let answer = self.send(ks, units);
                         if done_tx.send((b, answer)).is_err() {
                             break;
                         }
@@ -132,36 +206,53 @@ impl Executor {
             let mut failed = None;
             let mut first = true;
             loop {
-                let dispatch = |next: &mut usize, in_flight: &mut usize, marked: usize| {
-                    let k = (self.concurrency - *in_flight).min(marked - *next);
-                    for b in *next..*next + k {
-                        // Workers only stop once `work_tx` is dropped, so this cannot fail.
-                        let _ = work_tx.send(b);
-                    }
-                    *in_flight += k;
-                    *next += k;
-                };
+                let dispatch =
+                    |next: &mut usize,
+                     in_flight: &mut usize,
+                     marked: usize,
+                     batches: &[Vec<usize>],
+                     bodies: &mut Vec<Option<Vec<Call>>>| {
+                        let k = (self.concurrency - *in_flight).min(marked - *next);
+                        for (b, batch) in batches.iter().enumerate().skip(*next).take(k) {
+                            let units = batch
+                                .iter()
+                                .map(|&u| bodies[u].take().unwrap_or_default())
+                                .collect();
+                            // Workers only stop once `work_tx` is dropped, so this cannot fail.
+                            let _ = work_tx.send((b, units));
+                        }
+                        *in_flight += k;
+                        *next += k;
+                    };
                 // Marked batches go even after a stop: they are recorded as sent.
                 if failed.is_none() {
-                    dispatch(&mut next, &mut in_flight, marked);
+                    dispatch(&mut next, &mut in_flight, marked, &batches, &mut bodies);
+                }
+                let mut filed = first;
+                if failed.is_none() && !completed.is_empty() {
+                    let more = feed.answered(std::mem::take(&mut completed));
+                    add(more, &mut counts, &mut solo, &mut bodies);
+                    filed = true;
                 }
                 let stopped = stop.is_some_and(|s| s.load(Ordering::SeqCst));
                 let target = if failed.is_some() || stopped {
                     marked
                 } else {
                     let free = self.concurrency - in_flight;
-                    (next + free + self.concurrency).min(batches.len())
+                    let need = next + free + self.concurrency;
+                    fill(need, &mut packed, &mut batches, &counts, &solo);
+                    need.min(batches.len())
                 };
                 let marking: Vec<usize> = batches[marked..target].concat();
-                if failed.is_none() && (first || !completed.is_empty() || !marking.is_empty()) {
+                if failed.is_none() && (filed || !marking.is_empty()) {
                     first = false;
-                    if let Err(e) = step(std::mem::take(&mut completed), &marking) {
+                    if let Err(e) = feed.dispatching(&marking) {
                         failed = Some(e);
                         completed.clear();
                         continue;
                     }
                     marked = target;
-                    dispatch(&mut next, &mut in_flight, marked);
+                    dispatch(&mut next, &mut in_flight, marked, &batches, &mut bodies);
                 }
                 if in_flight == 0 {
                     break;
@@ -184,16 +275,15 @@ impl Executor {
         })
     }
 
-    fn send(
-        &self,
-        ks: &Secret,
-        units: &[&[Call]],
-        batch: &[usize],
-    ) -> Result<Vec<Element>, Failure> {
+    fn send(&self, ks: &Secret, units: Vec<Vec<Call>>) -> Result<Vec<Element>, Failure> {
         let mut calls = Vec::new();
-        for &u in batch {
+        for unit in units {
             let offset = calls.len();
-            calls.extend(units[u].iter().map(|c| c.shifted(offset)));
+            if offset == 0 {
+                calls.extend(unit);
+            } else {
+                calls.extend(unit.iter().map(|c| c.shifted(offset)));
+            }
         }
         if let [only] = calls.as_slice() {
             return self.client.call(Some(ks), only).map(|e| vec![e]);

@@ -410,42 +410,17 @@ fn local_file(record: &crate::record::Record) -> Option<&str> {
     })
 }
 
-/// Submits the checked inputs (refused rows are journaled and reported, never sent). `observer`
-/// receives progress after every batch. Returns every row's result; rows not finished (in doubt,
-/// or given up after transient failures) are [`RowStatus::Unfinished`] and a later run with
-/// `resume` continues them.
-pub fn submit(
+/// The rows to submit (with what `prior` says of them) and the uploads of their local files
+/// (with what `journal`, if there is one yet, says of them).
+fn gather(
     inputs: &[Checked],
-    opts: &SubmitOptions,
-    observer: &mut dyn FnMut(&Progress),
-) -> Result<Submission, SubmitError> {
-    // Authenticate first: bad credentials must not leave a journal behind.
-    let (exec, ks) = connect(opts)?;
-    let (mut journal, ids) = open_journal(inputs, opts, exec.client().api_url())?;
-    if let Some(at) = journal.last_sent_at().map_err(SubmitError::journal)? {
-        std::thread::sleep(settle_wait(at, std::time::SystemTime::now()));
-    }
-    let prior: BTreeMap<RowId, RowEntry> = journal
-        .rows()
-        .map_err(SubmitError::journal)?
-        .into_iter()
-        .map(|e| (e.id, e))
-        .collect();
-    let mut progress = Progress {
-        total: prior.len() as u64,
-        ..Progress::default()
-    };
-    for e in prior.values() {
-        match e.state {
-            RowState::Done => progress.done += 1,
-            RowState::Failed => progress.failed += 1,
-            _ => {}
-        }
-    }
-    observer(&progress);
+    ids: &[u32],
+    prior: &BTreeMap<RowId, RowEntry>,
+    journal: Option<&Journal>,
+) -> Result<(Vec<Item>, Vec<upload::Job>), SubmitError> {
     let mut items = Vec::new();
     let mut uploads = Vec::new();
-    for (c, &input) in inputs.iter().zip(&ids) {
+    for (c, &input) in inputs.iter().zip(ids) {
         for record in c.submittable() {
             let id = RowId {
                 input,
@@ -458,10 +433,14 @@ pub fn submit(
                 _ => {
                     if let Some(path) = local_file(record) {
                         let dir = c.path.parent().map(PathBuf::from).unwrap_or_default();
+                        let prior = match journal {
+                            Some(j) => j.upload(id).map_err(SubmitError::journal)?,
+                            None => None,
+                        };
                         uploads.push(upload::Job {
                             row: id,
                             path: dir.join(path),
-                            prior: journal.upload(id).map_err(SubmitError::journal)?,
+                            prior,
                         });
                     }
                 }
@@ -474,6 +453,80 @@ pub fn submit(
             });
         }
     }
+    Ok((items, uploads))
+}
+
+/// Submits the checked inputs (refused rows are journaled and reported, never sent). `observer`
+/// receives progress after every batch. Returns every row's result; rows not finished (in doubt,
+/// or given up after transient failures) are [`RowStatus::Unfinished`] and a later run with
+/// `resume` continues them.
+pub fn submit(
+    inputs: &[Checked],
+    opts: &SubmitOptions,
+    observer: &mut dyn FnMut(&Progress),
+) -> Result<Submission, SubmitError> {
+    // Authenticate first: bad credentials must not leave a journal behind.
+    let (exec, ks) = connect(opts)?;
+    let api_url = exec.client().api_url();
+    let (mut journal, ids, mut items, uploads, mut planners, first_found, mut progress);
+    if opts.journal.exists() {
+        (journal, ids) = open_journal(inputs, opts, api_url)?;
+        if let Some(at) = journal.last_sent_at().map_err(SubmitError::journal)? {
+            std::thread::sleep(settle_wait(at, std::time::SystemTime::now()));
+        }
+        let prior: BTreeMap<RowId, RowEntry> = journal
+            .rows()
+            .map_err(SubmitError::journal)?
+            .into_iter()
+            .map(|e| (e.id, e))
+            .collect();
+        progress = Progress {
+            total: prior.len() as u64,
+            ..Progress::default()
+        };
+        for e in prior.values() {
+            match e.state {
+                RowState::Done => progress.done += 1,
+                RowState::Failed => progress.failed += 1,
+                _ => {}
+            }
+        }
+        (items, uploads) = gather(inputs, &ids, &prior, Some(&journal))?;
+        planners = Vec::new();
+        first_found = None;
+    } else {
+        // A new submission: every row is planned, the refused ones failed. Nothing has been
+        // written to the server, and nothing will be before the journal exists; building it
+        // (and syncing it to disk) overlaps gathering the rows and the first kind's lookups,
+        // which only read.
+        ids = (1..=inputs.len() as u32).collect::<Vec<_>>();
+        progress = Progress {
+            total: inputs.iter().map(|c| c.row_ids().count() as u64).sum(),
+            failed: inputs.iter().map(|c| c.refused.len() as u64).sum(),
+            ..Progress::default()
+        };
+        (items, uploads) = gather(inputs, &ids, &BTreeMap::new(), None)?;
+        if uploads.is_empty() {
+            let created;
+            (created, planners, first_found) = std::thread::scope(|scope| {
+                let create = scope.spawn(|| open_journal(inputs, opts, api_url));
+                let mut planners = plan::planners(std::mem::take(&mut items));
+                let found = planners
+                    .first_mut()
+                    .map(|p| lookup::find(&exec, &ks, &p.keys(), &opts.retry, &std::thread::sleep));
+                let created = create.join().unwrap_or_else(|_| {
+                    Err(SubmitError::Journal("creating the journal failed".into()))
+                });
+                (created, planners, found)
+            });
+            (journal, _) = created?;
+        } else {
+            (journal, _) = open_journal(inputs, opts, api_url)?;
+            planners = Vec::new();
+            first_found = None;
+        }
+    }
+    observer(&progress);
     if !uploads.is_empty() {
         progress.phase = Phase::Uploading;
         observer(&progress);
@@ -492,7 +545,9 @@ pub fn submit(
             item.upload = done.remove(&item.id);
         }
     }
-    let mut planners = plan::planners(items);
+    if planners.is_empty() {
+        planners = plan::planners(items);
+    }
     if planners.iter().any(|p| p.rows() > 0) {
         let mut engine = engine::Engine {
             exec: &exec,
@@ -505,11 +560,12 @@ pub fn submit(
             progress,
             observer,
         };
+        let mut first_found = first_found;
         for p in &mut planners {
             if engine.stopped() {
                 break;
             }
-            engine.drive(p.as_mut())?;
+            engine.drive_found(p.as_mut(), first_found.take())?;
         }
         progress = engine.progress.clone();
     }

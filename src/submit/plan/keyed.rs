@@ -22,7 +22,11 @@
 //!   whose object is found is adopted ([`Kind::doubted_add`]); a delete whose object is gone is
 //!   done. After an unknown outcome in this run the same rules run on the task's lookup.
 //! - **Waves**: every open row whose dependencies are met is planned; what is still open when
-//!   nothing is in flight and nothing could be sent waits on itself ([`Kind::cycle`]).
+//!   nothing is in flight and nothing could be sent waits on itself ([`Kind::cycle`]). A row that
+//!   must wait is parked on the row it waits for (the earlier row on the same object, or the
+//!   open adder of a key it refers to) and reconsidered only once that row settles or is given
+//!   up, so a wave costs the rows it may plan, not the whole file: the engine asks for one after
+//!   every answer and children go out while their parents' wave still drains.
 //! - **Dry runs**: the waves are simulated, each planned row taken as done, so later rows refer
 //!   to the objects of earlier rows as `{row N}`.
 //!
@@ -40,7 +44,8 @@
 //! touches it ([`Kind::doubted_delete_gone`]); deleted resources report status 3. One corner is
 //! now the same for all: an object this run or the journal settled is used even when its key's
 //! lookup failed (resources used to defer such rows).
-use std::collections::HashMap;
+use std::cell::Cell;
+use std::collections::{BTreeSet, HashMap};
 use std::fmt::Debug;
 use std::hash::Hash;
 
@@ -201,6 +206,12 @@ pub struct Keyed<K: Kind> {
     existing_ids: HashMap<String, bool>,
     /// The kind's own lookups.
     pub(super) extra: K::Extra,
+    /// Open rows to reconsider at the next wave (all of them at first), in file order.
+    dirty: BTreeSet<usize>,
+    /// Rows waiting for a row (by index) to leave the open and in-flight states.
+    parked: HashMap<usize, Vec<usize>>,
+    /// The row the last [`Keyed::plan`] found itself waiting for, if it named one.
+    blocker: Cell<Option<usize>>,
 }
 
 impl<K: Kind> Keyed<K> {
@@ -249,6 +260,7 @@ impl<K: Kind> Keyed<K> {
             });
         }
         let by_id = rows.iter().enumerate().map(|(i, r)| (r.id, i)).collect();
+        let dirty = (0..rows.len()).collect();
         Keyed {
             rows,
             by_id,
@@ -257,11 +269,52 @@ impl<K: Kind> Keyed<K> {
             adders,
             existing_ids: HashMap::new(),
             extra: K::Extra::default(),
+            dirty,
+            parked: HashMap::new(),
+            blocker: Cell::new(None),
+        }
+    }
+
+    /// Row `i` left the open and in-flight states: the rows parked on it are reconsidered.
+    fn wake(&mut self, i: usize) {
+        if let Some(rows) = self.parked.remove(&i) {
+            self.dirty.extend(rows);
+        }
+    }
+
+    /// Plans the dirty rows into `wave`, parking those that must wait.
+    fn plan_dirty(&mut self, wave: &mut Wave) {
+        while let Some(i) = self.dirty.pop_first() {
+            if self.rows[i].state != State::Open {
+                continue;
+            }
+            let id = self.rows[i].id;
+            self.blocker.set(None);
+            match self.plan(i) {
+                Ok(Some(t)) => {
+                    self.rows[i].state = State::InFlight;
+                    wave.tasks.push(t);
+                }
+                // Every wait names the row waited for (`plan`, `resolve`); a wait that did not
+                // is simply reconsidered at the next full scan.
+                Ok(None) => {
+                    if let Some(b) = self.blocker.take().filter(|&b| b != i) {
+                        self.parked.entry(b).or_default().push(i);
+                    }
+                }
+                Err(Verdict::Decided(s)) => wave.settled.push((id, self.settle(i, s))),
+                Err(Verdict::Defer(why)) => {
+                    self.rows[i].state = State::Deferred;
+                    self.wake(i);
+                    wave.deferred.push((id, why));
+                }
+            }
         }
     }
 
     /// Settles row `i`, keeping what is known about its key up to date.
     fn settle(&mut self, i: usize, s: Settle) -> Settle {
+        self.wake(i);
         let row = &mut self.rows[i];
         row.state = State::Settled;
         if let (
@@ -304,7 +357,10 @@ impl<K: Kind> Keyed<K> {
                 continue;
             }
             match self.rows[a].state {
-                State::Open | State::InFlight => return Ref::Wait,
+                State::Open | State::InFlight => {
+                    self.blocker.set(Some(a));
+                    return Ref::Wait;
+                }
                 State::Deferred => stalled = Some(self.rows[a].id.row),
                 State::Settled => {}
             }
@@ -316,7 +372,10 @@ impl<K: Kind> Keyed<K> {
     fn plan(&self, i: usize) -> Result<Option<Task>, Verdict> {
         if let Some(p) = self.rows[i].prev_same {
             match self.rows[p].state {
-                State::Open | State::InFlight => return Ok(None),
+                State::Open | State::InFlight => {
+                    self.blocker.set(Some(p));
+                    return Ok(None);
+                }
                 State::Deferred => {
                     return Err(Verdict::Defer(format!(
                         "waits for row {} {}, which did not finish",
@@ -438,23 +497,14 @@ impl<K: Kind> Planner for Keyed<K> {
 
     fn wave(&mut self) -> Wave {
         let mut wave = Wave::default();
-        for i in 0..self.rows.len() {
-            if self.rows[i].state != State::Open {
-                continue;
-            }
-            let id = self.rows[i].id;
-            match self.plan(i) {
-                Ok(Some(t)) => {
-                    self.rows[i].state = State::InFlight;
-                    wave.tasks.push(t);
-                }
-                Ok(None) => {}
-                Err(Verdict::Decided(s)) => wave.settled.push((id, self.settle(i, s))),
-                Err(Verdict::Defer(why)) => {
-                    self.rows[i].state = State::Deferred;
-                    wave.deferred.push((id, why));
-                }
-            }
+        self.plan_dirty(&mut wave);
+        if wave.tasks.is_empty() && !self.rows.iter().any(|r| r.state == State::InFlight) {
+            // Nothing is out: before calling what is left a cycle, every open row once more.
+            self.parked.clear();
+            self.dirty = (0..self.rows.len())
+                .filter(|&i| self.rows[i].state == State::Open)
+                .collect();
+            self.plan_dirty(&mut wave);
         }
         if wave.tasks.is_empty() && !self.rows.iter().any(|r| r.state == State::InFlight) {
             // Whatever is still open waits on itself: references that form a cycle.
@@ -514,6 +564,7 @@ impl<K: Kind> Planner for Keyed<K> {
             } else {
                 State::Deferred
             };
+            self.wake(i);
         }
     }
 
@@ -528,6 +579,7 @@ impl<K: Kind> Planner for Keyed<K> {
             for t in w.tasks {
                 let i = sim.by_id[&t.row];
                 sim.rows[i].state = State::Settled;
+                sim.wake(i);
                 if let Some(name) = K::name(&sim.rows[i].rec) {
                     if t.action == "delete" {
                         sim.known.remove(&name);

@@ -144,3 +144,31 @@ fn in_doubt_adds_are_adopted_when_found_and_resent_when_missing() {
         matches!(&w.settled[0].1, Settle::Failed { code: Some(c), .. } if c == "SYSTEM_NAME_ALREADY_EXISTS")
     );
 }
+
+#[test]
+fn a_child_is_ready_as_soon_as_its_parent_is_done_while_other_parents_are_out() {
+    let mut p = ResourcePlanner::new(vec![
+        item(1, "1,P,location,p,", None),
+        item(2, "1,Q,location,q,", None),
+        item(3, "1,C,camera,c,p", None),
+        item(4, "1,D,camera,d,q", None),
+        item(5, "2,Again,camera,c,", None),
+    ]);
+    p.absorb(&nothing(&p));
+    let first = p.wave();
+    assert_eq!(rows(&first), [1, 2]);
+    assert!(p.wave().tasks.is_empty(), "nothing new while both are out");
+    ok(&mut p, &first.tasks[0], 10);
+    let w = p.wave();
+    assert_eq!(rows(&w), [3], "P's child goes while Q is still out");
+    assert_eq!(
+        w.tasks[0].calls[0].params["scheduleResource"]["parentId"],
+        10
+    );
+    ok(&mut p, &w.tasks[0], 30);
+    let w = p.wave();
+    assert_eq!(rows(&w), [5], "the update follows the add of the same name");
+    ok(&mut p, &w.tasks[0], 30);
+    ok(&mut p, &first.tasks[1], 20);
+    assert_eq!(rows(&p.wave()), [4]);
+}
