@@ -39,16 +39,18 @@ pub fn read(format: Format, data: &[u8], opts: &ReadOptions) -> (Vec<Record>, Ve
     let body = &data[bom..];
     let sink: &mut dyn Sink = &mut records;
     let off = bom as u64;
+    let mut findings = kbulk::formats::Findings::new(file.clone(), None, &mut diags);
     let result = match format {
-        Format::ResourceCsv => csv::resource::read(body, off, &file, opts, sink, &mut diags),
-        Format::EventCsv => csv::event::read(body, off, &file, opts, sink, &mut diags),
-        Format::EntryCsv => csv::entry::read(body, off, &file, opts, sink, &mut diags),
-        Format::Ical => ics::read(body, off, &file, opts, sink, &mut diags),
-        Format::MrssXml => xml::reader::read(body, off, &file, opts, sink, &mut diags),
-        Format::JsonLines => jsonl::read(body, off, &file, opts, sink, &mut diags),
+        Format::ResourceCsv => csv::resource::read(body, off, &file, opts, sink, &mut findings),
+        Format::EventCsv => csv::event::read(body, off, &file, opts, sink, &mut findings),
+        Format::EntryCsv => csv::entry::read(body, off, &file, opts, sink, &mut findings),
+        Format::Ical => ics::read(body, off, &file, opts, sink, &mut findings),
+        Format::MrssXml => xml::reader::read(body, off, &file, opts, sink, &mut findings),
+        Format::JsonLines => jsonl::read(body, off, &file, opts, sink, &mut findings),
     };
     // Reading from memory cannot fail with I/O; the only errors are the reader's own.
     let _ = result;
+    let _ = findings.finish();
     resolve(data, &mut diags);
     kbulk::diag::sort(&mut diags);
     for d in &diags {

@@ -15,8 +15,10 @@ fn ical_converts(bytes: &[u8]) -> (Vec<Record>, Vec<&'static str>) {
         ..ReadOptions::default()
     };
     let mut records: Vec<Record> = Vec::new();
-    let mut diags = Vec::new();
-    ics::read(bytes, 0, &file, &opts, &mut records, &mut diags).unwrap();
+    let mut diags: Vec<kbulk::diag::Diagnostic> = Vec::new();
+    let mut findings = kbulk::formats::Findings::new(file.clone(), None, &mut diags);
+    ics::read(bytes, 0, &file, &opts, &mut records, &mut findings).unwrap();
+    findings.finish().unwrap();
     for target in [
         Target::Csv,
         Target::Jsonl,

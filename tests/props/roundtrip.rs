@@ -82,7 +82,8 @@ fn write(records: &[Record], target: Target) -> (Vec<u8>, Vec<Diagnostic>) {
 fn read(format: Format, bytes: &[u8]) -> Vec<Record> {
     let file: Arc<str> = Arc::from("out");
     let mut records: Vec<Record> = Vec::new();
-    let mut diags = Vec::new();
+    let mut collected: Vec<kbulk::diag::Diagnostic> = Vec::new();
+    let mut diags = kbulk::formats::Findings::new(file.clone(), None, &mut collected);
     let sink: &mut dyn Sink = &mut records;
     let o = opts();
     match format {
@@ -94,6 +95,7 @@ fn read(format: Format, bytes: &[u8]) -> Vec<Record> {
         Format::JsonLines => jsonl::read(bytes, 0, &file, &o, sink, &mut diags),
     }
     .unwrap();
+    diags.finish().unwrap();
     records
 }
 
