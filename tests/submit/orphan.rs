@@ -55,11 +55,7 @@ fn holding_proxy(upstream: String, hold: Duration) -> (String, Arc<Log>) {
 #[test]
 fn adds_a_killed_run_left_in_flight_are_not_sent_again() {
     let h = sandbox(FaultConfig::default());
-    let upstream = h
-        .base_url()
-        .trim_start_matches("http://")
-        .trim_end_matches('/')
-        .to_string();
+    let upstream = super::retry_after::upstream_of(&h);
     let (url, log) = holding_proxy(upstream, Duration::from_secs(1));
     let dir = tempfile::tempdir().unwrap();
     let items: Vec<String> = (0..5)

@@ -50,6 +50,14 @@ pub(super) fn read_request(reader: &mut BufReader<TcpStream>) -> Option<(Vec<Str
 
 /// Sends the request to `upstream` on a fresh connection (`Connection: close`) and returns the
 /// whole response.
+/// The sandbox's `host:port`, for a proxy in front of it.
+pub(super) fn upstream_of(h: &kbulk::sandbox::SandboxHandle) -> String {
+    h.base_url()
+        .trim_start_matches("http://")
+        .trim_end_matches('/')
+        .to_string()
+}
+
 pub(super) fn forward(upstream: &str, head: &[String], body: &[u8]) -> Vec<u8> {
     let mut up = TcpStream::connect(upstream).expect("sandbox reachable");
     let mut out = String::new();
@@ -113,11 +121,7 @@ fn proxy(upstream: String, busy: Arc<Busy>) -> (String, Arc<Mutex<Vec<Seen>>>) {
 #[test]
 fn retry_after_in_seconds_and_as_a_date_is_waited_out() {
     let h = sandbox(FaultConfig::default());
-    let upstream = h
-        .base_url()
-        .trim_start_matches("http://")
-        .trim_end_matches('/')
-        .to_string();
+    let upstream = upstream_of(&h);
     // The first batch of adds: 429, come back in 1 s. The second: 503, come back at a date 2 s
     // ahead (whole seconds, so at least 1 s from now). Then the sandbox answers.
     let busy: Arc<Busy> = Arc::new(|n| match n {
@@ -171,11 +175,7 @@ fn retry_after_in_seconds_and_as_a_date_is_waited_out() {
 #[test]
 fn retry_after_is_capped_by_the_longest_wait() {
     let h = sandbox(FaultConfig::default());
-    let upstream = h
-        .base_url()
-        .trim_start_matches("http://")
-        .trim_end_matches('/')
-        .to_string();
+    let upstream = upstream_of(&h);
     // An hour is asked for; the policy's longest wait (300 ms here) is what is waited.
     let busy: Arc<Busy> = Arc::new(|n| (n == 0).then(|| (429, "3600".to_string())));
     let (url, log) = proxy(upstream, busy);
