@@ -45,7 +45,7 @@ fn kbulk_read(path: &Path) -> (u64, usize) {
         import_time: Some("2027-01-15T12:00:00Z".parse().unwrap()),
         ..ReadOptions::default()
     };
-    let report = formats::read_path(path, Arc::from("bench.ics"), &opts, &mut Discard);
+    let report = kbulk::pipeline::read_path(path, Arc::from("bench.ics"), &opts, &mut Discard);
     (report.records, report.diagnostics.len())
 }
 

@@ -11,7 +11,8 @@ use std::process::{Command, Stdio};
 use std::sync::Arc;
 use std::time::{Duration, Instant};
 
-use kbulk::formats::{Discard, ReadOptions, read_path};
+use kbulk::formats::{Discard, ReadOptions};
+use kbulk::pipeline::read_path;
 
 /// Writes a realistic resource CSV of about `mb` megabytes: buildings first, then rooms and
 /// cameras with unique system names, descriptions, quoted tags and parent references.

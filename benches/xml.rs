@@ -61,7 +61,7 @@ fn kbulk(path: &Path) -> (Duration, u64, usize) {
         ..Default::default()
     };
     let name: Arc<str> = Arc::from(path.display().to_string());
-    let report = kbulk::formats::read_path(path, name, &opts, &mut kbulk::formats::Discard);
+    let report = kbulk::pipeline::read_path(path, name, &opts, &mut kbulk::formats::Discard);
     (t.elapsed(), report.records, report.diagnostics.len())
 }
 

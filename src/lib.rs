@@ -9,6 +9,7 @@ pub mod convert;
 pub mod diag;
 pub mod dropfolder;
 pub mod formats;
+pub mod pipeline;
 pub mod record;
 pub mod sandbox;
 pub mod schema;

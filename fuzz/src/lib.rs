@@ -1,5 +1,5 @@
 //! What every fuzz target shares: reading bytes the way `kbulk check` reads a file
-//! (`formats::read_path`), and writing records back the way `kbulk convert` does.
+//! (`pipeline::read_path`), and writing records back the way `kbulk convert` does.
 use std::io::Cursor;
 use std::path::Path;
 use std::sync::{Arc, Once};
@@ -21,7 +21,7 @@ pub fn init() {
     });
 }
 
-/// Reads `data` as `format` exactly as `formats::read_path` does (UTF-16 refused, UTF-8 BOM
+/// Reads `data` as `format` exactly as `pipeline::read_path` does (UTF-16 refused, UTF-8 BOM
 /// skipped, labels resolved to line and column), returning the records and the findings.
 pub fn read(format: Format, data: &[u8], opts: &ReadOptions) -> (Vec<Record>, Vec<Diagnostic>) {
     init();
@@ -40,14 +40,7 @@ pub fn read(format: Format, data: &[u8], opts: &ReadOptions) -> (Vec<Record>, Ve
     let sink: &mut dyn Sink = &mut records;
     let off = bom as u64;
     let mut findings = kbulk::formats::Findings::new(file.clone(), None, &mut diags);
-    let result = match format {
-        Format::ResourceCsv => csv::resource::read(body, off, &file, opts, sink, &mut findings),
-        Format::EventCsv => csv::event::read(body, off, &file, opts, sink, &mut findings),
-        Format::EntryCsv => csv::entry::read(body, off, &file, opts, sink, &mut findings),
-        Format::Ical => ics::read(body, off, &file, opts, sink, &mut findings),
-        Format::MrssXml => xml::reader::read(body, off, &file, opts, sink, &mut findings),
-        Format::JsonLines => jsonl::read(body, off, &file, opts, sink, &mut findings),
-    };
+    let result = kbulk::pipeline::read_format(format, body, off, &file, opts, sink, &mut findings);
     // Reading from memory cannot fail with I/O; the only errors are the reader's own.
     let _ = result;
     let _ = findings.finish();

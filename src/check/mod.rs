@@ -1,7 +1,8 @@
 //! Rules, one small function per rule, grouped by record kind; each emits diagnostics with a
-//! stable code. Per-record rules run inside the readers' parallel step; file-level rules run
-//! once per file in order.
+//! stable code. The driver (`crate::pipeline`) runs them through [`rules::Rules`]: per-record
+//! rules in parallel on each chunk, file-level rules once per file in order.
 pub mod entry;
 pub mod event;
 pub mod index;
 pub mod resource;
+pub mod rules;

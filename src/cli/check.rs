@@ -6,9 +6,11 @@ use std::sync::Arc;
 
 use kbulk::diag::{Counts, Diagnostic, Severity};
 use kbulk::formats::{self, Discard, Format, ReadOptions};
+use kbulk::pipeline;
 use kbulk::record::EventType;
 
 use super::render::{self, ColorChoice, OutputFormat};
+use super::progress;
 use super::report::{self, HtmlReport};
 use super::{CliError, Exit, walk};
 
@@ -293,7 +295,18 @@ pub fn run(args: &CheckArgs) -> Result<Exit, CliError> {
             html: html.as_mut(),
             failed: None,
         };
-        let read = formats::read_path_to(&input.path, name, &opts, &mut Discard, &mut file);
+        let len = std::fs::metadata(&input.path).map_or(0, |m| m.len());
+        let bar = progress::file_bar(!args.quiet && args.format == OutputFormat::Human, len);
+        let mut watch = progress::watcher(&bar);
+        let read = pipeline::read_path_watched(
+            &input.path,
+            name,
+            &opts,
+            &mut Discard,
+            &mut file,
+            &mut watch,
+        );
+        bar.finish_and_clear();
         let report = match (read, file.failed.take()) {
             (_, Some(e)) => return Err(e),
             (Err(e), None) => return Err(write_err(e)),

@@ -127,7 +127,7 @@ pub fn run(args: &ConvertArgs) -> Result<Exit, CliError> {
         &mut sink,
         progress::file_bar(!args.quiet && args.format == OutputFormat::Human, len),
     );
-    let mut report = formats::read_path(&args.file, name.clone(), &opts, &mut progressed);
+    let mut report = kbulk::pipeline::read_path(&args.file, name.clone(), &opts, &mut progressed);
     progressed.finish();
     let kind = report.detection.format.and_then(Format::kind);
     let writable = match target {

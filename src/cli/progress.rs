@@ -5,6 +5,7 @@ use std::io::{self, IsTerminal};
 use indicatif::{ProgressBar, ProgressDrawTarget, ProgressStyle};
 
 use kbulk::formats::Sink;
+use kbulk::pipeline::Progress;
 use kbulk::record::Record;
 
 /// A bar over the bytes of a file of `len` bytes, with records read, rate and ETA (one line of
@@ -21,6 +22,18 @@ pub fn file_bar(wanted: bool, len: u64) -> ProgressBar {
         bar.set_style(style);
     }
     bar
+}
+
+/// A progress hook for the driver (`kbulk::pipeline::read_path_watched`) that moves `bar` to
+/// the bytes read and shows the records read so far.
+pub fn watcher(bar: &ProgressBar) -> impl FnMut(Progress) + '_ {
+    let drawn = !bar.is_hidden();
+    move |p: Progress| {
+        if drawn {
+            bar.set_position(p.bytes);
+            bar.set_message(format!("{} records", p.records));
+        }
+    }
 }
 
 /// A sink that moves a bar to the end of each record it passes on.

@@ -11,7 +11,7 @@ use serde::Serialize;
 use sha2::{Digest, Sha256};
 
 use crate::diag::{Diagnostic, Severity};
-use crate::formats::{self, Discard, ReadOptions};
+use crate::formats::{Discard, ReadOptions};
 
 use super::state::{Stage, State};
 use super::{fix, media, split};
@@ -321,7 +321,7 @@ impl<'a> DropFolder<'a> {
         let checked = work.join(name);
         let mut read = o.read.clone();
         read.max_records = None;
-        let report = formats::read_path(&checked, file.clone(), &read, &mut Discard);
+        let report = crate::pipeline::read_path(&checked, file.clone(), &read, &mut Discard);
         let _ = fs::remove_file(&checked);
         let mut diags = fixed.repairs;
         diags.extend(report.diagnostics);

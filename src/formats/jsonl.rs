@@ -1,33 +1,30 @@
-//! kbulk's normalized JSON Lines: one [`JsonRecord`] per line, any kind, read back with the same
-//! per-record and file-level rules as the original formats.
+//! kbulk's normalized JSON Lines: one [`JsonRecord`] per line, any kind, handed on (and so
+//! checked by the same per-record and file-level rules as the original formats) in chunks.
 use std::io::{self, BufRead, BufReader, Read};
 use std::sync::Arc;
 
 use super::codes;
-use crate::check::entry;
-use crate::check::event::{FileRules as EventRules, check_record as check_event};
-use crate::check::resource::{FileRules, check_record};
 use crate::diag::Diagnostic;
-use crate::formats::{Findings, ReadOptions, Sink};
-use crate::record::locs::{EntryLocs, EntrySource as Source, EventLocs, EventSource, ResourceLocs};
-use crate::record::{JsonRecord, Record, RecordData};
+use crate::formats::feed::{AnyKind, Chunk, Feed, Row};
+use crate::formats::{Findings, ReadOptions};
+use crate::record::{JsonRecord, RecordData};
 use crate::source::Place;
 use crate::source::{LineCol, Origin, Span};
 
-/// Lines read between two flushes of the findings.
+/// Lines read into one chunk.
 const FLUSH_LINES: u64 = 1024;
 
 /// Longest line read.
 const MAX_LINE: u64 = 16 << 20;
 
-/// Reads JSON Lines from `input` (positioned at file offset `offset`), checking each record.
-/// Returns the number of records read (lines that parsed).
+/// Reads JSON Lines from `input` (positioned at file offset `offset`), handing the records to
+/// `feed`. Returns the number of records read (lines that parsed).
 pub fn read(
     input: impl Read,
     offset: u64,
     file: &Arc<str>,
     opts: &ReadOptions,
-    sink: &mut dyn Sink,
+    feed: &mut dyn Feed<AnyKind>,
     diags: &mut Findings<'_>,
 ) -> io::Result<u64> {
     let mut reader = BufReader::with_capacity(1 << 16, input);
@@ -35,15 +32,13 @@ pub fn read(
     let mut pos = offset;
     let mut line_no = 0u64;
     let mut rows = 0u64;
-    let mut resources = FileRules::new(file.clone(), opts.max_records);
-    let mut entries = entry::FileRules::new(file.clone(), opts.max_records, Source::Jsonl);
-    let mut entry_rows = 0u64;
-    let mut events = EventRules::new(file.clone(), EventSource::Jsonl);
+    let wants = feed.wants_records();
+    let mut chunk: Vec<Row<AnyKind>> = Vec::new();
     loop {
-        if line_no.is_multiple_of(FLUSH_LINES) {
-            // Lines report inside themselves; the file rules may hold earlier places open.
-            let held = [resources.hold(), entries.hold(), events.hold()];
-            diags.flush(held.into_iter().flatten().fold(pos, u64::min))?;
+        if line_no.is_multiple_of(FLUSH_LINES) && line_no > 0 {
+            // Lines report inside themselves: the next line's start is the watermark.
+            let rows = std::mem::take(&mut chunk);
+            feed.chunk(Chunk { rows, watermark: pos }, diags)?;
         }
         buf.clear();
         let n = (&mut reader).take(MAX_LINE).read_until(b'\n', &mut buf)?;
@@ -118,43 +113,35 @@ pub fn read(
             }
         };
         rows += 1;
-        match &rec.data {
-            RecordData::ScheduleResource(r) => {
-                let locs = ResourceLocs::whole(place);
-                let view = r.view();
-                check_record(&view, &locs, file, rows, diags);
-                resources.observe(Some(&view), &locs, rows, diags);
-            }
-            RecordData::Entry(e) => {
-                entry_rows += 1;
-                let locs = EntryLocs::whole(place);
-                placeholders(text, start, line_no, file, rows, diags);
-                entry::check_entry(e, &locs, file, rows, Source::Jsonl, diags);
-                entries.observe(Some(e), &locs, entry_rows, diags);
-            }
-            RecordData::ScheduleEvent(e) => {
-                let locs = EventLocs::whole(place);
-                check_event(e, &locs, EventSource::Jsonl, file, rows, diags);
-                events.observe(e, &locs, rows, diags);
-            }
+        let mut findings = Vec::new();
+        if let RecordData::Entry(_) = &rec.data {
+            placeholders(text, start, line_no, file, rows, &mut findings);
         }
-        let raw = opts
-            .keep_raw
-            .then(|| Arc::from(String::from_utf8_lossy(text).as_ref()));
-        sink.record(Record {
-            origin: Origin {
-                file: file.clone(),
-                span: place.span,
-                line: line_no,
-                row: rows,
-                raw,
-            },
-            data: rec.data,
+        let origin = wants.then(|| Origin {
+            file: file.clone(),
+            span: place.span,
+            line: line_no,
+            row: rows,
+            raw: opts
+                .keep_raw
+                .then(|| Arc::from(String::from_utf8_lossy(text).as_ref())),
+        });
+        chunk.push(Row {
+            row: rows,
+            record: Some(rec.data),
+            usable: true,
+            locs: place,
+            findings,
+            origin,
         });
     }
-    resources.finish(diags);
-    entries.finish(diags);
-    events.finish(diags);
+    feed.chunk(
+        Chunk {
+            rows: chunk,
+            watermark: pos,
+        },
+        diags,
+    )?;
     Ok(rows)
 }
 
@@ -171,7 +158,7 @@ fn placeholders(
         return;
     };
     let mut from = 0;
-    while let Some(r) = entry::values::find_placeholder(&s[from..]) {
+    while let Some(r) = crate::record::values::find_placeholder(&s[from..]) {
         let (a, b) = (from + r.start, from + r.end);
         diags.push(
             Diagnostic::new(

@@ -1,7 +1,4 @@
 //! Format readers and writers, and the entry point that detects a file's format and reads it.
-use std::fs::File;
-use std::io::{self, BufReader, Read};
-use std::path::Path;
 use std::sync::Arc;
 
 use crate::diag::Diagnostic;
@@ -10,6 +7,7 @@ use crate::record::{Record, RecordKind};
 pub mod codes;
 pub mod csv;
 pub mod detect;
+pub mod feed;
 pub mod findings;
 pub mod ics;
 pub mod jsonl;
@@ -105,145 +103,3 @@ impl FileReport {
     }
 }
 
-/// How many bytes detection looks at.
-const HEAD_BYTES: usize = 64 * 1024;
-
-/// Detects the format of `path` (unless `opts.format` says it) and reads it, sending records to
-/// `sink`. Problems with the content, and a file that cannot be opened, become diagnostics.
-pub fn read_path(
-    path: &Path,
-    name: Arc<str>,
-    opts: &ReadOptions,
-    sink: &mut dyn Sink,
-) -> FileReport {
-    let mut diagnostics = Vec::new();
-    let mut report = match read_path_to(path, name.clone(), opts, sink, &mut diagnostics) {
-        Ok(r) => r,
-        Err(e) => {
-            // Only the spill file can fail here (a Vec takes every finding).
-            diagnostics.push(Diagnostic::new(
-                &codes::UNREADABLE,
-                &name,
-                format!("reading stopped: the findings could not be kept: {e}"),
-            ));
-            FileReport {
-                file: name,
-                detection: Detection {
-                    format: None,
-                    by: "it could not be read to the end".into(),
-                },
-                records: 0,
-                diagnostics: Vec::new(),
-            }
-        }
-    };
-    report.diagnostics = diagnostics;
-    report
-}
-
-/// Like [`read_path`], but the findings stream to `out` in their final order (sorted, labels
-/// located) as the file is read, instead of being collected: memory does not grow with their
-/// number. The returned report's `diagnostics` is empty. An error is `out`'s own (or the
-/// temporary file that holds findings waiting for their turn); reading stopped there.
-pub fn read_path_to(
-    path: &Path,
-    name: Arc<str>,
-    opts: &ReadOptions,
-    sink: &mut dyn Sink,
-    out: &mut dyn FindingSink,
-) -> io::Result<FileReport> {
-    let mut fail = |d: Diagnostic, by: &str| -> io::Result<FileReport> {
-        let detection = Detection {
-            format: None,
-            by: by.into(),
-        };
-        out.detected(&detection);
-        out.finding(d)?;
-        Ok(FileReport {
-            file: name.clone(),
-            detection,
-            records: 0,
-            diagnostics: Vec::new(),
-        })
-    };
-    let mut head = Vec::with_capacity(HEAD_BYTES);
-    let opened = File::open(path).and_then(|f| {
-        f.take(HEAD_BYTES as u64).read_to_end(&mut head)?;
-        Ok(())
-    });
-    if let Err(e) = opened {
-        return fail(
-            Diagnostic::new(
-                &codes::UNREADABLE,
-                &name,
-                format!("cannot read the file: {e}"),
-            ),
-            "it could not be read",
-        );
-    }
-    if head.starts_with(b"\xFF\xFE") || head.starts_with(b"\xFE\xFF") {
-        return fail(
-            Diagnostic::new(
-                &codes::UTF16,
-                &name,
-                "the file is UTF-16; Kaltura reads bulk files as UTF-8 and would see garbage",
-            )
-            .help("save the file as UTF-8 (a UTF-8 BOM is fine)"),
-            "its UTF-16 byte-order mark",
-        );
-    }
-    let detection = match opts.format {
-        Some(f) => Detection {
-            format: Some(f),
-            by: "--format-in".into(),
-        },
-        None => detect(&head, path),
-    };
-    out.detected(&detection);
-    let Some(format) = detection.format else {
-        let d = Diagnostic::new(&codes::UNKNOWN_FORMAT, &name, format!("kbulk cannot tell what kind of bulk file this is: {}", detection.by))
-            .help("kbulk reads resource/event/entry CSVs (with a `*` header), iCal, mrss XML and JSON Lines; name the format with --format-in if detection is wrong");
-        out.finding(d)?;
-        return Ok(FileReport {
-            file: name,
-            detection,
-            records: 0,
-            diagnostics: Vec::new(),
-        });
-    };
-    let bom = if head.starts_with(b"\xEF\xBB\xBF") {
-        3u64
-    } else {
-        0
-    };
-    let mut findings = Findings::new(name.clone(), Some(path), out);
-    let diagnostics = &mut findings;
-    let result = (|| -> io::Result<u64> {
-        let mut f = BufReader::with_capacity(1 << 16, File::open(path)?);
-        io::copy(&mut (&mut f).take(bom), &mut io::sink())?;
-        match format {
-            Format::ResourceCsv => csv::resource::read(f, bom, &name, opts, sink, diagnostics),
-            Format::JsonLines => jsonl::read(f, bom, &name, opts, sink, diagnostics),
-            Format::EntryCsv => csv::entry::read(f, bom, &name, opts, sink, diagnostics),
-            Format::MrssXml => xml::reader::read(f, bom, &name, opts, sink, diagnostics),
-            Format::Ical => ics::read(f, bom, &name, opts, sink, diagnostics),
-            Format::EventCsv => csv::event::read(f, bom, &name, opts, sink, diagnostics),
-        }
-    })();
-    if let Err(e) = &result
-        && !findings.failed()
-    {
-        findings.push(Diagnostic::new(
-            &codes::UNREADABLE,
-            &name,
-            format!("reading stopped: {e}"),
-        ));
-    }
-    findings.finish()?;
-    Ok(FileReport {
-        file: name,
-        detection,
-        records: result.unwrap_or(0),
-        diagnostics: Vec::new(),
-    })
-}

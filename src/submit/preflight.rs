@@ -134,7 +134,7 @@ pub fn check_with(path: &Path, name: Arc<str>, base: &ReadOptions) -> io::Result
         ..base.clone()
     };
     let mut records: Vec<Record> = Vec::new();
-    let report = formats::read_path(path, name.clone(), &opts, &mut records);
+    let report = crate::pipeline::read_path(path, name.clone(), &opts, &mut records);
     let mut refused = BTreeMap::new();
     for d in report.diagnostics.iter().filter(|d| blocks(d)) {
         if let Some(row) = d.row {

@@ -9,7 +9,8 @@ use std::sync::Arc;
 use kbulk::diag::Diagnostic;
 use kbulk::dropfolder::fix::fix;
 use kbulk::dropfolder::ical::same_meaning;
-use kbulk::formats::{ReadOptions, read_path};
+use kbulk::formats::ReadOptions;
+use kbulk::pipeline::read_path;
 use kbulk::record::{Record, RecordData};
 
 /// The events of `path` (in the form `same_meaning` compares) and its findings.

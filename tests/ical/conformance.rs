@@ -207,13 +207,13 @@ fn mutated_inputs_never_panic() {
         let mut records: Vec<kbulk::record::Record> = Vec::new();
         let mut out: Vec<kbulk::diag::Diagnostic> = Vec::new();
         let mut diags = kbulk::formats::Findings::new(file.clone(), None, &mut out);
-        if round % seeds.len() == 2 {
-            kbulk::formats::csv::event::read(&bytes[..], 0, &file, &opts, &mut records, &mut diags)
-                .unwrap();
+        let format = if round % seeds.len() == 2 {
+            kbulk::formats::Format::EventCsv
         } else {
-            kbulk::formats::ics::read(&bytes[..], 0, &file, &opts, &mut records, &mut diags)
-                .unwrap();
-        }
+            kbulk::formats::Format::Ical
+        };
+        kbulk::pipeline::read_format(format, &bytes[..], 0, &file, &opts, &mut records, &mut diags)
+            .unwrap();
         diags.finish().unwrap();
     }
 }

@@ -30,7 +30,7 @@ pub fn opts(format: Option<Format>) -> ReadOptions {
 pub fn read(path: &Path, format: Option<Format>) -> (Vec<Record>, Vec<Diagnostic>) {
     let mut records: Vec<Record> = Vec::new();
     let name: Arc<str> = Arc::from(path.display().to_string());
-    let report = formats::read_path(path, name, &opts(format), &mut records);
+    let report = kbulk::pipeline::read_path(path, name, &opts(format), &mut records);
     (records, report.diagnostics)
 }
 

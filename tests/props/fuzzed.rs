@@ -17,7 +17,8 @@ fn ical_converts(bytes: &[u8]) -> (Vec<Record>, Vec<&'static str>) {
     let mut records: Vec<Record> = Vec::new();
     let mut diags: Vec<kbulk::diag::Diagnostic> = Vec::new();
     let mut findings = kbulk::formats::Findings::new(file.clone(), None, &mut diags);
-    ics::read(bytes, 0, &file, &opts, &mut records, &mut findings).unwrap();
+    kbulk::pipeline::read_format(Format::Ical, bytes, 0, &file, &opts, &mut records, &mut findings)
+        .unwrap();
     findings.finish().unwrap();
     for target in [
         Target::Csv,

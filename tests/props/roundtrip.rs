@@ -86,15 +86,7 @@ fn read(format: Format, bytes: &[u8]) -> Vec<Record> {
     let mut diags = kbulk::formats::Findings::new(file.clone(), None, &mut collected);
     let sink: &mut dyn Sink = &mut records;
     let o = opts();
-    match format {
-        Format::ResourceCsv => csv::resource::read(bytes, 0, &file, &o, sink, &mut diags),
-        Format::EventCsv => csv::event::read(bytes, 0, &file, &o, sink, &mut diags),
-        Format::EntryCsv => csv::entry::read(bytes, 0, &file, &o, sink, &mut diags),
-        Format::Ical => ics::read(bytes, 0, &file, &o, sink, &mut diags),
-        Format::MrssXml => xml::reader::read(bytes, 0, &file, &o, sink, &mut diags),
-        Format::JsonLines => jsonl::read(bytes, 0, &file, &o, sink, &mut diags),
-    }
-    .unwrap();
+    kbulk::pipeline::read_format(format, bytes, 0, &file, &o, sink, &mut diags).unwrap();
     diags.finish().unwrap();
     records
 }

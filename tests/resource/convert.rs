@@ -3,7 +3,8 @@
 use std::path::Path;
 use std::sync::Arc;
 
-use kbulk::formats::{ReadOptions, read_path};
+use kbulk::formats::ReadOptions;
+use kbulk::pipeline::read_path;
 use kbulk::record::{Record, RecordData, ResourceAction, ResourceType};
 
 use crate::common::{code, kbulk, path};

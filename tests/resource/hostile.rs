@@ -2,7 +2,8 @@
 //! reader, pathological quoting.
 use std::sync::Arc;
 
-use kbulk::formats::{Discard, Format, ReadOptions, read_path};
+use kbulk::formats::{Discard, Format, ReadOptions};
+use kbulk::pipeline::read_path;
 
 use crate::common::root;
 

@@ -5,7 +5,8 @@ use std::process::Command;
 use std::sync::Arc;
 
 use kbulk::diag::JsonLine;
-use kbulk::formats::{FileReport, ReadOptions, read_path};
+use kbulk::formats::{FileReport, ReadOptions};
+use kbulk::pipeline::read_path;
 use kbulk::record::Record;
 
 mod cases;

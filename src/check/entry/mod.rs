@@ -494,9 +494,9 @@ fn ref_key(r: &str) -> u64 {
 /// [`FileRules::finish`].
 #[derive(Debug)]
 pub struct FileRules {
-    file: Arc<str>,
+    pub(crate) file: Arc<str>,
     max_records: Option<u64>,
-    source: Source,
+    pub(crate) source: Source,
     added_refs: NameIndex,
     records: u64,
     first_over_limit: Option<(u64, Place)>,

@@ -467,8 +467,8 @@ pub const UID_LOOKUP_PAGE: u64 = 100;
 /// The rules that need every event of a file, in order.
 #[derive(Debug)]
 pub struct FileRules {
-    file: Arc<str>,
-    source: Source,
+    pub(crate) file: Arc<str>,
+    pub(crate) source: Source,
     uids: HashMap<u64, Seen>,
     events: u64,
     with_uid: u64,

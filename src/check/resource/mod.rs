@@ -181,7 +181,7 @@ type KeyMap<V> = HashMap<u64, V, BuildHasherDefault<KeyHasher>>;
 /// [`FileRules::observe`], then call [`FileRules::finish`].
 #[derive(Debug)]
 pub struct FileRules {
-    file: Arc<str>,
+    pub(crate) file: Arc<str>,
     max_records: Option<u64>,
     /// Names that a row of this file creates (add, or add-or-update).
     created: NameIndex,

@@ -9,17 +9,16 @@ use rayon::prelude::*;
 use super::php::{CsvChunk, PhpCsvReader, RecordRef};
 use super::resource::{MAX_RECORD_BYTES, php_numeric, record_level};
 use super::{LineClass, classify, header_name, intended_trim, php_trim};
-use crate::check::entry::{FileRules, check_entry};
 use crate::diag::Diagnostic;
-use crate::formats::{Findings, ReadOptions, Sink};
+use crate::formats::feed::{Chunk, Entries, Feed, Row};
+use crate::formats::{Findings, ReadOptions};
 use crate::record::codes::entry as codes;
 use crate::record::entry::{
     Assets, ContentAsset, Entry, EntryAction, EntryField, MEDIA_CLIP, MediaType, Resource,
     ThumbnailAsset,
 };
-use crate::record::locs::{EntryLocs, EntrySource as Source};
+use crate::record::locs::EntryLocs;
 use crate::record::values::find_placeholder;
-use crate::record::{Record, RecordData};
 use crate::source::Place;
 use crate::source::{LineCol, Origin, Span, locate_in};
 
@@ -236,26 +235,28 @@ impl Cells<'_> {
 
 /// One mapped data row.
 struct Mapped {
-    entry: Option<Entry>,
+    /// The entry the rules check (its action is known).
+    entry: Option<Box<Entry>>,
+    /// Whether it goes on to the file rules and the sink (its row is valid UTF-8).
+    usable: bool,
     diags: Vec<Diagnostic>,
     locs: EntryLocs,
     version: u8,
 }
 
 /// Reads an entry CSV from `input` (positioned after any BOM, at file offset `offset`),
-/// sending entries to `sink` and findings to `diags`. Returns the number of data rows.
+/// handing its rows to `feed` and its findings to `diags`. Returns the number of data rows.
 pub fn read(
     input: impl Read,
     offset: u64,
     file: &Arc<str>,
     opts: &ReadOptions,
-    sink: &mut dyn Sink,
+    feed: &mut dyn Feed<Entries>,
     diags: &mut Findings<'_>,
 ) -> io::Result<u64> {
     let mut reader = PhpCsvReader::new(input, offset, MAX_RECORD_BYTES);
     let mut chunk = CsvChunk::default();
     let mut cols: Option<Arc<ColumnMap>> = None;
-    let mut rules = FileRules::new(file.clone(), opts.max_records, Source::Csv);
     let mut rows = 0u64;
     let mut saw_header = false;
     let mut last_version = 0u8;
@@ -282,8 +283,9 @@ pub fn read(
             .par_iter()
             .map(|(rec, row, cols)| map_row(*rec, *row, cols.as_deref(), file))
             .collect();
+        let wants = feed.wants_records();
+        let mut out = Vec::with_capacity(jobs.len());
         for ((rec, row, _), m) in jobs.iter().zip(mapped) {
-            diags.extend(m.diags);
             match m.version {
                 1 => last_v1 = Some((*row, m.locs.item)),
                 2 => {
@@ -294,28 +296,30 @@ pub fn read(
             if m.version > 0 {
                 last_version = m.version;
             }
-            rules.observe(m.entry.as_ref(), &m.locs, *row, diags);
-            if let Some(entry) = m.entry {
-                let raw = opts.keep_raw.then(|| {
+            let origin = (wants && m.entry.is_some() && m.usable).then(|| Origin {
+                file: file.clone(),
+                span: m.locs.item.span,
+                line: rec.line(),
+                row: *row,
+                raw: opts.keep_raw.then(|| {
                     Arc::from(String::from_utf8_lossy(&rec.raw()[..rec.content_len()]).as_ref())
-                });
-                sink.record(Record {
-                    origin: Origin {
-                        file: file.clone(),
-                        span: m.locs.item.span,
-                        line: rec.line(),
-                        row: *row,
-                        raw,
-                    },
-                    data: RecordData::Entry(Box::new(entry)),
-                });
-            }
+                }),
+            });
+            out.push(Row {
+                row: *row,
+                record: m.entry,
+                usable: m.usable,
+                locs: m.locs,
+                findings: m.diags,
+                origin,
+            });
         }
-        // Later rows report inside themselves; the file rules, and the mixed-versions finding
-        // (at the last V1 row, known at the end), may hold earlier places open.
+        // Later rows report inside themselves; the mixed-versions finding (at the last V1
+        // row, known at the end) may hold an earlier place open.
         let end = chunk.end();
         let v1 = last_v1.map(|(_, p)| p.span.start);
-        diags.flush([rules.hold(), v1].into_iter().flatten().fold(end, u64::min))?;
+        let watermark = v1.map_or(end, |v| v.min(end));
+        feed.chunk(Chunk { rows: out, watermark }, diags)?;
     }
     if let (1, Some((row2, p2)), Some((row1, p1))) = (last_version, first_v2, last_v1) {
         diags.push(
@@ -333,7 +337,6 @@ pub fn read(
             "the file has no data rows",
         ));
     }
-    rules.finish(diags);
     Ok(rows)
 }
 
@@ -435,7 +438,7 @@ fn list(v: &str) -> Vec<String> {
         .collect()
 }
 
-/// Maps one data row to an entry, running the row's parse-time and per-record rules.
+/// Maps one data row to an entry, running the row's parse-time rules.
 fn map_row(rec: RecordRef<'_>, row: u64, cols: Option<&ColumnMap>, file: &Arc<str>) -> Mapped {
     let cells = Cells { rec };
     let mut diags = Vec::new();
@@ -459,6 +462,7 @@ fn map_row(rec: RecordRef<'_>, row: u64, cols: Option<&ColumnMap>, file: &Arc<st
                 );
                 return Mapped {
                     entry: None,
+                    usable: false,
                     diags,
                     locs,
                     version: 0,
@@ -699,12 +703,9 @@ fn map_row(rec: RecordRef<'_>, row: u64, cols: Option<&ColumnMap>, file: &Arc<st
             }
         }
     }
-    let utf8 = std::str::from_utf8(rec.raw()).is_ok();
-    if action_ok {
-        check_entry(&e, &locs, file, row, Source::Csv, &mut diags);
-    }
     Mapped {
-        entry: (action_ok && utf8).then_some(e),
+        entry: action_ok.then(|| Box::new(e)),
+        usable: std::str::from_utf8(rec.raw()).is_ok(),
         diags,
         locs,
         version,

@@ -9,15 +9,14 @@ use rayon::prelude::*;
 use super::php::{CsvChunk, PhpCsvReader, RecordRef};
 use super::resource::{MAX_RECORD_BYTES, php_numeric, record_level};
 use super::{LineClass, classify, header_name, php_trim};
-use crate::check::event::{FileRules, check_record};
 use crate::diag::{Diagnostic, Severity};
 use crate::formats::csv::event_codes as codes;
 use crate::formats::ics::rrule::{IssueKind, parse_csv};
-use crate::formats::{Findings, ReadOptions, Sink};
+use crate::formats::feed::{Chunk, Events, Feed, Row};
+use crate::formats::{Findings, ReadOptions};
 use crate::record::codes::event as ev_codes;
 use crate::record::event::{EventField, EventTime, EventType, ScheduleEvent, TemplateEntryType};
-use crate::record::locs::{EventLocs, EventSource as Source};
-use crate::record::{Record, RecordData};
+use crate::record::locs::EventLocs;
 use crate::source::Place;
 use crate::source::{LineCol, Origin, Span, locate_in};
 
@@ -126,19 +125,18 @@ fn row_place(rec: RecordRef<'_>) -> Place {
 }
 
 /// Reads an event CSV from `input` (positioned after any BOM, at file offset `offset`).
-/// Returns the number of data rows.
+/// Hands its rows to `feed`; returns the number of data rows.
 pub fn read(
     input: impl Read,
     offset: u64,
     file: &Arc<str>,
     opts: &ReadOptions,
-    sink: &mut dyn Sink,
+    feed: &mut dyn Feed<Events>,
     diags: &mut Findings<'_>,
 ) -> io::Result<u64> {
     let mut reader = PhpCsvReader::new(input, offset, MAX_RECORD_BYTES);
     let mut chunk = CsvChunk::default();
     let mut cols: Option<Arc<ColumnMap>> = None;
-    let mut rules = FileRules::new(file.clone(), Source::Csv);
     let mut rows = 0u64;
     let mut reported_no_header = false;
     while reader.read_chunk(&mut chunk, CHUNK_ROWS)? {
@@ -159,8 +157,10 @@ pub fn read(
             .par_iter()
             .map(|(rec, row, cols)| cols.as_deref().map(|c| map_row(*rec, *row, c, file)))
             .collect();
+        let wants = feed.wants_records();
+        let mut out = Vec::with_capacity(jobs.len());
         for ((rec, row, _), m) in jobs.iter().zip(mapped) {
-            let Some((event, locs, d)) = m else {
+            let Some((event, locs, findings)) = m else {
                 if !reported_no_header {
                     reported_no_header = true;
                     let p = row_place(*rec);
@@ -173,27 +173,28 @@ pub fn read(
                 }
                 continue;
             };
-            diags.extend(d);
-            rules.observe(&event, &locs, *row, diags);
-            let raw = opts.keep_raw.then(|| {
-                Arc::from(String::from_utf8_lossy(&rec.raw()[..rec.content_len()]).as_ref())
+            let origin = wants.then(|| Origin {
+                file: file.clone(),
+                span: locs.row.span,
+                line: rec.line(),
+                row: *row,
+                raw: opts.keep_raw.then(|| {
+                    Arc::from(String::from_utf8_lossy(&rec.raw()[..rec.content_len()]).as_ref())
+                }),
             });
-            sink.record(Record {
-                origin: Origin {
-                    file: file.clone(),
-                    span: locs.row.span,
-                    line: rec.line(),
-                    row: *row,
-                    raw,
-                },
-                data: RecordData::ScheduleEvent(event),
+            out.push(Row {
+                row: *row,
+                record: Some(event),
+                usable: true,
+                locs,
+                findings,
+                origin,
             });
         }
         // Later rows report inside themselves (this source holds nothing open).
-        let end = chunk.end();
-        diags.flush(rules.hold().map_or(end, |h| h.min(end)))?;
+        let watermark = chunk.end();
+        feed.chunk(Chunk { rows: out, watermark }, diags)?;
     }
-    rules.finish(diags);
     Ok(rows)
 }
 
@@ -236,7 +237,7 @@ fn read_header(rec: RecordRef<'_>, file: &Arc<str>, diags: &mut Findings<'_>) ->
     map
 }
 
-/// Maps one data row, running the engine's parse-time rules and the per-event rules.
+/// Maps one data row, running the engine's parse-time rules.
 fn map_row(
     rec: RecordRef<'_>,
     row: u64,
@@ -476,7 +477,6 @@ fn map_row(
     } else {
         e.end_date = end;
     }
-    check_record(&e, &locs, Source::Csv, file, row, &mut out);
     (e, locs, out)
 }
 

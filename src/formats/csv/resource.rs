@@ -8,13 +8,12 @@ use rayon::prelude::*;
 use super::codes as csv_codes;
 use super::php::{CsvChunk, PhpCsvReader, RecordRef};
 use super::{LineClass, classify, header_name, intended_trim};
-use crate::check::resource::{FileRules, check_record};
 use crate::diag::Diagnostic;
-use crate::formats::{Findings, ReadOptions, Sink};
+use crate::formats::feed::{Chunk, Feed, Resources, Row};
+use crate::formats::{Findings, ReadOptions};
 use crate::record::codes::resource as codes;
 use crate::record::locs::{FieldPlaces, ResourceLocs};
 use crate::record::resource::{ResourceAction, ResourceField, ResourceType, ResourceView};
-use crate::record::{Record, RecordData};
 use crate::source::Place;
 use crate::source::{LineCol, Origin, Span, locate_in};
 
@@ -83,14 +82,6 @@ impl<'a> CsvLocs<'a> {
     }
 }
 
-/// One mapped data row, borrowing from the chunk it was read into.
-struct Mapped<'a> {
-    view: Option<ResourceView<'a>>,
-    convertible: bool,
-    diags: Vec<Diagnostic>,
-    locs: ResourceLocs<'a>,
-}
-
 impl FieldPlaces for Job<'_> {
     fn span(&self, field: ResourceField) -> Option<Span> {
         let cols = self.cols.as_deref()?;
@@ -112,7 +103,7 @@ struct Job<'a> {
 }
 
 /// Reads a resource CSV from `input` (positioned after any BOM, at file offset `offset`),
-/// sending records to `sink` and findings to `diags`. Returns the number of data rows.
+/// handing its rows to `feed` and its findings to `diags`. Returns the number of data rows.
 ///
 /// With more than one worker thread, a reader thread tokenizes the next chunk while this one
 /// checks the current chunk.
@@ -121,7 +112,7 @@ pub fn read(
     offset: u64,
     file: &Arc<str>,
     opts: &ReadOptions,
-    sink: &mut dyn Sink,
+    feed: &mut dyn Feed<Resources>,
     diags: &mut Findings<'_>,
 ) -> io::Result<u64> {
     let mut reader = PhpCsvReader::new(input, offset, MAX_RECORD_BYTES);
@@ -129,7 +120,6 @@ pub fn read(
         file,
         opts,
         cols: None,
-        rules: FileRules::new(file.clone(), opts.max_records),
         rows: 0,
         reported_no_header: false,
         saw_header: false,
@@ -154,8 +144,7 @@ pub fn read(
             });
             for chunk in rx {
                 let chunk = chunk?;
-                state.process(&chunk, sink, diags);
-                diags.flush(state.watermark(&chunk))?;
+                state.process(&chunk, feed, diags)?;
                 let _ = recycle_tx.send(chunk);
             }
             Ok(())
@@ -163,8 +152,7 @@ pub fn read(
     } else {
         let mut chunk = CsvChunk::default();
         while reader.read_chunk(&mut chunk, CHUNK_ROWS)? {
-            state.process(&chunk, sink, diags);
-            diags.flush(state.watermark(&chunk))?;
+            state.process(&chunk, feed, diags)?;
         }
     }
     Ok(state.finish(diags))
@@ -175,24 +163,21 @@ struct FileState<'f> {
     file: &'f Arc<str>,
     opts: &'f ReadOptions,
     cols: Option<Arc<ColumnMap>>,
-    rules: FileRules,
     rows: u64,
     reported_no_header: bool,
     saw_header: bool,
 }
 
 impl FileState<'_> {
-    /// The position before which no later finding can sort, once `chunk` is processed: the end
-    /// of its last record (later records report inside themselves), or what the file rules
-    /// still hold open.
-    fn watermark(&self, chunk: &CsvChunk) -> u64 {
-        let end = chunk.end();
-        self.rules.hold().map_or(end, |h| h.min(end))
-    }
-
-    /// Classifies the chunk's records in order, maps its data rows in parallel, then runs the
-    /// file-level rules and feeds the sink in order.
-    fn process(&mut self, chunk: &CsvChunk, sink: &mut dyn Sink, diags: &mut Findings<'_>) {
+    /// Classifies the chunk's records in order, maps its data rows in parallel, and hands
+    /// them to `feed` (later records report inside themselves: the chunk's end is the
+    /// watermark).
+    fn process(
+        &mut self,
+        chunk: &CsvChunk,
+        feed: &mut dyn Feed<Resources>,
+        diags: &mut Findings<'_>,
+    ) -> io::Result<()> {
         let file = self.file;
         let mut jobs = Vec::with_capacity(chunk.len());
         for rec in chunk.iter() {
@@ -215,49 +200,29 @@ impl FileState<'_> {
                 }
             }
         }
-        let mut mapped: Vec<Mapped> = jobs.par_iter().map(|j| map_row(j, file)).collect();
-        let wants_records = sink.wants_records();
-        // How far ahead the name index slot is requested: far enough that the load has arrived
-        // when the row is observed (24–64 measured alike on a 200 MB file; 8 was 10% slower).
-        const AHEAD: usize = 32;
-        for (i, job) in jobs.iter().enumerate() {
-            if let Some(v) = mapped.get(i + AHEAD).and_then(|m| m.view.as_ref()) {
-                self.rules.prefetch(v);
-            }
-            let m = &mut mapped[i];
-            if job.cols.is_none() && !self.reported_no_header {
-                self.reported_no_header = true;
-                let p = m.locs.row;
-                diags.push(
-                    Diagnostic::new(&codes::NO_HEADER, file, "this data row comes before any `*` header: the server has no column map for it and every field is empty")
-                        .label(p.span, p.at, "no header above this row")
-                        .row(job.row)
-                        .help("start the file with a header such as `*action,name,type,systemName,description,tags,parentType,parentSystemName`"),
-                );
-            }
-            diags.append(&mut m.diags);
-            let usable = m.view.as_ref().filter(|_| m.convertible);
-            self.rules.observe(usable, &m.locs, job.row, diags);
-            if let (Some(view), true) = (usable, wants_records) {
-                let rec = job.rec;
-                let raw = self.opts.keep_raw.then(|| {
-                    Arc::from(String::from_utf8_lossy(&rec.raw()[..rec.content_len()]).as_ref())
-                });
-                sink.record(Record {
-                    origin: Origin {
-                        file: file.clone(),
-                        span: m.locs.row.span,
-                        line: rec.line(),
-                        row: job.row,
-                        raw,
-                    },
-                    data: RecordData::ScheduleResource(view.to_owned()),
-                });
-            }
+        let keep_raw = feed.wants_records().then_some(self.opts.keep_raw);
+        let mut rows: Vec<Row<Resources>> = jobs
+            .par_iter()
+            .map(|j| map_row(j, file, keep_raw))
+            .collect();
+        if !self.reported_no_header
+            && let Some((job, row)) = jobs.iter().zip(&mut rows).find(|(j, _)| j.cols.is_none())
+        {
+            self.reported_no_header = true;
+            let p = row.locs.row;
+            row.findings.insert(
+                0,
+                Diagnostic::new(&codes::NO_HEADER, file, "this data row comes before any `*` header: the server has no column map for it and every field is empty")
+                    .label(p.span, p.at, "no header above this row")
+                    .row(job.row)
+                    .help("start the file with a header such as `*action,name,type,systemName,description,tags,parentType,parentSystemName`"),
+            );
         }
+        let watermark = chunk.end();
+        feed.chunk(Chunk { rows, watermark }, diags)
     }
 
-    /// Runs the end-of-file rules; returns the number of data rows.
+    /// Reports an empty file; returns the number of data rows.
     fn finish(self, diags: &mut Vec<Diagnostic>) -> u64 {
         if self.saw_header && self.rows == 0 {
             diags.push(Diagnostic::new(
@@ -266,7 +231,6 @@ impl FileState<'_> {
                 "the file has a header but no data rows",
             ));
         }
-        self.rules.finish(diags);
         self.rows
     }
 }
@@ -546,17 +510,29 @@ fn cell_value<'a>(
     (!intended.is_empty()).then_some(intended)
 }
 
-/// Maps one data row to a resource view, running the row's parse-time and per-record rules.
-fn map_row<'a>(job: &'a Job<'a>, file: &Arc<str>) -> Mapped<'a> {
+/// Maps one data row to a resource view, running the row's parse-time rules; with
+/// `keep_raw` (records wanted), the row gets its origin (with its raw text if true).
+fn map_row<'a>(job: &'a Job<'a>, file: &Arc<str>, keep_raw: Option<bool>) -> Row<'a, Resources> {
     let (rec, row) = (job.rec, job.row);
     let locs = CsvLocs { rec };
     let mut diags = Vec::new();
+    let origin = keep_raw.map(|keep| Origin {
+        file: file.clone(),
+        span: locs.row().span,
+        line: rec.line(),
+        row,
+        raw: keep.then(|| {
+            Arc::from(String::from_utf8_lossy(&rec.raw()[..rec.content_len()]).as_ref())
+        }),
+    });
     let Some(cols) = job.cols.as_deref() else {
-        return Mapped {
-            view: None,
-            convertible: false,
-            diags,
+        return Row {
+            row,
+            record: None,
+            usable: false,
+            findings: diags,
             locs: ResourceLocs::whole(locs.row()),
+            origin,
         };
     };
     let resolved = ResourceLocs {
@@ -589,11 +565,13 @@ fn map_row<'a>(job: &'a Job<'a>, file: &Arc<str>) -> Mapped<'a> {
                 .server(format!("Unknown action passed: [{a}]"))
                 .help("use 1 (add), 2 (update), 3 (delete) or 6 (add or update)"),
         );
-        return Mapped {
-            view: None,
-            convertible: false,
-            diags,
+        return Row {
+            row,
+            record: None,
+            usable: false,
+            findings: diags,
             locs: resolved,
+            origin,
         };
     };
     let mut enum_value = |raw: Option<&str>,
@@ -684,12 +662,13 @@ fn map_row<'a>(job: &'a Job<'a>, file: &Arc<str>) -> Mapped<'a> {
         parent_type,
         parent_system_name,
     };
-    check_record(&view, &resolved, file, row, &mut diags);
-    Mapped {
-        view: Some(view),
-        convertible,
-        diags,
+    Row {
+        row,
+        record: Some(view),
+        usable: convertible,
+        findings: diags,
         locs: resolved,
+        origin,
     }
 }
 

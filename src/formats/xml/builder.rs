@@ -73,26 +73,6 @@ impl ItemBuilder {
         (self.entry, self.locs, self.row, self.valid_action)
     }
 
-    /// The entry read so far.
-    pub fn entry(&self) -> &Entry {
-        &self.entry
-    }
-
-    /// Where the entry's parts are.
-    pub fn locs(&self) -> &EntryLocs {
-        &self.locs
-    }
-
-    /// The item's row (1-based ordinal).
-    pub fn row(&self) -> u64 {
-        self.row
-    }
-
-    /// Whether the item's action is one the engine knows (others are not checked further).
-    pub fn valid_action(&self) -> bool {
-        self.valid_action
-    }
-
     /// The item ends at file offset `end`.
     pub fn close(&mut self, end: u64) {
         self.locs.item.span = Span::new(self.locs.item.span.start, end);

