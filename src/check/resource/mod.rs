@@ -33,8 +33,16 @@ pub fn check_record(
             .row(row)
     };
     let class = r.resource_type.api_class();
+    // What an add-or-update row certainly becomes (kaltura-formats §3.3): with a resourceId an
+    // update; with neither resourceId nor systemName nothing is looked up, so an add; only a
+    // systemName leaves it to the account (`--against` would tell).
+    let action = match (r.action, r.resource_id.is_some(), r.system_name.is_some()) {
+        (ResourceAction::AddOrUpdate, true, _) => ResourceAction::Update,
+        (ResourceAction::AddOrUpdate, false, false) => ResourceAction::Add,
+        (a, _, _) => a,
+    };
     if r.name.is_none() {
-        match r.action {
+        match action {
             ResourceAction::Add => out.push(
                 diag(&codes::NAME_REQUIRED, ResourceField::Name, "this row adds a resource but has no name".into(), "name is empty")
                     .server(format!("The property \"{class}::name\" cannot be null"))
@@ -90,7 +98,7 @@ pub fn check_record(
     }
     if r.resource_type == ResourceType::LiveEntry {
         let msg = "The property \"KalturaLiveEntryScheduleResource::entryId\" cannot be null";
-        match r.action {
+        match action {
             ResourceAction::Add => out.push(
                 diag(&codes::LIVE_ENTRY_ADD, ResourceField::Type, "a live_entry resource cannot be added from a CSV: it needs an entryId and the CSV has no column for it".into(), "live_entry add")
                     .server(msg)
