@@ -10,7 +10,7 @@ use std::process::Command;
 use std::sync::Arc;
 use std::time::Instant;
 
-use kbulk::formats::{self, Discard, ReadOptions};
+use kbulk::formats::{Discard, ReadOptions};
 
 /// Writes a calendar of `n` events, as an exporter would (CRLF, UTC times, a fifth recurring).
 fn generate(path: &Path, n: usize) {

@@ -14,7 +14,7 @@ use rayon::prelude::*;
 use crate::check::rules::{AnyRules, Rules};
 use crate::check::{entry, event, resource};
 use crate::diag::Diagnostic;
-use crate::formats::feed::{Chunk, Feed, RowKind};
+use crate::formats::feed::{Checks, Chunk, Feed, RowKind};
 use crate::formats::{
     Detection, FileReport, FindingSink, Findings, Format, ReadOptions, Sink, codes, csv, detect,
     ics, jsonl, xml,
@@ -58,8 +58,19 @@ impl<R: Rules> Feed<R::Kind> for Driver<'_, R> {
         } = chunk;
         let rules = &self.rules;
         rows.par_iter_mut().with_min_len(16).for_each(|r| {
-            if let Some(record) = &r.record {
-                rules.check(record, &r.locs, r.row, &mut r.findings);
+            let Some(record) = &r.record else { return };
+            let from = r.findings.len();
+            match r.checks {
+                Checks::None => {}
+                Checks::All => rules.check(record, &r.locs, r.row, &mut r.findings),
+                checks => {
+                    rules.check(record, &r.locs, r.row, &mut r.findings);
+                    let mut i = 0;
+                    r.findings.retain(|d| {
+                        i += 1;
+                        i <= from || checks.keeps(d)
+                    });
+                }
             }
         });
         for i in 0..rows.len() {
@@ -107,7 +118,7 @@ fn drive<R: Rules>(
         progress: hooks.progress,
     };
     let n = read(&mut driver, findings)?;
-    driver.rules.finish(findings);
+    driver.rules.finish(&mut |d| findings.push(d));
     Ok(n)
 }
 
@@ -150,9 +161,12 @@ fn read_hooked(
 ) -> io::Result<u64> {
     let (name, max) = (file.clone(), opts.max_records);
     match format {
-        Format::ResourceCsv => drive(resource::FileRules::new(name, max), hooks, findings, |feed, f| {
-            csv::resource::read(input, offset, file, opts, feed, f)
-        }),
+        Format::ResourceCsv => drive(
+            resource::FileRules::new(name, max).with_memory(opts.memory),
+            hooks,
+            findings,
+            |feed, f| csv::resource::read(input, offset, file, opts, feed, f),
+        ),
         Format::EntryCsv => {
             let rules = entry::FileRules::new(name, max, EntrySource::Csv);
             drive(rules, hooks, findings, |feed, f| {
@@ -177,9 +191,12 @@ fn read_hooked(
                 ics::read(input, offset, file, opts, feed, f)
             })
         }
-        Format::JsonLines => drive(AnyRules::new(name, max), hooks, findings, |feed, f| {
-            jsonl::read(input, offset, file, opts, feed, f)
-        }),
+        Format::JsonLines => drive(
+            AnyRules::new(name, max, opts.memory),
+            hooks,
+            findings,
+            |feed, f| jsonl::read(input, offset, file, opts, feed, f),
+        ),
     }
 }
 

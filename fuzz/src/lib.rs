@@ -7,7 +7,7 @@ use std::sync::{Arc, Once};
 use kbulk::convert::{ConvertSink, Target};
 use kbulk::diag::Diagnostic;
 use kbulk::formats::ics::Dialect;
-use kbulk::formats::{Format, ReadOptions, Sink, csv, detect, ics, jsonl, xml};
+use kbulk::formats::{Format, ReadOptions, Sink, detect};
 use kbulk::record::{Record, RecordKind};
 
 static INIT: Once = Once::new();

@@ -6,3 +6,4 @@ pub mod event;
 pub mod index;
 pub mod resource;
 pub mod rules;
+pub mod spill;

@@ -45,8 +45,8 @@ pub trait Rules: Sync {
     /// sorts before the records observed since (`None`: nothing held open).
     fn hold(&self) -> Option<u64>;
 
-    /// Emits the findings that need the whole file.
-    fn finish(self, out: &mut Vec<Diagnostic>);
+    /// Emits the findings that need the whole file, one by one.
+    fn finish(self, out: &mut dyn FnMut(Diagnostic));
 }
 
 impl Rules for resource::FileRules {
@@ -80,8 +80,8 @@ impl Rules for resource::FileRules {
         resource::FileRules::hold(self)
     }
 
-    fn finish(self, out: &mut Vec<Diagnostic>) {
-        resource::FileRules::finish(self, out);
+    fn finish(self, out: &mut dyn FnMut(Diagnostic)) {
+        resource::FileRules::finish_into(self, out);
     }
 }
 
@@ -112,8 +112,10 @@ impl Rules for entry::FileRules {
         entry::FileRules::hold(self)
     }
 
-    fn finish(self, out: &mut Vec<Diagnostic>) {
-        entry::FileRules::finish(self, out);
+    fn finish(self, out: &mut dyn FnMut(Diagnostic)) {
+        let mut found = Vec::new();
+        entry::FileRules::finish(self, &mut found);
+        found.into_iter().for_each(out);
     }
 }
 
@@ -147,8 +149,10 @@ impl Rules for event::FileRules {
         event::FileRules::hold(self)
     }
 
-    fn finish(self, out: &mut Vec<Diagnostic>) {
-        event::FileRules::finish(self, out);
+    fn finish(self, out: &mut dyn FnMut(Diagnostic)) {
+        let mut found = Vec::new();
+        event::FileRules::finish(self, &mut found);
+        found.into_iter().for_each(out);
     }
 }
 
@@ -164,10 +168,11 @@ pub struct AnyRules {
 }
 
 impl AnyRules {
-    /// Rules for one JSON Lines file; `max_records` is the per-bulk limit.
-    pub fn new(file: Arc<str>, max_records: Option<u64>) -> Self {
+    /// Rules for one JSON Lines file; `max_records` is the per-bulk limit, `memory` the bytes
+    /// the resource name index may hold before it spills.
+    pub fn new(file: Arc<str>, max_records: Option<u64>, memory: u64) -> Self {
         AnyRules {
-            resources: resource::FileRules::new(file.clone(), max_records),
+            resources: resource::FileRules::new(file.clone(), max_records).with_memory(memory),
             entries: entry::FileRules::new(file.clone(), max_records, EntrySource::Jsonl),
             events: event::FileRules::new(file, EventSource::Jsonl),
             entry_rows: 0,
@@ -226,9 +231,9 @@ impl Rules for AnyRules {
         held.into_iter().flatten().min()
     }
 
-    fn finish(self, out: &mut Vec<Diagnostic>) {
-        self.resources.finish(out);
-        self.entries.finish(out);
-        self.events.finish(out);
+    fn finish(self, out: &mut dyn FnMut(Diagnostic)) {
+        Rules::finish(self.resources, out);
+        Rules::finish(self.entries, out);
+        Rules::finish(self.events, out);
     }
 }

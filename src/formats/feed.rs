@@ -1,9 +1,9 @@
 //! What a reader hands on, chunk by chunk: records with their locations and the reader's own
-//! findings, in file order, to a [`Feed`] (the one driver, `crate::pipeline`, which runs the
+//! findings, in file order, to a [`Feed`] (the one driver, `kbulk::pipeline`, which runs the
 //! checks, the file-level rules and the sink). Readers know nothing of checks.
 use std::io;
 
-use crate::diag::Diagnostic;
+use crate::diag::{Code, Diagnostic};
 use crate::record::locs::{EntryLocs, EventLocs, ResourceLocs};
 use crate::record::{Entry, RecordData, ResourceView, ScheduleEvent};
 use crate::source::{Origin, Place};
@@ -69,6 +69,30 @@ impl RowKind for AnyKind {
     }
 }
 
+/// Which per-record rules apply to a row: the reader knows when the server never gets to them,
+/// or when one of them cannot be judged from the file.
+#[derive(Debug, Clone, Copy, Default)]
+pub enum Checks {
+    /// Every rule of the kind.
+    #[default]
+    All,
+    /// None: the server stops at a finding of the reader's.
+    None,
+    /// Every rule but the one with this code (the server sees what kbulk cannot).
+    Except(&'static Code),
+}
+
+impl Checks {
+    /// Whether a per-record rule's finding stands under this.
+    pub fn keeps(self, d: &Diagnostic) -> bool {
+        match self {
+            Checks::All => true,
+            Checks::None => false,
+            Checks::Except(code) => !std::ptr::eq(d.code, code),
+        }
+    }
+}
+
 /// One record of a chunk.
 pub struct Row<'a, K: RowKind> {
     /// Its row (item, event, line) number in the file, from 1.
@@ -78,6 +102,8 @@ pub struct Row<'a, K: RowKind> {
     /// Whether the file-level rules see the record and the sink gets it (a row with a value
     /// the target cannot carry is checked but goes no further).
     pub usable: bool,
+    /// Which per-record rules run on it.
+    pub checks: Checks,
     /// Where its parts sit.
     pub locs: K::Locs<'a>,
     /// What the reader found in it.

@@ -5,7 +5,7 @@ use std::sync::Arc;
 
 use super::codes;
 use crate::diag::Diagnostic;
-use crate::formats::feed::{AnyKind, Chunk, Feed, Row};
+use crate::formats::feed::{AnyKind, Checks, Chunk, Feed, Row};
 use crate::formats::{Findings, ReadOptions};
 use crate::record::{JsonRecord, RecordData};
 use crate::source::Place;
@@ -38,7 +38,13 @@ pub fn read(
         if line_no.is_multiple_of(FLUSH_LINES) && line_no > 0 {
             // Lines report inside themselves: the next line's start is the watermark.
             let rows = std::mem::take(&mut chunk);
-            feed.chunk(Chunk { rows, watermark: pos }, diags)?;
+            feed.chunk(
+                Chunk {
+                    rows,
+                    watermark: pos,
+                },
+                diags,
+            )?;
         }
         buf.clear();
         let n = (&mut reader).take(MAX_LINE).read_until(b'\n', &mut buf)?;
@@ -130,6 +136,7 @@ pub fn read(
             row: rows,
             record: Some(rec.data),
             usable: true,
+            checks: Checks::All,
             locs: place,
             findings,
             origin,

@@ -212,8 +212,16 @@ fn mutated_inputs_never_panic() {
         } else {
             kbulk::formats::Format::Ical
         };
-        kbulk::pipeline::read_format(format, &bytes[..], 0, &file, &opts, &mut records, &mut diags)
-            .unwrap();
+        kbulk::pipeline::read_format(
+            format,
+            &bytes[..],
+            0,
+            &file,
+            &opts,
+            &mut records,
+            &mut diags,
+        )
+        .unwrap();
         diags.finish().unwrap();
     }
 }

@@ -4,7 +4,7 @@ use std::process::Command;
 use std::sync::Arc;
 
 use kbulk::diag::{Diagnostic, JsonDiagnostic, JsonLine};
-use kbulk::formats::{self, Format, ReadOptions};
+use kbulk::formats::{Format, ReadOptions};
 use kbulk::record::Record;
 
 /// The crate root.

@@ -4,7 +4,7 @@ use std::sync::Arc;
 
 use kbulk::convert::{ConvertSink, Target};
 use kbulk::formats::ics::Dialect;
-use kbulk::formats::{ReadOptions, Sink, ics};
+use kbulk::formats::{Format, ReadOptions, Sink};
 use kbulk::record::Record;
 
 /// Reads an iCal file from bytes and converts its records to every event target.
@@ -17,8 +17,16 @@ fn ical_converts(bytes: &[u8]) -> (Vec<Record>, Vec<&'static str>) {
     let mut records: Vec<Record> = Vec::new();
     let mut diags: Vec<kbulk::diag::Diagnostic> = Vec::new();
     let mut findings = kbulk::formats::Findings::new(file.clone(), None, &mut diags);
-    kbulk::pipeline::read_format(Format::Ical, bytes, 0, &file, &opts, &mut records, &mut findings)
-        .unwrap();
+    kbulk::pipeline::read_format(
+        Format::Ical,
+        bytes,
+        0,
+        &file,
+        &opts,
+        &mut records,
+        &mut findings,
+    )
+    .unwrap();
     findings.finish().unwrap();
     for target in [
         Target::Csv,

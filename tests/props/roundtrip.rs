@@ -6,7 +6,7 @@ use std::sync::Arc;
 use kbulk::convert::{ConvertSink, Target};
 use kbulk::diag::Diagnostic;
 use kbulk::formats::ics::Dialect;
-use kbulk::formats::{Format, ReadOptions, Sink, csv, ics, jsonl, xml};
+use kbulk::formats::{Format, ReadOptions, Sink};
 use kbulk::record::entry::{Entry, EntryAction, MediaType};
 use kbulk::record::event::ScheduleEvent;
 use kbulk::record::resource::{ResourceAction, ResourceType, ScheduleResource};

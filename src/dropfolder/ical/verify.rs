@@ -83,8 +83,15 @@ fn read(text: &str, file: &Arc<str>, opts: &ReadOptions) -> (Vec<Record>, Vec<Di
     {
         let mut findings = crate::formats::Findings::new(file.clone(), None, &mut diags);
         // Reading from memory (and collecting findings into a Vec) cannot fail.
-        let _ =
-            crate::pipeline::read_format(crate::formats::Format::Ical, text.as_bytes(), 0, file, opts, &mut records, &mut findings);
+        let _ = crate::pipeline::read_format(
+            crate::formats::Format::Ical,
+            text.as_bytes(),
+            0,
+            file,
+            opts,
+            &mut records,
+            &mut findings,
+        );
         let _ = findings.finish();
     }
     for r in &mut records {

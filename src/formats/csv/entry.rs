@@ -10,7 +10,7 @@ use super::php::{CsvChunk, PhpCsvReader, RecordRef};
 use super::resource::{MAX_RECORD_BYTES, php_numeric, record_level};
 use super::{LineClass, classify, header_name, intended_trim, php_trim};
 use crate::diag::Diagnostic;
-use crate::formats::feed::{Chunk, Entries, Feed, Row};
+use crate::formats::feed::{Checks, Chunk, Entries, Feed, Row};
 use crate::formats::{Findings, ReadOptions};
 use crate::record::codes::entry as codes;
 use crate::record::entry::{
@@ -309,6 +309,7 @@ pub fn read(
                 row: *row,
                 record: m.entry,
                 usable: m.usable,
+                checks: Checks::All,
                 locs: m.locs,
                 findings: m.diags,
                 origin,
@@ -319,7 +320,13 @@ pub fn read(
         let end = chunk.end();
         let v1 = last_v1.map(|(_, p)| p.span.start);
         let watermark = v1.map_or(end, |v| v.min(end));
-        feed.chunk(Chunk { rows: out, watermark }, diags)?;
+        feed.chunk(
+            Chunk {
+                rows: out,
+                watermark,
+            },
+            diags,
+        )?;
     }
     if let (1, Some((row2, p2)), Some((row1, p1))) = (last_version, first_v2, last_v1) {
         diags.push(

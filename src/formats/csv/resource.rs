@@ -9,7 +9,7 @@ use super::codes as csv_codes;
 use super::php::{CsvChunk, PhpCsvReader, RecordRef};
 use super::{LineClass, classify, header_name, intended_trim};
 use crate::diag::Diagnostic;
-use crate::formats::feed::{Chunk, Feed, Resources, Row};
+use crate::formats::feed::{Checks, Chunk, Feed, Resources, Row};
 use crate::formats::{Findings, ReadOptions};
 use crate::record::codes::resource as codes;
 use crate::record::locs::{FieldPlaces, ResourceLocs};
@@ -223,7 +223,7 @@ impl FileState<'_> {
     }
 
     /// Reports an empty file; returns the number of data rows.
-    fn finish(self, diags: &mut Vec<Diagnostic>) -> u64 {
+    fn finish(self, diags: &mut Findings<'_>) -> u64 {
         if self.saw_header && self.rows == 0 {
             diags.push(Diagnostic::new(
                 &codes::NO_DATA,
@@ -521,15 +521,15 @@ fn map_row<'a>(job: &'a Job<'a>, file: &Arc<str>, keep_raw: Option<bool>) -> Row
         span: locs.row().span,
         line: rec.line(),
         row,
-        raw: keep.then(|| {
-            Arc::from(String::from_utf8_lossy(&rec.raw()[..rec.content_len()]).as_ref())
-        }),
+        raw: keep
+            .then(|| Arc::from(String::from_utf8_lossy(&rec.raw()[..rec.content_len()]).as_ref())),
     });
     let Some(cols) = job.cols.as_deref() else {
         return Row {
             row,
             record: None,
             usable: false,
+            checks: Checks::All,
             findings: diags,
             locs: ResourceLocs::whole(locs.row()),
             origin,
@@ -569,6 +569,7 @@ fn map_row<'a>(job: &'a Job<'a>, file: &Arc<str>, keep_raw: Option<bool>) -> Row
             row,
             record: None,
             usable: false,
+            checks: Checks::All,
             findings: diags,
             locs: resolved,
             origin,
@@ -666,6 +667,7 @@ fn map_row<'a>(job: &'a Job<'a>, file: &Arc<str>, keep_raw: Option<bool>) -> Row
         row,
         record: Some(view),
         usable: convertible,
+        checks: Checks::All,
         findings: diags,
         locs: resolved,
         origin,

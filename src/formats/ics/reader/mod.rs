@@ -10,8 +10,8 @@ use super::rrule::{self, IssueKind, parse_local_basic, parse_utc_basic};
 use super::scanner::{ContentLine, Scanner};
 use super::{has_text_escape, parse_duration, tz, unescape_text};
 use crate::diag::Diagnostic;
+use crate::formats::feed::{Checks, Chunk, Events, Feed, Row};
 use crate::formats::ics::codes;
-use crate::formats::feed::{Chunk, Events, Feed, Row};
 use crate::formats::{Findings, ReadOptions};
 use crate::record::codes::event as ev_codes;
 use crate::record::event::{Classification, EventAction, EventField, EventTime, ScheduleEvent};
@@ -412,6 +412,7 @@ fn map_chunk<'a>(
             row: raw.index,
             record: Some(event),
             usable: true,
+            checks: Checks::All,
             locs,
             findings,
             origin,

@@ -21,7 +21,7 @@ use super::schema::{self, Model, Text, TextError};
 use super::tokens;
 use super::track::{Mark, TokenTooLarge};
 use crate::diag::Diagnostic;
-use crate::formats::feed::{Chunk, Entries, Feed, Row};
+use crate::formats::feed::{Checks, Chunk, Entries, Feed, Row};
 use crate::formats::{Findings, ReadOptions};
 use crate::record::codes::entry as entry_codes;
 use crate::record::values::find_placeholder;
@@ -213,6 +213,7 @@ fn take_rows<'a>(chunk: &mut Vec<Pending>, file: &Arc<str>, wants: bool) -> Vec<
                 row,
                 record: valid.then(|| Box::new(entry)),
                 usable: true,
+                checks: Checks::All,
                 locs,
                 findings: Vec::new(),
                 origin,
