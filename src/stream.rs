@@ -68,7 +68,7 @@ pub struct JsonCall {
 /// The last line of `submit` (`"type": "summary"`): either the check stopped the submission
 /// (`submitted: false`, with what stopped it) or the rows' counts and the results files.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, JsonSchema)]
-#[serde(rename_all = "camelCase")]
+#[serde(rename_all = "snake_case")]
 pub struct JsonSubmitSummary {
     /// Always `summary`.
     #[serde(rename = "type")]

@@ -31,14 +31,14 @@ fn the_stream_schema_constrains_submit_objects_too() {
     .unwrap();
     let validator = jsonschema::validator_for(&schema).unwrap();
     let ok = serde_json::json!({"type": "row", "file": "a.csv", "row": 1, "status": "ok",
-                                "resultStatus": 2});
+                                "result_status": 2});
     assert!(validator.is_valid(&ok));
     for bad in [
-        serde_json::json!({"type": "row", "row": 1, "status": "ok", "resultStatus": 2}),
+        serde_json::json!({"type": "row", "row": 1, "status": "ok", "result_status": 2}),
         serde_json::json!({"type": "summary", "submitted": true}),
         serde_json::json!({"type": "call", "file": "a.csv", "row": 1}),
         serde_json::json!({"type": "rows", "file": "a.csv", "row": 1, "status": "ok",
-                           "resultStatus": 2}),
+                           "result_status": 2}),
     ] {
         assert!(!validator.is_valid(&bad), "{bad}");
     }
