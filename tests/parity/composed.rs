@@ -4,9 +4,15 @@ use kbulk::diag::{Impact, JsonDiagnostic};
 
 use crate::ical::util::{json_diagnostics, kbulk, root};
 
-/// Checks `tests/ical/cases/NAME` with `args` and returns its findings.
+/// Checks `tests/ical/cases/NAME` (or `tests/xml/cases/NAME` for `.xml`) with `args` and
+/// returns its findings.
 fn findings(name: &str, args: &[&str]) -> Vec<JsonDiagnostic> {
-    let path = root().join("tests/ical/cases").join(name);
+    let dir = if name.ends_with(".xml") {
+        "tests/xml/cases"
+    } else {
+        "tests/ical/cases"
+    };
+    let path = root().join(dir).join(name);
     let path = path.display().to_string();
     let mut all = vec!["check", path.as_str(), "--format", "json"];
     all.extend_from_slice(args);
@@ -126,4 +132,44 @@ fn setter_quirks_have_one_code_per_outcome() {
             assert!(kbulk::codes::find_code(new).is_some(), "{new} is missing");
         }
     }
+}
+
+#[test]
+fn strtotime_rolls_a_day_past_the_month_over_and_the_checks_see_the_rolled_date() {
+    let d = findings("csv-date-rollover.csv", WINTER);
+    let rolled: Vec<_> = d
+        .iter()
+        .filter(|d| d.code == "event-csv::date-rollover")
+        .collect();
+    assert_eq!(rolled.len(), 2, "{d:#?}");
+    assert!(rolled.iter().all(|f| f.impact == Impact::Silent));
+    assert!(
+        rolled[0]
+            .message
+            .contains("February has no day 31, and strtotime rolls it over to 3 March 2027"),
+        "{}",
+        rolled[0].message
+    );
+    // 30 February 10:00 is 2 March, after the row's end on 1 March: the API rejects the row.
+    let f = one(&d, "event::end-before-start", Impact::Rejected, "3:47");
+    assert_eq!(
+        f.server_message.as_deref(),
+        Some("End time [1803898800] must be after start time [1803981600]")
+    );
+}
+
+#[test]
+fn update_items_replace_thumbnails_and_ignore_asset_ids_outside_update_mode() {
+    let d = findings("thumbnails-replace-all.xml", &[]);
+    let f = one(&d, "entry::thumbnails-replace-all", Impact::Silent, "7:7");
+    assert!(
+        f.message.contains("deletes every other thumbnail"),
+        "{}",
+        f.message
+    );
+    let d = findings("asset-id-ignored.xml", &[]);
+    let f = one(&d, "entry::asset-id-ignored", Impact::Silent, "7:77");
+    assert!(f.message.contains("@assetId `0_flav0001`"), "{}", f.message);
+    // keepManualThumbnails, or the `update` sub-action with asset ids: nothing is lost.
+    assert!(findings("thumbnails-keep-manual.xml", &[]).is_empty());
 }
