@@ -8,6 +8,15 @@ use crate::record::locs::EntryLocs;
 
 use super::codes;
 
+/// The asset ids of one list (content or thumbnails), their places, the list's field, and
+/// what one and all of them are called.
+type AssetList<'a> = (
+    Vec<Option<&'a String>>,
+    &'a [crate::source::Place],
+    EntryField,
+    (&'static str, &'static str),
+);
+
 /// The sub-action the engine applies to both content and thumbnails: the one given (when only
 /// one is given it applies to both), else `replace`.
 fn assets_action(e: &Entry) -> AssetsAction {
@@ -53,12 +62,7 @@ pub(super) fn update_asset_rules(
         );
     }
     if mode == AssetsAction::Replace {
-        let lists: [(
-            Vec<Option<&String>>,
-            &[crate::source::Place],
-            EntryField,
-            (&str, &str),
-        ); 2] = [
+        let lists: [AssetList<'_>; 2] = [
             (
                 e.content_assets
                     .iter()
