@@ -3,7 +3,7 @@
 use std::sync::Arc;
 
 use crate::diag::Diagnostic;
-use crate::formats::feed::{AnyKind, Entries, Events, Resources, RowKind};
+use crate::formats::feed::{AnyKind, Entries, Events, ReadEvent, Resources, RowKind};
 use crate::record::locs::{EntryLocs, EntrySource, EventLocs, EventSource, ResourceLocs};
 use crate::record::{RecordData, ResourceView};
 use crate::source::Place;
@@ -122,26 +122,24 @@ impl Rules for entry::FileRules {
 impl Rules for event::FileRules {
     type Kind = Events;
 
-    fn check(
-        &self,
-        record: &crate::record::ScheduleEvent,
-        locs: &EventLocs,
-        row: u64,
-        out: &mut Vec<Diagnostic>,
-    ) {
-        event::check_record(record, locs, self.source, &self.file, row, out);
+    fn check(&self, record: &ReadEvent, locs: &EventLocs, row: u64, out: &mut Vec<Diagnostic>) {
+        let (e, source, file) = (&record.event, self.source, &self.file);
+        event::check_record(e, locs, source, file, row, out);
+        if let Some(server) = &record.server {
+            event::converted_rules(e, server, locs, source, file, row, out);
+        }
     }
 
     fn observe(
         &mut self,
-        record: Option<&crate::record::ScheduleEvent>,
+        record: Option<&ReadEvent>,
         locs: &EventLocs,
         row: u64,
         out: &mut Vec<Diagnostic>,
     ) {
         // Event readers make a record of every row they hand on.
         if let Some(e) = record {
-            event::FileRules::observe(self, e, locs, row, out);
+            event::FileRules::observe(self, &e.event, locs, row, out);
         }
     }
 
@@ -193,7 +191,8 @@ impl Rules for AnyRules {
                 Rules::check(&self.entries, e, &EntryLocs::whole(*locs), row, out);
             }
             RecordData::ScheduleEvent(e) => {
-                Rules::check(&self.events, e, &EventLocs::whole(*locs), row, out);
+                let (source, file) = (self.events.source, &self.events.file);
+                event::check_record(e, &EventLocs::whole(*locs), source, file, row, out);
             }
         }
     }

@@ -4,6 +4,7 @@
 use std::io;
 
 use crate::diag::{Code, Diagnostic};
+use crate::record::event::ServerTimes;
 use crate::record::locs::{EntryLocs, EventLocs, ResourceLocs};
 use crate::record::{Entry, RecordData, ResourceView, ScheduleEvent};
 use crate::source::{Origin, Place};
@@ -49,11 +50,20 @@ impl RowKind for Entries {
 #[derive(Debug)]
 pub enum Events {}
 
+/// An event as read, with the times the server would use instead where they differ.
+#[derive(Debug)]
+pub struct ReadEvent {
+    /// The event as the file means it.
+    pub event: ScheduleEvent,
+    /// The server's converted times (`None`: the same as the file's).
+    pub server: Option<ServerTimes>,
+}
+
 impl RowKind for Events {
-    type Record<'a> = ScheduleEvent;
+    type Record<'a> = ReadEvent;
     type Locs<'a> = EventLocs;
-    fn data(record: ScheduleEvent) -> RecordData {
-        RecordData::ScheduleEvent(record)
+    fn data(record: ReadEvent) -> RecordData {
+        RecordData::ScheduleEvent(record.event)
     }
 }
 

@@ -197,6 +197,19 @@ impl Frequency {
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
 pub struct EventTime(pub jiff::Timestamp);
 
+/// What the server makes of an event's times when that differs from what the file means (an
+/// iCal time in a zone, converted with the import day's offset): the per-event time rules run on
+/// these too.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct ServerTimes {
+    /// The server's start, when it differs.
+    pub start: Option<EventTime>,
+    /// The server's end, when it differs.
+    pub end: Option<EventTime>,
+    /// The import time the conversion used.
+    pub import: jiff::Timestamp,
+}
+
 impl EventTime {
     /// Seconds since the Unix epoch (the API's `startDate`/`endDate`).
     pub fn unix(self) -> i64 {

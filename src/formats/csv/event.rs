@@ -12,7 +12,7 @@ use super::resource::{MAX_RECORD_BYTES, php_numeric, record_level};
 use super::{LineClass, classify, php_trim, strtotime};
 use crate::diag::{Diagnostic, Severity};
 use crate::formats::csv::event_codes as codes;
-use crate::formats::feed::{Checks, Chunk, Events, Feed, Row};
+use crate::formats::feed::{Checks, Chunk, Events, Feed, ReadEvent, Row};
 use crate::formats::ics::rrule::{IssueKind, parse_csv};
 use crate::formats::{Findings, ReadOptions};
 use crate::record::codes::event as ev_codes;
@@ -154,7 +154,10 @@ pub fn read(
             });
             out.push(Row {
                 row: *row,
-                record: Some(event),
+                record: Some(ReadEvent {
+                    event,
+                    server: None,
+                }),
                 usable: true,
                 checks,
                 locs,
@@ -375,7 +378,26 @@ fn map_row(
                 at,
                 offset,
                 swapped,
+                rolled,
             } => {
+                if let Some((m, d)) = rolled {
+                    let read_as = at.0.to_zoned_datetime(jiff::tz::TimeZone::UTC).date();
+                    let month = jiff::civil::Date::new(2000, m, 1)
+                        .map(|x| x.strftime("%B").to_string())
+                        .unwrap_or_default();
+                    out.push(
+                        diag(
+                            &codes::DATE_ROLLOVER,
+                            k,
+                            format!(
+                                "{name} `{v}`: {month} has no day {d}, and strtotime rolls it over to {} ({read_as})",
+                                read_as.strftime("%-d %B %Y"),
+                            ),
+                            "no such day",
+                        )
+                        .help("write the date that is meant, in ISO 8601"),
+                    );
+                }
                 if let Some(other) = swapped {
                     let read_as = at.0.to_zoned_datetime(jiff::tz::TimeZone::UTC).date();
                     out.push(

@@ -311,6 +311,9 @@ pub fn to_csv(r: &Recurrence) -> (String, Vec<&'static str>) {
     (parts.join(","), lost)
 }
 
+/// Occurrences the server generates at most.
+pub const MAX_OCCURRENCES: u16 = 1000;
+
 /// Counts occurrences of `r` from `start`, up to `limit` (`Ok(limit)` means at least that many).
 /// `Err` carries the `rrule` crate's reason when the rule cannot be expanded.
 pub fn count_occurrences(r: &Recurrence, start: EventTime, limit: u16) -> Result<usize, String> {
@@ -329,6 +332,25 @@ pub fn count_occurrences(r: &Recurrence, start: EventTime, limit: u16) -> Result
     }
     let set: rrule::RRuleSet = text.parse().map_err(|e: rrule::RRuleError| e.to_string())?;
     Ok(set.all(limit).dates.len())
+}
+
+/// The start instants of the first `limit` occurrences of `r` from `start`, expanded in UTC.
+pub fn occurrences(r: &Recurrence, start: EventTime, limit: u16) -> Result<Vec<EventTime>, String> {
+    if r.frequency.is_none() {
+        return Err("no FREQ".into());
+    }
+    let text = format!("DTSTART:{}\nRRULE:{}", start.ical_utc(), r.to_rrule());
+    // The `rrule` crate slices by byte and panics inside a multi-byte character.
+    if !text.is_ascii() {
+        return Err("the rule has characters that are not ASCII".into());
+    }
+    let set: rrule::RRuleSet = text.parse().map_err(|e: rrule::RRuleError| e.to_string())?;
+    Ok(set
+        .all(limit)
+        .dates
+        .iter()
+        .filter_map(|d| EventTime::from_unix(d.timestamp()))
+        .collect())
 }
 
 #[cfg(test)]

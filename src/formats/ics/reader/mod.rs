@@ -10,7 +10,7 @@ use super::rrule::{self, IssueKind, parse_local_basic, parse_utc_basic};
 use super::scanner::{ContentLine, Scanner};
 use super::{has_text_escape, parse_duration, tz, unescape_text};
 use crate::diag::Diagnostic;
-use crate::formats::feed::{Checks, Chunk, Events, Feed, Row};
+use crate::formats::feed::{Checks, Chunk, Events, Feed, ReadEvent, Row};
 use crate::formats::ics::codes;
 use crate::formats::{Findings, ReadOptions};
 use crate::record::codes::event as ev_codes;
@@ -20,13 +20,15 @@ use crate::source::Place;
 use crate::source::{Origin, Span};
 
 /// Events mapped per parallel step.
+mod converted;
 mod lexical;
 mod props;
 mod times;
 
+use converted::{ServerTimes, series_dst_rule};
 use lexical::{line_ending_rule, line_rules};
 use props::map_event;
-use times::{event_time, locs_has, nested_rules};
+use times::{ReadTime, event_time, locs_has, nested_rules};
 
 const CHUNK_EVENTS: usize = 512;
 /// Deepest component nesting kept.
@@ -390,7 +392,7 @@ fn map_chunk<'a>(
     if chunk.is_empty() {
         return (Vec::new(), lines);
     }
-    let mapped: Vec<(ScheduleEvent, EventLocs, Vec<Diagnostic>)> = chunk
+    let mapped: Vec<(ReadEvent, EventLocs, Vec<Diagnostic>)> = chunk
         .par_iter_mut()
         .with_min_len(16)
         .map(|ev| {
