@@ -6,232 +6,26 @@ use std::sync::Arc;
 
 use rayon::prelude::*;
 
+use super::cells::CsvLocs;
+pub use super::entry_header::{COLUMNS, Column, ColumnMap};
+use super::entry_header::{comment_rule, read_header};
 use super::php::{CsvChunk, PhpCsvReader, RecordRef};
 use super::resource::{MAX_RECORD_BYTES, php_numeric, record_level};
-use super::{LineClass, classify, header_name, intended_trim, php_trim};
+use super::{LineClass, classify, intended_trim, php_trim};
 use crate::diag::Diagnostic;
 use crate::formats::feed::{Checks, Chunk, Entries, Feed, Row};
 use crate::formats::{Findings, ReadOptions};
 use crate::record::codes::entry as codes;
 use crate::record::entry::{
-    Assets, ContentAsset, Entry, EntryAction, EntryField, MEDIA_CLIP, MediaType, Resource,
-    ThumbnailAsset,
+    Assets, ContentAsset, Entry, EntryAction, MEDIA_CLIP, MediaType, Resource, ThumbnailAsset,
 };
 use crate::record::locs::EntryLocs;
 use crate::record::values::find_placeholder;
+use crate::source::Origin;
 use crate::source::Place;
-use crate::source::{LineCol, Origin, Span, locate_in};
 
 /// Rows read before each parallel mapping step.
 const CHUNK_ROWS: usize = 4096;
-
-/// The entry engine's columns (`getV2Columns()` order, then the V3-only ones).
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
-pub enum Column {
-    /// `title` → name.
-    Title,
-    /// `description`.
-    Description,
-    /// `tags` (comma-separated).
-    Tags,
-    /// `url`: the content.
-    Url,
-    /// `contentType`: image, audio, else video.
-    ContentType,
-    /// `conversionProfileId` (V2).
-    ConversionProfileId,
-    /// `accessControlProfileId` (V2).
-    AccessControlProfileId,
-    /// `category` (V2): comma-separated full names.
-    Category,
-    /// `scheduleStartDate` (V2).
-    ScheduleStartDate,
-    /// `scheduleEndDate` (V2).
-    ScheduleEndDate,
-    /// `thumbnailUrl` (V2).
-    ThumbnailUrl,
-    /// `partnerData` (V2).
-    PartnerData,
-    /// `sshPrivateKey`.
-    SshPrivateKey,
-    /// `sshPublicKey`.
-    SshPublicKey,
-    /// `sshKeyPassphrase`.
-    SshKeyPassphrase,
-    /// `entryId` (stored as object id only).
-    EntryId,
-    /// `action` (only 1 is implemented).
-    Action,
-    /// `ownerId` → userId.
-    OwnerId,
-    /// `entitledUsersEdit`.
-    EntitledUsersEdit,
-    /// `entitledUsersPublish`.
-    EntitledUsersPublish,
-    /// `entitledUsersView`.
-    EntitledUsersView,
-    /// `referenceId`.
-    ReferenceId,
-    /// `templateEntryId`.
-    TemplateEntryId,
-}
-
-/// Number of columns.
-pub const COLUMNS: usize = 23;
-
-impl Column {
-    /// Every column, V1 first, then V2, then V3-only.
-    pub const ALL: [Column; COLUMNS] = [
-        Column::Title,
-        Column::Description,
-        Column::Tags,
-        Column::Url,
-        Column::ContentType,
-        Column::ConversionProfileId,
-        Column::AccessControlProfileId,
-        Column::Category,
-        Column::ScheduleStartDate,
-        Column::ScheduleEndDate,
-        Column::ThumbnailUrl,
-        Column::PartnerData,
-        Column::SshPrivateKey,
-        Column::SshPublicKey,
-        Column::SshKeyPassphrase,
-        Column::EntryId,
-        Column::Action,
-        Column::OwnerId,
-        Column::EntitledUsersEdit,
-        Column::EntitledUsersPublish,
-        Column::EntitledUsersView,
-        Column::ReferenceId,
-        Column::TemplateEntryId,
-    ];
-
-    /// The header name (case-sensitive).
-    pub fn name(self) -> &'static str {
-        match self {
-            Column::Title => "title",
-            Column::Description => "description",
-            Column::Tags => "tags",
-            Column::Url => "url",
-            Column::ContentType => "contentType",
-            Column::ConversionProfileId => "conversionProfileId",
-            Column::AccessControlProfileId => "accessControlProfileId",
-            Column::Category => "category",
-            Column::ScheduleStartDate => "scheduleStartDate",
-            Column::ScheduleEndDate => "scheduleEndDate",
-            Column::ThumbnailUrl => "thumbnailUrl",
-            Column::PartnerData => "partnerData",
-            Column::SshPrivateKey => "sshPrivateKey",
-            Column::SshPublicKey => "sshPublicKey",
-            Column::SshKeyPassphrase => "sshKeyPassphrase",
-            Column::EntryId => "entryId",
-            Column::Action => "action",
-            Column::OwnerId => "ownerId",
-            Column::EntitledUsersEdit => "entitledUsersEdit",
-            Column::EntitledUsersPublish => "entitledUsersPublish",
-            Column::EntitledUsersView => "entitledUsersView",
-            Column::ReferenceId => "referenceId",
-            Column::TemplateEntryId => "templateEntryId",
-        }
-    }
-
-    /// The column with this exact name.
-    pub fn from_name(name: &str) -> Option<Self> {
-        Column::ALL.into_iter().find(|c| c.name() == name)
-    }
-
-    /// The entry field diagnostics about this column point at.
-    pub fn field(self) -> Option<EntryField> {
-        Some(match self {
-            Column::Title => EntryField::Name,
-            Column::Description => EntryField::Description,
-            Column::Tags => EntryField::Tags,
-            Column::Url
-            | Column::SshPrivateKey
-            | Column::SshPublicKey
-            | Column::SshKeyPassphrase => EntryField::ContentAssets,
-            Column::ContentType => EntryField::MediaType,
-            Column::ConversionProfileId => EntryField::ConversionProfile,
-            Column::AccessControlProfileId => EntryField::AccessControl,
-            Column::Category => EntryField::Categories,
-            Column::ScheduleStartDate => EntryField::StartDate,
-            Column::ScheduleEndDate => EntryField::EndDate,
-            Column::ThumbnailUrl => EntryField::Thumbnails,
-            Column::PartnerData => EntryField::PartnerData,
-            Column::EntryId => EntryField::EntryId,
-            Column::Action => EntryField::Action,
-            Column::OwnerId => EntryField::UserId,
-            Column::EntitledUsersEdit => EntryField::EntitledUsersEdit,
-            Column::EntitledUsersPublish => EntryField::EntitledUsersPublish,
-            Column::EntitledUsersView => EntryField::EntitledUsersView,
-            Column::ReferenceId => EntryField::ReferenceId,
-            Column::TemplateEntryId => EntryField::TemplateEntry,
-        })
-    }
-}
-
-/// The column map of a `*` header (V3), or of a headerless row (V1: 5 values, V2: 12).
-#[derive(Debug, Clone)]
-pub struct ColumnMap {
-    /// Cell index of each known column.
-    pub index: [Option<usize>; COLUMNS],
-    /// Unknown header names by cell index (forwarded as plugin data).
-    pub plugins: Vec<(usize, String)>,
-    /// Number of header cells (0 for headerless rows).
-    pub width: usize,
-}
-
-impl ColumnMap {
-    fn positional(n: usize) -> Self {
-        let mut index = [None; COLUMNS];
-        for (i, slot) in index.iter_mut().enumerate().take(n) {
-            *slot = Some(i);
-        }
-        ColumnMap {
-            index,
-            plugins: Vec::new(),
-            width: 0,
-        }
-    }
-}
-
-/// Cell places of one row, resolved on demand.
-struct Cells<'a> {
-    rec: RecordRef<'a>,
-}
-
-impl Cells<'_> {
-    fn cell(&self, i: usize) -> Place {
-        let c = &self.rec.cells()[i];
-        let span = Span::new(
-            self.rec.offset() + c.raw.start as u64,
-            self.rec.offset() + c.raw.end as u64,
-        );
-        Place {
-            span,
-            at: locate_in(
-                self.rec.raw(),
-                self.rec.offset(),
-                self.rec.line(),
-                span.start,
-            ),
-        }
-    }
-
-    fn row(&self) -> Place {
-        Place {
-            span: Span::new(
-                self.rec.offset(),
-                self.rec.offset() + self.rec.content_len() as u64,
-            ),
-            at: LineCol {
-                line: self.rec.line(),
-                column: 1,
-            },
-        }
-    }
-}
 
 /// One mapped data row.
 struct Mapped {
@@ -347,95 +141,6 @@ pub fn read(
     Ok(rows)
 }
 
-/// Parses a `*` header, reporting unknown and repeated names.
-fn read_header(
-    rec: RecordRef<'_>,
-    file: &Arc<str>,
-    saw_header: bool,
-    diags: &mut Findings<'_>,
-) -> ColumnMap {
-    let cells = Cells { rec };
-    let names: Vec<String> = (0..rec.cells().len())
-        .map(|i| header_name(rec.value(i)))
-        .collect();
-    let mut map = ColumnMap {
-        index: [None; COLUMNS],
-        plugins: Vec::new(),
-        width: names.len(),
-    };
-    if saw_header
-        && names
-            .iter()
-            .all(|n| Column::from_name(n).is_none() && !is_metadata_column(n))
-    {
-        let p = cells.row();
-        diags.push(
-            Diagnostic::new(&codes::CSV_ROW_TAKEN_AS_HEADER, file, "this row starts with `*`, so the server takes it as a new header: none of its cells is a column name and the rows after it lose their columns")
-                .label(p.span, p.at, "taken as a header")
-                .help("if this is data, make sure its first cell does not start with `*`"),
-        );
-    }
-    for (i, name) in names.iter().enumerate() {
-        match Column::from_name(name) {
-            Some(c) => {
-                if map.index[c as usize].is_some() {
-                    let p = cells.cell(i);
-                    diags.push(Diagnostic::new(&codes::CSV_DUPLICATE_COLUMN, file, format!("column `{name}` appears twice in the header; the later cell wins on every row")).label(p.span, p.at, "repeated column"));
-                }
-                map.index[c as usize] = Some(i);
-            }
-            None if name.is_empty() => {}
-            None => {
-                map.plugins.push((i, name.clone()));
-                if !is_metadata_column(name) {
-                    let p = cells.cell(i);
-                    let clean = name.trim_matches(|c: char| c.is_whitespace());
-                    let help = match Column::ALL.into_iter().find(|c| c.name().eq_ignore_ascii_case(clean)) {
-                        Some(c) => format!("did you mean `{}`? Column names are case-sensitive and only `*` and spaces are trimmed", c.name()),
-                        None => "known columns: title, description, tags, url, contentType, conversionProfileId, accessControlProfileId, category, scheduleStartDate, scheduleEndDate, thumbnailUrl, partnerData, sshPrivateKey, sshPublicKey, sshKeyPassphrase, entryId, action, ownerId, entitledUsersEdit, entitledUsersPublish, entitledUsersView, referenceId, templateEntryId (and metadata plugin columns)".to_string(),
-                    };
-                    diags.push(
-                        Diagnostic::new(&codes::CSV_UNKNOWN_COLUMN, file, format!("`{name}` is not an entry column: the server forwards it to plugins, and none reads it"))
-                            .label(p.span, p.at, "unknown column")
-                            .help(help),
-                    );
-                }
-            }
-        }
-    }
-    map
-}
-
-/// Plugin columns the metadata plugin reads (kaltura-formats §2.7).
-fn is_metadata_column(name: &str) -> bool {
-    matches!(name, "metadataProfileId" | "metadataXml" | "metadataUrl")
-        || name.starts_with("metadataField_")
-        || name.starts_with("metadata::")
-}
-
-fn comment_rule(
-    rec: RecordRef<'_>,
-    cols: Option<&ColumnMap>,
-    file: &Arc<str>,
-    diags: &mut Vec<Diagnostic>,
-) {
-    let non_empty = (0..rec.cells().len())
-        .filter(|&i| !php_trim(rec.value(i)).is_empty())
-        .count();
-    let looks_like_data = match cols {
-        Some(c) if c.width >= 3 => rec.cells().len() == c.width && non_empty >= 2,
-        _ => rec.cells().len() == 5 || rec.cells().len() == 12,
-    };
-    if looks_like_data {
-        let p = Cells { rec }.row();
-        diags.push(
-            Diagnostic::new(&codes::CSV_COMMENT_LOOKS_LIKE_DATA, file, "this row starts with `#`, so the server skips it as a comment, but it has the shape of a data row")
-                .label(Span::new(p.span.start, p.span.start + 1), p.at, "taken as a comment")
-                .help("if it is data, make sure the first cell does not start with `#` (quoting does not help)"),
-        );
-    }
-}
-
 /// Splits a comma-separated cell into trimmed, non-empty parts.
 fn list(v: &str) -> Vec<String> {
     v.split(',')
@@ -447,7 +152,7 @@ fn list(v: &str) -> Vec<String> {
 
 /// Maps one data row to an entry, running the row's parse-time rules.
 fn map_row(rec: RecordRef<'_>, row: u64, cols: Option<&ColumnMap>, file: &Arc<str>) -> Mapped {
-    let cells = Cells { rec };
+    let cells = CsvLocs { rec };
     let mut diags = Vec::new();
     let mut locs = EntryLocs::whole(cells.row());
     let positional;

@@ -1,7 +1,9 @@
 //! Kaltura's CSV dialect: PHP `fgetcsv` tokenizing, line classification (empty, `*` header,
 //! `#` comment, data), header parsing and the engines' value trimming, shared by every CSV kind.
+mod cells;
 pub mod codes;
 pub mod entry;
+mod entry_header;
 pub mod entry_writer;
 pub mod event;
 pub mod event_codes;
@@ -9,6 +11,7 @@ mod event_header;
 pub mod event_writer;
 pub mod php;
 pub mod resource;
+mod resource_header;
 pub mod resource_writer;
 pub mod strtotime;
 

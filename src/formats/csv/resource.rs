@@ -5,82 +5,24 @@ use std::sync::Arc;
 
 use rayon::prelude::*;
 
+use super::cells::CsvLocs;
 use super::codes as csv_codes;
 use super::php::{CsvChunk, PhpCsvReader, RecordRef};
-use super::{LineClass, classify, header_name, intended_trim};
+pub use super::resource_header::ColumnMap;
+use super::resource_header::{comment_rule, read_header};
+use super::{LineClass, classify, intended_trim};
 use crate::diag::Diagnostic;
 use crate::formats::feed::{Checks, Chunk, Feed, Resources, Row};
 use crate::formats::{Findings, ReadOptions};
 use crate::record::codes::resource as codes;
 use crate::record::locs::{FieldPlaces, ResourceLocs};
 use crate::record::resource::{ResourceAction, ResourceField, ResourceType, ResourceView};
-use crate::source::Place;
-use crate::source::{LineCol, Origin, Span, locate_in};
+use crate::source::{LineCol, Origin, Span};
 
 /// Rows read before each parallel mapping step.
 const CHUNK_ROWS: usize = 8192;
 /// Longest row kbulk reads in one piece.
 pub const MAX_RECORD_BYTES: usize = 16 << 20;
-
-/// The column map a `*` header defines.
-#[derive(Debug, Clone, Default)]
-pub struct ColumnMap {
-    /// Cell index of each known field (the later one when a header repeats a name).
-    pub index: [Option<usize>; 9],
-    /// Number of header cells.
-    pub width: usize,
-}
-
-/// Where a CSV row's cells are, resolving line/column only when asked.
-struct CsvLocs<'a> {
-    rec: RecordRef<'a>,
-}
-
-impl<'a> CsvLocs<'a> {
-    fn span(&self, i: usize) -> Span {
-        let c = &self.rec.cells()[i];
-        Span::new(
-            self.rec.offset() + c.raw.start as u64,
-            self.rec.offset() + c.raw.end as u64,
-        )
-    }
-
-    fn cell(&self, i: usize) -> Place {
-        let span = self.span(i);
-        Place {
-            span,
-            at: self.at(span.start),
-        }
-    }
-
-    /// A cell whose line and column are left for [`crate::diag::resolve_labels`], which resolves
-    /// every label of the file in one pass: for header cells, so that a header of millions of
-    /// unknown columns costs one scan, not one scan of the line per cell.
-    fn cell_lazy(&self, i: usize) -> Place {
-        Place {
-            span: self.span(i),
-            at: LineCol::UNRESOLVED,
-        }
-    }
-
-    fn at(&self, offset: u64) -> LineCol {
-        locate_in(self.rec.raw(), self.rec.offset(), self.rec.line(), offset)
-    }
-
-    fn row(&self) -> Place {
-        let span = Span::new(
-            self.rec.offset(),
-            self.rec.offset() + self.rec.content_len() as u64,
-        );
-        Place {
-            span,
-            at: LineCol {
-                line: self.rec.line(),
-                column: 1,
-            },
-        }
-    }
-}
 
 impl FieldPlaces for Job<'_> {
     fn span(&self, field: ResourceField) -> Option<Span> {
@@ -311,103 +253,6 @@ pub(crate) fn record_level(rec: RecordRef, file: &Arc<str>, diags: &mut Findings
         }
     }
     utf8
-}
-
-/// Parses a `*` header into a column map, reporting unknown and repeated names.
-fn read_header(
-    rec: RecordRef<'_>,
-    file: &Arc<str>,
-    saw_header: bool,
-    diags: &mut Findings<'_>,
-) -> ColumnMap {
-    let locs = CsvLocs { rec };
-    let names: Vec<String> = (0..rec.cells().len())
-        .map(|i| header_name(rec.value(i)))
-        .collect();
-    let mut map = ColumnMap {
-        index: [None; 9],
-        width: names.len(),
-    };
-    let known = names
-        .iter()
-        .filter(|n| ResourceField::from_column(n).is_some())
-        .count();
-    if known == 0 && names.iter().any(|n| !n.is_empty()) {
-        let p = locs.row();
-        let msg = if saw_header {
-            "this row starts with `*`, so the server takes it as a new header: none of its cells is a column name and every row after it loses its columns"
-        } else {
-            "the header names no schedule-resource column: every row below it has empty fields"
-        };
-        let semicolons = names.len() == 1
-            && names[0]
-                .split(';')
-                .any(|n| ResourceField::from_column(n.trim_matches(['*', ' '])).is_some());
-        let help = if semicolons {
-            "the columns are separated by `;`, but Kaltura splits CSV cells on `,` only: save the file with commas"
-        } else {
-            "if this is data, make sure its first cell does not start with `*`; the header's names are case-sensitive"
-        };
-        diags.push(
-            Diagnostic::new(&codes::ROW_TAKEN_AS_HEADER, file, msg)
-                .label(p.span, p.at, "taken as a header")
-                .help(help),
-        );
-        return map;
-    }
-    for (i, name) in names.iter().enumerate() {
-        match ResourceField::from_column(name) {
-            Some(f) => {
-                if map.index[f.index()].is_some() {
-                    let p = locs.cell_lazy(i);
-                    diags.push(Diagnostic::new(&codes::DUPLICATE_COLUMN, file, format!("column `{name}` appears twice in the header; the later cell wins on every row")).label(p.span, p.at, "repeated column"));
-                }
-                map.index[f.index()] = Some(i);
-            }
-            None if name.is_empty() => {}
-            None => {
-                let p = locs.cell_lazy(i);
-                let mut d = Diagnostic::new(&codes::UNKNOWN_COLUMN, file, format!("`{name}` is not a schedule-resource column: the server ignores every value in it")).label(p.span, p.at, "unknown column");
-                let clean = name.trim_matches(|c: char| c.is_whitespace());
-                if let Some(f) = ResourceField::ALL
-                    .into_iter()
-                    .find(|f| f.column().eq_ignore_ascii_case(clean))
-                {
-                    d = d.help(format!("did you mean `{}`? Column names are case-sensitive and only `*` and spaces are trimmed", f.column()));
-                } else {
-                    d = d.help("known columns: action, resourceId, name, type, systemName, description, tags, parentType, parentSystemName");
-                }
-                diags.push(d);
-            }
-        }
-    }
-    map
-}
-
-/// Warns about `#` rows that look like data the user meant to import.
-fn comment_rule(
-    rec: RecordRef<'_>,
-    cols: Option<&ColumnMap>,
-    file: &Arc<str>,
-    diags: &mut Vec<Diagnostic>,
-) {
-    let non_empty = (0..rec.cells().len())
-        .filter(|&i| !super::php_trim(rec.value(i)).is_empty())
-        .count();
-    let width = cols.map_or(0, |c| c.width);
-    let looks_like_data = if width >= 3 {
-        rec.cells().len() == width && non_empty >= 2
-    } else {
-        non_empty >= 3
-    };
-    if looks_like_data {
-        let p = CsvLocs { rec }.row();
-        diags.push(
-            Diagnostic::new(&codes::COMMENT_LOOKS_LIKE_DATA, file, "this row starts with `#`, so the server skips it as a comment, but it has the shape of a data row")
-                .label(Span::new(p.span.start, p.span.start + 1), p.at, "taken as a comment")
-                .help("if it is data, make sure the first cell does not start with `#` (quoting does not help)"),
-        );
-    }
 }
 
 /// PHP loose comparison of an action cell with 1, 2, 3 and 6 (empty and `0` mean add).
