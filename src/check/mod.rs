@@ -5,3 +5,4 @@ pub mod entry;
 pub mod event;
 pub mod index;
 pub mod resource;
+pub mod spill;
