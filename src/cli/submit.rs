@@ -176,6 +176,42 @@ pub struct SubmitArgs {
     /// Options for schedule events.
     #[command(flatten)]
     pub events: super::check::EventArgs,
+
+    /// The route: `api` calls the API row by row in multirequests; `bulk` hands the rows to
+    /// Kaltura's bulk-upload engine as server-side jobs (schedule-resource CSV only, for now).
+    #[arg(long, value_enum, default_value = "api")]
+    pub via: Via,
+
+    /// With --via bulk: send the rows the check refuses too, and let the engine judge them.
+    #[arg(long)]
+    pub force: bool,
+
+    /// With --via bulk: rows per server-side job (Kaltura's shipped `maxRecords`: 1000).
+    #[arg(long, value_name = "N", default_value_t = 1000,
+          value_parser = clap::value_parser!(u64).range(1..))]
+    pub max_records: u64,
+
+    /// With --via bulk: the first wait between two polls of a job (it grows by half each poll).
+    #[arg(long, value_name = "MS", default_value_t = 500)]
+    pub poll_interval_ms: u64,
+
+    /// With --via bulk: the longest wait between two polls of a job.
+    #[arg(long, value_name = "MS", default_value_t = 10_000)]
+    pub poll_max_ms: u64,
+
+    /// With --via bulk: how long to wait for one job before stopping (its rows stay for
+    /// --resume, which polls the job again).
+    #[arg(long, value_name = "SECS", default_value_t = 3600)]
+    pub job_timeout: u64,
+}
+
+/// How `kbulk submit` sends rows.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
+pub enum Via {
+    /// The API, row by row in multirequests.
+    Api,
+    /// Kaltura's bulk-upload engine (server-side jobs).
+    Bulk,
 }
 
 fn parse_hash(s: &str) -> Result<HashType, String> {
@@ -292,12 +328,34 @@ pub fn run(args: &SubmitArgs) -> Result<Exit, CliError> {
         checked
             .push(preflight::check_with(f, name, &read).map_err(|e| CliError::io(f.display(), e))?);
     }
+    if args.via == Via::Bulk {
+        if args.dry_run {
+            return Err(CliError::Usage(
+                "--dry-run is not available with --via bulk (the engine's jobs cannot be \
+                 previewed); use --via api --dry-run to see the calls"
+                    .into(),
+            ));
+        }
+        if let Some(why) = checked
+            .iter()
+            .find_map(|c| engine::bulk::unsupported(c.report.detection.format))
+        {
+            return Err(CliError::Usage(why));
+        }
+    }
     let stdout = io::stdout();
     let mut out = BufWriter::new(stdout.lock());
     let write_err = |e: io::Error| CliError::io("stdout", e);
     if let Some(exit) = report_check(&checked, args, &mut out).map_err(write_err)? {
         out.flush().map_err(write_err)?;
         return Ok(exit);
+    }
+    if args.via == Via::Bulk {
+        if args.force {
+            // The engine judges every row: the check's findings stay as warnings.
+            checked.iter_mut().for_each(|c| c.refused.clear());
+        }
+        return run_bulk(&checked, args, opts, &mut out);
     }
     if args.dry_run {
         let calls = engine::dry_run(&checked, &opts).map_err(submit_error)?;
@@ -366,6 +424,53 @@ pub fn run(args: &SubmitArgs) -> Result<Exit, CliError> {
     })
 }
 
+/// `--via bulk`: the rows go to Kaltura's bulk engine as server-side jobs.
+fn run_bulk(
+    checked: &[Checked],
+    args: &SubmitArgs,
+    mut opts: SubmitOptions,
+    out: &mut dyn Write,
+) -> Result<Exit, CliError> {
+    let stop = interrupt::install();
+    opts.stop = Some(Arc::clone(&stop));
+    let bulk = engine::bulk::BulkOptions {
+        max_records: args.max_records,
+        poll_min: Duration::from_millis(args.poll_interval_ms.max(1)),
+        poll_max: Duration::from_millis(args.poll_max_ms.max(args.poll_interval_ms).max(1)),
+        job_timeout: Duration::from_secs(args.job_timeout),
+    };
+    let bar = progress_bar(args);
+    let quiet = args.quiet;
+    let submission = engine::bulk::submit(checked, &opts, &bulk, &mut |e| match e {
+        engine::bulk::Event::Progress(p) => {
+            bar.set_length(p.total);
+            bar.set_position(p.settled());
+            bar.set_message(format!("{} failed", p.failed));
+        }
+        engine::bulk::Event::Note(n) if !quiet => bar.suspend(|| eprintln!("{n}")),
+        engine::bulk::Event::Note(_) => {}
+    });
+    bar.finish_and_clear();
+    let submission = submission.map_err(submit_error)?;
+    write_results(checked, &submission, args, out)?;
+    out.flush().map_err(|e| CliError::io("stdout", e))?;
+    let (_, failed, unfinished) = submission.counts();
+    if unfinished > 0 && stop.load(Ordering::SeqCst) {
+        eprintln!(
+            "interrupted: the jobs started go on on the server; run the same command with \
+             --resume to poll them and finish"
+        );
+        return Ok(Exit::Interrupted);
+    }
+    Ok(if unfinished > 0 {
+        Exit::Incomplete
+    } else if failed > 0 {
+        Exit::DataProblems
+    } else {
+        Exit::Clean
+    })
+}
+
 fn submit_error(e: engine::SubmitError) -> CliError {
     CliError::Submit(Box::new(e))
 }
@@ -421,7 +526,8 @@ fn report_check(
             "note: {warnings} warnings (kbulk check shows them); they do not stop a submission"
         )?;
     }
-    let stop = file_errors > 0 || (refused > 0 && !args.skip_invalid);
+    let forced = args.force && args.via == Via::Bulk;
+    let stop = file_errors > 0 || (refused > 0 && !args.skip_invalid && !forced);
     if stop {
         let why = if file_errors > 0 {
             format!("{file_errors} file-level errors")
@@ -439,6 +545,9 @@ fn report_check(
                 "nothing was submitted: {why}; fix them{}",
                 if file_errors > 0 {
                     ""
+                } else if args.via == Via::Bulk {
+                    ", or pass --skip-invalid to submit the other rows, or --force to let the \
+                     engine judge them"
                 } else {
                     ", or pass --skip-invalid to submit the other rows"
                 }
