@@ -266,7 +266,10 @@ impl Client {
         data: &[u8],
     ) -> Result<Element, Failure> {
         use sha2::Digest;
-        let boundary = format!("----kbulk{}", hex::encode(&sha2::Sha256::digest(data)[..16]));
+        let boundary = format!(
+            "----kbulk{}",
+            hex::encode(&sha2::Sha256::digest(data)[..16])
+        );
         let mut params = Map::new();
         params.insert("format".into(), Value::from(1));
         params.insert("ks".into(), Value::String(ks.expose().to_string()));

@@ -120,8 +120,11 @@ impl Jobs<'_> {
         self.read(
             &Call::new("bulkupload_bulk", "list")
                 .with("filter", json!({"objectType": "KalturaBulkUploadFilter"}))
-                .with("pager", json!({"objectType": "KalturaFilterPager",
-                                      "pageIndex": page, "pageSize": size})),
+                .with(
+                    "pager",
+                    json!({"objectType": "KalturaFilterPager",
+                                      "pageIndex": page, "pageSize": size}),
+                ),
         )
     }
 

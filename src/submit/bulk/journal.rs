@@ -159,7 +159,12 @@ impl Journal {
     }
 
     /// Records a piece's job id and state.
-    pub fn set_piece(&self, seq: u32, job_id: Option<i64>, state: PieceState) -> rusqlite::Result<()> {
+    pub fn set_piece(
+        &self,
+        seq: u32,
+        job_id: Option<i64>,
+        state: PieceState,
+    ) -> rusqlite::Result<()> {
         self.conn().execute(
             "UPDATE bulk_pieces SET job_id = COALESCE(?2, job_id), state = ?3, updated_at = ?4
              WHERE seq = ?1",

@@ -275,10 +275,7 @@ impl Route<'_, '_> {
             match resource::prepare(r, &known, &mut notes) {
                 resource::Prepared::Send(s) => sent.push(s),
                 resource::Prepared::Local { error } => local.push((
-                    RowId {
-                        input,
-                        row: r.line,
-                    },
+                    RowId { input, row: r.line },
                     Mark::Failed {
                         action: None,
                         error: format!("{error} (kbulk did not send this row to the engine)"),
@@ -326,7 +323,10 @@ impl Route<'_, '_> {
                         json!({"objectType": resource::filter_of(kind),
                                "systemNameIn": chunk.join(",")}),
                     )
-                    .with("pager", json!({"objectType": "KalturaFilterPager", "pageSize": 500}));
+                    .with(
+                        "pager",
+                        json!({"objectType": "KalturaFilterPager", "pageSize": 500}),
+                    );
                 let listed = self.jobs.read(&call).map_err(|e| {
                     SubmitError::Config(format!("looking up resources by systemName: {e}"))
                 })?;

@@ -131,7 +131,11 @@ pub fn filter_of(kind: &str) -> &'static str {
 pub fn read(path: &Path) -> io::Result<Vec<Row>> {
     let mut bytes = Vec::new();
     BufReader::new(std::fs::File::open(path)?).read_to_end(&mut bytes)?;
-    let skip = if bytes.starts_with(b"\xEF\xBB\xBF") { 3 } else { 0 };
+    let skip = if bytes.starts_with(b"\xEF\xBB\xBF") {
+        3
+    } else {
+        0
+    };
     let mut reader = PhpCsvReader::new(&bytes[skip..], skip as u64, 64 << 20);
     let mut rec = CsvRecord::default();
     let mut map: Vec<Option<usize>> = Vec::new();
@@ -192,8 +196,7 @@ pub fn next_piece(pending: &[Row], max: usize) -> Vec<usize> {
             .by_name()
             .and_then(|k| adders.get(&k))
             .is_some_and(|a| a.iter().any(|&j| j < i));
-        if blocked_by_parent || blocked_by_name || own.as_ref().is_some_and(|k| held.contains(k))
-        {
+        if blocked_by_parent || blocked_by_name || own.as_ref().is_some_and(|k| held.contains(k)) {
             if let Some(k) = own {
                 held.insert(k);
             }
@@ -348,7 +351,10 @@ mod tests {
     #[test]
     fn children_wait_for_their_parents_piece_even_when_listed_first() {
         let rows = [
-            row(1, &["1", "", "Cam", "camera", "cam", "", "", "location", "hq"]),
+            row(
+                1,
+                &["1", "", "Cam", "camera", "cam", "", "", "location", "hq"],
+            ),
             row(2, &["1", "", "HQ", "location", "hq"]),
             row(3, &["2", "", "HQ2", "location", "hq"]),
         ];
