@@ -11,7 +11,6 @@ use indicatif::{ProgressBar, ProgressDrawTarget, ProgressStyle};
 use serde_json::json;
 
 use kbulk::diag::Severity;
-use kbulk::submit::auth::{Credentials, HashType, Secret};
 use kbulk::submit::journal::Journal;
 use kbulk::submit::preflight::{self, Checked};
 use kbulk::submit::results::{self, JsonRow};
@@ -73,48 +72,9 @@ pub struct SubmitArgs {
     #[arg(value_name = "FILE")]
     pub files: Vec<PathBuf>,
 
-    /// Kaltura service URL (https://www.kaltura.com) or its /api_v3 root.
-    #[arg(long, value_name = "URL", env = "KALTURA_SERVICE_URL")]
-    pub service_url: Option<String>,
-
-    /// A KS to use as is (ADMIN session recommended).
-    #[arg(long, value_name = "KS", env = "KALTURA_KS", hide_env_values = true)]
-    pub ks: Option<String>,
-
-    /// Partner id, for --admin-secret or an app token.
-    #[arg(long, value_name = "ID", env = "KALTURA_PARTNER_ID")]
-    pub partner_id: Option<i64>,
-
-    /// The partner's admin secret: opens an ADMIN session with session.start.
-    #[arg(
-        long,
-        value_name = "SECRET",
-        env = "KALTURA_ADMIN_SECRET",
-        hide_env_values = true
-    )]
-    pub admin_secret: Option<String>,
-
-    /// App token id: opens a session with appToken.startSession.
-    #[arg(long, value_name = "ID", env = "KALTURA_APP_TOKEN_ID")]
-    pub app_token_id: Option<String>,
-
-    /// The app token's secret value.
-    #[arg(
-        long,
-        value_name = "TOKEN",
-        env = "KALTURA_APP_TOKEN",
-        hide_env_values = true
-    )]
-    pub app_token: Option<String>,
-
-    /// The app token's hash type: SHA1, MD5, SHA256 or SHA512.
-    #[arg(long, value_name = "HASH", env = "KALTURA_APP_TOKEN_HASH_TYPE", default_value = "SHA1",
-          value_parser = parse_hash)]
-    pub app_token_hash: HashType,
-
-    /// User id written on the session.
-    #[arg(long, value_name = "USER", env = "KALTURA_USER_ID", default_value = "")]
-    pub user_id: String,
+    /// Where and as whom.
+    #[command(flatten)]
+    pub conn: super::conn::ConnArgs,
 
     /// Calls per multirequest.
     #[arg(long, value_name = "N", default_value_t = 20, value_parser = clap::value_parser!(u32).range(1..=500))]
@@ -182,27 +142,9 @@ pub struct SubmitArgs {
     #[arg(long, value_enum, default_value = "api")]
     pub via: Via,
 
-    /// With --via bulk: send the rows the check refuses too, and let the engine judge them.
-    #[arg(long)]
-    pub force: bool,
-
-    /// With --via bulk: rows per server-side job (Kaltura's shipped `maxRecords`: 1000).
-    #[arg(long, value_name = "N", default_value_t = 1000,
-          value_parser = clap::value_parser!(u64).range(1..))]
-    pub max_records: u64,
-
-    /// With --via bulk: the first wait between two polls of a job (it grows by half each poll).
-    #[arg(long, value_name = "MS", default_value_t = 500)]
-    pub poll_interval_ms: u64,
-
-    /// With --via bulk: the longest wait between two polls of a job.
-    #[arg(long, value_name = "MS", default_value_t = 10_000)]
-    pub poll_max_ms: u64,
-
-    /// With --via bulk: how long to wait for one job before stopping (its rows stay for
-    /// --resume, which polls the job again).
-    #[arg(long, value_name = "SECS", default_value_t = 3600)]
-    pub job_timeout: u64,
+    /// Options of --via bulk.
+    #[command(flatten)]
+    pub bulk: super::submit_bulk::BulkArgs,
 }
 
 /// How `kbulk submit` sends rows.
@@ -214,53 +156,10 @@ pub enum Via {
     Bulk,
 }
 
-fn parse_hash(s: &str) -> Result<HashType, String> {
-    s.parse()
-}
-
 impl SubmitArgs {
-    fn credentials(&self) -> Result<Credentials, CliError> {
-        let nonempty = |v: &Option<String>| v.clone().filter(|s| !s.is_empty());
-        if let Some(ks) = nonempty(&self.ks) {
-            return Ok(Credentials::Ks(Secret::new(ks)));
-        }
-        let partner = || {
-            self.partner_id.ok_or_else(|| {
-                CliError::Usage("--partner-id (or KALTURA_PARTNER_ID) is required".into())
-            })
-        };
-        if let (Some(id), Some(token)) = (nonempty(&self.app_token_id), nonempty(&self.app_token)) {
-            return Ok(Credentials::AppToken {
-                partner_id: partner()?,
-                id,
-                token: Secret::new(token),
-                hash: self.app_token_hash,
-                user_id: self.user_id.clone(),
-            });
-        }
-        if let Some(secret) = nonempty(&self.admin_secret) {
-            return Ok(Credentials::AdminSecret {
-                partner_id: partner()?,
-                secret: Secret::new(secret),
-                user_id: self.user_id.clone(),
-            });
-        }
-        Err(CliError::Usage(
-            "no credentials: give --ks, or --partner-id with --admin-secret, or --partner-id with \
-             --app-token-id and --app-token (or their KALTURA_* environment variables)"
-                .into(),
-        ))
-    }
-
     fn options(&self, journal: PathBuf) -> Result<SubmitOptions, CliError> {
-        let url = self
-            .service_url
-            .clone()
-            .filter(|s| !s.is_empty())
-            .ok_or_else(|| {
-                CliError::Usage("--service-url (or KALTURA_SERVICE_URL) is required".into())
-            })?;
-        let mut opts = SubmitOptions::new(&url, self.credentials()?, journal);
+        let url = self.conn.service_url()?;
+        let mut opts = SubmitOptions::new(&url, self.conn.credentials()?, journal);
         opts.batch_size = self.batch_size as usize;
         opts.concurrency = self.concurrency as usize;
         opts.retry = RetryPolicy {
@@ -351,11 +250,11 @@ pub fn run(args: &SubmitArgs) -> Result<Exit, CliError> {
         return Ok(exit);
     }
     if args.via == Via::Bulk {
-        if args.force {
+        if args.bulk.force {
             // The engine judges every row: the check's findings stay as warnings.
             checked.iter_mut().for_each(|c| c.refused.clear());
         }
-        return run_bulk(&checked, args, opts, &mut out);
+        return super::submit_bulk::run(&checked, args, opts, &mut out);
     }
     if args.dry_run {
         let calls = engine::dry_run(&checked, &opts).map_err(submit_error)?;
@@ -424,58 +323,11 @@ pub fn run(args: &SubmitArgs) -> Result<Exit, CliError> {
     })
 }
 
-/// `--via bulk`: the rows go to Kaltura's bulk engine as server-side jobs.
-fn run_bulk(
-    checked: &[Checked],
-    args: &SubmitArgs,
-    mut opts: SubmitOptions,
-    out: &mut dyn Write,
-) -> Result<Exit, CliError> {
-    let stop = interrupt::install();
-    opts.stop = Some(Arc::clone(&stop));
-    let bulk = engine::bulk::BulkOptions {
-        max_records: args.max_records,
-        poll_min: Duration::from_millis(args.poll_interval_ms.max(1)),
-        poll_max: Duration::from_millis(args.poll_max_ms.max(args.poll_interval_ms).max(1)),
-        job_timeout: Duration::from_secs(args.job_timeout),
-    };
-    let bar = progress_bar(args);
-    let quiet = args.quiet;
-    let submission = engine::bulk::submit(checked, &opts, &bulk, &mut |e| match e {
-        engine::bulk::Event::Progress(p) => {
-            bar.set_length(p.total);
-            bar.set_position(p.settled());
-            bar.set_message(format!("{} failed", p.failed));
-        }
-        engine::bulk::Event::Note(n) if !quiet => bar.suspend(|| eprintln!("{n}")),
-        engine::bulk::Event::Note(_) => {}
-    });
-    bar.finish_and_clear();
-    let submission = submission.map_err(submit_error)?;
-    write_results(checked, &submission, args, out)?;
-    out.flush().map_err(|e| CliError::io("stdout", e))?;
-    let (_, failed, unfinished) = submission.counts();
-    if unfinished > 0 && stop.load(Ordering::SeqCst) {
-        eprintln!(
-            "interrupted: the jobs started go on on the server; run the same command with \
-             --resume to poll them and finish"
-        );
-        return Ok(Exit::Interrupted);
-    }
-    Ok(if unfinished > 0 {
-        Exit::Incomplete
-    } else if failed > 0 {
-        Exit::DataProblems
-    } else {
-        Exit::Clean
-    })
-}
-
-fn submit_error(e: engine::SubmitError) -> CliError {
+pub(super) fn submit_error(e: engine::SubmitError) -> CliError {
     CliError::Submit(Box::new(e))
 }
 
-fn progress_bar(args: &SubmitArgs) -> ProgressBar {
+pub(super) fn progress_bar(args: &SubmitArgs) -> ProgressBar {
     if args.quiet || args.format == OutputFormat::Json || !io::stderr().is_terminal() {
         return ProgressBar::hidden();
     }
@@ -526,7 +378,7 @@ fn report_check(
             "note: {warnings} warnings (kbulk check shows them); they do not stop a submission"
         )?;
     }
-    let forced = args.force && args.via == Via::Bulk;
+    let forced = args.bulk.force && args.via == Via::Bulk;
     let stop = file_errors > 0 || (refused > 0 && !args.skip_invalid && !forced);
     if stop {
         let why = if file_errors > 0 {
@@ -558,7 +410,7 @@ fn report_check(
     Ok(None)
 }
 
-fn write_results(
+pub(super) fn write_results(
     checked: &[Checked],
     submission: &Submission,
     args: &SubmitArgs,
@@ -616,7 +468,7 @@ fn write_results(
 
 /// SIGINT and SIGTERM: the first sets the stop flag, the second exits at once (exit 130; the
 /// journal is durable after every commit, so the run is still safe to resume).
-mod interrupt {
+pub(super) mod interrupt {
     use std::sync::atomic::{AtomicBool, Ordering};
     use std::sync::{Arc, OnceLock};
 
