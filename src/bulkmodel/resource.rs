@@ -187,3 +187,74 @@ fn outcome(mut r: BulkResult, answer: &Value, id: Option<&str>) -> BulkResult {
     };
     r
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::sandbox::BulkKind;
+
+    #[derive(Default)]
+    struct Fake {
+        calls: Vec<(String, Value)>,
+        results: Vec<BulkResult>,
+    }
+
+    impl BulkApi for Fake {
+        fn call(&mut self, service: &str, action: &str, params: Value) -> Value {
+            self.calls.push((format!("{service}.{action}"), params));
+            json!({"id": self.calls.len()})
+        }
+        fn report(&mut self, result: BulkResult) {
+            self.results.push(result);
+        }
+    }
+
+    fn job(text: &str) -> BulkJob {
+        BulkJob {
+            id: 1,
+            kind: BulkKind::ScheduleResourceCsv,
+            file_name: "r.csv".into(),
+            data: text.as_bytes().to_vec(),
+            max_records: 2,
+            events_type: None,
+        }
+    }
+
+    #[test]
+    fn a_parent_by_name_crashes_the_job_before_any_write() {
+        let mut api = Fake::default();
+        let end = run(
+            &job("*action,name,systemName,parentSystemName\n1,A,a,\n1,B,b,a\n"),
+            &mut api,
+        );
+        assert_eq!(
+            end,
+            BulkEnd::Failed {
+                message: CRASH.into(),
+                error_type: 1
+            }
+        );
+        assert!(api.calls.is_empty());
+    }
+
+    #[test]
+    fn unknown_actions_vanish_and_rows_past_max_records_fail() {
+        let mut api = Fake::default();
+        let end = run(
+            &job("*action,name,type\n1,A,location\nadd,B,location\n1,C,location\n"),
+            &mut api,
+        );
+        assert_eq!(end, BulkEnd::Done);
+        assert_eq!(api.calls.len(), 1, "only row 1 is added");
+        let lines: Vec<u64> = api.results.iter().map(|r| r.line_index).collect();
+        assert_eq!(
+            lines,
+            [3, 1],
+            "row 2 is never reported; row 3 fails at parse time"
+        );
+        assert_eq!(
+            api.results[0].error_description.as_deref(),
+            Some("Exeeded max records count per bulk")
+        );
+    }
+}

@@ -264,3 +264,70 @@ fn formats_the_route_does_not_support_get_a_clear_error() {
         text(&out)
     );
 }
+
+#[test]
+fn a_job_stuck_in_queued_times_out_and_resume_polls_the_same_job() {
+    let h = bulk_sandbox(5, BulkFault::StuckQueued);
+    let dir = tempfile::tempdir().unwrap();
+    let file = csv(dir.path(), "stuck.csv", &["1,One,location,one,,,,".into()]);
+    let path = file.to_str().unwrap();
+    let out = run(bulk_cmd(&h, path, &["--job-timeout", "1"]));
+    assert_eq!(code(&out), 3, "incomplete: {}", text(&out));
+    assert!(
+        String::from_utf8_lossy(&out.stderr).contains("still QUEUED"),
+        "{}",
+        text(&out)
+    );
+    let (header, rows) = results_csv(&dir.path().join("stuck.csv.results.csv"));
+    assert_eq!(
+        rows[0][header.iter().position(|c| c == "resultStatus").unwrap()],
+        "3"
+    );
+    // The farm frees up: the worker takes the queued job.
+    h.set_bulk_fault(BulkFault::None);
+    let out = run(bulk_cmd(&h, path, &["--resume"]));
+    assert_eq!(code(&out), 0, "{}", text(&out));
+    assert_eq!(job_count(&h), 1, "polled, not started again");
+    assert_eq!(all_resources(&h).0.len(), 1);
+}
+
+#[test]
+fn dropped_polls_are_retried_and_jobs_can_be_inspected() {
+    let h = bulk_sandbox(5, BulkFault::DropPolls);
+    let dir = tempfile::tempdir().unwrap();
+    let file = csv(
+        dir.path(),
+        "drops.csv",
+        &[
+            "1,One,location,one,,,,".into(),
+            "1,Two,location,two,,,,".into(),
+        ],
+    );
+    let out = run(bulk_cmd(&h, file.to_str().unwrap(), &[]));
+    assert_eq!(code(&out), 0, "{}", text(&out));
+    assert!(h.stats().dropped > 0, "some polls lost their answer");
+    h.set_bulk_fault(BulkFault::None);
+
+    let jobs = |args: &[&str]| {
+        let mut cmd = Command::new(env!("CARGO_BIN_EXE_kbulk"));
+        cmd.arg("jobs")
+            .args(args)
+            .env("KALTURA_SERVICE_URL", h.base_url())
+            .env("KALTURA_KS", h.admin_ks().unwrap());
+        run(cmd)
+    };
+    let out = jobs(&["list"]);
+    assert_eq!(code(&out), 0, "{}", text(&out));
+    let listed = String::from_utf8_lossy(&out.stdout);
+    assert!(
+        listed.contains("FINISHED") && listed.contains("drops.csv.kbulk-"),
+        "{listed}"
+    );
+    let out = jobs(&["get", "1"]);
+    let job: Value = serde_json::from_slice(&out.stdout).expect("JSON");
+    assert_eq!(job["status"], 5);
+    let out = jobs(&["log", "1"]);
+    let log = String::from_utf8_lossy(&out.stdout);
+    assert_eq!(log.lines().count(), 2, "the results CSV, no header: {log}");
+    assert!(log.starts_with("1,,One,location,one,"), "{log}");
+}

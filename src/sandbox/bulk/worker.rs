@@ -28,6 +28,8 @@ pub(crate) struct Bulk {
     config: Mutex<BulkConfig>,
     queue: Mutex<Sender<i64>>,
     polls: AtomicU64,
+    /// Jobs held in QUEUED by the stuck-queued fault, taken up again once it is lifted.
+    parked: Mutex<Vec<i64>>,
 }
 
 impl Bulk {
@@ -39,6 +41,7 @@ impl Bulk {
                 config: Mutex::new(config),
                 queue: Mutex::new(tx),
                 polls: AtomicU64::new(0),
+                parked: Mutex::new(Vec::new()),
             },
             rx,
         )
@@ -66,6 +69,22 @@ impl Bulk {
             .send(id);
     }
 
+    /// Holds a job in QUEUED until the stuck-queued fault is lifted.
+    fn park(&self, id: i64) {
+        self.parked
+            .lock()
+            .unwrap_or_else(|p| p.into_inner())
+            .push(id);
+    }
+
+    /// The parked jobs, once the fault that held them is gone.
+    fn unpark(&self) -> Vec<i64> {
+        if self.config().fault == BulkFault::StuckQueued {
+            return Vec::new();
+        }
+        std::mem::take(&mut *self.parked.lock().unwrap_or_else(|p| p.into_inner()))
+    }
+
     /// Whether this `bulkupload_bulk.get` loses its answer (the drop-polls fault: every other one).
     pub fn drop_poll(&self) -> bool {
         self.config().fault == BulkFault::DropPolls
@@ -90,7 +109,11 @@ pub(crate) fn spawn(shared: Arc<Shared>, rx: Receiver<i64>) -> std::io::Result<(
             while !shared.control.is_stopping() {
                 match rx.recv_timeout(Duration::from_millis(100)) {
                     Ok(id) => run(&shared, id),
-                    Err(RecvTimeoutError::Timeout) => {}
+                    Err(RecvTimeoutError::Timeout) => {
+                        for id in shared.bulk.unpark() {
+                            run(&shared, id);
+                        }
+                    }
                     Err(RecvTimeoutError::Disconnected) => break,
                 }
             }
@@ -139,7 +162,10 @@ fn run(shared: &Arc<Shared>, id: i64) {
     let Some(job) = set_status(shared, id, status::QUEUED) else {
         return;
     };
-    if config.fault == BulkFault::StuckQueued || shared.control.is_stopping() {
+    if config.fault == BulkFault::StuckQueued {
+        return shared.bulk.park(id);
+    }
+    if shared.control.is_stopping() {
         return;
     }
     pause();
