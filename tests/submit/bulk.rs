@@ -331,3 +331,40 @@ fn dropped_polls_are_retried_and_jobs_can_be_inspected() {
     assert_eq!(log.lines().count(), 2, "the results CSV, no header: {log}");
     assert!(log.starts_with("1,,One,location,one,"), "{log}");
 }
+
+#[test]
+fn a_job_failed_because_every_row_was_rejected_does_not_stop_the_next() {
+    let h = bulk_sandbox(5, BulkFault::None);
+    let dir = tempfile::tempdir().unwrap();
+    api(
+        &h,
+        "schedule_scheduleresource",
+        "add",
+        json!({"scheduleResource": {"objectType": "KalturaLocationScheduleResource",
+               "name": "Taken", "systemName": "taken"}}),
+    );
+    let file = csv(
+        dir.path(),
+        "two.csv",
+        &[
+            "1,Again,location,taken,,,,".into(),
+            "1,New,location,new,,,,".into(),
+        ],
+    );
+    let out = run(bulk_cmd(
+        &h,
+        file.to_str().unwrap(),
+        &["--max-records", "1"],
+    ));
+    assert_eq!(code(&out), 1, "{}", text(&out));
+    assert!(
+        String::from_utf8_lossy(&out.stderr).contains("None of the uploaded items"),
+        "{}",
+        text(&out)
+    );
+    assert_eq!(job_count(&h), 2);
+    let (header, rows) = results_csv(&dir.path().join("two.csv.results.csv"));
+    let status = header.iter().position(|c| c == "resultStatus").unwrap();
+    assert_eq!(rows[0][status + 2], "SYSTEM_NAME_ALREADY_EXISTS");
+    assert_eq!(rows[1][status], "2");
+}

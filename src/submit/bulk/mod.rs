@@ -565,7 +565,13 @@ impl Route<'_, '_> {
                 format!(": {reason}")
             }
         ));
-        let end = if failed { End::Failed } else { End::Closed };
+        // A job FAILED because every row was rejected ("None of the uploaded items were
+        // processed") reported them all: only one that left rows unreported failed as a whole.
+        let end = if failed && logged.iter().any(Option::is_none) {
+            End::Failed
+        } else {
+            End::Closed
+        };
         self.close(piece.seq, Some(id), &marks, end)
     }
 
