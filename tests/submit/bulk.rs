@@ -12,8 +12,14 @@ use super::*;
 
 /// A sandbox whose bulk worker runs kbulk's engine model, with short steps.
 fn bulk_sandbox(step_ms: u64, fault: BulkFault) -> SandboxHandle {
+    bulk_sandbox_with(step_ms, fault, FaultConfig::default())
+}
+
+/// The same, with HTTP faults on every API request.
+fn bulk_sandbox_with(step_ms: u64, fault: BulkFault, faults: FaultConfig) -> SandboxHandle {
     Sandbox::start(SandboxConfig {
         app_tokens: crate::sandbox::app_tokens(),
+        faults,
         bulk: BulkConfig {
             step: Duration::from_millis(step_ms),
             fault,
@@ -367,4 +373,47 @@ fn a_job_failed_because_every_row_was_rejected_does_not_stop_the_next() {
     let status = header.iter().position(|c| c == "resultStatus").unwrap();
     assert_eq!(rows[0][status + 2], "SYSTEM_NAME_ALREADY_EXISTS");
     assert_eq!(rows[1][status], "2");
+}
+
+#[test]
+fn lost_answers_start_no_second_job_and_lose_no_row() {
+    // A third of the answers (job starts, polls, logs, lookups) are applied and then lost.
+    let h = bulk_sandbox_with(
+        5,
+        BulkFault::None,
+        FaultConfig {
+            seed: 7,
+            drop_rate: 0.3,
+            ..FaultConfig::default()
+        },
+    );
+    let dir = tempfile::tempdir().unwrap();
+    let file = csv(dir.path(), "lossy.csv", &generated_rows(150, "l-"));
+    let out = run(bulk_cmd(
+        &h,
+        file.to_str().unwrap(),
+        &["--max-records", "50", "--retries", "10"],
+    ));
+    assert_eq!(code(&out), 0, "{}", text(&out));
+    let stats = h.stats();
+    assert!(stats.dropped > 0);
+    assert!(
+        stats
+            .calls
+            .get("bulkupload_bulk.list")
+            .copied()
+            .unwrap_or(0)
+            > 0,
+        "a lost start was looked for: {:?}",
+        stats.calls
+    );
+    h.set_faults(FaultConfig::default()).unwrap();
+    // Two buildings first, then 148 cameras in jobs of at most 50.
+    assert_eq!(
+        job_count(&h),
+        4,
+        "a start whose answer was lost was found, not repeated"
+    );
+    assert_exactly_once(&h, 150, "l-");
+    assert_parents(&h, "l-");
 }
