@@ -16,6 +16,7 @@ use serde_json::{Value, json};
 pub mod jobs;
 pub mod journal;
 pub mod log;
+mod parents;
 pub mod resource;
 
 use super::journal::{Mark, RowId, RowState};
@@ -152,7 +153,7 @@ pub fn submit(
         if piece.state == PieceState::Closed {
             continue;
         }
-        if !matches!(route.run(piece)?, End::Closed) {
+        if !matches!(route.run(piece, true)?, End::Closed) {
             halted = true;
             break;
         }
@@ -189,7 +190,7 @@ pub fn submit(
                 let Some(piece) = route.prepare(input, &rows, name)? else {
                     continue;
                 };
-                if !matches!(route.run(piece)?, End::Closed) {
+                if !matches!(route.run(piece, false)?, End::Closed) {
                     break 'inputs;
                 }
             }
@@ -340,13 +341,14 @@ impl Route<'_, '_> {
         Ok(known)
     }
 
-    /// Starts (or adopts) the piece's job, polls it to its end and journals its rows.
-    fn run(&mut self, piece: Piece) -> Result<End, SubmitError> {
+    /// Starts (or adopts) the piece's job, polls it to its end and journals its rows;
+    /// `resumed`: the piece comes from an earlier run, which may have started its job.
+    fn run(&mut self, piece: Piece, resumed: bool) -> Result<End, SubmitError> {
         let plan = &piece.plan;
         let id = match piece.job_id {
             Some(id) => id,
             None => {
-                let look_first = piece.state == PieceState::Starting;
+                let look_first = resumed && piece.state == PieceState::Starting;
                 match self.jobs.start(
                     JobKind::ScheduleResourceCsv,
                     &plan.file_name,
@@ -498,6 +500,7 @@ impl Route<'_, '_> {
                 "job {id}: {unmatched} log rows match no row sent (left out of the results)"
             ));
         }
+        let mut parents = parents::set(&self.jobs, self.opts.batch_size, &plan.rows, &logged);
         let mut marks = Vec::new();
         for (r, l) in plan.rows.iter().zip(&logged) {
             let rid = RowId {
@@ -520,11 +523,7 @@ impl Route<'_, '_> {
                 }
                 Some(l) => {
                     let object_id = l.object_id.clone().unwrap_or_default();
-                    match &r.parent {
-                        Some((class, parent)) => self.set_parent(&object_id, class, *parent, r),
-                        None => Ok(()),
-                    }
-                    .map_or_else(
+                    parents.remove(&r.row).unwrap_or(Ok(())).map_or_else(
                         |error| Mark::Failed {
                             action: action.clone(),
                             error,
@@ -573,28 +572,5 @@ impl Route<'_, '_> {
             End::Closed
         };
         self.close(piece.seq, Some(id), &marks, end)
-    }
-
-    /// `schedule_scheduleresource.update(id, {parentId})` for a row the engine created.
-    fn set_parent(
-        &self,
-        object_id: &str,
-        class: &str,
-        parent: i64,
-        r: &journal::SentRow,
-    ) -> Result<(), String> {
-        let call = Call::new("schedule_scheduleresource", "update")
-            .with("scheduleResourceId", object_id)
-            .with(
-                "scheduleResource",
-                json!({"objectType": class, "parentId": parent}),
-            );
-        self.jobs.read(&call).map(|_| ()).map_err(|e| {
-            format!(
-                "row {}: the engine created resource {object_id}, but setting its parentId \
-                 {parent} failed: {e}",
-                r.row
-            )
-        })
     }
 }
