@@ -20,8 +20,7 @@ pub use crate::record::locs::{EventLocs, EventSource as Source};
 pub const MAX_SUMMARY_CHARS: usize = 256;
 /// Tags must stay under this many characters.
 pub const MAX_TAGS_CHARS: usize = 65_000;
-/// Occurrences the server generates at most.
-pub const MAX_OCCURRENCES: u16 = 1000;
+pub use crate::record::event::MAX_OCCURRENCES;
 /// Longest whole event (`max_schedule_event_duration`), in seconds.
 pub const MAX_EVENT_SECONDS: i64 = 2 * 365 * 86_400;
 
