@@ -43,7 +43,6 @@ const IGNORED: &[&str] = &[
     "URL",
     "CATEGORIES",
     "RELATED-TO",
-    "X-KALTURA-RESOURCE-IDS",
     "ATTACH",
     "RESOURCES",
 ];
@@ -338,6 +337,13 @@ pub(super) fn map_event(
                         "ignored",
                     )
                     .help("expand exceptions into single events with their own UIDs"),
+                );
+                None
+            }
+            "X-KALTURA-RESOURCE-IDS" => {
+                out.push(
+                    diag(&codes::RESOURCE_LINKS_LOST, format!("the server does not import X-KALTURA-RESOURCE-IDS: the event is created without its resources {v}"), "resource links lost")
+                        .help("link the resources through the API, or import the events as an event CSV"),
                 );
                 None
             }
