@@ -191,6 +191,15 @@ pub(super) fn map_event(
                 {
                     e.geo_latitude.get_or_insert(a);
                     e.geo_longitude.get_or_insert(b);
+                    // The coordinates' own places, for the rules on them (negative values).
+                    let lead = value.len() - value.trim_start().len();
+                    let cut = v.find([';', ',']).unwrap_or(v.len());
+                    let at = line.value.start + lead;
+                    locs.set(EventField::GeoLatitude, place(line, at..at + cut));
+                    locs.set(
+                        EventField::GeoLongitude,
+                        place(line, at + cut + 1..at + v.len()),
+                    );
                 }
                 None
             }
