@@ -4,5 +4,6 @@
 pub mod entry;
 pub mod event;
 pub mod index;
+mod repeats;
 pub mod resource;
 pub mod spill;

@@ -105,7 +105,7 @@ pub fn read(
     let mut reader = PhpCsvReader::new(input, offset, MAX_RECORD_BYTES);
     let mut chunk = CsvChunk::default();
     let mut cols: Option<Arc<ColumnMap>> = None;
-    let mut rules = FileRules::new(file.clone(), Source::Csv);
+    let mut rules = FileRules::new(file.clone(), Source::Csv).with_memory(opts.memory);
     let mut rows = 0u64;
     let mut reported_no_header = false;
     while reader.read_chunk(&mut chunk, CHUNK_ROWS)? {
@@ -163,7 +163,7 @@ pub fn read(
         let end = chunk.end();
         diags.flush(rules.hold().map_or(end, |h| h.min(end)))?;
     }
-    rules.finish(diags);
+    rules.finish_into(&mut |d| diags.push(d));
     Ok(rows)
 }
 
@@ -367,7 +367,26 @@ fn map_row(
                 at,
                 offset,
                 swapped,
+                rolled,
             } => {
+                if let Some((m, d)) = rolled {
+                    let read_as = at.0.to_zoned_datetime(jiff::tz::TimeZone::UTC).date();
+                    let month = jiff::civil::Date::new(2000, m, 1)
+                        .map(|x| x.strftime("%B").to_string())
+                        .unwrap_or_default();
+                    out.push(
+                        diag(
+                            &codes::DATE_ROLLOVER,
+                            k,
+                            format!(
+                                "{name} `{v}`: {month} has no day {d}, and strtotime rolls it over to {} ({read_as})",
+                                read_as.strftime("%-d %B %Y"),
+                            ),
+                            "no such day",
+                        )
+                        .help("write the date that is meant, in ISO 8601"),
+                    );
+                }
                 if let Some(other) = swapped {
                     let read_as = at.0.to_zoned_datetime(jiff::tz::TimeZone::UTC).date();
                     out.push(
