@@ -65,6 +65,13 @@ pub struct CheckArgs {
     /// Options for schedule events.
     #[command(flatten)]
     pub events: EventArgs,
+    /// Also check App Registry apps against the apps this App Registry holds (base URL
+    /// `.../api/v1`): domains other apps hold, deletes of apps that do not exist.
+    #[arg(long, value_name = "URL")]
+    pub against: Option<String>,
+    /// The KS for --against (sent as `Authorization: Bearer`).
+    #[arg(long, value_name = "KS", env = "KALTURA_KS", hide_env_values = true)]
+    pub ks: Option<String>,
 }
 
 /// Options that shape how schedule events are read (iCal jobs, time zones).
@@ -138,6 +145,10 @@ pub enum InputFormat {
     Ical,
     /// kbulk JSON Lines.
     Jsonl,
+    /// App Registry apps, one App object per line.
+    AppJsonl,
+    /// App Registry apps, CSV with a header of App fields.
+    AppCsv,
 }
 
 impl From<InputFormat> for Format {
@@ -149,6 +160,8 @@ impl From<InputFormat> for Format {
             InputFormat::EventCsv => Format::EventCsv,
             InputFormat::Ical => Format::Ical,
             InputFormat::Jsonl => Format::JsonLines,
+            InputFormat::AppJsonl => Format::AppJsonl,
+            InputFormat::AppCsv => Format::AppCsv,
         }
     }
 }
@@ -266,6 +279,10 @@ pub fn run(args: &CheckArgs) -> Result<Exit, CliError> {
         ..ReadOptions::default()
     };
     args.events.apply(&mut opts);
+    if let Some(url) = &args.against {
+        let ks = super::export::ks(&args.ks)?;
+        opts.apps_against = Some(Arc::new(super::export::existing(url, &ks)?));
+    }
     let stdout = io::stdout();
     let mut out = BufWriter::new(stdout.lock());
     let handler = render::handler(args.color.enabled(render::stdout_is_terminal()));

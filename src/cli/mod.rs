@@ -9,6 +9,7 @@ mod convert;
 mod dropfolder;
 mod exit;
 mod explain;
+mod export;
 mod fix;
 mod progress;
 mod render;
@@ -43,6 +44,8 @@ pub enum Command {
     Schema(schema::SchemaArgs),
     /// Submit bulk files to the Kaltura API: parallel, retried safely, resumable, with results.
     Submit(submit::SubmitArgs),
+    /// Export App Registry apps (delta sync from a watermark) as App JSON Lines or CSV.
+    Export(export::ExportArgs),
     /// Run a local Kaltura-compatible API server (API v3 and App Registry) for rehearsals and tests.
     Sandbox(sandbox::SandboxArgs),
     /// Print a shell completion script (bash, zsh, fish, powershell, elvish).
@@ -65,6 +68,7 @@ pub fn main() -> ExitCode {
         Command::Schema(args) => schema::run(args),
         Command::Submit(args) => submit::run(args),
         Command::Sandbox(args) => sandbox::run(args),
+        Command::Export(args) => export::run(args),
         Command::Completions(args) => completions::completions(args),
         Command::Man(args) => completions::man(args),
         Command::Fix(args) => fix::run(args),
