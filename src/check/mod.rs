@@ -6,3 +6,4 @@ pub mod entry;
 pub mod event;
 pub mod index;
 pub mod resource;
+pub mod spill;

@@ -64,6 +64,9 @@ pub struct ReadOptions {
     pub import_time: Option<jiff::Timestamp>,
     /// The apps a server holds (`check --against`): the app rules also check against them.
     pub apps_against: Option<Arc<crate::record::app::Existing>>,
+    /// Bytes the file-level name index (system names, reference ids, UIDs) may hold in memory
+    /// before it spills to disk (`--memory`); the findings are the same either way.
+    pub memory: u64,
 }
 
 impl ReadOptions {
@@ -82,12 +85,17 @@ impl Default for ReadOptions {
             events_type: crate::record::EventType::Record,
             import_time: None,
             apps_against: None,
+            memory: DEFAULT_MEMORY,
         }
     }
 }
 
 /// Kaltura's shipped `maxRecords` (rows or items per bulk file).
 pub const DEFAULT_MAX_RECORDS: u64 = 1000;
+
+/// Default of [`ReadOptions::memory`]: 64 MiB, about 4 million names in memory; with the
+/// readers' chunks the whole check of any file stays under 100 MiB.
+pub const DEFAULT_MEMORY: u64 = 64 << 20;
 
 /// What reading one file produced.
 #[derive(Debug, Clone)]

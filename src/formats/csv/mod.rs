@@ -5,10 +5,12 @@ pub mod entry;
 pub mod entry_writer;
 pub mod event;
 pub mod event_codes;
+mod event_header;
 pub mod event_writer;
 pub mod php;
 pub mod resource;
 pub mod resource_writer;
+pub mod strtotime;
 
 pub use php::{CsvChunk, CsvRecord, CsvRow, PhpCsvReader, RecordRef};
 
