@@ -18,7 +18,9 @@ use super::{CliError, Exit};
 /// Where the App Registry is: a region or a base URL.
 #[derive(Debug, Clone, clap::Args)]
 pub struct RegistryArgs {
-    /// App Registry region: nvp1 (the default), irp2 (EU) or frp2 (DE).
+    /// App Registry region: nvp1 (the default, https://app-registry.nvp1.ovp.kaltura.com/api/v1),
+    /// irp2 (EU) or frp2 (DE). The contract gives no host for irp2 and frp2: with them, give
+    /// --app-registry-url too.
     #[arg(long, value_name = "REGION", env = "KALTURA_APP_REGISTRY_REGION",
           value_parser = clap::builder::PossibleValuesParser::new(registry::REGIONS))]
     pub region: Option<String>,
@@ -33,13 +35,14 @@ pub struct RegistryArgs {
 }
 
 impl RegistryArgs {
-    /// The base URL to use.
-    pub fn base(&self) -> String {
+    /// The base URL to use: --app-registry-url, else the region's (nvp1 by default; the other
+    /// regions have no documented host and need the URL).
+    pub fn base(&self) -> Result<String, CliError> {
         if let Some(u) = self.url.clone().filter(|u| !u.is_empty()) {
-            return u;
+            return Ok(u);
         }
         let region = self.region.as_deref().unwrap_or(registry::REGIONS[0]);
-        registry::region_url(region).unwrap_or_default()
+        registry::region_url(region).map_err(CliError::Usage)
     }
 }
 
@@ -71,7 +74,7 @@ they are; submitting an unchanged export changes nothing.
 Authentication: an ADMIN KS (--ks or KALTURA_KS); ANALYTICS_BASE is enough for listing.
 
 Examples:
-  kbulk export apps --region irp2 --format csv -o apps.csv
+  kbulk export apps --region nvp1 --format csv -o apps.csv
   kbulk export apps --since 2026-06-14T00:00:00Z -o delta.jsonl
   kbulk export apps --url http://127.0.0.1:8080/api/v1 > apps.jsonl")]
 pub struct ExportArgs {
@@ -147,7 +150,7 @@ pub fn run(args: &ExportArgs) -> Result<Exit, CliError> {
         )));
     }
     let ks = ks(&args.ks)?;
-    let base = args.registry.base();
+    let base = args.registry.base()?;
     let reg =
         Registry::new(&base, Duration::from_secs(args.timeout.max(1))).map_err(CliError::Usage)?;
     let export = reg

@@ -241,7 +241,7 @@ impl SubmitArgs {
         opts.timeout = Duration::from_secs(self.timeout.max(1));
         opts.resume = self.resume;
         opts.chunk_size = self.chunk_size as usize;
-        opts.app_registry_url = Some(self.registry.base());
+        opts.app_registry_url = Some(self.registry.base()?);
         Ok(opts)
     }
 }

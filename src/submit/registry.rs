@@ -18,11 +18,25 @@ pub const SERVICE: &str = "app-registry";
 /// The App Registry regions (seed: NVP is the default; EU is irp2, DE frp2).
 pub const REGIONS: [&str; 3] = ["nvp1", "irp2", "frp2"];
 
-/// The base URL (`.../api/v1`) of a region.
-pub fn region_url(region: &str) -> Option<String> {
-    REGIONS
-        .contains(&region)
-        .then(|| format!("https://app-registry.{region}.ovp.kaltura.com/api/v1"))
+/// The one App Registry host the seed (`seeds/app-registry-api.txt`) gives: NVP's.
+pub const NVP1_URL: &str = "https://app-registry.nvp1.ovp.kaltura.com/api/v1";
+
+/// The base URL (`.../api/v1`) of a region. Only `nvp1` has a documented host: for `irp2` and
+/// `frp2` the seed names the region but not its URL, so the answer says so (and asks for
+/// `--app-registry-url`) instead of guessing one.
+pub fn region_url(region: &str) -> Result<String, String> {
+    match region {
+        "nvp1" => Ok(NVP1_URL.to_string()),
+        "irp2" | "frp2" => Err(format!(
+            "the App Registry contract names region {region} but not its host (it documents only \
+             nvp1: {NVP1_URL}); give the {region} base URL with --app-registry-url (or \
+             KALTURA_APP_REGISTRY_URL)"
+        )),
+        other => Err(format!(
+            "unknown App Registry region {other:?}: the regions are {}",
+            REGIONS.join(", ")
+        )),
+    }
 }
 
 /// Largest response body read (a list page of 5000 apps is far below this).
@@ -318,11 +332,10 @@ mod tests {
 
     #[test]
     fn regions_and_errors() {
-        assert_eq!(
-            region_url("irp2").as_deref(),
-            Some("https://app-registry.irp2.ovp.kaltura.com/api/v1")
-        );
-        assert!(region_url("us1").is_none());
+        assert_eq!(region_url("nvp1").as_deref(), Ok(NVP1_URL));
+        let e = region_url("irp2").unwrap_err();
+        assert!(e.contains("--app-registry-url"), "{e}");
+        assert!(region_url("us1").is_err());
         let e = app_error(
             &json!({"code": "VALIDATION_ERROR", "message": "appCustomId is required",
             "objectType": "KalturaAPIException"}),

@@ -174,6 +174,21 @@ fn binding(
         return;
     };
     let stripped = strip_whitespace(raw);
+    if domain_parts(&stripped).next().is_none() {
+        // Only commas (and spaces): nothing is left once the service strips and splits it.
+        out.push(
+            diag(
+                &codes::DOMAIN_REQUIRED,
+                file,
+                row,
+                p,
+                format!("`{raw}` names no domain once its spaces and empty parts are removed"),
+                "no domain",
+            )
+            .server("organizationDomain.domain should not be empty"),
+        );
+        return;
+    }
     if raw.chars().count() > MAX_DOMAIN {
         out.push(
             diag(

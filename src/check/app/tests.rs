@@ -96,6 +96,9 @@ fn domain_rules() {
         codes_of(&a),
         ["app::domain-whitespace", "app::empty-domain-part"]
     );
+    // Only commas and spaces: the service strips them and answers HTTP 400.
+    bind(&mut a, None, Some(" , ,"));
+    assert_eq!(codes_of(&a), ["app::domain-required"]);
 }
 
 #[test]

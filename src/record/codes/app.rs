@@ -54,10 +54,11 @@ understood, and a delete is never guessed.";
 be empty\", HTTP 400 VALIDATION_ERROR). Leave the field out (an empty CSV cell is read as absent \
 for optional fields) or give it a value.";
     DOMAIN_REQUIRED = "app::domain-required", Error, Rejected,
-        "`organizationDomain` is given without a `domain`.",
+        "`organizationDomain` is given without a `domain` (or one of only commas and spaces).",
         "In an organizationDomain binding, domain is required and organizationId is optional (seed \
 §4.2). A binding with only an organizationId fails with \"organizationDomain.domain is \
-required\" (HTTP 400 VALIDATION_ERROR).";
+required\" (HTTP 400 VALIDATION_ERROR); a domain of only commas and spaces, which the service \
+strips to nothing, fails with \"organizationDomain.domain should not be empty\".";
     DOMAIN_LENGTH = "app::domain-length", Error, Rejected,
         "`organizationDomain.domain` is longer than 255 characters.",
         "The service limits the domain list to 255 characters (\"organizationDomain.domain must be \
