@@ -126,6 +126,28 @@ impl<'a> Cells<'a> {
     }
 }
 
+/// The header's cells and every data row's cells by row number, split exactly as [`read`] splits
+/// them (blank records skipped, the first other record is the header): what a results file
+/// echoes.
+pub fn rows(data: &[u8]) -> (Vec<String>, Vec<(u64, Vec<String>)>) {
+    let data = data.strip_prefix(b"\xEF\xBB\xBF").unwrap_or(data);
+    let mut cells = Cells::new(data, 0);
+    let mut header = None;
+    let mut rows = Vec::new();
+    while let Some((_, record)) = cells.next_record() {
+        if record.iter().all(|c| c.value.trim().is_empty()) {
+            continue;
+        }
+        let values: Vec<String> = record.into_iter().map(|c| c.value).collect();
+        if header.is_none() {
+            header = Some(values);
+        } else {
+            rows.push((rows.len() as u64 + 1, values));
+        }
+    }
+    (header.unwrap_or_default(), rows)
+}
+
 /// Reads an App CSV from `input` (positioned at file offset `offset`), checking each app.
 /// Returns the number of apps read. App registries hold thousands of apps, not millions: the
 /// file is read whole.
