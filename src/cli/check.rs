@@ -73,9 +73,9 @@ pub struct CheckArgs {
     /// `.../api/v1`): domains other apps hold, deletes of apps that do not exist.
     #[arg(long, value_name = "URL")]
     pub against: Option<String>,
-    /// The KS for --against (sent as `Authorization: Bearer`).
-    #[arg(long, value_name = "KS", env = "KALTURA_KS", hide_env_values = true)]
-    pub ks: Option<String>,
+    /// The KS for --against (or how to open a session).
+    #[command(flatten)]
+    pub session: super::export::KsArgs,
 }
 
 /// Options that shape how schedule events are read (iCal jobs, time zones).
@@ -285,7 +285,7 @@ pub fn run(args: &CheckArgs) -> Result<Exit, CliError> {
     };
     args.events.apply(&mut opts);
     if let Some(url) = &args.against {
-        let ks = super::export::ks(&args.ks)?;
+        let ks = args.session.ks()?;
         opts.apps_against = Some(Arc::new(super::export::existing(url, &ks)?));
     }
     let stdout = io::stdout();

@@ -9,7 +9,8 @@ use std::time::Duration;
 use kbulk::formats::app::writer::{CsvWriter, write_jsonl};
 use kbulk::record::App;
 use kbulk::record::app::Existing;
-use kbulk::submit::auth::Secret;
+use kbulk::submit::auth::{Credentials, Secret, redact};
+use kbulk::submit::client::Client;
 use kbulk::submit::registry::{self, Registry};
 use kbulk::submit::retry::RetryPolicy;
 
@@ -71,7 +72,9 @@ writes them to --output (stdout by default). The newest updatedAt seen is printe
 time to fetch only what changed. The files read back with `kbulk check` and `kbulk submit` as \
 they are; submitting an unchanged export changes nothing.
 
-Authentication: an ADMIN KS (--ks or KALTURA_KS); ANALYTICS_BASE is enough for listing.
+Authentication: an ADMIN KS (--ks or KALTURA_KS; ANALYTICS_BASE is enough for listing), or \
+--service-url, --partner-id and --admin-secret (KALTURA_SERVICE_URL, KALTURA_PARTNER_ID, \
+KALTURA_ADMIN_SECRET) to open an ADMIN session with session.start.
 
 Examples:
   kbulk export apps --region nvp1 --format csv -o apps.csv
@@ -94,9 +97,9 @@ pub struct ExportArgs {
     #[arg(long, value_name = "N", default_value_t = registry::MAX_PAGE as u32,
           value_parser = clap::value_parser!(u32).range(1..=5000))]
     pub page_size: u32,
-    /// The KS sent as `Authorization: Bearer`.
-    #[arg(long, value_name = "KS", env = "KALTURA_KS", hide_env_values = true)]
-    pub ks: Option<String>,
+    /// The KS (or how to open a session).
+    #[command(flatten)]
+    pub session: KsArgs,
     /// Where the App Registry is.
     #[command(flatten)]
     pub registry: RegistryArgs,
@@ -105,14 +108,60 @@ pub struct ExportArgs {
     pub timeout: u64,
 }
 
-/// The KS of `--ks`/`KALTURA_KS`, or a usage error.
-pub fn ks(ks: &Option<String>) -> Result<Secret, CliError> {
-    ks.clone()
-        .filter(|k| !k.is_empty())
-        .map(Secret::new)
-        .ok_or_else(|| {
-            CliError::Usage("the App Registry needs a KS: give --ks (or KALTURA_KS)".into())
-        })
+/// How the App Registry commands (`export`, `check --against`) get their KS: as is, or from an
+/// ADMIN session opened with the partner's admin secret on the Kaltura service.
+#[derive(Debug, Clone, clap::Args)]
+#[command(next_help_heading = "App Registry session")]
+pub struct KsArgs {
+    /// The KS sent to the App Registry as `Authorization: Bearer` (an ADMIN KS).
+    #[arg(long, value_name = "KS", env = "KALTURA_KS", hide_env_values = true)]
+    pub ks: Option<String>,
+    /// Without --ks: the Kaltura service URL where session.start opens an ADMIN session.
+    #[arg(long, value_name = "URL", env = "KALTURA_SERVICE_URL")]
+    pub service_url: Option<String>,
+    /// Without --ks: the partner id of that session.
+    #[arg(long, value_name = "ID", env = "KALTURA_PARTNER_ID")]
+    pub partner_id: Option<i64>,
+    /// Without --ks: the partner's admin secret for session.start. Never printed.
+    #[arg(
+        long,
+        value_name = "SECRET",
+        env = "KALTURA_ADMIN_SECRET",
+        hide_env_values = true
+    )]
+    pub admin_secret: Option<String>,
+}
+
+impl KsArgs {
+    /// The KS: --ks, else an ADMIN session from --admin-secret (retried like submit's), else a
+    /// usage error saying what to give.
+    pub fn ks(&self) -> Result<Secret, CliError> {
+        let nonempty = |v: &Option<String>| v.clone().filter(|s| !s.is_empty());
+        if let Some(ks) = nonempty(&self.ks) {
+            return Ok(Secret::new(ks));
+        }
+        let (Some(secret), Some(partner_id), Some(url)) = (
+            nonempty(&self.admin_secret),
+            self.partner_id,
+            nonempty(&self.service_url),
+        ) else {
+            return Err(CliError::Usage(
+                "the App Registry needs a KS: give --ks (or KALTURA_KS), or --service-url, \
+                 --partner-id and --admin-secret (or their KALTURA_* variables) to open an \
+                 ADMIN session"
+                    .into(),
+            ));
+        };
+        let client = Client::new(&url, Duration::from_secs(120)).map_err(CliError::Usage)?;
+        let creds = Credentials::AdminSecret {
+            partner_id,
+            secret: Secret::new(secret),
+            user_id: String::new(),
+        };
+        creds
+            .session_with_retry(&client, &RetryPolicy::default(), &std::thread::sleep)
+            .map_err(|e| CliError::Failed(redact(&e.to_string(), &creds.secrets())))
+    }
 }
 
 /// Every app of the registry at `base`, for `check --against`.
@@ -149,7 +198,7 @@ pub fn run(args: &ExportArgs) -> Result<Exit, CliError> {
             "--since {s:?} is not an ISO 8601 instant (2026-06-14T00:00:00Z) or day"
         )));
     }
-    let ks = ks(&args.ks)?;
+    let ks = args.session.ks()?;
     let base = args.registry.base()?;
     let reg =
         Registry::new(&base, Duration::from_secs(args.timeout.max(1))).map_err(CliError::Usage)?;

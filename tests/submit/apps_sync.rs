@@ -360,3 +360,29 @@ fn regions_without_a_documented_host_ask_for_the_url() {
         .env_remove("KALTURA_APP_REGISTRY_URL");
     assert_eq!(code(&run(cmd)), 2);
 }
+
+#[test]
+fn export_opens_an_admin_session_from_the_admin_secret() {
+    let h = sandbox(FaultConfig::default());
+    let dir = tempfile::tempdir().unwrap();
+    let file = jsonl(dir.path(), "apps.jsonl", &generated(2, "s-"));
+    assert_eq!(code(&run(apps_cmd(&h, &[file.to_str().unwrap()]))), 0);
+    let exported = dir.path().join("out.jsonl");
+    let mut cmd = cli(&h, &["export", "apps", "-o", exported.to_str().unwrap()]);
+    cmd.env_remove("KALTURA_KS")
+        .env("KALTURA_SERVICE_URL", h.base_url())
+        .env("KALTURA_PARTNER_ID", h.partner_id().to_string())
+        .env("KALTURA_ADMIN_SECRET", kbulk::sandbox::DEFAULT_ADMIN_SECRET);
+    let out = run(cmd);
+    assert_eq!(code(&out), 0, "{}", text(&out));
+    assert_eq!(exported_ids(&exported).len(), 2);
+    assert!(!text(&out).contains(kbulk::sandbox::DEFAULT_ADMIN_SECRET));
+    // A wrong secret fails with the server's answer, the secret not in it.
+    let mut cmd = cli(&h, &["export", "apps", "--admin-secret", "wrong-s3cret"]);
+    cmd.env_remove("KALTURA_KS")
+        .env("KALTURA_SERVICE_URL", h.base_url())
+        .env("KALTURA_PARTNER_ID", h.partner_id().to_string());
+    let out = run(cmd);
+    assert_eq!(code(&out), 2, "{}", text(&out));
+    assert!(!text(&out).contains("wrong-s3cret"), "{}", text(&out));
+}
