@@ -5,5 +5,6 @@ pub mod app;
 pub mod entry;
 pub mod event;
 pub mod index;
+mod repeats;
 pub mod resource;
 pub mod spill;

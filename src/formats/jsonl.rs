@@ -36,9 +36,10 @@ pub fn read(
     let mut line_no = 0u64;
     let mut rows = 0u64;
     let mut resources = FileRules::new(file.clone(), opts.max_records).with_memory(opts.memory);
-    let mut entries = entry::FileRules::new(file.clone(), opts.max_records, Source::Jsonl);
+    let mut entries = entry::FileRules::new(file.clone(), opts.max_records, Source::Jsonl)
+        .with_memory(opts.memory);
     let mut entry_rows = 0u64;
-    let mut events = EventRules::new(file.clone(), EventSource::Jsonl);
+    let mut events = EventRules::new(file.clone(), EventSource::Jsonl).with_memory(opts.memory);
     let mut apps: Option<super::app::Checker> = None;
     loop {
         if line_no.is_multiple_of(FLUSH_LINES) {
@@ -164,8 +165,8 @@ pub fn read(
         });
     }
     resources.finish_into(&mut |d| diags.push(d));
-    entries.finish(diags);
-    events.finish(diags);
+    entries.finish_into(&mut |d| diags.push(d));
+    events.finish_into(&mut |d| diags.push(d));
     if let Some(apps) = apps {
         apps.finish(diags);
     }
