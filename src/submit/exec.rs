@@ -13,6 +13,7 @@ use std::thread;
 use super::auth::Secret;
 use super::client::{Client, Element, Failure};
 use super::multirequest::Call;
+use super::registry::{self, Registry};
 
 /// What became of one unit.
 #[derive(Debug, Clone, PartialEq)]
@@ -42,6 +43,8 @@ pub trait Feed {
 #[derive(Debug, Clone)]
 pub struct Executor {
     client: Client,
+    /// Where App Registry calls go (they are REST calls, one per request, never batched).
+    registry: Option<Registry>,
     batch_size: usize,
     concurrency: usize,
 }
@@ -49,14 +52,14 @@ pub struct Executor {
 /// Groups units (by their call counts) into batches of at most `batch_size` calls, in order. A
 /// unit larger than the batch size travels alone (its calls reference each other), and so does a
 /// `solo` unit: a single call whose text would read as a placeholder inside a multirequest is
-/// sent as a plain call, where the server leaves it alone.
+/// sent as a plain call, where the server leaves it alone; so does every unit of REST calls.
 pub fn pack(call_counts: &[usize], solo: &[bool], batch_size: usize) -> Vec<Vec<usize>> {
     let batch_size = batch_size.max(1);
     let mut batches: Vec<Vec<usize>> = Vec::new();
     let mut current = Vec::new();
     let mut calls = 0;
     for (i, &n) in call_counts.iter().enumerate() {
-        if solo.get(i) == Some(&true) && n == 1 {
+        if solo.get(i) == Some(&true) {
             batches.push(vec![i]);
             continue;
         }
@@ -78,9 +81,16 @@ impl Executor {
     pub fn new(client: Client, batch_size: usize, concurrency: usize) -> Self {
         Executor {
             client,
+            registry: None,
             batch_size: batch_size.max(1),
             concurrency: concurrency.max(1),
         }
+    }
+
+    /// The same executor, sending App Registry calls to `registry`.
+    pub fn with_registry(mut self, registry: Registry) -> Self {
+        self.registry = Some(registry);
+        self
     }
 
     /// The client.
@@ -152,7 +162,8 @@ impl Executor {
                    bodies: &mut Vec<Option<Vec<Call>>>| {
             for u in units {
                 counts.push(u.len());
-                solo.push(u.iter().any(Call::has_placeholder_text));
+                let rest = u.iter().any(|c| c.service == registry::SERVICE);
+                solo.push(rest || (u.len() == 1 && u[0].has_placeholder_text()));
                 bodies.push(Some(u));
             }
         };
@@ -271,6 +282,21 @@ impl Executor {
     }
 
     fn send(&self, ks: &Secret, units: Vec<Vec<Call>>) -> Result<Vec<Element>, Failure> {
+        if units
+            .iter()
+            .flatten()
+            .any(|c| c.service == registry::SERVICE)
+        {
+            // A REST unit always travels alone (`pack`): its calls run one by one.
+            return match &self.registry {
+                Some(r) => r.run(ks, &units.concat()),
+                None => Err(Failure {
+                    kind: super::client::FailureKind::Refused,
+                    message: "no App Registry URL is configured".into(),
+                    retry_after: None,
+                }),
+            };
+        }
         let mut calls = Vec::new();
         for unit in units {
             let offset = calls.len();
