@@ -254,6 +254,13 @@ pub fn run(args: &SubmitArgs) -> Result<Exit, CliError> {
             // The engine judges every row: the check's findings stay as warnings.
             checked.iter_mut().for_each(|c| c.refused.clear());
         }
+        // This route rewrites the rows the engine would crash on (docs/bulk.md): the warning
+        // about that crash does not apply to what is sent, so it stays out of the results.
+        for c in &mut checked {
+            c.report
+                .diagnostics
+                .retain(|d| d.code.name != "resource::lookup-crash");
+        }
         return super::submit_bulk::run(&checked, args, opts, &mut out);
     }
     if args.dry_run {
