@@ -458,3 +458,28 @@ fn lost_answers_everywhere_lose_no_row_and_start_no_second_job() {
     assert_exactly_once(&h, 150, "l-");
     assert_parents(&h, "l-");
 }
+
+#[test]
+fn skip_invalid_leaves_refused_rows_out_of_the_jobs() {
+    let h = bulk_sandbox(5, BulkFault::None);
+    let dir = tempfile::tempdir().unwrap();
+    let file = csv(
+        dir.path(),
+        "skip.csv",
+        &[
+            "1,Bad,projector,bad,,,,".into(),
+            "1,Good,location,good,,,,".into(),
+        ],
+    );
+    let out = run(bulk_cmd(&h, file.to_str().unwrap(), &["--skip-invalid"]));
+    assert_eq!(code(&out), 1, "{}", text(&out));
+    let (header, rows) = results_csv(&dir.path().join("skip.csv.results.csv"));
+    let status = header.iter().position(|c| c == "resultStatus").unwrap();
+    assert_eq!(rows[0][status + 2], "REFUSED");
+    assert_eq!(rows[1][status], "2");
+    let log = api(&h, "bulkupload_bulk", "list", json!({}));
+    assert_eq!(
+        log["objects"][0]["numOfObjects"], 1,
+        "only the valid row was sent"
+    );
+}
