@@ -131,6 +131,10 @@ fn bulk_and_api_routes_end_with_the_same_objects_and_results() {
         assert_eq!(x[..status], y[..status], "same input cells");
         assert_eq!(x[status], y[status], "same status");
         assert_eq!(x[status + 2], y[status + 2], "same objectStatus");
+        assert!(
+            !y[status + 4].contains("lookup-crash"),
+            "the route rewrote what crashes the engine: {y:?}"
+        );
     }
 }
 
@@ -375,8 +379,61 @@ fn a_job_failed_because_every_row_was_rejected_does_not_stop_the_next() {
     assert_eq!(rows[1][status], "2");
 }
 
+/// A proxy in front of the sandbox that forwards every request, but closes the connection
+/// unanswered after forwarding the first `addScheduleResources`: the job starts, its answer is
+/// lost. Returns the proxy's base URL.
+fn losing_first_start(h: &SandboxHandle) -> String {
+    use super::retry_after::{forward, read_request, upstream_of};
+    use std::io::{BufReader, Write};
+    use std::sync::atomic::{AtomicBool, Ordering};
+    let upstream = upstream_of(h);
+    let listener = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+    let url = format!("http://{}", listener.local_addr().unwrap());
+    let lost = std::sync::Arc::new(AtomicBool::new(false));
+    std::thread::spawn(move || {
+        for stream in listener.incoming() {
+            let Ok(stream) = stream else { break };
+            let (upstream, lost) = (upstream.clone(), std::sync::Arc::clone(&lost));
+            std::thread::spawn(move || {
+                let mut writer = stream.try_clone().unwrap();
+                let mut reader = BufReader::new(stream);
+                let Some((head, body)) = read_request(&mut reader) else {
+                    return;
+                };
+                let response = forward(&upstream, &head, &body);
+                if head[0].contains("addScheduleResources") && !lost.swap(true, Ordering::SeqCst) {
+                    return; // applied, answer lost
+                }
+                let _ = writer.write_all(&response);
+            });
+        }
+    });
+    url
+}
+
 #[test]
-fn lost_answers_start_no_second_job_and_lose_no_row() {
+fn a_start_whose_answer_is_lost_is_found_not_repeated() {
+    let h = bulk_sandbox(5, BulkFault::None);
+    let url = losing_first_start(&h);
+    let dir = tempfile::tempdir().unwrap();
+    let file = csv(dir.path(), "lossy.csv", &generated_rows(150, "l-"));
+    let mut cmd = bulk_cmd(&h, file.to_str().unwrap(), &["--max-records", "50"]);
+    cmd.env("KALTURA_SERVICE_URL", &url);
+    let out = run(cmd);
+    assert_eq!(code(&out), 0, "{}", text(&out));
+    let calls = h.stats().calls;
+    assert!(
+        calls.get("bulkupload_bulk.list").copied().unwrap_or(0) > 0,
+        "the lost start was looked for: {calls:?}"
+    );
+    // Two buildings first, then 148 cameras in jobs of at most 50.
+    assert_eq!(job_count(&h), 4, "the lost start was found, not repeated");
+    assert_exactly_once(&h, 150, "l-");
+    assert_parents(&h, "l-");
+}
+
+#[test]
+fn lost_answers_everywhere_lose_no_row_and_start_no_second_job() {
     // A third of the answers (job starts, polls, logs, lookups) are applied and then lost.
     let h = bulk_sandbox_with(
         5,
@@ -395,25 +452,34 @@ fn lost_answers_start_no_second_job_and_lose_no_row() {
         &["--max-records", "50", "--retries", "10"],
     ));
     assert_eq!(code(&out), 0, "{}", text(&out));
-    let stats = h.stats();
-    assert!(stats.dropped > 0);
-    assert!(
-        stats
-            .calls
-            .get("bulkupload_bulk.list")
-            .copied()
-            .unwrap_or(0)
-            > 0,
-        "a lost start was looked for: {:?}",
-        stats.calls
-    );
+    assert!(h.stats().dropped > 0);
     h.set_faults(FaultConfig::default()).unwrap();
-    // Two buildings first, then 148 cameras in jobs of at most 50.
-    assert_eq!(
-        job_count(&h),
-        4,
-        "a start whose answer was lost was found, not repeated"
-    );
+    assert_eq!(job_count(&h), 4, "no job started twice");
     assert_exactly_once(&h, 150, "l-");
     assert_parents(&h, "l-");
+}
+
+#[test]
+fn skip_invalid_leaves_refused_rows_out_of_the_jobs() {
+    let h = bulk_sandbox(5, BulkFault::None);
+    let dir = tempfile::tempdir().unwrap();
+    let file = csv(
+        dir.path(),
+        "skip.csv",
+        &[
+            "1,Bad,projector,bad,,,,".into(),
+            "1,Good,location,good,,,,".into(),
+        ],
+    );
+    let out = run(bulk_cmd(&h, file.to_str().unwrap(), &["--skip-invalid"]));
+    assert_eq!(code(&out), 1, "{}", text(&out));
+    let (header, rows) = results_csv(&dir.path().join("skip.csv.results.csv"));
+    let status = header.iter().position(|c| c == "resultStatus").unwrap();
+    assert_eq!(rows[0][status + 2], "REFUSED");
+    assert_eq!(rows[1][status], "2");
+    let log = api(&h, "bulkupload_bulk", "list", json!({}));
+    assert_eq!(
+        log["objects"][0]["numOfObjects"], 1,
+        "only the valid row was sent"
+    );
 }

@@ -128,28 +128,24 @@ impl Journal {
     pub fn add_piece(&mut self, plan: &PiecePlan) -> rusqlite::Result<Piece> {
         self.conn().execute_batch(SCHEMA)?;
         let text = serde_json::to_string(plan).map_err(bad)?;
-        let seq = self.conn().query_row(
+        let tx = self.conn().unchecked_transaction()?;
+        let t = now();
+        let seq = tx.query_row(
             "INSERT INTO bulk_pieces (plan, state, updated_at) VALUES (?1, 'starting', ?2)
              RETURNING seq",
-            params![text, now()],
+            params![text, t],
             |r| r.get::<_, u32>(0),
         )?;
-        let marks: Vec<_> = plan
-            .rows
-            .iter()
-            .map(|r| {
-                (
-                    super::super::journal::RowId {
-                        input: plan.input,
-                        row: r.row,
-                    },
-                    super::super::journal::Mark::Sent {
-                        action: r.action.clone(),
-                    },
-                )
-            })
-            .collect();
-        self.apply(&marks)?;
+        {
+            let mut sent = tx.prepare_cached(
+                "UPDATE rows SET state = 'sent', action = ?3, attempts = attempts + 1,
+                 updated_at = ?4 WHERE input = ?1 AND line_index = ?2",
+            )?;
+            for r in &plan.rows {
+                sent.execute(params![plan.input, r.row as i64, r.action, t])?;
+            }
+        }
+        tx.commit()?;
         Ok(Piece {
             seq,
             plan: plan.clone(),
