@@ -1,7 +1,7 @@
 //! `kbulk explain`: the long explanation of a diagnostic code, or the table of all codes.
 use std::io::Write;
 
-use kbulk::codes::{all_codes, find_code};
+use kbulk::codes::{all_codes, find_code, find_retired};
 
 use super::{CliError, Exit};
 
@@ -35,6 +35,30 @@ pub fn run(args: &ExplainArgs) -> Result<Exit, CliError> {
             }
         }
         Some(name) => {
+            if let Some(r) = find_retired(name.trim()) {
+                writeln!(
+                    out,
+                    "{} (retired: no longer emitted)\n\nReplaced by {}.\n\n{}\n",
+                    r.name,
+                    r.replaced_by.join(", "),
+                    textwrap(&format!("Why: {}.", r.why), 96)
+                )
+                .map_err(w)?;
+                for new in r.replaced_by {
+                    if let Some(c) = find_code(new) {
+                        writeln!(
+                            out,
+                            "{:<24} {:<8} {:<9} {}",
+                            c.name,
+                            c.severity.as_str(),
+                            c.impact.as_str(),
+                            c.summary
+                        )
+                        .map_err(w)?;
+                    }
+                }
+                return Ok(Exit::Clean);
+            }
             let Some(c) = find_code(name.trim()) else {
                 let near: Vec<_> = all_codes()
                     .into_iter()
@@ -48,19 +72,13 @@ pub fn run(args: &ExplainArgs) -> Result<Exit, CliError> {
                 };
                 return Err(CliError::Usage(format!("unknown code `{name}`; {hint}")));
             };
-            let impact = match c.impact {
-                kbulk::diag::Impact::Rejected => "the server reports an error for the record",
-                kbulk::diag::Impact::Silent => {
-                    "silent loss: the server accepts it and drops or corrupts data without a word"
-                }
-                kbulk::diag::Impact::Job => "the whole job fails, crashes or never finishes",
-                kbulk::diag::Impact::Advice => "advice: not an error for the server",
-            };
             writeln!(
                 out,
-                "{} ({}; {impact})\n\n{}\n\n{}",
+                "{} ({}, {})\nOutcome: {}\n\n{}\n\n{}",
                 c.name,
                 c.severity.as_str(),
+                c.impact.as_str(),
+                c.impact.outcome(),
                 c.summary,
                 textwrap(c.explanation, 96)
             )

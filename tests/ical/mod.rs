@@ -3,4 +3,4 @@ mod cases;
 mod conformance;
 mod convert;
 mod spill;
-mod util;
+pub mod util;

@@ -20,8 +20,7 @@ pub use file_rules::{EVENTS_PER_RUN, FileRules, UID_LOOKUP_PAGE};
 pub const MAX_SUMMARY_CHARS: usize = 256;
 /// Tags must stay under this many characters.
 pub const MAX_TAGS_CHARS: usize = 65_000;
-/// Occurrences the server generates at most.
-pub const MAX_OCCURRENCES: u16 = 1000;
+pub use crate::record::event::MAX_OCCURRENCES;
 /// Longest whole event (`max_schedule_event_duration`), in seconds.
 pub const MAX_EVENT_SECONDS: i64 = 2 * 365 * 86_400;
 
@@ -231,6 +230,14 @@ pub fn check_record(
                 .server(format!("The property \"{class}::parentId\" cannot be updated"))
                 .help("this looks like an occurrence exported from Kaltura: keep only the series and single events"),
         );
+        if e.recurrence.is_some() {
+            let pp = locs.at(EventField::ParentId);
+            out.push(
+                diag(&codes::EXPORTED_OCCURRENCE, EventField::Recurrence, format!("this occurrence of series {p} carries the series' RRULE{}: without X-KALTURA-PARENT-ID it would be imported as a whole series, updating the series with its UID or adding a new one", e.reference_id.as_deref().map(|u| format!(" and UID `{u}`")).unwrap_or_default()), "the series' rule")
+                    .label(pp.span, pp.at, "an exported occurrence")
+                    .help("remove this VEVENT: keep only the series and single events"),
+            );
+        }
     }
     entry_rules(e, locs, file, row, out);
 }

@@ -2,18 +2,37 @@
 //! with the server's per-property rules (setter quirks, ignored properties, RRULE, types).
 use super::*;
 
-/// Property names (dashes removed) that reach internal setter methods of the server's parser.
-const SETTER_QUIRKS: &[(&str, &str)] = &[
-    ("RULE", "crashes the worker with a TypeError"),
-    ("PARENTCOMPONENT", "crashes the worker with a TypeError"),
-    ("FIELD", "crashes the worker with an ArgumentCountError"),
+/// Property names (dashes removed) that reach internal setter methods of the server's parser,
+/// with the code of what each does.
+const SETTER_QUIRKS: &[(&str, &crate::diag::Code, &str)] = &[
+    (
+        "RULE",
+        &codes::SETTER_CRASH,
+        "crashes the worker with a TypeError: the job fails",
+    ),
+    (
+        "PARENTCOMPONENT",
+        &codes::SETTER_CRASH,
+        "crashes the worker with a TypeError: the job fails",
+    ),
+    (
+        "FIELD",
+        &codes::SETTER_CRASH,
+        "crashes the worker with an ArgumentCountError: the job fails",
+    ),
     (
         "CONFIGURATIONFIELD",
-        "crashes the worker with an ArgumentCountError",
+        &codes::SETTER_CRASH,
+        "crashes the worker with an ArgumentCountError: the job fails",
     ),
-    ("WRITETOSTDOUT", "turns the parser's output echoing on"),
+    (
+        "WRITETOSTDOUT",
+        &codes::SETTER_ECHO,
+        "turns the parser's output echoing on; the value is not imported",
+    ),
     (
         "KALTURATYPE",
+        &codes::SETTER_TYPE,
         "silently overrides the job's events type for this event",
     ),
 ];
@@ -24,7 +43,6 @@ const IGNORED: &[&str] = &[
     "URL",
     "CATEGORIES",
     "RELATED-TO",
-    "X-KALTURA-RESOURCE-IDS",
     "ATTACH",
     "RESOURCES",
 ];
@@ -43,6 +61,7 @@ pub(super) fn map_event(
     };
     let mut locs = EventLocs::whole(ev.begin);
     let mut duration_seen = false;
+    let mut server = ServerTimes::default();
     for line in &ev.props {
         line_rules(line, file, Some(row), &mut out);
         let key = line.name_key();
@@ -68,9 +87,9 @@ pub(super) fn map_event(
         };
         let plain = || (!v.is_empty()).then(|| v.to_string());
         let without_dashes = |q: &str| name.bytes().filter(|&b| b != b'-').eq(q.bytes());
-        if let Some((_, what)) = SETTER_QUIRKS.iter().find(|(q, _)| without_dashes(q)) {
+        if let Some((_, code, what)) = SETTER_QUIRKS.iter().find(|(q, _, _)| without_dashes(q)) {
             out.push(
-                Diagnostic::new(&codes::SETTER_QUIRK, file, format!("the property name {name} reaches an internal method of the server's iCal parser and {what}"))
+                Diagnostic::new(code, file, format!("the property name {name} reaches an internal method of the server's iCal parser and {what}"))
                     .label(name_place.span, name_place.at, "internal setter")
                     .row(row)
                     .help("rename or remove the property"),
@@ -172,6 +191,15 @@ pub(super) fn map_event(
                 {
                     e.geo_latitude.get_or_insert(a);
                     e.geo_longitude.get_or_insert(b);
+                    // The coordinates' own places, for the rules on them (negative values).
+                    let lead = value.len() - value.trim_start().len();
+                    let cut = v.find([';', ',']).unwrap_or(v.len());
+                    let at = line.value.start + lead;
+                    locs.set(EventField::GeoLatitude, place(line, at..at + cut));
+                    locs.set(
+                        EventField::GeoLongitude,
+                        place(line, at + cut + 1..at + v.len()),
+                    );
                 }
                 None
             }
@@ -223,14 +251,22 @@ pub(super) fn map_event(
             }
             "DTSTART" | "DTEND" => {
                 let t = event_time(line, v, ctx, row, &mut out);
-                if let Some((t, zone)) = t {
+                if let Some(ReadTime {
+                    intended: t,
+                    zone,
+                    server: moved,
+                }) = t
+                {
                     if name == "DTSTART" {
                         e.start_date = Some(t);
+                        server.start = moved;
+                        server.start_zone.clone_from(&zone);
                         if zone.is_some() {
                             e.time_zone = zone;
                         }
                     } else {
                         e.end_date = Some(t);
+                        server.end = moved;
                         if e.time_zone.is_none() {
                             e.time_zone = zone;
                         }
@@ -313,6 +349,13 @@ pub(super) fn map_event(
                 );
                 None
             }
+            "X-KALTURA-RESOURCE-IDS" => {
+                out.push(
+                    diag(&codes::RESOURCE_LINKS_LOST, format!("the server does not import X-KALTURA-RESOURCE-IDS: the event is created without its resources {v}"), "resource links lost")
+                        .help("link the resources through the API, or import the events as an event CSV"),
+                );
+                None
+            }
             n if IGNORED.contains(&n) => {
                 out.push(diag(
                     &codes::IGNORED_PROPERTY,
@@ -330,6 +373,7 @@ pub(super) fn map_event(
     let _ = duration_seen;
     nested_rules(ev, file, &mut out);
     check_record(&e, &locs, Source::Ical, file, row, &mut out);
+    converted_rules(&e, &locs, &server, ctx, row, &mut out);
     if e.start_date.is_none()
         && e.action == EventAction::Add
         && !locs_has(&locs, EventField::StartDate)
