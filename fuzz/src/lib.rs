@@ -47,6 +47,8 @@ pub fn read(format: Format, data: &[u8], opts: &ReadOptions) -> (Vec<Record>, Ve
         Format::Ical => ics::read(body, off, &file, opts, sink, &mut findings),
         Format::MrssXml => xml::reader::read(body, off, &file, opts, sink, &mut findings),
         Format::JsonLines => jsonl::read(body, off, &file, opts, sink, &mut findings),
+        Format::AppJsonl => kbulk::formats::app::jsonl::read(body, off, &file, opts, sink, &mut findings),
+        Format::AppCsv => kbulk::formats::app::csv::read(body, off, &file, opts, sink, &mut findings),
     };
     // Reading from memory cannot fail with I/O; the only errors are the reader's own.
     let _ = result;

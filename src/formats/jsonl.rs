@@ -40,6 +40,7 @@ pub fn read(
         .with_memory(opts.memory);
     let mut entry_rows = 0u64;
     let mut events = EventRules::new(file.clone(), EventSource::Jsonl).with_memory(opts.memory);
+    let mut apps: Option<super::app::Checker> = None;
     loop {
         if line_no.is_multiple_of(FLUSH_LINES) {
             // Lines report inside themselves; the file rules may hold earlier places open.
@@ -138,6 +139,16 @@ pub fn read(
                 check_event(e, &locs, EventSource::Jsonl, file, rows, diags);
                 events.observe(e, &locs, rows, diags);
             }
+            RecordData::App(_) => {
+                // Mapped again from the line, so the findings point at its keys.
+                let apps = apps.get_or_insert_with(|| {
+                    super::app::Checker::new(file, opts.apps_against.as_deref())
+                });
+                if let Ok(serde_json::Value::Object(obj)) = serde_json::from_slice(text) {
+                    let (app, locs) = super::app::jsonl::map(&obj, text, place, file, rows, diags);
+                    apps.app(&app, &locs, rows, diags);
+                }
+            }
         }
         let raw = opts
             .keep_raw
@@ -156,6 +167,9 @@ pub fn read(
     resources.finish_into(&mut |d| diags.push(d));
     entries.finish_into(&mut |d| diags.push(d));
     events.finish_into(&mut |d| diags.push(d));
+    if let Some(apps) = apps {
+        apps.finish(diags);
+    }
     Ok(rows)
 }
 

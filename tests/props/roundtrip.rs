@@ -93,6 +93,8 @@ fn read(format: Format, bytes: &[u8]) -> Vec<Record> {
         Format::Ical => ics::read(bytes, 0, &file, &o, sink, &mut diags),
         Format::MrssXml => xml::reader::read(bytes, 0, &file, &o, sink, &mut diags),
         Format::JsonLines => jsonl::read(bytes, 0, &file, &o, sink, &mut diags),
+        Format::AppJsonl => kbulk::formats::app::jsonl::read(bytes, 0, &file, &o, sink, &mut diags),
+        Format::AppCsv => kbulk::formats::app::csv::read(bytes, 0, &file, &o, sink, &mut diags),
     }
     .unwrap();
     diags.finish().unwrap();
