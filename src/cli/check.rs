@@ -45,7 +45,7 @@ pub struct CheckArgs {
     pub format_in: Option<InputFormat>,
     /// Memory the index of names (systemNames, referenceIds, UIDs) may use per file before it
     /// spills to a temporary file: a number of bytes with an optional K, M or G (powers of 1024).
-    #[arg(long, value_name = "SIZE", default_value = "64M", value_parser = parse_size)]
+    #[arg(long, value_name = "SIZE", default_value = "32M", value_parser = parse_size)]
     pub memory: u64,
     /// Fail (exit 1) on warnings too.
     #[arg(long)]
