@@ -5,18 +5,21 @@ use clap::{Parser, Subcommand};
 
 mod check;
 mod completions;
+mod conn;
 mod convert;
 mod dropfolder;
 mod exit;
 mod explain;
 mod export;
 mod fix;
+mod jobs;
 mod progress;
 mod render;
 mod report;
 mod sandbox;
 mod schema;
 mod submit;
+mod submit_bulk;
 mod walk;
 
 pub use exit::{CliError, Exit};
@@ -46,6 +49,8 @@ pub enum Command {
     Submit(submit::SubmitArgs),
     /// Export App Registry apps (delta sync from a watermark) as App JSON Lines or CSV.
     Export(export::ExportArgs),
+    /// Look at server-side bulk jobs: list them, get one, print its log.
+    Jobs(jobs::JobsArgs),
     /// Run a local Kaltura-compatible API server (API v3 and App Registry) for rehearsals and tests.
     Sandbox(sandbox::SandboxArgs),
     /// Print a shell completion script (bash, zsh, fish, powershell, elvish).
@@ -67,6 +72,7 @@ pub fn main() -> ExitCode {
         Command::Explain(args) => explain::run(args),
         Command::Schema(args) => schema::run(args),
         Command::Submit(args) => submit::run(args),
+        Command::Jobs(args) => jobs::run(args),
         Command::Sandbox(args) => sandbox::run(args),
         Command::Export(args) => export::run(args),
         Command::Completions(args) => completions::completions(args),

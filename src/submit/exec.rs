@@ -187,19 +187,23 @@ impl Executor {
                 *packed = counts.len();
             }
         };
-        type Answer = (usize, Result<Vec<Element>, Failure>);
+        // `None`: the batch was taken off the queue after the run failed, and not sent.
+        type Answer = (usize, Option<Result<Vec<Element>, Failure>>);
         let (work_tx, work_rx) = mpsc::channel::<(usize, Vec<Vec<Call>>)>();
         let work_rx = Arc::new(Mutex::new(work_rx));
         let (done_tx, done_rx) = mpsc::channel::<Answer>();
+        // Set when `dispatching` failed: the batches still queued are not sent.
+        let abort = AtomicBool::new(false);
         thread::scope(|scope| {
             for _ in 0..self.concurrency {
                 let work_rx = Arc::clone(&work_rx);
                 let done_tx = done_tx.clone();
+                let abort = &abort;
                 scope.spawn(move || {
                     loop {
                         let next = work_rx.lock().map(|rx| rx.recv());
                         let Ok(Ok((b, units))) = next else { break };
-                        let answer = self.send(ks, units);
+                        let answer = (!abort.load(Ordering::SeqCst)).then(|| self.send(ks, units));
                         if done_tx.send((b, answer)).is_err() {
                             break;
                         }
@@ -207,38 +211,18 @@ impl Executor {
                 });
             }
             drop(done_tx);
-            // Batches `next..marked` are marked sent (durable) but not dispatched yet: a free
-            // slot takes one at once, without waiting for the journal, whose next sync (the
-            // answers just in, the marks of the batches after) overlaps the requests in flight.
-            let mut next = 0;
+            // Every batch marked sent (durable) goes on the workers' queue at once: a worker that
+            // finishes a request takes the next one itself, without waiting for this thread,
+            // whose next journal sync (the answers just in, the marks of the batches after)
+            // overlaps the requests in flight. Up to `concurrency` batches wait on the queue
+            // beyond the `concurrency` being sent.
             let mut marked = 0;
+            // Batches on the queue or being sent, not answered yet.
             let mut in_flight = 0;
             let mut completed = Vec::new();
             let mut failed = None;
             let mut first = true;
             loop {
-                let dispatch =
-                    |next: &mut usize,
-                     in_flight: &mut usize,
-                     marked: usize,
-                     batches: &[Vec<usize>],
-                     bodies: &mut Vec<Option<Vec<Call>>>| {
-                        let k = (self.concurrency - *in_flight).min(marked - *next);
-                        for (b, batch) in batches.iter().enumerate().skip(*next).take(k) {
-                            let units = batch
-                                .iter()
-                                .map(|&u| bodies[u].take().unwrap_or_default())
-                                .collect();
-                            // Workers only stop once `work_tx` is dropped, so this cannot fail.
-                            let _ = work_tx.send((b, units));
-                        }
-                        *in_flight += k;
-                        *next += k;
-                    };
-                // Marked batches go even after a stop: they are recorded as sent.
-                if failed.is_none() {
-                    dispatch(&mut next, &mut in_flight, marked, &batches, &mut bodies);
-                }
                 let mut filed = first;
                 if failed.is_none() && !completed.is_empty() {
                     let more = feed.answered(std::mem::take(&mut completed));
@@ -249,8 +233,8 @@ impl Executor {
                 let target = if failed.is_some() || stopped {
                     marked
                 } else {
-                    let free = self.concurrency - in_flight;
-                    let need = next + free + self.concurrency;
+                    let answered = marked - in_flight;
+                    let need = answered + 2 * self.concurrency;
                     fill(need, &mut packed, &mut batches, &counts, &solo);
                     need.min(batches.len())
                 };
@@ -259,11 +243,20 @@ impl Executor {
                     first = false;
                     if let Err(e) = feed.dispatching(&marking) {
                         failed = Some(e);
+                        abort.store(true, Ordering::SeqCst);
                         completed.clear();
                         continue;
                     }
+                    for (b, batch) in batches.iter().enumerate().take(target).skip(marked) {
+                        let units = batch
+                            .iter()
+                            .map(|&u| bodies[u].take().unwrap_or_default())
+                            .collect();
+                        // Workers only stop once `work_tx` is dropped, so this cannot fail.
+                        let _ = work_tx.send((b, units));
+                    }
+                    in_flight += target - marked;
                     marked = target;
-                    dispatch(&mut next, &mut in_flight, marked, &batches, &mut bodies);
                 }
                 if in_flight == 0 {
                     break;
@@ -274,7 +267,9 @@ impl Executor {
                 in_flight -= answers.len();
                 if failed.is_none() {
                     for (b, answer) in answers {
-                        split(&batches[b], &counts, answer, &mut completed);
+                        if let Some(answer) = answer {
+                            split(&batches[b], &counts, answer, &mut completed);
+                        }
                     }
                 }
             }

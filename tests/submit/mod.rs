@@ -14,6 +14,7 @@ use serde_json::{Value, json};
 mod apps;
 mod apps_sync;
 mod auth;
+mod bulk;
 mod entries;
 mod events;
 mod faults;
