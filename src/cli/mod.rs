@@ -47,10 +47,10 @@ pub enum Command {
     Schema(schema::SchemaArgs),
     /// Submit bulk files to the Kaltura API: parallel, retried safely, resumable, with results.
     Submit(submit::SubmitArgs),
-    /// Export App Registry apps (delta sync from a watermark) as App JSON Lines or CSV.
-    Export(export::ExportArgs),
     /// Look at server-side bulk jobs: list them, get one, print its log.
     Jobs(jobs::JobsArgs),
+    /// Export App Registry apps (delta sync from a watermark) as App JSON Lines or CSV.
+    Export(export::ExportArgs),
     /// Run a local Kaltura-compatible API server (API v3 and App Registry) for rehearsals and tests.
     Sandbox(sandbox::SandboxArgs),
     /// Print a shell completion script (bash, zsh, fish, powershell, elvish).

@@ -139,10 +139,6 @@ pub struct SubmitArgs {
     #[command(flatten)]
     pub events: super::check::EventArgs,
 
-    /// Where App Registry apps go (the KS above is sent as `Authorization: Bearer`).
-    #[command(flatten)]
-    pub registry: super::export::RegistryArgs,
-
     /// The route: `api` calls the API row by row in multirequests; `bulk` hands the rows to
     /// Kaltura's bulk-upload engine as server-side jobs (schedule-resource CSV only, for now).
     #[arg(long, value_enum, default_value = "api")]
@@ -151,6 +147,9 @@ pub struct SubmitArgs {
     /// Options of --via bulk.
     #[command(flatten)]
     pub bulk: super::submit_bulk::BulkArgs,
+    /// Where App Registry apps go (the KS above is sent as `Authorization: Bearer`).
+    #[command(flatten)]
+    pub registry: super::export::RegistryArgs,
 }
 
 /// How `kbulk submit` sends rows.
