@@ -15,6 +15,7 @@ pub fn all_codes() -> Vec<&'static Code> {
         crate::formats::ics::codes::ALL,
         crate::formats::csv::event_codes::ALL,
         crate::dropfolder::codes::ALL,
+        crate::record::codes::app::ALL,
     ] {
         all.extend_from_slice(table);
     }

@@ -5,6 +5,7 @@ use std::sync::Arc;
 
 use crate::diag::Diagnostic;
 use crate::formats::Sink;
+use crate::formats::app::writer::CsvWriter as AppCsvWriter;
 use crate::formats::codes;
 use crate::formats::csv::entry_writer::EntryCsvWriter;
 use crate::formats::csv::event_writer::EventCsvWriter;
@@ -37,6 +38,7 @@ enum Writer<W: Write> {
     ResourceCsv(ResourceCsvWriter<W>),
     EntryCsv(EntryCsvWriter<W>),
     EventCsv(EventCsvWriter<W>),
+    AppCsv(Box<AppCsvWriter<W>>),
     Xml(XmlWriter<W>),
     Ics(IcsWriter<W>),
     /// Only while switching writers.
@@ -93,6 +95,7 @@ impl<W: Write> ConvertSink<W> {
             Writer::EventCsv(w) => {
                 w.finish()?;
             }
+            Writer::AppCsv(w) => w.finish()?,
             Writer::Xml(w) => {
                 w.finish()?;
             }
@@ -117,6 +120,7 @@ impl<W: Write> ConvertSink<W> {
             self.writer = match r.data.kind() {
                 RecordKind::Entry => Writer::EntryCsv(EntryCsvWriter::new(out)),
                 RecordKind::ScheduleEvent => Writer::EventCsv(EventCsvWriter::new(out)),
+                RecordKind::App => Writer::AppCsv(Box::new(AppCsvWriter::new(out))),
                 _ => Writer::ResourceCsv(ResourceCsvWriter::new(out)),
             };
         }
@@ -137,6 +141,10 @@ impl<W: Write> ConvertSink<W> {
             (Writer::EventCsv(w), RecordData::ScheduleEvent(e)) => {
                 w.write(e, &r.origin, &mut self.diagnostics)
             }
+            (Writer::AppCsv(w), RecordData::App(a)) => {
+                w.write(a)?;
+                Ok(true)
+            }
             (Writer::Ics(w), RecordData::ScheduleEvent(e)) => {
                 w.write(e, &r.origin, &mut self.diagnostics)
             }
@@ -145,6 +153,7 @@ impl<W: Write> ConvertSink<W> {
                     Writer::Xml(_) => "an XML bulk upload",
                     Writer::EntryCsv(_) => "an entry CSV",
                     Writer::EventCsv(_) => "a schedule-event CSV",
+                    Writer::AppCsv(_) => "an App CSV",
                     Writer::Ics(_) => "an iCal file",
                     _ => "a resource CSV",
                 };

@@ -12,7 +12,7 @@ use std::sync::atomic::{AtomicU64, Ordering};
 use rayon::prelude::*;
 
 use crate::check::rules::{AnyRules, Rules};
-use crate::check::{entry, event, resource};
+use crate::check::{app, entry, event, resource};
 use crate::diag::Diagnostic;
 use crate::formats::feed::{Checks, Chunk, Feed, RowKind};
 use crate::formats::{
@@ -168,35 +168,44 @@ fn read_hooked(
             |feed, f| csv::resource::read(input, offset, file, opts, feed, f),
         ),
         Format::EntryCsv => {
-            let rules = entry::FileRules::new(name, max, EntrySource::Csv);
+            let rules = entry::FileRules::new(name, max, EntrySource::Csv).with_memory(opts.memory);
             drive(rules, hooks, findings, |feed, f| {
                 csv::entry::read(input, offset, file, opts, feed, f)
             })
         }
         Format::MrssXml => {
-            let rules = entry::FileRules::new(name, max, EntrySource::Xml);
+            let rules = entry::FileRules::new(name, max, EntrySource::Xml).with_memory(opts.memory);
             drive(rules, hooks, findings, |feed, f| {
                 xml::reader::read(input, offset, file, opts, feed, f)
             })
         }
         Format::EventCsv => {
-            let rules = event::FileRules::new(name, EventSource::Csv);
+            let rules = event::FileRules::new(name, EventSource::Csv).with_memory(opts.memory);
             drive(rules, hooks, findings, |feed, f| {
                 csv::event::read(input, offset, file, opts, feed, f)
             })
         }
         Format::Ical => {
-            let rules = event::FileRules::new(name, EventSource::Ical);
+            let rules = event::FileRules::new(name, EventSource::Ical).with_memory(opts.memory);
             drive(rules, hooks, findings, |feed, f| {
                 ics::read(input, offset, file, opts, feed, f)
             })
         }
-        Format::JsonLines => drive(
-            AnyRules::new(name, max, opts.memory),
-            hooks,
-            findings,
-            |feed, f| jsonl::read(input, offset, file, opts, feed, f),
-        ),
+        Format::JsonLines => drive(AnyRules::new(name, opts), hooks, findings, |feed, f| {
+            jsonl::read(input, offset, file, opts, feed, f)
+        }),
+        Format::AppJsonl => {
+            let rules = app::FileRules::new(name, opts.apps_against.as_deref());
+            drive(rules, hooks, findings, |feed, f| {
+                crate::formats::app::jsonl::read(input, offset, file, opts, feed, f)
+            })
+        }
+        Format::AppCsv => {
+            let rules = app::FileRules::new(name, opts.apps_against.as_deref());
+            drive(rules, hooks, findings, |feed, f| {
+                crate::formats::app::csv::read(input, offset, file, opts, feed, f)
+            })
+        }
     }
 }
 
@@ -324,7 +333,7 @@ pub fn read_path_watched(
     out.detected(&detection);
     let Some(format) = detection.format else {
         let d = Diagnostic::new(&codes::UNKNOWN_FORMAT, &name, format!("kbulk cannot tell what kind of bulk file this is: {}", detection.by))
-            .help("kbulk reads resource/event/entry CSVs (with a `*` header), iCal, mrss XML and JSON Lines; name the format with --format-in if detection is wrong");
+            .help("kbulk reads resource/event/entry CSVs (with a `*` header), iCal, mrss XML, JSON Lines and App Registry apps (JSON Lines, CSV); name the format with --format-in if detection is wrong");
         out.finding(d)?;
         return Ok(FileReport {
             file: name,

@@ -3,7 +3,7 @@
 //! `schemas/*.schema.json` are these, committed; a test keeps them in step.
 use schemars::schema_for;
 
-use crate::record::{Entry, JsonRecord, ScheduleEvent, ScheduleResource};
+use crate::record::{App, Entry, JsonRecord, ScheduleEvent, ScheduleResource};
 use crate::stream::StreamLine;
 
 /// The schema names `kbulk schema` knows, with their file names under `schemas/`.
@@ -12,6 +12,7 @@ pub const NAMES: &[(&str, &str)] = &[
     ("schedule-resource", "schedule-resource.schema.json"),
     ("schedule-event", "schedule-event.schema.json"),
     ("entry", "entry.schema.json"),
+    ("app", "app.schema.json"),
     ("record", "record.schema.json"),
 ];
 
@@ -22,6 +23,9 @@ pub fn schema(name: &str) -> Option<String> {
         "schedule-resource" => record_schema(schema_for!(ScheduleResource), "scheduleResource"),
         "schedule-event" => record_schema(schema_for!(ScheduleEvent), "scheduleEvent"),
         "entry" => record_schema(schema_for!(Entry), "entry"),
+        // One line of App JSON Lines: the App object as the App Registry returns it, no `kind`
+        // (in kbulk JSON Lines the same fields come with `kind: "app"`, see `record`).
+        "app" => schema_for!(App),
         "record" => schema_for!(JsonRecord),
         _ => return None,
     };

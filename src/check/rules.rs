@@ -1,14 +1,17 @@
 //! The rules of one record kind as the driver (`crate::pipeline`) runs them: [`Rules`], and its
-//! implementations for resources, entries, events and kbulk JSON Lines (any kind).
+//! implementations for resources, entries, events, apps and kbulk JSON Lines (any kind).
 use std::sync::Arc;
 
 use crate::diag::Diagnostic;
-use crate::formats::feed::{AnyKind, Entries, Events, ReadEvent, Resources, RowKind};
-use crate::record::locs::{EntryLocs, EntrySource, EventLocs, EventSource, ResourceLocs};
-use crate::record::{RecordData, ResourceView};
-use crate::source::Place;
+use crate::formats::ReadOptions;
+use crate::formats::feed::{
+    AnyKind, AnyLocs, Apps, Entries, Events, ReadEvent, Resources, RowKind,
+};
+use crate::record::app::Existing;
+use crate::record::locs::{AppLocs, EntryLocs, EntrySource, EventLocs, EventSource, ResourceLocs};
+use crate::record::{App, RecordData, ResourceView};
 
-use super::{entry, event, resource};
+use super::{app, entry, event, resource};
 
 /// The rules of one kind: per-record rules, which the driver runs in parallel on every record
 /// of a chunk, and file-level rules, which see every record in file order.
@@ -113,9 +116,7 @@ impl Rules for entry::FileRules {
     }
 
     fn finish(self, out: &mut dyn FnMut(Diagnostic)) {
-        let mut found = Vec::new();
-        entry::FileRules::finish(self, &mut found);
-        found.into_iter().for_each(out);
+        entry::FileRules::finish_into(self, out);
     }
 }
 
@@ -148,8 +149,37 @@ impl Rules for event::FileRules {
     }
 
     fn finish(self, out: &mut dyn FnMut(Diagnostic)) {
+        event::FileRules::finish_into(self, out);
+    }
+}
+
+impl Rules for app::FileRules {
+    type Kind = Apps;
+
+    fn check(&self, record: &App, locs: &AppLocs, row: u64, out: &mut Vec<Diagnostic>) {
+        app::check_record(record, locs, &self.file, row, out);
+    }
+
+    fn observe(
+        &mut self,
+        record: Option<&App>,
+        locs: &AppLocs,
+        row: u64,
+        out: &mut Vec<Diagnostic>,
+    ) {
+        if let Some(a) = record {
+            app::FileRules::observe(self, a, locs, row, out);
+        }
+    }
+
+    fn hold(&self) -> Option<u64> {
+        // Every app finding points at the later row.
+        None
+    }
+
+    fn finish(self, out: &mut dyn FnMut(Diagnostic)) {
         let mut found = Vec::new();
-        event::FileRules::finish(self, &mut found);
+        app::FileRules::finish(self, &mut found);
         found.into_iter().for_each(out);
     }
 }
@@ -161,18 +191,25 @@ pub struct AnyRules {
     resources: resource::FileRules,
     entries: entry::FileRules,
     events: event::FileRules,
+    /// The app rules, made at the first app (`apps_against`: the server's apps).
+    apps: Option<app::FileRules>,
+    apps_against: Option<Arc<Existing>>,
     /// Entries observed so far (the entry limit counts entries only).
     entry_rows: u64,
 }
 
 impl AnyRules {
-    /// Rules for one JSON Lines file; `max_records` is the per-bulk limit, `memory` the bytes
-    /// the resource name index may hold before it spills.
-    pub fn new(file: Arc<str>, max_records: Option<u64>, memory: u64) -> Self {
+    /// Rules for one JSON Lines file, with the per-bulk limit, the bytes each name index may
+    /// hold before it spills and the server's apps of `opts`.
+    pub fn new(file: Arc<str>, opts: &ReadOptions) -> Self {
+        let (max, memory) = (opts.max_records, opts.memory);
         AnyRules {
-            resources: resource::FileRules::new(file.clone(), max_records).with_memory(memory),
-            entries: entry::FileRules::new(file.clone(), max_records, EntrySource::Jsonl),
-            events: event::FileRules::new(file, EventSource::Jsonl),
+            resources: resource::FileRules::new(file.clone(), max).with_memory(memory),
+            entries: entry::FileRules::new(file.clone(), max, EntrySource::Jsonl)
+                .with_memory(memory),
+            events: event::FileRules::new(file, EventSource::Jsonl).with_memory(memory),
+            apps: None,
+            apps_against: opts.apps_against.clone(),
             entry_rows: 0,
         }
     }
@@ -181,18 +218,25 @@ impl AnyRules {
 impl Rules for AnyRules {
     type Kind = AnyKind;
 
-    fn check(&self, record: &RecordData, locs: &Place, row: u64, out: &mut Vec<Diagnostic>) {
+    fn check(&self, record: &RecordData, locs: &AnyLocs, row: u64, out: &mut Vec<Diagnostic>) {
+        let line = locs.line;
         match record {
             RecordData::ScheduleResource(r) => {
-                let locs = ResourceLocs::whole(*locs);
+                let locs = ResourceLocs::whole(line);
                 Rules::check(&self.resources, &r.view(), &locs, row, out);
             }
             RecordData::Entry(e) => {
-                Rules::check(&self.entries, e, &EntryLocs::whole(*locs), row, out);
+                Rules::check(&self.entries, e, &EntryLocs::whole(line), row, out);
             }
             RecordData::ScheduleEvent(e) => {
                 let (source, file) = (self.events.source, &self.events.file);
-                event::check_record(e, &EventLocs::whole(*locs), source, file, row, out);
+                event::check_record(e, &EventLocs::whole(line), source, file, row, out);
+            }
+            RecordData::App(a) => {
+                // Apps whose line was not an object carry no key places and are not checked.
+                if let Some(l) = &locs.app {
+                    app::check_record(a, l, &self.events.file, row, out);
+                }
             }
         }
     }
@@ -200,22 +244,31 @@ impl Rules for AnyRules {
     fn observe(
         &mut self,
         record: Option<&RecordData>,
-        locs: &Place,
+        locs: &AnyLocs,
         row: u64,
         out: &mut Vec<Diagnostic>,
     ) {
+        let line = locs.line;
         match record {
             Some(RecordData::ScheduleResource(r)) => {
-                let locs = ResourceLocs::whole(*locs);
+                let locs = ResourceLocs::whole(line);
                 self.resources.observe(Some(&r.view()), &locs, row, out);
             }
             Some(RecordData::Entry(e)) => {
                 self.entry_rows += 1;
-                let locs = EntryLocs::whole(*locs);
+                let locs = EntryLocs::whole(line);
                 self.entries.observe(Some(e), &locs, self.entry_rows, out);
             }
             Some(RecordData::ScheduleEvent(e)) => {
-                self.events.observe(e, &EventLocs::whole(*locs), row, out);
+                self.events.observe(e, &EventLocs::whole(line), row, out);
+            }
+            Some(RecordData::App(a)) => {
+                let Some(l) = &locs.app else { return };
+                let (file, against) = (&self.events.file, self.apps_against.as_deref());
+                let apps = self
+                    .apps
+                    .get_or_insert_with(|| app::FileRules::new(file.clone(), against));
+                apps.observe(a, l, row, out);
             }
             None => {}
         }
@@ -234,5 +287,8 @@ impl Rules for AnyRules {
         Rules::finish(self.resources, out);
         Rules::finish(self.entries, out);
         Rules::finish(self.events, out);
+        if let Some(apps) = self.apps {
+            Rules::finish(apps, out);
+        }
     }
 }

@@ -37,10 +37,11 @@ pub struct KeyLog {
 }
 
 impl KeyLog {
-    /// A log that buffers about `budget` bytes before it writes a sorted run.
+    /// A log that buffers about a quarter of `budget` bytes before it writes a sorted run: it
+    /// takes over an index of up to `budget` bytes, which stays alive while it is copied in.
     pub fn new(budget: usize) -> Self {
         KeyLog {
-            buffer: budget.max(MIN_BUFFER),
+            buffer: (budget / 4).max(MIN_BUFFER),
             events: Vec::new(),
             arena: Vec::new(),
             runs: Vec::new(),

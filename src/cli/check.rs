@@ -47,7 +47,7 @@ pub struct CheckArgs {
     pub format_in: Option<InputFormat>,
     /// Memory the index of names (systemNames, referenceIds, UIDs) may use per file before it
     /// spills to a temporary file: a number of bytes with an optional K, M or G (powers of 1024).
-    #[arg(long, value_name = "SIZE", default_value = "64M", value_parser = parse_size)]
+    #[arg(long, value_name = "SIZE", default_value = "32M", value_parser = parse_size)]
     pub memory: u64,
     /// Fail (exit 1) on warnings too.
     #[arg(long)]
@@ -75,6 +75,13 @@ pub struct CheckArgs {
     /// Options for schedule events.
     #[command(flatten)]
     pub events: EventArgs,
+    /// Also check App Registry apps against the apps this App Registry holds (base URL
+    /// `.../api/v1`): domains other apps hold, deletes of apps that do not exist.
+    #[arg(long, value_name = "URL")]
+    pub against: Option<String>,
+    /// The KS for --against (or how to open a session).
+    #[command(flatten)]
+    pub session: super::export::KsArgs,
 }
 
 /// Options that shape how schedule events are read (iCal jobs, time zones).
@@ -148,6 +155,10 @@ pub enum InputFormat {
     Ical,
     /// kbulk JSON Lines.
     Jsonl,
+    /// App Registry apps, one App object per line.
+    AppJsonl,
+    /// App Registry apps, CSV with a header of App fields.
+    AppCsv,
 }
 
 impl From<InputFormat> for Format {
@@ -159,6 +170,8 @@ impl From<InputFormat> for Format {
             InputFormat::EventCsv => Format::EventCsv,
             InputFormat::Ical => Format::Ical,
             InputFormat::Jsonl => Format::JsonLines,
+            InputFormat::AppJsonl => Format::AppJsonl,
+            InputFormat::AppCsv => Format::AppCsv,
         }
     }
 }
@@ -330,6 +343,10 @@ pub fn run(args: &CheckArgs) -> Result<Exit, CliError> {
         ..ReadOptions::default()
     };
     args.events.apply(&mut opts);
+    if let Some(url) = &args.against {
+        let ks = args.session.ks()?;
+        opts.apps_against = Some(Arc::new(super::export::existing(url, &ks)?));
+    }
     let stdout = io::stdout();
     let mut out = BufWriter::new(stdout.lock());
     let handler = render::handler(args.color.enabled(render::stdout_is_terminal()));

@@ -23,6 +23,10 @@ pub enum Format {
     MrssXml,
     /// kbulk's normalized JSON Lines (one record per line, tagged by `kind`).
     JsonLines,
+    /// App Registry apps as JSON Lines (one App object per line, as the service returns it).
+    AppJsonl,
+    /// App Registry apps as CSV (a header of App fields, nested fields as dotted names).
+    AppCsv,
 }
 
 impl Format {
@@ -35,6 +39,8 @@ impl Format {
             Format::Ical => "ical",
             Format::MrssXml => "mrss-xml",
             Format::JsonLines => "jsonl",
+            Format::AppJsonl => "app-jsonl",
+            Format::AppCsv => "app-csv",
         }
     }
 
@@ -47,6 +53,8 @@ impl Format {
             Format::Ical => "iCal file",
             Format::MrssXml => "XML bulk upload (mrss)",
             Format::JsonLines => "JSON Lines",
+            Format::AppJsonl => "App Registry JSON Lines",
+            Format::AppCsv => "App Registry CSV",
         }
     }
 
@@ -56,6 +64,7 @@ impl Format {
             Format::ResourceCsv => Some(RecordKind::ScheduleResource),
             Format::EventCsv | Format::Ical => Some(RecordKind::ScheduleEvent),
             Format::EntryCsv | Format::MrssXml => Some(RecordKind::Entry),
+            Format::AppJsonl | Format::AppCsv => Some(RecordKind::App),
             Format::JsonLines => None,
         }
     }
@@ -147,6 +156,12 @@ pub fn detect(head: &[u8], path: &Path) -> Detection {
     }
     if trimmed.starts_with(b"{") && find(trimmed, b"\"kind\"").is_some() {
         return found(Format::JsonLines, "its JSON objects with a \"kind\" field");
+    }
+    if trimmed.starts_with(b"{") && find(trimmed, b"\"appCustomId\"").is_some() {
+        return found(Format::AppJsonl, "its JSON objects with App fields");
+    }
+    if super::app::csv::sniff(body) {
+        return found(Format::AppCsv, "its header of App fields (appCustomId)");
     }
     if let Some(d) = detect_csv(body) {
         return d;
@@ -306,5 +321,17 @@ mod tests {
             Some(Format::ResourceCsv)
         );
         assert_eq!(fmt("hello world\n", "x.bin"), None);
+        assert_eq!(
+            fmt("{\"appCustomId\":\"a\",\"appType\":\"ep\"}\n", "x.txt"),
+            Some(Format::AppJsonl)
+        );
+        assert_eq!(
+            fmt("{\"kind\":\"app\",\"appCustomId\":\"a\"}\n", "x.txt"),
+            Some(Format::JsonLines)
+        );
+        assert_eq!(
+            fmt("appCustomId,appCustomName,appType\na,A,kms\n", "x.txt"),
+            Some(Format::AppCsv)
+        );
     }
 }

@@ -5,8 +5,8 @@ use std::io;
 
 use crate::diag::{Code, Diagnostic};
 use crate::record::event::ServerTimes;
-use crate::record::locs::{EntryLocs, EventLocs, ResourceLocs};
-use crate::record::{Entry, RecordData, ResourceView, ScheduleEvent};
+use crate::record::locs::{AppLocs, EntryLocs, EventLocs, ResourceLocs};
+use crate::record::{App, Entry, RecordData, ResourceView, ScheduleEvent};
 use crate::source::{Origin, Place};
 
 use super::Findings;
@@ -67,13 +67,34 @@ impl RowKind for Events {
     }
 }
 
-/// Records of any kind, each known only by its place (kbulk JSON Lines).
+/// App Registry apps (App JSON Lines, App CSV).
+#[derive(Debug)]
+pub enum Apps {}
+
+impl RowKind for Apps {
+    type Record<'a> = App;
+    type Locs<'a> = AppLocs;
+    fn data(record: App) -> RecordData {
+        RecordData::App(record)
+    }
+}
+
+/// Where a record of kbulk JSON Lines sits: its line, and for an app the places of its keys.
+#[derive(Debug, Clone)]
+pub struct AnyLocs {
+    /// The whole line.
+    pub line: Place,
+    /// An app's keys (`None` for the other kinds).
+    pub app: Option<Box<AppLocs>>,
+}
+
+/// Records of any kind, each known by its line (kbulk JSON Lines).
 #[derive(Debug)]
 pub enum AnyKind {}
 
 impl RowKind for AnyKind {
     type Record<'a> = RecordData;
-    type Locs<'a> = Place;
+    type Locs<'a> = AnyLocs;
     fn data(record: RecordData) -> RecordData {
         record
     }

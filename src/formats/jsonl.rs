@@ -5,7 +5,7 @@ use std::sync::Arc;
 
 use super::codes;
 use crate::diag::Diagnostic;
-use crate::formats::feed::{AnyKind, Checks, Chunk, Feed, Row};
+use crate::formats::feed::{AnyKind, AnyLocs, Checks, Chunk, Feed, Row};
 use crate::formats::{Findings, ReadOptions};
 use crate::record::{JsonRecord, RecordData};
 use crate::source::Place;
@@ -120,8 +120,16 @@ pub fn read(
         };
         rows += 1;
         let mut findings = Vec::new();
+        let mut app_locs = None;
         if let RecordData::Entry(_) = &rec.data {
             placeholders(text, start, line_no, file, rows, &mut findings);
+        }
+        if let RecordData::App(_) = &rec.data
+            && let Ok(serde_json::Value::Object(obj)) = serde_json::from_slice(text)
+        {
+            // Mapped again from the line, so the findings point at its keys.
+            let (_, locs) = super::app::jsonl::map(&obj, text, place, file, rows, &mut findings);
+            app_locs = Some(Box::new(locs));
         }
         let origin = wants.then(|| Origin {
             file: file.clone(),
@@ -137,7 +145,10 @@ pub fn read(
             record: Some(rec.data),
             usable: true,
             checks: Checks::All,
-            locs: place,
+            locs: AnyLocs {
+                line: place,
+                app: app_locs,
+            },
             findings,
             origin,
         });

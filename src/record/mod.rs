@@ -7,6 +7,7 @@ use serde::{Deserialize, Serialize};
 
 use crate::source::Origin;
 
+pub mod app;
 pub mod codes;
 pub mod entry;
 pub mod event;
@@ -14,6 +15,7 @@ pub mod locs;
 pub mod resource;
 pub mod values;
 
+pub use app::App;
 pub use entry::Entry;
 pub use event::{EventTime, EventType, Recurrence, ScheduleEvent};
 pub use resource::{ResourceAction, ResourceType, ResourceView, ScheduleResource};
@@ -71,6 +73,8 @@ pub enum RecordData {
     ScheduleEvent(ScheduleEvent),
     /// A media entry (boxed: it is several times larger than the other kinds).
     Entry(Box<Entry>),
+    /// An App Registry application.
+    App(App),
 }
 
 impl RecordData {
@@ -80,6 +84,7 @@ impl RecordData {
             RecordData::ScheduleResource(_) => RecordKind::ScheduleResource,
             RecordData::ScheduleEvent(_) => RecordKind::ScheduleEvent,
             RecordData::Entry(_) => RecordKind::Entry,
+            RecordData::App(_) => RecordKind::App,
         }
     }
 }

@@ -38,6 +38,12 @@ CREATE TABLE IF NOT EXISTS entries (
 CREATE TABLE IF NOT EXISTS category_entries (
     seq INTEGER PRIMARY KEY AUTOINCREMENT, partner_id INTEGER NOT NULL, entry_id TEXT NOT NULL,
     category_id INTEGER NOT NULL, data TEXT NOT NULL, UNIQUE (entry_id, category_id));
+CREATE TABLE IF NOT EXISTS bulk_jobs (
+    id INTEGER PRIMARY KEY AUTOINCREMENT, partner_id INTEGER NOT NULL, kind TEXT NOT NULL,
+    status INTEGER NOT NULL, file BLOB NOT NULL, data TEXT NOT NULL);
+CREATE TABLE IF NOT EXISTS bulk_results (
+    job_id INTEGER NOT NULL, line_index INTEGER NOT NULL, data TEXT NOT NULL,
+    PRIMARY KEY (job_id, line_index));
 CREATE TABLE IF NOT EXISTS apps (
     seq INTEGER PRIMARY KEY AUTOINCREMENT, id TEXT NOT NULL UNIQUE, partner_id INTEGER NOT NULL,
     app_custom_id TEXT NOT NULL, data TEXT NOT NULL, UNIQUE (partner_id, app_custom_id));
@@ -124,7 +130,7 @@ pub(crate) fn now_secs() -> i64 {
 }
 
 /// The tables the stats endpoint counts, with the condition that excludes deleted objects.
-const COUNTED: [(&str, &str); 7] = [
+const COUNTED: [(&str, &str); 8] = [
     ("resources", "status != 3"),
     ("events", "status != 3"),
     ("event_resources", "1"),
@@ -132,6 +138,7 @@ const COUNTED: [(&str, &str); 7] = [
     ("entries", "1"),
     ("category_entries", "1"),
     ("apps", "1"),
+    ("bulk_jobs", "1"),
 ];
 
 /// Number of live (not deleted) objects of each counted kind.

@@ -11,7 +11,10 @@ use kbulk::submit::preflight::{self, Checked};
 use kbulk::submit::retry::RetryPolicy;
 use serde_json::{Value, json};
 
+mod apps;
+mod apps_sync;
 mod auth;
+mod bulk;
 mod entries;
 mod events;
 mod faults;

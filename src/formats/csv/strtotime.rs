@@ -125,6 +125,19 @@ pub fn read(text: &str) -> Reading {
     match split_date(v) {
         Some((date, swapped, rolled, rest)) => match clock(rest.trim()) {
             Some((time, off)) => {
+                // strtotime reads `24:00` as midnight at the end of the day, as ISO 8601 does.
+                let midnight_24 = {
+                    let r = rest.trim().trim_start_matches(['T', 't']);
+                    r.starts_with("24:00") && time == Time::midnight()
+                };
+                let date = if midnight_24 {
+                    match date.tomorrow() {
+                        Ok(d) => d,
+                        Err(_) => return Reading::Refused("the date is out of range".into()),
+                    }
+                } else {
+                    date
+                };
                 let dt = date.to_datetime(time);
                 local(dt, off, swapped, rolled)
             }
@@ -324,6 +337,10 @@ fn clock(rest: &str) -> Option<(Time, Option<Offset>)> {
         Some(false) if h == 12 => h = 0,
         _ => {}
     }
+    // `24:00[:00]` is the end of the day (midnight of the next; the caller moves the date).
+    if h == 24 && m == 0 && s == 0 && pm.is_none() {
+        h = 0;
+    }
     let time = Time::new(h, m, s, 0).ok()?;
     let off = match off {
         Some(secs) => Some(Offset::from_seconds(secs).ok()?),
@@ -400,5 +417,11 @@ mod tests {
         assert_eq!(rolled("30.02.2028").0, "2028-03-01T00:00:00Z");
         assert_eq!(rolled("2027-03-00").0, "2027-02-28T00:00:00Z");
         assert_eq!(rolled("2028-02-29"), ("2028-02-29T00:00:00Z".into(), None));
+        assert_eq!(rolled("2027-12-31 24:00").0, "2028-01-01T00:00:00Z");
+        assert_eq!(
+            rolled("12/31/2027 24:00:00 +01:00").0,
+            "2027-12-31T23:00:00Z"
+        );
+        assert!(matches!(read("2027-12-31 24:30"), Reading::Refused(_)));
     }
 }

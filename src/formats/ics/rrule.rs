@@ -312,7 +312,7 @@ pub fn to_csv(r: &Recurrence) -> (String, Vec<&'static str>) {
 }
 
 /// Occurrences the server generates at most.
-pub const MAX_OCCURRENCES: u16 = 1000;
+pub use crate::record::event::MAX_OCCURRENCES;
 
 /// Counts occurrences of `r` from `start`, up to `limit` (`Ok(limit)` means at least that many).
 /// `Err` carries the `rrule` crate's reason when the rule cannot be expanded.

@@ -15,6 +15,7 @@ use super::journal::{RowEntry, RowId};
 use super::multirequest::Call;
 use crate::record::{Record, RecordData};
 
+mod app;
 mod common;
 mod entry;
 mod event;
@@ -286,11 +287,13 @@ pub enum Uploaded {
 /// (resources before the events that use them, events before the entries recorded from them).
 pub fn planners(items: Vec<Item>) -> Vec<Box<dyn Planner>> {
     let (mut resources, mut events, mut entries) = (Vec::new(), Vec::new(), Vec::new());
+    let mut apps = Vec::new();
     for item in items {
         match &item.record.data {
             RecordData::ScheduleResource(_) => resources.push(item),
             RecordData::ScheduleEvent(_) => events.push(item),
             RecordData::Entry(_) => entries.push(item),
+            RecordData::App(_) => apps.push(item),
         }
     }
     let mut out: Vec<Box<dyn Planner>> = Vec::new();
@@ -302,6 +305,9 @@ pub fn planners(items: Vec<Item>) -> Vec<Box<dyn Planner>> {
     }
     if !entries.is_empty() {
         out.push(Box::new(entry::EntryPlanner::new(entries)));
+    }
+    if !apps.is_empty() {
+        out.push(Box::new(app::AppPlanner::new(apps)));
     }
     out
 }
