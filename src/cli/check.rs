@@ -138,6 +138,14 @@ pub enum InputFormat {
     Ical,
     /// kbulk JSON Lines.
     Jsonl,
+    /// Category CSV.
+    CategoryCsv,
+    /// User CSV.
+    UserCsv,
+    /// Category-user (entitlement) CSV.
+    CategoryUserCsv,
+    /// Category-entry status CSV.
+    CategoryEntryCsv,
 }
 
 impl From<InputFormat> for Format {
@@ -149,6 +157,10 @@ impl From<InputFormat> for Format {
             InputFormat::EventCsv => Format::EventCsv,
             InputFormat::Ical => Format::Ical,
             InputFormat::Jsonl => Format::JsonLines,
+            InputFormat::CategoryCsv => Format::CategoryCsv,
+            InputFormat::UserCsv => Format::UserCsv,
+            InputFormat::CategoryUserCsv => Format::CategoryUserCsv,
+            InputFormat::CategoryEntryCsv => Format::CategoryEntryCsv,
         }
     }
 }

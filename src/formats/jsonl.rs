@@ -7,10 +7,14 @@ use super::codes;
 use crate::check::entry;
 use crate::check::event::{FileRules as EventRules, check_record as check_event};
 use crate::check::resource::{FileRules, check_record};
+use crate::check::table::rules_for;
 use crate::diag::Diagnostic;
 use crate::formats::{Findings, ReadOptions, Sink};
-use crate::record::locs::{EntryLocs, EntrySource as Source, EventLocs, EventSource, ResourceLocs};
-use crate::record::{JsonRecord, Record, RecordData};
+use crate::record::locs::{
+    CellLocs, EntryLocs, EntrySource as Source, EventLocs, EventSource, ResourceLocs,
+};
+use crate::record::table::TableRules;
+use crate::record::{JsonRecord, Record, RecordData, RecordKind};
 use crate::source::Place;
 use crate::source::{LineCol, Origin, Span};
 
@@ -39,11 +43,19 @@ pub fn read(
     let mut entries = entry::FileRules::new(file.clone(), opts.max_records, Source::Jsonl);
     let mut entry_rows = 0u64;
     let mut events = EventRules::new(file.clone(), EventSource::Jsonl);
+    // The simple kinds' rules, made when a record of the kind first appears (with its own count).
+    let mut tables: Vec<(RecordKind, Box<dyn TableRules>, u64)> = Vec::new();
     loop {
         if line_no.is_multiple_of(FLUSH_LINES) {
             // Lines report inside themselves; the file rules may hold earlier places open.
             let held = [resources.hold(), entries.hold(), events.hold()];
-            diags.flush(held.into_iter().flatten().fold(pos, u64::min))?;
+            let tables_held = tables.iter().filter_map(|(_, r, _)| r.hold());
+            diags.flush(
+                held.into_iter()
+                    .flatten()
+                    .chain(tables_held)
+                    .fold(pos, u64::min),
+            )?;
         }
         buf.clear();
         let n = (&mut reader).take(MAX_LINE).read_until(b'\n', &mut buf)?;
@@ -137,6 +149,20 @@ pub fn read(
                 check_event(e, &locs, EventSource::Jsonl, file, rows, diags);
                 events.observe(e, &locs, rows, diags);
             }
+            data => {
+                let kind = data.kind();
+                if !tables.iter().any(|(k, _, _)| *k == kind)
+                    && let Some(r) = rules_for(kind, file.clone(), opts.max_records)
+                {
+                    tables.push((kind, r, 0));
+                }
+                if let Some((_, rules, n)) = tables.iter_mut().find(|(k, _, _)| *k == kind) {
+                    *n += 1;
+                    let locs = CellLocs::whole(place);
+                    rules.check(data, &locs, *n, diags);
+                    rules.observe(Some(data), &locs, *n, false, diags);
+                }
+            }
         }
         let raw = opts
             .keep_raw
@@ -155,6 +181,9 @@ pub fn read(
     resources.finish(diags);
     entries.finish(diags);
     events.finish(diags);
+    for (_, rules, _) in &mut tables {
+        rules.finish(diags);
+    }
     Ok(rows)
 }
 

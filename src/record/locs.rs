@@ -147,3 +147,32 @@ impl EventLocs {
         self.fields[field.index()] = Some(p);
     }
 }
+
+/// Where the cells of one row of a simple CSV kind sit (see [`crate::record::table`]); a JSON
+/// line has only the whole record.
+#[derive(Debug, Clone, Default)]
+pub struct CellLocs {
+    /// The whole row or line.
+    pub row: Place,
+    /// The cell of each column the row has, by column name.
+    pub cells: Vec<(&'static str, Place)>,
+}
+
+impl CellLocs {
+    /// Locations with only the whole record known.
+    pub fn whole(row: Place) -> Self {
+        CellLocs {
+            row,
+            cells: Vec::new(),
+        }
+    }
+
+    /// The place of column `name`, or of the whole row.
+    pub fn at(&self, name: &str) -> Place {
+        self.cells
+            .iter()
+            .rev()
+            .find(|(n, _)| *n == name)
+            .map_or(self.row, |(_, p)| *p)
+    }
+}

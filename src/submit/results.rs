@@ -103,7 +103,15 @@ pub fn write_csv(input: &Checked, outcome: &InputOutcome, out: impl Write) -> io
     let warning = |row: &u64| warnings.get(row).map(|w| w.join("; ")).unwrap_or_default();
     let is_csv = matches!(
         input.report.detection.format,
-        Some(Format::ResourceCsv | Format::EventCsv | Format::EntryCsv)
+        Some(
+            Format::ResourceCsv
+                | Format::EventCsv
+                | Format::EntryCsv
+                | Format::CategoryCsv
+                | Format::UserCsv
+                | Format::CategoryUserCsv
+                | Format::CategoryEntryCsv
+        )
     );
     if is_csv {
         let (header, rows) = csv_rows(input)?;

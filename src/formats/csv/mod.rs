@@ -9,6 +9,9 @@ pub mod event_writer;
 pub mod php;
 pub mod resource;
 pub mod resource_writer;
+pub mod table;
+pub mod table_codes;
+pub mod table_writer;
 
 pub use php::{CsvChunk, CsvRecord, CsvRow, PhpCsvReader, RecordRef};
 
