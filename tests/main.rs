@@ -4,6 +4,7 @@ mod common;
 mod dropfolder;
 mod ical;
 mod layers;
+mod parity;
 mod props;
 mod resource;
 mod sandbox;

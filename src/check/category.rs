@@ -153,7 +153,7 @@ pub fn check_category(
     if let Some(v) = c.user_join_policy {
         out.push(
             at(&codes::USER_JOIN_POLICY, file, locs, "userJoinPolicy", row, format!("userJoinPolicy `{v}` is sent to the API, where the property is read-only: the row most likely fails"), "read-only in the API")
-                .server("The property \"userJoinPolicy\" cannot be updated")
+                .server("The property \"KalturaCategory::userJoinPolicy\" cannot be updated")
                 .help("leave userJoinPolicy empty and set the join policy in the KMC"),
         );
     }

@@ -13,7 +13,8 @@ pub struct NameIndex {
 /// Slot key meaning "empty"; real keys are remapped away from it.
 const EMPTY: u64 = 0;
 
-fn norm(key: u64) -> u64 {
+/// The key as the index stores it (0 means empty, so it becomes 1).
+pub fn norm(key: u64) -> u64 {
     if key == EMPTY { 1 } else { key }
 }
 
@@ -37,6 +38,22 @@ impl NameIndex {
     #[cfg(test)]
     pub fn is_empty(&self) -> bool {
         self.len == 0
+    }
+
+    /// Bytes the slots will take once one more key is inserted (the table doubles at 3/4).
+    pub fn bytes_after_insert(&self) -> usize {
+        let slots = if (self.len + 1) * 4 > self.slots.len() * 3 {
+            self.slots.len() * 2
+        } else {
+            self.slots.len()
+        };
+        slots * std::mem::size_of::<(u64, u64)>()
+    }
+
+    /// Every stored key and its value, in no particular order. The keys are as stored: a key
+    /// given as 0 comes back as 1 (which no lookup tells apart).
+    pub fn iter(&self) -> impl Iterator<Item = (u64, u64)> + '_ {
+        self.slots.iter().copied().filter(|&(k, _)| k != EMPTY)
     }
 
     fn mask(&self) -> usize {

@@ -7,5 +7,6 @@ pub mod entry;
 pub mod event;
 pub mod index;
 pub mod resource;
+pub mod spill;
 pub mod table;
 pub mod user;

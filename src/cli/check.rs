@@ -43,6 +43,10 @@ pub struct CheckArgs {
     /// Read every file as this format instead of detecting it.
     #[arg(long, value_enum, value_name = "FORMAT")]
     pub format_in: Option<InputFormat>,
+    /// Memory the index of names (systemNames, referenceIds, UIDs) may use per file before it
+    /// spills to a temporary file: a number of bytes with an optional K, M or G (powers of 1024).
+    #[arg(long, value_name = "SIZE", default_value = "64M", value_parser = parse_size)]
+    pub memory: u64,
     /// Fail (exit 1) on warnings too.
     #[arg(long)]
     pub strict: bool,
@@ -275,6 +279,7 @@ pub fn run(args: &CheckArgs) -> Result<Exit, CliError> {
         max_records: (args.max_records > 0).then_some(args.max_records),
         keep_raw: false,
         format: args.format_in.map(Format::from),
+        memory: args.memory,
         ..ReadOptions::default()
     };
     args.events.apply(&mut opts);
@@ -378,4 +383,26 @@ pub fn run(args: &CheckArgs) -> Result<Exit, CliError> {
         html.finish(files, records, total)?;
     }
     Ok(exit)
+}
+
+/// Parses a size such as `64M`, `1G`, `512K`, `1048576` (K, M, G: powers of 1024; a trailing
+/// `B` or `iB` is allowed).
+pub fn parse_size(s: &str) -> Result<u64, String> {
+    let t = s.trim();
+    let t = t
+        .strip_suffix("iB")
+        .or_else(|| t.strip_suffix('B'))
+        .unwrap_or(t);
+    let (digits, shift) = match t.char_indices().last() {
+        Some((i, 'k' | 'K')) => (&t[..i], 10),
+        Some((i, 'm' | 'M')) => (&t[..i], 20),
+        Some((i, 'g' | 'G')) => (&t[..i], 30),
+        _ => (t, 0),
+    };
+    let n: u64 = digits
+        .trim()
+        .parse()
+        .map_err(|_| format!("`{s}` is not a size (examples: 64M, 1G, 500000)"))?;
+    n.checked_mul(1 << shift)
+        .ok_or_else(|| format!("`{s}` is too large"))
 }

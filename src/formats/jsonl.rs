@@ -39,7 +39,7 @@ pub fn read(
     let mut pos = offset;
     let mut line_no = 0u64;
     let mut rows = 0u64;
-    let mut resources = FileRules::new(file.clone(), opts.max_records);
+    let mut resources = FileRules::new(file.clone(), opts.max_records).with_memory(opts.memory);
     let mut entries = entry::FileRules::new(file.clone(), opts.max_records, Source::Jsonl);
     let mut entry_rows = 0u64;
     let mut events = EventRules::new(file.clone(), EventSource::Jsonl);
@@ -178,7 +178,7 @@ pub fn read(
             data: rec.data,
         });
     }
-    resources.finish(diags);
+    resources.finish_into(&mut |d| diags.push(d));
     entries.finish(diags);
     events.finish(diags);
     for (_, rules, _) in &mut tables {

@@ -62,6 +62,9 @@ pub struct ReadOptions {
     /// When the server is assumed to import the file (it converts TZID times with the zone's
     /// offset at that moment). `None`: now.
     pub import_time: Option<jiff::Timestamp>,
+    /// Bytes the file-level name index (system names, reference ids, UIDs) may hold in memory
+    /// before it spills to disk (`--memory`); the findings are the same either way.
+    pub memory: u64,
 }
 
 impl ReadOptions {
@@ -79,12 +82,17 @@ impl Default for ReadOptions {
             format: None,
             events_type: crate::record::EventType::Record,
             import_time: None,
+            memory: DEFAULT_MEMORY,
         }
     }
 }
 
 /// Kaltura's shipped `maxRecords` (rows or items per bulk file).
 pub const DEFAULT_MAX_RECORDS: u64 = 1000;
+
+/// Default of [`ReadOptions::memory`]: 64 MiB, about 4 million names in memory; with the
+/// readers' chunks the whole check of any file stays under 100 MiB.
+pub const DEFAULT_MEMORY: u64 = 64 << 20;
 
 /// What reading one file produced.
 #[derive(Debug, Clone)]

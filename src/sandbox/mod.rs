@@ -22,6 +22,7 @@ use std::thread::JoinHandle;
 
 mod api_v3;
 mod app_registry;
+mod categories;
 mod config;
 mod entries;
 mod error;
@@ -39,6 +40,7 @@ mod server;
 mod session;
 mod store;
 mod upload;
+mod users;
 mod xml;
 
 pub use config::{

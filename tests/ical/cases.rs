@@ -1,6 +1,7 @@
 //! CLI cases as data: every `tests/ical/cases/NAME.{ics,csv}` is checked with
 //! `kbulk check --format json` and must report exactly the codes listed in `NAME.expect`
-//! (an optional first line `args: ...` adds options).
+//! (an optional first line `args: ...` adds options). A line `CODE LINE:COLUMN` also requires
+//! one finding of that code at exactly that place.
 use std::collections::BTreeSet;
 use std::fs;
 
@@ -38,9 +39,13 @@ fn every_case_reports_exactly_its_codes() {
             "json".into(),
         ];
         let mut want = BTreeSet::new();
+        let mut located = Vec::new();
         for line in expect.lines().map(str::trim).filter(|l| !l.is_empty()) {
             if let Some(extra) = line.strip_prefix("args:") {
                 args.extend(extra.split_whitespace().map(String::from));
+            } else if let Some((code, at)) = line.split_once(' ') {
+                want.insert(code.to_string());
+                located.push((code.to_string(), at.trim().to_string()));
             } else {
                 want.insert(line.to_string());
             }
@@ -69,6 +74,23 @@ fn every_case_reports_exactly_its_codes() {
                     path.display(),
                     d.code
                 );
+            }
+        }
+        for (c, at) in &located {
+            let here = diags.iter().any(|d| {
+                d.code == *c
+                    && d.line.zip(d.column).map(|(l, col)| format!("{l}:{col}")) == Some(at.clone())
+            });
+            if !here {
+                let places: Vec<String> = diags
+                    .iter()
+                    .filter(|d| d.code == *c)
+                    .map(|d| format!("{:?}:{:?}", d.line, d.column))
+                    .collect();
+                failures.push(format!(
+                    "{}: {c} expected at {at}, found at {places:?}",
+                    path.display()
+                ));
             }
         }
         if got != want {

@@ -2,3 +2,4 @@
 mod cases;
 mod convert;
 mod hostile;
+mod spill;

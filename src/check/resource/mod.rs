@@ -15,6 +15,8 @@ pub use crate::source::Place;
 
 use crate::check::index::NameIndex;
 
+mod spilled;
+
 /// Longest `name` and `systemName` the API accepts, in characters.
 pub const MAX_NAME_CHARS: usize = 256;
 
@@ -33,8 +35,16 @@ pub fn check_record(
             .row(row)
     };
     let class = r.resource_type.api_class();
+    // What an add-or-update row certainly becomes (kaltura-formats §3.3): with a resourceId an
+    // update; with neither resourceId nor systemName nothing is looked up, so an add; only a
+    // systemName leaves it to the account (`--against` would tell).
+    let action = match (r.action, r.resource_id.is_some(), r.system_name.is_some()) {
+        (ResourceAction::AddOrUpdate, true, _) => ResourceAction::Update,
+        (ResourceAction::AddOrUpdate, false, false) => ResourceAction::Add,
+        (a, _, _) => a,
+    };
     if r.name.is_none() {
-        match r.action {
+        match action {
             ResourceAction::Add => out.push(
                 diag(&codes::NAME_REQUIRED, ResourceField::Name, "this row adds a resource but has no name".into(), "name is empty")
                     .server(format!("The property \"{class}::name\" cannot be null"))
@@ -90,7 +100,7 @@ pub fn check_record(
     }
     if r.resource_type == ResourceType::LiveEntry {
         let msg = "The property \"KalturaLiveEntryScheduleResource::entryId\" cannot be null";
-        match r.action {
+        match action {
             ResourceAction::Add => out.push(
                 diag(&codes::LIVE_ENTRY_ADD, ResourceField::Type, "a live_entry resource cannot be added from a CSV: it needs an entryId and the CSV has no column for it".into(), "live_entry add")
                     .server(msg)
@@ -177,8 +187,15 @@ impl Hasher for KeyHasher {
 
 type KeyMap<V> = HashMap<u64, V, BuildHasherDefault<KeyHasher>>;
 
+/// Bytes a pending parent costs in the maps besides its name (entry, map slack, `String`).
+const PENDING_COST: usize = 160;
+
 /// The rules that need every record of a file in order. Feed records with
 /// [`FileRules::observe`], then call [`FileRules::finish`].
+///
+/// The names they remember stay in memory up to a budget ([`FileRules::with_memory`]); past it,
+/// what they hold and every later name event go to a [`KeyLog`] on disk and the duplicate and
+/// parent rules run at the end as a merge of it ([`spilled`]), with the same findings.
 #[derive(Debug)]
 pub struct FileRules {
     file: Arc<str>,
@@ -187,6 +204,10 @@ pub struct FileRules {
     created: NameIndex,
     pending_parents: KeyMap<PendingParent>,
     parent_names: KeyMap<(ResourceType, String)>,
+    /// What `pending_parents` and `parent_names` hold, about.
+    pending_bytes: usize,
+    budget: usize,
+    spilled: Option<spilled::Spilled>,
     records: u64,
     first_over_limit: Option<(u64, Place)>,
     lookups: u64,
@@ -202,6 +223,9 @@ impl FileRules {
             created: NameIndex::default(),
             pending_parents: KeyMap::default(),
             parent_names: KeyMap::default(),
+            pending_bytes: 0,
+            budget: usize::MAX,
+            spilled: None,
             records: 0,
             first_over_limit: None,
             lookups: 0,
@@ -209,10 +233,16 @@ impl FileRules {
         }
     }
 
+    /// Sets the bytes the name index may hold in memory before it spills to disk.
+    pub fn with_memory(mut self, budget: u64) -> Self {
+        self.budget = usize::try_from(budget).unwrap_or(usize::MAX);
+        self
+    }
+
     /// Starts loading the index slot a later row will need (call a few rows ahead of
     /// [`FileRules::observe`]); a pure speed hint.
     pub fn prefetch(&self, r: &ResourceView) {
-        if let Some(sn) = r.system_name {
+        if let (Some(sn), None) = (r.system_name, &self.spilled) {
             self.created.prefetch(name_key(r.resource_type, sn));
         }
     }
@@ -235,6 +265,20 @@ impl FileRules {
         }
         let Some(r) = r else { return };
         self.note_lookups(r, locs, row);
+        if r.parent_system_name.is_none() && r.system_name.is_none() {
+            return;
+        }
+        if self.spilled.is_none() {
+            let parent = r.parent_system_name.map_or(0, |p| p.len() + PENDING_COST);
+            let need = self.created.bytes_after_insert() + self.pending_bytes + parent;
+            if need > self.budget {
+                self.spill(locs.row.span.start);
+            }
+        }
+        if let Some(s) = &mut self.spilled {
+            s.observe(r, locs, row, self.records);
+            return;
+        }
         if let Some(parent) = r.parent_system_name {
             let key = name_key(r.parent_type, parent);
             if !self.created.contains(key) {
@@ -247,9 +291,10 @@ impl FileRules {
                         row,
                         count: 1,
                     });
-                self.parent_names
-                    .entry(key)
-                    .or_insert_with(|| (r.parent_type, parent.to_string()));
+                self.parent_names.entry(key).or_insert_with(|| {
+                    self.pending_bytes += parent.len() + PENDING_COST;
+                    (r.parent_type, parent.to_string())
+                });
             }
         }
         let Some(sn) = r.system_name else { return };
@@ -258,54 +303,27 @@ impl FileRules {
         match r.action {
             ResourceAction::Add | ResourceAction::AddOrUpdate => {
                 let vacant = self.created.insert_new(key, NameEntry::new(here_span).0);
+                let here = || locs.at(ResourceField::SystemName);
                 if let Err(prev) = vacant {
-                    let prev = NameEntry(prev);
-                    let here = locs.at(ResourceField::SystemName);
-                    let (span, at) = prev.place();
-                    let (code, sev_msg) = if r.action == ResourceAction::Add {
-                        (&codes::DUPLICATE_SYSTEM_NAME, "this row adds it again")
-                    } else {
-                        (
-                            &codes::UPSERT_REPEATS_ADD,
-                            "this add-or-update row may be sent as a second add",
-                        )
-                    };
-                    let mut d = Diagnostic::new(
-                        code,
+                    let what = (r.action, r.resource_type);
+                    out.push(duplicate(
                         &self.file,
-                        format!(
-                            "systemName `{sn}` ({}) is already added by an earlier row; {sev_msg}",
-                            r.resource_type.as_str()
-                        ),
-                    )
-                    .label(here.span, here.at, "added again here")
-                    .label(span, at, "first added here")
-                    .row(row);
-                    if r.action == ResourceAction::Add {
-                        d = d.server(format!("System name [{sn}] already exists"));
-                    }
-                    out.push(d);
+                        what,
+                        sn,
+                        here(),
+                        NameEntry(prev),
+                        row,
+                    ));
                 } else if !self.pending_parents.is_empty()
                     && let Some(pending) = self.pending_parents.remove(&key)
                 {
-                    {
-                        let here = locs.at(ResourceField::SystemName);
-                        let (span, at) = (pending.first.span, pending.first.at);
-                        let others = pending.count - 1;
-                        let more = if others > 0 {
-                            format!(" (and {others} more child rows)")
-                        } else {
-                            String::new()
-                        };
-                        out.push(
-                            Diagnostic::new(&codes::PARENT_AFTER_CHILD, &self.file, format!("{} `{sn}` is added here, after row {} that names it as parent{more}", r.resource_type.as_str(), pending.row))
-                                .label(span, at, "child names the parent here")
-                                .label(here.span, here.at, "parent added only here")
-                                .row(pending.row)
-                                .server(format!("Unable to find parent {} resource [{sn}]", r.resource_type.as_str()))
-                                .help("move the parent row above its children"),
-                        );
-                    }
+                    out.push(late_parent(
+                        &self.file,
+                        r.resource_type,
+                        sn,
+                        here(),
+                        pending,
+                    ));
                 }
             }
             ResourceAction::Delete => {
@@ -313,6 +331,25 @@ impl FileRules {
             }
             ResourceAction::Update => {}
         }
+    }
+
+    /// Moves what the index holds to a log on disk; every later name event goes there too.
+    /// `from` is where the first row handled by the log starts.
+    fn spill(&mut self, from: u64) {
+        let created = std::mem::take(&mut self.created);
+        let pending = std::mem::take(&mut self.pending_parents);
+        let mut names = std::mem::take(&mut self.parent_names);
+        self.pending_bytes = 0;
+        let pending = pending.into_iter().map(|(key, p)| {
+            let (t, name) = names.remove(&key).unwrap_or_default();
+            (key, p, t, name)
+        });
+        self.spilled = Some(spilled::Spilled::new(
+            self.budget,
+            from,
+            created.iter(),
+            pending,
+        ));
     }
 
     fn note_lookups(&mut self, r: &ResourceView, locs: &ResourceLocs, row: u64) {
@@ -337,18 +374,26 @@ impl FileRules {
     /// report a finding that sorts before the rows observed since (`None`: none, findings of
     /// later rows are at those rows). The limit and lookup findings sit at their first row and
     /// are known only at the end; a missing or late parent sits at its first child, which is a
-    /// lookup too, so never before the first lookup.
+    /// lookup too, so never before the first lookup. Once the index has spilled, duplicates are
+    /// found only at the end: from the first row the log handles on, everything waits.
     pub fn hold(&self) -> Option<u64> {
         let over = self.first_over_limit.map(|(_, p)| p.span.start);
         let lookup = self.first_lookup.map(|(_, p, _)| p.span.start);
-        over.into_iter().chain(lookup).min()
+        let spilled = self.spilled.as_ref().map(|s| s.from);
+        over.into_iter().chain(lookup).chain(spilled).min()
     }
 
     /// Emits the findings that need the whole file.
     pub fn finish(self, out: &mut Vec<Diagnostic>) {
+        self.finish_into(&mut |d| out.push(d));
+    }
+
+    /// Emits the findings that need the whole file, one by one (a spilled index can have
+    /// millions: give them to something that does not hold them all).
+    pub fn finish_into(self, out: &mut dyn FnMut(Diagnostic)) {
         if let (Some(max), Some((row, p))) = (self.max_records, self.first_over_limit) {
             let over = self.records - (max.min(self.records));
-            out.push(
+            out(
                 Diagnostic::new(&codes::MAX_RECORDS, &self.file, format!("the file has {} data rows; rows {row} to {} ({over} rows) are over the limit of {max} per bulk and fail", self.records, self.records))
                     .label(p.span, p.at, "first row over the limit")
                     .row(row)
@@ -357,29 +402,118 @@ impl FileRules {
             );
         }
         if let Some((row, p, why)) = self.first_lookup {
-            out.push(
+            out(
                 Diagnostic::new(&codes::LOOKUP_CRASH, &self.file, format!("{} need{} the server to look resources up by name; on PHP 8 the job crashes at the first of them", if self.lookups == 1 { "1 row".to_string() } else { format!("{} rows", self.lookups) }, if self.lookups == 1 { "s" } else { "" }))
                     .label(p.span, p.at, format!("first {why}"))
                     .row(row)
                     .help("give resourceId instead of names, or submit with `kbulk submit`, which resolves names itself"),
             );
         }
+        if let Some(s) = self.spilled {
+            s.finish(&self.file, out);
+            return;
+        }
         let mut pending: Vec<_> = self.pending_parents.into_iter().collect();
         pending.sort_by_key(|(_, p)| p.first.span.start);
         for (key, p) in pending {
             let (t, name) = &self.parent_names[&key];
-            let (span, at) = (p.first.span, p.first.at);
-            let many = if p.count > 1 {
-                format!(" ({} rows name it)", p.count)
-            } else {
-                String::new()
-            };
-            out.push(
-                Diagnostic::new(&codes::PARENT_NOT_IN_FILE, &self.file, format!("parent {} `{name}` is not added in this file, so it must already exist in Kaltura{many}", t.as_str()))
-                    .label(span, at, "parent named here")
-                    .row(p.row)
-                    .server(format!("Unable to find parent {} resource [{name}]", t.as_str())),
-            );
+            out(missing_parent(&self.file, *t, name, p));
         }
     }
 }
+
+/// A second add (or add-or-update) of `sn`, first added at `prev`.
+fn duplicate(
+    file: &Arc<str>,
+    (action, t): (ResourceAction, ResourceType),
+    sn: &str,
+    here: Place,
+    prev: NameEntry,
+    row: u64,
+) -> Diagnostic {
+    let (span, at) = prev.place();
+    let (code, sev_msg) = if action == ResourceAction::Add {
+        (&codes::DUPLICATE_SYSTEM_NAME, "this row adds it again")
+    } else {
+        (
+            &codes::UPSERT_REPEATS_ADD,
+            "this add-or-update row may be sent as a second add",
+        )
+    };
+    let mut d = Diagnostic::new(
+        code,
+        file,
+        format!(
+            "systemName `{sn}` ({}) is already added by an earlier row; {sev_msg}",
+            t.as_str()
+        ),
+    )
+    .label(here.span, here.at, "added again here")
+    .label(span, at, "first added here")
+    .row(row);
+    if action == ResourceAction::Add {
+        d = d.server(format!("System name [{sn}] already exists"));
+    }
+    d
+}
+
+/// The add of `sn` at `here`, after children that named it as parent.
+fn late_parent(
+    file: &Arc<str>,
+    t: ResourceType,
+    sn: &str,
+    here: Place,
+    pending: PendingParent,
+) -> Diagnostic {
+    let (span, at) = (pending.first.span, pending.first.at);
+    let others = pending.count - 1;
+    let more = if others > 0 {
+        format!(" (and {others} more child rows)")
+    } else {
+        String::new()
+    };
+    Diagnostic::new(
+        &codes::PARENT_AFTER_CHILD,
+        file,
+        format!(
+            "{} `{sn}` is added here, after row {} that names it as parent{more}",
+            t.as_str(),
+            pending.row
+        ),
+    )
+    .label(span, at, "child names the parent here")
+    .label(here.span, here.at, "parent added only here")
+    .row(pending.row)
+    .server(format!(
+        "Unable to find parent {} resource [{sn}]",
+        t.as_str()
+    ))
+    .help("move the parent row above its children")
+}
+
+/// A parent that no row of the file adds.
+fn missing_parent(file: &Arc<str>, t: ResourceType, name: &str, p: PendingParent) -> Diagnostic {
+    let (span, at) = (p.first.span, p.first.at);
+    let many = if p.count > 1 {
+        format!(" ({} rows name it)", p.count)
+    } else {
+        String::new()
+    };
+    Diagnostic::new(
+        &codes::PARENT_NOT_IN_FILE,
+        file,
+        format!(
+            "parent {} `{name}` is not added in this file, so it must already exist in Kaltura{many}",
+            t.as_str()
+        ),
+    )
+    .label(span, at, "parent named here")
+    .row(p.row)
+    .server(format!(
+        "Unable to find parent {} resource [{name}]",
+        t.as_str()
+    ))
+}
+
+#[cfg(test)]
+mod tests;

@@ -6,9 +6,10 @@ use std::sync::Arc;
 
 use rayon::prelude::*;
 
+use super::event_header::{ColumnMap, cell_place, comment_rule, read_header, value_place};
 use super::php::{CsvChunk, PhpCsvReader, RecordRef};
 use super::resource::{MAX_RECORD_BYTES, php_numeric, record_level};
-use super::{LineClass, classify, header_name, php_trim};
+use super::{LineClass, classify, php_trim, strtotime};
 use crate::check::event::{FileRules, check_record};
 use crate::diag::{Diagnostic, Severity};
 use crate::formats::csv::event_codes as codes;
@@ -19,7 +20,10 @@ use crate::record::event::{EventField, EventTime, EventType, ScheduleEvent, Temp
 use crate::record::locs::{EventLocs, EventSource as Source};
 use crate::record::{Record, RecordData};
 use crate::source::Place;
-use crate::source::{LineCol, Origin, Span, locate_in};
+use crate::source::{LineCol, Origin, Span};
+
+/// Categories one `category.list` call without a pager returns (the API's default page size).
+pub const CATEGORY_PAGE: usize = 30;
 
 /// Rows read before each parallel mapping step.
 const CHUNK_ROWS: usize = 4096;
@@ -69,49 +73,12 @@ pub mod col {
     pub const TEMPLATE_ENTRY_TYPE: usize = 17;
 }
 
-/// The column map a `*` header defines.
-#[derive(Debug, Clone, Default)]
-struct ColumnMap {
-    index: [Option<usize>; 18],
-    width: usize,
-}
-
 /// Reads a time as `strtotime` would for the forms kbulk accepts; the flag says whether the
 /// text named an offset.
 pub fn parse_time(v: &str) -> Option<(EventTime, bool)> {
-    if let Some(secs) = v.strip_prefix('@') {
-        return secs
-            .parse::<i64>()
-            .ok()
-            .and_then(EventTime::from_unix)
-            .map(|t| (t, true));
-    }
-    if let Ok(t) = v.parse::<jiff::Timestamp>() {
-        return Some((EventTime(t), true));
-    }
-    let utc = |dt: jiff::civil::DateTime| {
-        dt.to_zoned_datetime(jiff::tz::TimeZone::UTC)
-            .ok()
-            .map(|z| (EventTime(z.timestamp()), false))
-    };
-    if let Ok(dt) = v.parse::<jiff::civil::DateTime>() {
-        return utc(dt);
-    }
-    if let Ok(d) = v.parse::<jiff::civil::Date>() {
-        return utc(d.to_datetime(jiff::civil::Time::midnight()));
-    }
-    None
-}
-
-fn cell_place(rec: RecordRef<'_>, i: usize) -> Place {
-    let c = &rec.cells()[i];
-    let span = Span::new(
-        rec.offset() + c.raw.start as u64,
-        rec.offset() + c.raw.end as u64,
-    );
-    Place {
-        span,
-        at: locate_in(rec.raw(), rec.offset(), rec.line(), span.start),
+    match strtotime::read(v) {
+        strtotime::Reading::Time { at, offset, .. } => Some((at, offset)),
+        _ => None,
     }
 }
 
@@ -147,8 +114,11 @@ pub fn read(
             // Quoting, encoding and length findings are the same for every Kaltura CSV.
             record_level(rec, file, diags);
             match classify(&rec) {
-                LineClass::Empty | LineClass::Comment => {}
-                LineClass::Header => cols = Some(Arc::new(read_header(rec, file, diags))),
+                LineClass::Empty => {}
+                LineClass::Comment => comment_rule(rec, cols.as_deref(), file, diags),
+                LineClass::Header => {
+                    cols = Some(Arc::new(read_header(rec, file, cols.is_some(), diags)));
+                }
                 LineClass::Data => {
                     rows += 1;
                     jobs.push((rec, rows, cols.clone()));
@@ -195,45 +165,6 @@ pub fn read(
     }
     rules.finish(diags);
     Ok(rows)
-}
-
-fn read_header(rec: RecordRef<'_>, file: &Arc<str>, diags: &mut Findings<'_>) -> ColumnMap {
-    let mut map = ColumnMap {
-        width: rec.cells().len(),
-        ..ColumnMap::default()
-    };
-    for i in 0..rec.cells().len() {
-        let name = header_name(rec.value(i));
-        match COLUMNS.iter().position(|c| *c == name) {
-            Some(k) => {
-                if map.index[k].is_some() {
-                    let p = cell_place(rec, i);
-                    diags.push(
-                        Diagnostic::new(&codes::DUPLICATE_COLUMN, file, format!("column `{name}` appears twice in the header; the later cell wins on every row"))
-                            .label(p.span, p.at, "repeated column"),
-                    );
-                }
-                map.index[k] = Some(i);
-            }
-            None => {
-                let p = cell_place(rec, i);
-                let hint = COLUMNS
-                    .iter()
-                    .find(|c| c.eq_ignore_ascii_case(name.trim()))
-                    .map_or_else(
-                        || format!("the columns are: {}", COLUMNS.join(", ")),
-                        |c| format!("did you mean `{c}`? Column names are case-sensitive"),
-                    );
-                diags.push(
-                    Diagnostic::new(&codes::UNKNOWN_COLUMN, file, format!("`{name}` is not an event CSV column: the server's column count no longer matches the rows and every row fails"))
-                        .label(p.span, p.at, "unknown column")
-                        .server("The number of values is not equal to the number of columns. Event will not be created.")
-                        .help(hint),
-                );
-            }
-        }
-    }
-    map
 }
 
 /// Maps one data row, running the engine's parse-time rules and the per-event rules.
@@ -285,10 +216,18 @@ fn map_row(
             locs.set(f, p);
         }
     }
-    if rec.cells().len() != cols.width {
+    if rec.cells().len() != cols.server_width {
         let p = locs.row;
+        let header = if cols.server_width == cols.width {
+            format!("the header has {}", cols.width)
+        } else {
+            format!(
+                "the engine counts {} columns for the header's {} cells",
+                cols.server_width, cols.width
+            )
+        };
         out.push(
-            Diagnostic::new(&codes::COLUMN_COUNT, file, format!("this row has {} fields but the header has {}", rec.cells().len(), cols.width))
+            Diagnostic::new(&codes::COLUMN_COUNT, file, format!("this row has {} fields but {header}", rec.cells().len()))
                 .label(p.span, p.at, "wrong number of fields")
                 .row(row)
                 .server("The number of values is not equal to the number of columns. Event will not be created.")
@@ -395,24 +334,88 @@ fn map_row(
                 .server("Please use categoryIds OR categoryPaths, and not both. Event category association will not be created."),
         );
     }
-    let time = |k: usize, name: &str, out: &mut Vec<Diagnostic>| -> Option<EventTime> {
-        let v = get(k)?;
-        match parse_time(&v) {
-            Some((t, true)) => Some(t),
-            Some((t, false)) => {
+    if e.category_ids.is_none() || e.category_paths.is_none() {
+        let listed = [
+            (col::CATEGORY_IDS, "categoryIds", &e.category_ids),
+            (col::CATEGORY_PATHS, "categoryPaths", &e.category_paths),
+        ];
+        for (k, name, v) in listed {
+            let n = v.as_deref().map_or(0, |v| {
+                let mut all: Vec<&str> = v
+                    .split(',')
+                    .map(str::trim)
+                    .filter(|s| !s.is_empty())
+                    .collect();
+                all.sort_unstable();
+                all.dedup();
+                all.len()
+            });
+            if n > CATEGORY_PAGE {
                 out.push(
-                    diag(&codes::TIME_OFFSET, k, format!("{name} `{v}` has no offset: the batch server's zone applies (kbulk assumes UTC)"), "no offset")
-                        .help(format!("write it with an offset, e.g. {t}")),
+                    diag(&codes::CATEGORY_PAGE, k, format!("{name} lists {n} categories, but the engine's category.list call has no pager and returns the default page of {CATEGORY_PAGE}: the others are not linked"), "over 30 categories")
+                        .help("link at most 30 categories per row; add the rest to the template entry afterwards"),
                 );
-                Some(t)
             }
-            None => {
+        }
+    }
+    let relative = std::cell::Cell::new(false);
+    let time = |k: usize, name: &str, out: &mut Vec<Diagnostic>| -> Option<EventTime> {
+        relative.set(false);
+        let v = get(k)?;
+        match strtotime::read(&v) {
+            strtotime::Reading::Time {
+                at,
+                offset,
+                swapped,
+            } => {
+                if let Some(other) = swapped {
+                    let read_as = at.0.to_zoned_datetime(jiff::tz::TimeZone::UTC).date();
+                    out.push(
+                        diag(
+                            &codes::DATE_ORDER,
+                            k,
+                            format!(
+                                "strtotime reads {name} `{v}` as {} ({}), not {} ({})",
+                                read_as.strftime("%-d %B %Y"),
+                                read_as,
+                                other.strftime("%-d %B %Y"),
+                                other
+                            ),
+                            "day and month could be swapped",
+                        )
+                        .help(format!("write ISO 8601, e.g. {at}")),
+                    );
+                }
+                if !offset {
+                    out.push(
+                        diag(&codes::TIME_OFFSET, k, format!("{name} `{v}` has no offset: the batch server's zone applies (kbulk assumes UTC)"), "no offset")
+                            .help(format!("write it with an offset, e.g. {at}")),
+                    );
+                }
+                Some(at)
+            }
+            strtotime::Reading::Relative => {
+                relative.set(true);
+                out.push(
+                    diag(
+                        &codes::RELATIVE_TIME,
+                        k,
+                        format!(
+                            "{name} `{v}` is read by strtotime relative to the moment the job runs"
+                        ),
+                        "relative time",
+                    )
+                    .help("write an absolute time in ISO 8601, e.g. 2027-07-01T10:00:00Z"),
+                );
+                None
+            }
+            strtotime::Reading::Refused(why) => {
                 out.push(
                     diag(
                         &codes::INVALID_TIME,
                         k,
-                        format!("{name} `{v}` is not a time kbulk can read"),
-                        "not ISO 8601",
+                        format!("{name} `{v}`: {why}"),
+                        "not a time",
                     )
                     .help("write ISO 8601 with an offset, e.g. 2027-07-01T10:00:00Z"),
                 );
@@ -422,6 +425,7 @@ fn map_row(
     };
     e.start_date = time(col::START_TIME, "startTime", &mut out);
     let end = time(col::END_TIME, "endTime", &mut out);
+    let end_relative = relative.get();
     if let Some(d) = get(col::DURATION).filter(|s| s != "0") {
         match d.parse::<i64>() {
             Ok(n) if n > 0 => e.duration = Some(n),
@@ -435,12 +439,14 @@ fn map_row(
     }
     if let Some(text) = get(col::RECURRENCE) {
         let (mut r, issues) = parse_csv(&text);
-        let p = place_of(col::RECURRENCE);
+        let whole = place_of(col::RECURRENCE);
         for i in issues {
+            let p = cols.index[col::RECURRENCE]
+                .filter(|&c| c < rec.cells().len())
+                .map_or(whole, |c| value_place(rec, c, i.range.clone()));
             let (code, label) = match i.kind {
-                IssueKind::FreqMissing | IssueKind::FreqInvalid => {
-                    (&ev_codes::RECURRENCE_FREQUENCY, "FREQ")
-                }
+                IssueKind::FreqMissing => (&codes::RECURRENCE_NO_FREQUENCY, "no FREQ"),
+                IssueKind::FreqInvalid => (&ev_codes::RECURRENCE_FREQUENCY, "FREQ"),
                 IssueKind::Ignored => (&codes::RECURRENCE_IGNORED_KEY, "ignored key"),
                 IssueKind::Syntax => (&codes::RECURRENCE_SYNTAX, "syntax"),
                 IssueKind::Invalid | IssueKind::UntilNotUtc => {
@@ -477,6 +483,15 @@ fn map_row(
         e.end_date = end;
     }
     check_record(&e, &locs, Source::Csv, file, row, &mut out);
+    if rec.cells().len() != cols.server_width {
+        // The engine stops at the count: no other rule of the row runs, and the values are not
+        // paired with any column.
+        out.retain(|d| std::ptr::eq(d.code, &codes::COLUMN_COUNT));
+    }
+    if end_relative {
+        // The server does get an end time; kbulk only cannot say which.
+        out.retain(|d| !std::ptr::eq(d.code, &ev_codes::END_REQUIRED));
+    }
     (e, locs, out)
 }
 

@@ -6,12 +6,28 @@ crate::codes! {
 is null and `count(null)` throws a TypeError on PHP 8, which the engine does not catch: the \
 worker crashes and the job fails. Start the file with the 18-column header.";
     UNKNOWN_COLUMN = "event-csv::unknown-column", Error, Rejected,
-        "The header names a column the event engine does not know: every row fails.",
-        "The engine's column map counts each known header name, plus one single entry when any \
-unknown name exists, and then pairs values positionally with `array_combine`. An unknown column \
-(a typo, a wrong case such as `resourceId` for `resourceID`) makes the counts differ, and every \
-row fails with \"The number of values is not equal to the number of columns. Event will not be \
-created.\" Use only the 18 known names, exactly.";
+        "The header has several columns the event engine does not know: every row fails.",
+        "The engine's column map holds each known header name at its cell, plus one single entry \
+(`plugins`) for all unknown names together, and the row must have exactly as many values as the \
+map has entries. With two or more unknown names (typos, a wrong case such as `resourceId` for \
+`resourceID`) a row as wide as the header has more values than the map has entries, and fails \
+with \"The number of values is not equal to the number of columns. Event will not be created.\" \
+Use only the 18 known names, exactly.";
+    UNKNOWN_COLUMN_IGNORED = "event-csv::unknown-column-ignored", Warning, Silent,
+        "The last header cell is the only unknown column: its values are dropped.",
+        "One unknown header name is counted as one column (the `plugins` entry, which the engine \
+puts after the known ones), so rows still have the right number of values. When that column is \
+the last one, the values pair with their own columns and the unknown column's value goes to a \
+key named `Array` that nothing reads: it is dropped without a word.";
+    COLUMNS_SHIFTED = "event-csv::columns-shifted", Error, Silent,
+        "One unknown column before known ones: every later value lands in the column to its left.",
+        "The engine pairs a row's values, in order, with its column map, and the map holds the \
+known names in header order followed by one entry for the unknown ones. With exactly one unknown \
+name that is not the last cell, the counts still match, so nothing is reported for the header: \
+the value under each known column right of it is read as the previous column's value, and the \
+last value is lost. kbulk reads every row the way the server pairs it, so the findings on the \
+rows show what the server then sees (often a missing eventOrganizerId or an invalid \
+templateEntryType). Fix the column name.";
     DUPLICATE_COLUMN = "event-csv::duplicate-column", Warning, Silent,
         "The header names a column twice; the later cell wins.",
         "A repeated column name is one entry of the column map: the later position's value is \
@@ -36,11 +52,12 @@ specified!\" to the row's error and the event is not created.";
         "The design note allows 1 (RECORD) and 2 (LIVE_STREAM); the code also builds 4 (MEETING) \
 and 5 (LIVE_REDIRECT), which are undocumented (a warning). Any other value fails with \"Invalid \
 scheduled event type: ...\" when the row is executed.";
-    TEMPLATE_ENTRY_TYPE = "event-csv::template-entry-type", Error, Silent,
-        "templateEntryType is not `media` or `live`: the event is created without its entry.",
+    TEMPLATE_ENTRY_TYPE = "event-csv::template-entry-type", Error, Rejected,
+        "templateEntryType is not `media` or `live`: the row fails after its event was created.",
         "The template entry is created after the event: an invalid or empty templateEntryType \
-fails with \"Invalid template entry type: ...\" only then, leaving an orphan event linked to the \
-resource but with no template entry. Write `media` or `live` (case-sensitive).";
+fails the row with \"Invalid template entry type: ...\" only then. The bulk log reports the row \
+as failed, but the event it already added stays behind, linked to the resource, with no template \
+entry (the result's objectId names it). Write `media` or `live` (case-sensitive).";
     NO_RESOURCE = "event-csv::no-resource", Error, Rejected,
         "Neither resource nor resourceID is given.",
         "Each event is linked to a schedule resource, named by system name (`resource`) or id \
@@ -55,12 +72,15 @@ system name. If they name different resources, the event is linked to the id's."
         "With both columns filled the event is still created but without any category, and the \
 row's description says \"Please use categoryIds OR categoryPaths, and not both. Event category \
 association will not be created.\" Use one of the two.";
-    RECURRENCE_SYNTAX = "event-csv::recurrence-syntax", Error, Job,
-        "The recurrence string cannot be read as the engine reads it.",
+    RECURRENCE_SYNTAX = "event-csv::recurrence-syntax", Warning, Silent,
+        "A recurrence part is not `KEY=VALUE` as the engine splits it: PHP warns and ignores it.",
         "The recurrence string is `KEY=VALUE` parts separated by commas, multi-values separated by \
-`;` (`FREQ=WEEKLY,BYDAY=MO;WE,COUNT=10`). Keys are case-sensitive and spaces around `=` are not \
-removed. An unknown or lower-case FREQ value makes PHP 8 throw an Error that crashes the job; a \
-part without `=` raises a PHP warning and is ignored.";
+`;` (`FREQ=WEEKLY,BYDAY=MO;WE,COUNT=10`). The engine splits each part with `list($key, $value) = \
+explode('=', trim($part))`: a part without `=` (an empty part after a trailing comma, `COUNT 10`) \
+raises a PHP warning and is ignored, spaces around `=` make the key `BYDAY ` that no case matches, \
+and a second `=` cuts the value. The job goes on, without that part: the series is not the one \
+written (a lost COUNT leaves it unbounded, a lost BYDAY changes its days). Only a bare `FREQ` \
+without `=` is worse: `constant()` on an empty name crashes the job (event::recurrence-frequency).";
     RECURRENCE_IGNORED_KEY = "event-csv::recurrence-ignored-key", Warning, Silent,
         "The recurrence string has a key the engine ignores.",
         "Only FREQ, INTERVAL, BYMONTHDAY, BYMONTH, BYDAY, BYSETPOS and COUNT are read. UNTIL (use \
@@ -72,10 +92,14 @@ endTime), WKST, BYHOUR, BYMINUTE, BYYEARDAY, BYWEEKNO, misspelt keys and keys wi
 `count`. A row with both COUNT and endTime therefore ends at endTime, not after COUNT \
 occurrences.";
     INVALID_TIME = "event-csv::invalid-time", Error, Rejected,
-        "startTime or endTime is not a time kbulk can read.",
-        "The engine passes the cell to PHP `strtotime`. kbulk reads ISO 8601 (`2027-07-01T10:00:00Z`, \
-`2027-07-01 10:00:00+02:00`), `@` Unix times and plain Unix seconds; other strtotime phrases \
-are ambiguous (and `strtotime` returns false for many): write ISO 8601 with an explicit offset.";
+        "startTime or endTime is not a time strtotime reads.",
+        "The engine passes the cell to PHP `strtotime` and sends what it returns. `strtotime` \
+reads ISO 8601, `@` Unix times, `m/d/Y` (slashes: month first), `d-m-Y` and `d.m.Y` (day \
+first), `Y/m/d`, month names (`1 July 2027`, `July 1, 2027`, `Thu, 01 Jul 2027 10:00:00 +0200`) \
+and 12- or 24-hour clocks; it returns false for a month above 12 (`31/12/2027` in slashes), \
+for words it does not know and for other shapes, and the row then fails on the missing or \
+zero date. kbulk reports the forms above as strtotime reads them and this code for the rest: \
+write ISO 8601 with an explicit offset.";
     TIME_OFFSET = "event-csv::time-offset", Warning, Silent,
         "A time has no explicit offset: the batch server's zone applies.",
         "`strtotime` reads a time without offset in the batch server's default zone, which the \
@@ -85,4 +109,40 @@ uploader neither sees nor controls. kbulk assumes UTC. Write an explicit offset 
         "duration is not a whole number of seconds.",
         "The `duration` column is the length of each occurrence in seconds, as an integer. Other \
 values are sent as they are and fail the API's integer validation.";
+    RECURRENCE_NO_FREQUENCY = "event-csv::recurrence-no-frequency", Error, Rejected,
+        "The recurrence string has no FREQ part: the API rejects the null frequency.",
+        "The engine calls `constant()` only for a part whose key is exactly `FREQ`. A recurrence \
+without one (no FREQ at all, or `FREQ = DAILY` whose key is `FREQ `) is sent with a null \
+frequency, and the API rejects the event with PROPERTY_VALIDATION_CANNOT_BE_NULL \"The property \
+\\\"frequency\\\" cannot be null\". Start the string with `FREQ=DAILY` (or WEEKLY, MONTHLY, ...).";
+    CATEGORY_PAGE = "event-csv::category-page", Warning, Silent,
+        "More than 30 categories: the engine's lookup returns 30 and drops the others.",
+        "The engine resolves categoryIds (`idIn`) or categoryPaths (`fullNameIn`) with one \
+`category.list` call and no pager, so it gets the API's default page of 30 categories (and an \
+`in` filter keeps only its first 500 values). The event and its template entry are linked only \
+to the categories on that page; the others are dropped without a word. Which 30 depends on the \
+account's categories (`--against` would be needed to name them). Keep each row to 30 categories.";
+    DATE_ORDER = "event-csv::date-order", Warning, Silent,
+        "A numeric date whose day and month can be swapped: strtotime's reading is named.",
+        "PHP `strtotime` reads `03/04/2027` month first (March 4, American order) but \
+`03-04-2027` and `03.04.2027` day first (3 April). A sheet exported in another locale can \
+therefore be read with day and month swapped, and nothing reports it. kbulk reads the date as \
+strtotime does and names the date it becomes; write ISO 8601 (`2027-04-03T10:00:00Z`).";
+    COMMENT_LOOKS_LIKE_DATA = "event-csv::comment-looks-like-data", Warning, Silent,
+        "A row whose first cell starts with `#` is skipped as a comment, but it looks like data.",
+        "Every Kaltura CSV engine, the event engine included, looks only at the first cell, after \
+trimming, and quoting does not protect it: a row whose first value begins with `#` is a comment \
+and vanishes without a result. kbulk warns when such a row has as many cells as the header or \
+several non-empty cells.";
+    ROW_TAKEN_AS_HEADER = "event-csv::row-taken-as-header", Error, Silent,
+        "A row whose first cell starts with `*` replaces the column map.",
+        "Any row whose first cell starts with `*` (after trimming, quoted or not) is a header for \
+every Kaltura CSV engine: it is not imported, and every following row is read with its cells as \
+column names. kbulk reports it when none of its cells is an event CSV column.";
+    RELATIVE_TIME = "event-csv::relative-time", Error, Silent,
+        "startTime or endTime is a relative phrase: strtotime reads it against the job's run time.",
+        "PHP `strtotime` accepts phrases such as `tomorrow 10:00`, `next monday` or `+1 week` \
+and reads them relative to the moment the batch worker processes the row, which can be hours \
+or days after the upload (jobs wait in a queue and resume in runs). The event is created at \
+whatever time that gives, without a word. Write absolute times in ISO 8601 with an offset.";
 }

@@ -129,7 +129,7 @@ pub fn read(
         file,
         opts,
         cols: None,
-        rules: FileRules::new(file.clone(), opts.max_records),
+        rules: FileRules::new(file.clone(), opts.max_records).with_memory(opts.memory),
         rows: 0,
         reported_no_header: false,
         saw_header: false,
@@ -258,7 +258,7 @@ impl FileState<'_> {
     }
 
     /// Runs the end-of-file rules; returns the number of data rows.
-    fn finish(self, diags: &mut Vec<Diagnostic>) -> u64 {
+    fn finish(self, diags: &mut Findings<'_>) -> u64 {
         if self.saw_header && self.rows == 0 {
             diags.push(Diagnostic::new(
                 &codes::NO_DATA,
@@ -266,7 +266,7 @@ impl FileState<'_> {
                 "the file has a header but no data rows",
             ));
         }
-        self.rules.finish(diags);
+        self.rules.finish_into(&mut |d| diags.push(d));
         self.rows
     }
 }

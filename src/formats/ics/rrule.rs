@@ -176,6 +176,7 @@ pub fn parse_csv(value: &str) -> (Recurrence, Vec<RuleIssue>) {
     let mut r = Recurrence::default();
     let mut issues = Vec::new();
     let mut pos = 0usize;
+    let mut saw_freq = false;
     for raw in value.split(',') {
         let range = pos..pos + raw.len();
         pos += raw.len() + 1;
@@ -188,13 +189,39 @@ pub fn parse_csv(value: &str) -> (Recurrence, Vec<RuleIssue>) {
             range: range.clone(),
             message,
         };
-        let Some((key, v)) = part.split_once('=') else {
-            issues.push(issue(
-                IssueKind::Syntax,
-                format!("`{part}` has no `=`: PHP warns and the part is ignored"),
-            ));
+        let Some((key, rest)) = part.split_once('=') else {
+            if part == "FREQ" {
+                saw_freq = true;
+                issues.push(issue(
+                    IssueKind::FreqInvalid,
+                    "`FREQ` has no `=`: `constant()` on an empty frequency name crashes the job on PHP 8".into(),
+                ));
+            } else {
+                issues.push(issue(
+                    IssueKind::Syntax,
+                    format!("`{part}` has no `=`: PHP warns and the part is ignored"),
+                ));
+            }
             continue;
         };
+        // `list($key, $value) = explode('=', ...)`: a second `=` cuts the value.
+        let v = rest.split('=').next().unwrap_or(rest);
+        if v != rest {
+            issues.push(issue(
+                IssueKind::Syntax,
+                format!(
+                    "`{part}` has a second `=`: the engine reads `{key}={v}` and drops the rest"
+                ),
+            ));
+        }
+        if key == "FREQ" && v != v.trim() {
+            saw_freq = true;
+            issues.push(issue(
+                IssueKind::FreqInvalid,
+                format!("`{part}`: the value keeps its spaces and `constant()` finds no frequency named `{v}`: PHP 8 crashes the job"),
+            ));
+            continue;
+        }
         if key != key.trim() || v != v.trim_start() {
             issues.push(issue(
                 IssueKind::Syntax,
@@ -205,6 +232,7 @@ pub fn parse_csv(value: &str) -> (Recurrence, Vec<RuleIssue>) {
         let list = |v: &str| (!v.is_empty()).then(|| v.replace(';', ","));
         match key {
             "FREQ" => {
+                saw_freq = true;
                 r.frequency = Frequency::parse(v);
                 if r.frequency.is_none() {
                     // Keep what the file means (a lower-case name) so conversion fixes it.
@@ -243,14 +271,11 @@ pub fn parse_csv(value: &str) -> (Recurrence, Vec<RuleIssue>) {
             )),
         }
     }
-    if !issues.iter().any(|i| i.kind == IssueKind::FreqInvalid)
-        && r.frequency.is_none()
-        && !value.contains("FREQ=")
-    {
+    if !saw_freq {
         issues.push(RuleIssue {
             kind: IssueKind::FreqMissing,
             range: 0..value.len(),
-            message: "the recurrence has no FREQ: PHP 8 crashes the job".into(),
+            message: "the recurrence has no `FREQ=` part: the engine sends a null frequency and the API rejects the event".into(),
         });
     }
     (r, issues)

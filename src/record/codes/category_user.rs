@@ -3,34 +3,40 @@
 crate::codes! {
     USER_REQUIRED = "category-user::user-required", Error, Rejected,
         "The row has no `userId`.",
-        "The category-user engine fails the row with \"Missing mandatory parameter userId\".";
+        "A membership needs the user it is about: the category-user engine fails a row without \
+`userId` with \"Missing mandatory parameter userId\".";
     CATEGORY_REQUIRED = "category-user::category-required", Error, Rejected,
         "The row has neither `categoryId` nor `categoryReferenceId`.",
-        "The engine fails the row with \"Missing mandatory parameter categoryId\".";
+        "A membership needs its category, by id or by reference id: without either the engine \
+fails the row with \"Missing mandatory parameter categoryId\".";
     INVALID_STATUS = "category-user::invalid-status", Error, Rejected,
         "`status` is not 1 (active), 2 (pending), 3 (not active) or 4 (deleted).",
-        "The engine fails the row with \"Wrong value passed for property status.\".";
+        "The engine accepts status 1 (active), 2 (pending), 3 (not active) and 4 (deleted) and \
+fails any other row with \"Wrong value passed for property status.\".";
     PENDING_IGNORED = "category-user::pending-ignored", Warning, Silent,
         "`status` 2 (pending) is dropped by the engine.",
         "The engine keeps only status values other than 2: a pending membership is created with \
 the API's default status instead.";
     INVALID_PERMISSION = "category-user::invalid-permission", Error, Rejected,
         "`permissionLevel` is not 0–4.",
-        "The engine fails the row with \"Wrong value passed for property permissionLevel.\".";
+        "The engine accepts permissionLevel 0 (manager) to 4 (none) and fails any other row with \
+\"Wrong value passed for property permissionLevel.\".";
     NONE_PERMISSION = "category-user::none-permission", Error, Rejected,
         "`permissionLevel` 4 (NONE) is refused.",
         "The engine fails the row with \"NONE permission (4) level is not allowed. Users without \
 permissions should not be added to categories. Use allowed permission value\".";
     INVALID_UPDATE_METHOD = "category-user::invalid-update-method", Error, Rejected,
         "`updateMethod` is not 0 (manual) or 1 (automatic).",
-        "The engine fails the row with \"Wrong value passed for property updateMethod.\".";
+        "The engine accepts updateMethod 0 (manual) and 1 (automatic, the default) and fails any \
+other row with \"Wrong value passed for property updateMethod.\".";
     LAST_MESSAGE_WINS = "category-user::last-message-wins", Note, Advice,
         "The row has several errors; the bulk results will show only the last one.",
         "The category-user engine overwrites the row's error description at each failed rule, so \
 the results show only the last one. kbulk lists each.";
     UNKNOWN_ACTION = "category-user::unknown-action", Error, Silent,
         "The action is not 1, 2, 3 or 6: the row does nothing.",
-        "Such a row gets \"Unknown action passed: [{action}]\" and is never reported.";
+        "Such a row gets \"Unknown action passed: [{action}]\" and is never reported: it \
+silently does nothing. Use 1 (add), 2 (update), 3 (delete) or 6 (add or update).";
     DUPLICATE_MEMBER = "category-user::duplicate-member", Error, Rejected,
         "Two rows add the same user to the same category: the second fails.",
         "A user is a member of a category once; the second add fails with \
@@ -41,7 +47,8 @@ CATEGORY_USER_ALREADY_EXISTS \"CategoryUser already exists\". Use action 2 or 6.
 this engine). Split the file.";
     ENTRY_MISSING_COLUMN = "category-entry::missing-column", Error, Rejected,
         "The row has no `entryId` or no `categoryId`.",
-        "The category-entry engine fails the row with 'Mandatory Column missing from CSV'.";
+        "Activating or rejecting needs both the entry and the category: the category-entry \
+engine fails a row missing either with 'Mandatory Column missing from CSV'.";
     ENTRY_UNKNOWN_ACTION = "category-entry::unknown-action", Error, Silent,
         "The action is not 7 (activate) or 8 (reject): the row does nothing.",
         "Such a row gets \"Unknown action passed: [{action}]\" and is never reported (the same \

@@ -10,10 +10,12 @@ crate::codes! {
 row with \"Format of property dateOfBirth is incorrect [{v}].\".";
     INVALID_GENDER = "user::invalid-gender", Error, Rejected,
         "`gender` is not 0 (unknown), 1 (male) or 2 (female).",
-        "The engine fails the row with \"Wrong value passed for property gender [{v}]\".";
+        "The engine accepts only 0 (unknown), 1 (male) and 2 (female) and fails any other row \
+with \"Wrong value passed for property gender [{v}]\".";
     INVALID_GROUP_MODE = "user::invalid-group-mode", Error, Rejected,
         "`groupUserCreationMode` is not 1 (manual) or 2 (automatic).",
-        "The engine fails the row with \"Wrong value passed for property groupUserCreationMode [{v}]\".";
+        "The engine accepts only 1 (manual) and 2 (automatic, the default) and fails any other \
+row with \"Wrong value passed for property groupUserCreationMode [{v}]\".";
     LAST_MESSAGE_WINS = "user::last-message-wins", Note, Advice,
         "The row has several errors; the bulk results will show only the last one.",
         "The user engine validates every rule and overwrites the error description each time, so \

@@ -25,7 +25,11 @@ pub(super) type UserPlanner = Keyed<Users>;
 pub(super) struct Users;
 
 /// Errors of the group calls that mean their purpose is already met.
-const GROUP_FINE: [&str; 2] = ["DUPLICATE_USER_BY_ID", "GROUP_USER_ALREADY_EXISTS"];
+const GROUP_FINE: [&str; 3] = [
+    "DUPLICATE_USER_BY_ID",
+    "GROUP_USER_ALREADY_EXISTS",
+    "GROUP_USER_DOES_NOT_EXIST",
+];
 
 /// `KalturaUserStatus::DELETED`.
 const DELETED: i64 = 2;

@@ -1,0 +1,133 @@
+//! The name index past its memory budget: the same resource CSV checked with the index in
+//! memory and spilled to disk (from the first row, and from the middle of the file) gives the
+//! same JSON findings, byte for byte, whatever the thread count.
+use std::fmt::Write as _;
+
+use crate::common::{check_json, kbulk};
+
+/// A tiny deterministic generator (xorshift), so failures reproduce.
+struct Rng(u64);
+
+impl Rng {
+    fn next(&mut self) -> u64 {
+        self.0 ^= self.0 << 13;
+        self.0 ^= self.0 >> 7;
+        self.0 ^= self.0 << 17;
+        self.0
+    }
+}
+
+/// Rows that exercise every name rule: duplicates (add and add-or-update), children before
+/// their parent, parents never added, deletes and re-adds, updates by name, UTF-8 names.
+fn hostile_names(rows: u64) -> String {
+    let mut rng = Rng(0x2545_F491_4F6C_DD1D);
+    let mut s =
+        String::from("*action,name,type,systemName,description,parentType,parentSystemName\n");
+    for i in 0..rows {
+        let r = rng.next();
+        let action = ["1", "1", "1", "1", "6", "3", "2"][(r % 7) as usize];
+        let t = ["location", "camera"][((r >> 8) % 2) as usize];
+        // Mostly unique names, some repeated from a small pool so duplicates happen.
+        let name = if (r >> 16).is_multiple_of(5) {
+            format!("salle-é{}", (r >> 24) % 300)
+        } else {
+            format!("room-{i}")
+        };
+        let parent = match (r >> 40) % 6 {
+            0 => format!("room-{}", i + 1 + (r >> 44) % 50), // a later row: parent after child
+            1 => format!("nowhere-{}", (r >> 44) % 400),     // never added
+            2 => format!("salle-é{}", (r >> 44) % 300),
+            _ => String::new(),
+        };
+        let ptype = if parent.is_empty() { "" } else { "location" };
+        writeln!(
+            s,
+            "{action},Room {i},{t},{name},\"desc, {i}\",{ptype},{parent}"
+        )
+        .unwrap();
+    }
+    s
+}
+
+/// Checks `csv` with every budget and compares the output; `codes` must be among the findings.
+fn same_findings_every_budget(csv: &str, codes: &[&str]) {
+    let dir = tempfile::tempdir().unwrap();
+    let f = dir.path().join("names.csv");
+    std::fs::write(&f, csv).unwrap();
+    let run = |extra: &[&str]| {
+        let mut args = vec!["--max-records", "0"];
+        args.extend_from_slice(extra);
+        let (out, rep) = check_json(&f, &args);
+        assert!(out.status.code().is_some(), "kbulk ran");
+        (out.stdout, rep)
+    };
+    let (memory, rep) = run(&[]);
+    for &code in codes {
+        assert!(
+            rep.diagnostics.iter().any(|d| d.code == code),
+            "the file exercises {code}"
+        );
+    }
+    for extra in [
+        &["--memory", "0"][..],
+        &["--memory", "40K"],
+        &["--memory", "40K", "-j", "1"],
+        &["--memory", "0", "-j", "2"],
+    ] {
+        let (spilled, _) = run(extra);
+        assert!(
+            spilled == memory,
+            "{extra:?} changes the findings:\n{}",
+            first_difference(&memory, &spilled)
+        );
+    }
+}
+
+fn first_difference(a: &[u8], b: &[u8]) -> String {
+    let (a, b) = (String::from_utf8_lossy(a), String::from_utf8_lossy(b));
+    match a.lines().zip(b.lines()).find(|(x, y)| x != y) {
+        Some((x, y)) => format!("in memory: {x}\nspilled:   {y}"),
+        None => format!("{} lines vs {} lines", a.lines().count(), b.lines().count()),
+    }
+}
+
+#[test]
+fn spilled_index_gives_the_same_findings() {
+    same_findings_every_budget(
+        &hostile_names(6000),
+        &[
+            "resource::duplicate-system-name",
+            "resource::upsert-repeats-add",
+            "resource::parent-after-child",
+            "resource::parent-not-in-file",
+        ],
+    );
+}
+
+#[test]
+fn spill_handles_a_parent_that_is_its_own_row_and_deletes() {
+    let csv = "*action,name,type,systemName,parentType,parentSystemName\n\
+1,A,location,a,location,a\n\
+3,A,location,a,,\n\
+1,A,location,a,,\n\
+1,A,location,a,,\n\
+1,B,location,b,location,c\n\
+1,B,location,b2,location,c\n\
+6,C,location,c,,\n\
+6,C,location,c,,\n";
+    same_findings_every_budget(
+        csv,
+        &[
+            "resource::duplicate-system-name",
+            "resource::upsert-repeats-add",
+            "resource::parent-after-child",
+        ],
+    );
+}
+
+#[test]
+fn memory_flag_rejects_what_is_not_a_size() {
+    let out = kbulk(["check", "--memory", "lots", "samples"]);
+    assert_eq!(out.status.code(), Some(2));
+    assert!(String::from_utf8_lossy(&out.stderr).contains("not a size"));
+}
