@@ -29,3 +29,33 @@ pub fn all_codes() -> Vec<&'static Code> {
 pub fn find_code(name: &str) -> Option<&'static Code> {
     all_codes().into_iter().find(|c| c.name == name)
 }
+
+/// A code that is no longer emitted, kept so that `kbulk explain` still answers for it: its
+/// name, the codes that replaced it, and why.
+#[derive(Debug, Clone, Copy)]
+pub struct Retired {
+    /// The old name.
+    pub name: &'static str,
+    /// The codes emitted instead.
+    pub replaced_by: &'static [&'static str],
+    /// Why it was retired.
+    pub why: &'static str,
+}
+
+/// Every retired code name (a code name is never reused for another meaning).
+pub const RETIRED: &[Retired] = &[Retired {
+    name: "ical::setter-quirk",
+    replaced_by: &[
+        "ical::setter-crash",
+        "ical::setter-type",
+        "ical::setter-echo",
+    ],
+    why: "one code covered property names that crash the job (RULE, PARENT-COMPONENT, FIELD, \
+CONFIGURATION-FIELD), one that silently changes the event's type (KALTURA-TYPE) and one that \
+switches output echoing on (WRITE-TO-STDOUT); each outcome now has its own code and impact",
+}];
+
+/// Looks a retired code up by its old name.
+pub fn find_retired(name: &str) -> Option<&'static Retired> {
+    RETIRED.iter().find(|r| r.name == name)
+}

@@ -7,6 +7,7 @@ use schemars::JsonSchema;
 use serde::{Deserialize, Serialize};
 
 use crate::diag::{JsonDiagnostic, JsonFile, JsonKind, JsonSummary};
+use crate::dropfolder::run::Event;
 use crate::submit::results::JsonRow;
 
 /// Any object of the JSON Lines stream of `check`, `convert` and `submit`.
@@ -25,6 +26,93 @@ pub enum StreamLine {
     Call(JsonCall),
     /// `submit`: the run's final line.
     SubmitSummary(JsonSubmitSummary),
+    /// `fix`: what was done to one file.
+    Fixed(JsonFixed),
+    /// `fix`: the run's final line.
+    FixSummary(JsonFixSummary),
+    /// `dropfolder`: one step of a file's life.
+    Event(JsonEvent),
+    /// `dropfolder`: the run's final line.
+    DropSummary(JsonDropSummary),
+}
+
+/// The `type` of a drop-folder event.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
+#[serde(rename_all = "lowercase")]
+pub enum EventTag {
+    /// A drop-folder event.
+    Event,
+}
+
+/// One step of a drop-folder file's life (`"type": "event"`, `"event"`: `claimed`, `fixed`,
+/// `split`, `handed-over`, `rejected` or `duplicate`).
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, JsonSchema)]
+pub struct JsonEvent {
+    /// Always `event`.
+    #[serde(rename = "type")]
+    pub kind: EventTag,
+    /// What happened.
+    #[serde(flatten)]
+    pub event: Event,
+}
+
+impl JsonEvent {
+    /// The stream line of `event`.
+    pub fn new(event: Event) -> Self {
+        Self {
+            kind: EventTag::Event,
+            event,
+        }
+    }
+}
+
+/// The last line of `dropfolder` (`"type": "summary"`).
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, JsonSchema)]
+pub struct JsonDropSummary {
+    /// Always `summary`.
+    #[serde(rename = "type")]
+    pub kind: JsonKind,
+    /// Files handed over.
+    pub handed_over: u64,
+    /// Files rejected.
+    pub rejected: u64,
+    /// Duplicate drops archived.
+    pub duplicates: u64,
+    /// The process exit code this run ends with.
+    pub exit_code: u8,
+}
+
+/// What `fix` did to one file (`"type": "file"`), after that file's repair diagnostics.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, JsonSchema)]
+pub struct JsonFixed {
+    /// Always `file`.
+    #[serde(rename = "type")]
+    pub kind: JsonKind,
+    /// The input.
+    pub file: String,
+    /// Repairs made.
+    pub repairs: u64,
+    /// Problems left alone (`fix::left-alone`).
+    pub left_alone: u64,
+    /// Where the repaired file was written; absent when nothing was written.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub written: Option<String>,
+}
+
+/// The last line of `fix` (`"type": "summary"`).
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, JsonSchema)]
+pub struct JsonFixSummary {
+    /// Always `summary`.
+    #[serde(rename = "type")]
+    pub kind: JsonKind,
+    /// Files read.
+    pub files: u64,
+    /// Files with at least one repair.
+    pub repaired: u64,
+    /// Files with something left alone.
+    pub left_alone: u64,
+    /// The process exit code this run ends with.
+    pub exit_code: u8,
 }
 
 /// The `type` of a row's outcome.
@@ -68,7 +156,7 @@ pub struct JsonCall {
 /// The last line of `submit` (`"type": "summary"`): either the check stopped the submission
 /// (`submitted: false`, with what stopped it) or the rows' counts and the results files.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, JsonSchema)]
-#[serde(rename_all = "camelCase")]
+#[serde(rename_all = "snake_case")]
 pub struct JsonSubmitSummary {
     /// Always `summary`.
     #[serde(rename = "type")]

@@ -53,6 +53,10 @@ pub struct CheckArgs {
     /// Print only findings and the final summary (no per-file lines, no notes).
     #[arg(short, long)]
     pub quiet: bool,
+    /// Show every row finding that a file-level finding already explains (a header row that
+    /// names no column, so every row below it is empty): by default they are counted in one line.
+    #[arg(short, long)]
+    pub verbose: bool,
     /// Worker threads for per-record checks (default: one per core).
     #[arg(short = 'j', long, value_name = "N")]
     pub threads: Option<usize>,
@@ -196,6 +200,46 @@ struct FileOut<'a> {
     html: Option<&'a mut HtmlReport>,
     /// An error of the HTML report (the reader sees only that the sink failed).
     failed: Option<CliError>,
+    /// Human output: the file-level finding that explains every row finding after it, and
+    /// those findings counted by code instead of printed (unless `--verbose`).
+    cascade: Option<Cascade>,
+}
+
+/// Codes of file-level findings that make every later row's findings consequences: a `*` row
+/// that names no column leaves every row below it with empty fields.
+const CASCADE_ROOTS: &[&str] = &[
+    "resource::row-taken-as-header",
+    "resource::no-header",
+    "entry-csv::row-taken-as-header",
+    "event-csv::row-taken-as-header",
+];
+
+/// Row findings held back because a file-level finding explains them.
+struct Cascade {
+    root: &'static str,
+    hidden: std::collections::BTreeMap<&'static str, u64>,
+}
+
+impl Cascade {
+    /// The one line that stands for the hidden findings, if any.
+    fn line(&self) -> Option<String> {
+        let total: u64 = self.hidden.values().sum();
+        if total == 0 {
+            return None;
+        }
+        let codes: Vec<String> = self
+            .hidden
+            .iter()
+            .map(|(code, n)| format!("{code} ×{n}"))
+            .collect();
+        Some(format!(
+            "  … {total} finding{} on the rows after it follow from {} ({}): not shown; \
+             --verbose shows them\n",
+            if total == 1 { "" } else { "s" },
+            self.root,
+            codes.join(", ")
+        ))
+    }
 }
 
 impl formats::FindingSink for FileOut<'_> {
@@ -220,6 +264,19 @@ impl formats::FindingSink for FileOut<'_> {
         }
         if self.args.quiet && d.severity == Severity::Note {
             return Ok(());
+        }
+        if let Some(cascade) = &mut self.cascade
+            && d.row.is_some()
+            && !self.args.verbose
+        {
+            *cascade.hidden.entry(d.code.name).or_default() += 1;
+            return Ok(());
+        }
+        if self.cascade.is_none() && CASCADE_ROOTS.contains(&d.code.name) {
+            self.cascade = Some(Cascade {
+                root: d.code.name,
+                hidden: Default::default(),
+            });
         }
         self.human
             .write_all(render::human(self.handler, &d, Some(self.path)).as_bytes())
@@ -309,6 +366,7 @@ pub fn run(args: &CheckArgs) -> Result<Exit, CliError> {
             human: Spool::default(),
             html: html.as_mut(),
             failed: None,
+            cascade: None,
         };
         let read = formats::read_path_to(&input.path, name, &opts, &mut Discard, &mut file);
         let report = match (read, file.failed.take()) {
@@ -319,7 +377,10 @@ pub fn run(args: &CheckArgs) -> Result<Exit, CliError> {
         if file.skip {
             continue;
         }
-        let (counts, human) = (file.counts, file.human);
+        let (counts, mut human) = (file.counts, file.human);
+        if let Some(line) = file.cascade.as_ref().and_then(Cascade::line) {
+            human.write_all(line.as_bytes()).map_err(write_err)?;
+        }
         files += 1;
         records += report.records;
         total.merge(counts);

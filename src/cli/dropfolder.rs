@@ -6,10 +6,13 @@ use std::sync::Arc;
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::time::Duration;
 
+use kbulk::diag::JsonKind;
 use kbulk::dropfolder::run::{DropFolder, Event, Options, Summary};
 use kbulk::formats::{self, ReadOptions};
+use kbulk::stream::{JsonDropSummary, JsonEvent};
 
 use super::check::EventArgs;
+use super::progress;
 use super::render::{self, OutputFormat};
 use super::{CliError, Exit};
 
@@ -59,7 +62,8 @@ pub struct DropFolderArgs {
     /// rejected as missing them (with --once, absent media are missing at once).
     #[arg(long, value_name = "SECS", default_value_t = kbulk::dropfolder::run::MEDIA_TIMEOUT.as_secs())]
     pub media_timeout: u64,
-    /// Output: `human` (one line per file) or `json` (one object per event).
+    /// Output: `human` (one line per file) or `json` (one object per event and a summary, in the
+    /// stream schema of `kbulk schema diagnostic`).
     #[arg(long, value_enum, default_value = "human")]
     pub format: OutputFormat,
     /// Options for schedule events.
@@ -163,15 +167,23 @@ pub fn run(args: &DropFolderArgs) -> Result<Exit, CliError> {
     }
     let folder = DropFolder::open(&opts, &stop).map_err(|e| CliError::Failed(e.to_string()))?;
     let json = args.format == OutputFormat::Json;
+    let bar = progress::files_bar(!json, args.once.then(|| waiting_files(&args.inbox)));
     let mut print_err = None;
     let mut lines = Lines::default();
     let mut on = |e: &Event| {
+        match e {
+            Event::Claimed { file } => bar.set_message(file.clone()),
+            Event::HandedOver { .. } | Event::Rejected { .. } | Event::Duplicate { .. } => {
+                bar.inc(1)
+            }
+            Event::Fixed { .. } | Event::Split { .. } => {}
+        }
         let mut out = io::stdout().lock();
         let r = if json {
-            render::json_line(&mut out, e)
+            render::json_line(&mut out, &JsonEvent::new(e.clone()))
         } else {
             match lines.on(e) {
-                Some(line) => writeln!(out, "{line}"),
+                Some(line) => bar.suspend(|| writeln!(out, "{line}")),
                 None => Ok(()),
             }
         };
@@ -200,14 +212,26 @@ pub fn run(args: &DropFolderArgs) -> Result<Exit, CliError> {
             None => std::thread::sleep(Duration::from_secs(1)),
         }
     }
+    bar.finish_and_clear();
     if let Some(e) = print_err {
         return Err(CliError::io("stdout", e));
     }
+    let exit = if total.rejected > 0 {
+        Exit::DataProblems
+    } else {
+        Exit::Clean
+    };
     let mut out = io::stdout().lock();
     let w = if json {
         render::json_line(
             &mut out,
-            &serde_json::json!({"event": "summary", "handed_over": total.handed_over, "rejected": total.rejected, "duplicates": total.duplicates}),
+            &JsonDropSummary {
+                kind: JsonKind::Summary,
+                handed_over: total.handed_over,
+                rejected: total.rejected,
+                duplicates: total.duplicates,
+                exit_code: exit.code(),
+            },
         )
     } else {
         writeln!(
@@ -217,11 +241,20 @@ pub fn run(args: &DropFolderArgs) -> Result<Exit, CliError> {
         )
     };
     w.map_err(|e| CliError::io("stdout", e))?;
-    Ok(if total.rejected > 0 {
-        Exit::DataProblems
-    } else {
-        Exit::Clean
-    })
+    Ok(exit)
+}
+
+/// The files waiting in INBOX (not hidden, not kbulk's own folder): the length of a `--once`
+/// bar. Media that go with an XML are counted too, so the bar may end before its length.
+fn waiting_files(inbox: &std::path::Path) -> u64 {
+    std::fs::read_dir(inbox)
+        .map(|dir| {
+            dir.filter_map(Result::ok)
+                .filter(|e| !e.file_name().to_string_lossy().starts_with('.'))
+                .filter(|e| e.file_type().is_ok_and(|t| t.is_file()))
+                .count() as u64
+        })
+        .unwrap_or(0)
 }
 
 /// Wakes the watch loop when something changes in INBOX (inotify through `notify`).

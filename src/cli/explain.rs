@@ -1,7 +1,7 @@
 //! `kbulk explain`: the long explanation of a diagnostic code, or the table of all codes.
 use std::io::Write;
 
-use kbulk::codes::{all_codes, find_code};
+use kbulk::codes::{all_codes, find_code, find_retired};
 
 use super::{CliError, Exit};
 
@@ -35,6 +35,30 @@ pub fn run(args: &ExplainArgs) -> Result<Exit, CliError> {
             }
         }
         Some(name) => {
+            if let Some(r) = find_retired(name.trim()) {
+                writeln!(
+                    out,
+                    "{} (retired: no longer emitted)\n\nReplaced by {}.\n\n{}\n",
+                    r.name,
+                    r.replaced_by.join(", "),
+                    textwrap(&format!("Why: {}.", r.why), 96)
+                )
+                .map_err(w)?;
+                for new in r.replaced_by {
+                    if let Some(c) = find_code(new) {
+                        writeln!(
+                            out,
+                            "{:<24} {:<8} {:<9} {}",
+                            c.name,
+                            c.severity.as_str(),
+                            c.impact.as_str(),
+                            c.summary
+                        )
+                        .map_err(w)?;
+                    }
+                }
+                return Ok(Exit::Clean);
+            }
             let Some(c) = find_code(name.trim()) else {
                 let near: Vec<_> = all_codes()
                     .into_iter()

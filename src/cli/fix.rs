@@ -4,7 +4,9 @@ use std::io::{self, BufWriter, Write};
 use std::path::PathBuf;
 use std::sync::Arc;
 
+use kbulk::diag::JsonKind;
 use kbulk::dropfolder::{fix, run::write_atomic};
+use kbulk::stream::{JsonFixSummary, JsonFixed};
 
 use super::render::{self, OutputFormat};
 use super::{CliError, Exit};
@@ -53,7 +55,7 @@ pub fn run(args: &FixArgs) -> Result<Exit, CliError> {
     let stdout = io::stdout();
     let mut out = BufWriter::new(stdout.lock());
     let write_err = |e: io::Error| CliError::io("stdout", e);
-    let mut left_alone = false;
+    let (mut repaired, mut left_alone) = (0u64, 0u64);
     for path in &args.files {
         let bytes = std::fs::read(path).map_err(|e| CliError::io(path.display(), e))?;
         let name: Arc<str> = Arc::from(path.display().to_string());
@@ -76,19 +78,37 @@ pub fn run(args: &FixArgs) -> Result<Exit, CliError> {
                 })
                 .unwrap_or_else(|| PathBuf::from(".")),
         };
-        if fixed.changed() || args.out.is_some() {
+        let written = if fixed.changed() || args.out.is_some() {
             write_atomic(&dir, &file_name, &fixed.bytes)
                 .map_err(|e| CliError::Failed(e.to_string()))?;
-        }
-        left_alone |= fixed
+            Some(match &args.out {
+                Some(d) => d.join(&file_name).display().to_string(),
+                None => path.display().to_string(),
+            })
+        } else {
+            None
+        };
+        let alone = fixed
             .repairs
             .iter()
-            .any(|d| std::ptr::eq(d.code, &kbulk::dropfolder::codes::UNFIXABLE));
+            .filter(|d| std::ptr::eq(d.code, &kbulk::dropfolder::codes::UNFIXABLE))
+            .count() as u64;
+        let repairs = fixed.repairs.len() as u64 - alone;
+        repaired += u64::from(repairs > 0);
+        left_alone += u64::from(alone > 0);
         match args.format {
             OutputFormat::Json => {
                 for d in &fixed.repairs {
                     render::json_line(&mut out, &d.to_json()).map_err(write_err)?;
                 }
+                let line = JsonFixed {
+                    kind: JsonKind::File,
+                    file: name.to_string(),
+                    repairs,
+                    left_alone: alone,
+                    written,
+                };
+                render::json_line(&mut out, &line).map_err(write_err)?;
             }
             OutputFormat::Human => {
                 let verdict = if fixed.repairs.is_empty() {
@@ -105,10 +125,21 @@ pub fn run(args: &FixArgs) -> Result<Exit, CliError> {
             }
         }
     }
-    out.flush().map_err(write_err)?;
-    Ok(if left_alone {
+    let exit = if left_alone > 0 {
         Exit::DataProblems
     } else {
         Exit::Clean
-    })
+    };
+    if args.format == OutputFormat::Json {
+        let summary = JsonFixSummary {
+            kind: JsonKind::Summary,
+            files: args.files.len() as u64,
+            repaired,
+            left_alone,
+            exit_code: exit.code(),
+        };
+        render::json_line(&mut out, &summary).map_err(write_err)?;
+    }
+    out.flush().map_err(write_err)?;
+    Ok(exit)
 }

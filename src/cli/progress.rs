@@ -23,6 +23,32 @@ pub fn file_bar(wanted: bool, len: u64) -> ProgressBar {
     bar
 }
 
+/// A bar over the files of a drop-folder run: with `files` (a `--once` pass over a known number
+/// of files) a bar with rate and ETA, without it (watch mode) a spinner with the count and rate;
+/// hidden unless `wanted` and standard error is a terminal.
+pub fn files_bar(wanted: bool, files: Option<u64>) -> ProgressBar {
+    if !wanted || !io::stderr().is_terminal() {
+        return ProgressBar::hidden();
+    }
+    let (bar, template) = match files {
+        Some(n) => (
+            ProgressBar::with_draw_target(Some(n), ProgressDrawTarget::stderr()),
+            "{bar:30} {pos}/{len} files  {per_sec}  ETA {eta}  {msg:.30}",
+        ),
+        None => (
+            ProgressBar::with_draw_target(None, ProgressDrawTarget::stderr()),
+            "{spinner} {pos} files  {per_sec}  {msg:.40}",
+        ),
+    };
+    if let Ok(style) = ProgressStyle::with_template(template) {
+        bar.set_style(style);
+    }
+    if files.is_none() {
+        bar.enable_steady_tick(std::time::Duration::from_millis(200));
+    }
+    bar
+}
+
 /// A sink that moves a bar to the end of each record it passes on.
 pub struct Progressed<'a, S> {
     inner: &'a mut S,

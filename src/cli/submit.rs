@@ -431,8 +431,8 @@ fn report_check(
         match args.format {
             OutputFormat::Json => render::json_line(
                 out,
-                &json!({"type": "summary", "submitted": false, "refusedRows": refused,
-                        "fileErrors": file_errors, "exitCode": Exit::DataProblems.code()}),
+                &json!({"type": "summary", "submitted": false, "refused_rows": refused,
+                        "file_errors": file_errors, "exit_code": Exit::DataProblems.code()}),
             )?,
             OutputFormat::Human => writeln!(
                 stderr,
@@ -479,7 +479,7 @@ fn write_results(
             &json!({"type": "summary", "submitted": true, "rows": done + failed + unfinished,
                     "done": done, "failed": failed, "unfinished": unfinished,
                     "results": written.iter().map(|p| p.display().to_string()).collect::<Vec<_>>(),
-                    "exitCode": if unfinished > 0 { Exit::Incomplete.code() }
+                    "exit_code": if unfinished > 0 { Exit::Incomplete.code() }
                                 else if failed > 0 { Exit::DataProblems.code() } else { 0 }}),
         )
         .map_err(write_err)?,

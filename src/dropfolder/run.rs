@@ -7,7 +7,7 @@ use std::sync::Arc;
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::time::{Duration, SystemTime};
 
-use serde::Serialize;
+use serde::{Deserialize, Serialize};
 use sha2::{Digest, Sha256};
 
 use crate::diag::{Diagnostic, Severity};
@@ -45,8 +45,9 @@ pub struct Options {
     pub media_timeout: Duration,
 }
 
-/// One thing that happened to a file, for the terminal line or the JSON event.
-#[derive(Debug, Clone, Serialize)]
+/// One thing that happened to a file, for the terminal line or the JSON event (in the stream as
+/// [`crate::stream::JsonEvent`]: `{"type": "event", "event": "claimed", ...}`).
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, schemars::JsonSchema)]
 #[serde(tag = "event", rename_all = "kebab-case")]
 pub enum Event {
     /// The file settled and was claimed.

@@ -204,9 +204,10 @@ fn csv_rows(input: &Checked) -> io::Result<(Vec<String>, Rows)> {
     Ok((header.unwrap_or_default(), rows))
 }
 
-/// One row of `--format json` output.
+/// One row of `--format json` output (snake_case keys, like every object of the stream; the
+/// results CSV keeps Kaltura's camelCase column names).
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, serde::Deserialize, schemars::JsonSchema)]
-#[serde(rename_all = "camelCase")]
+#[serde(rename_all = "snake_case")]
 pub struct JsonRow {
     /// Always `"row"`.
     #[serde(rename = "type")]

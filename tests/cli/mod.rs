@@ -167,6 +167,50 @@ fn silent_losses_are_marked_in_human_output() {
 }
 
 #[test]
+fn a_header_that_explains_every_row_is_said_once_and_the_rows_counted() {
+    let dir = tempfile::tempdir().unwrap();
+    let csv = dir.path().join("semi.csv");
+    let mut text = String::from("*action;name;type;systemName\n");
+    for i in 0..40 {
+        text.push_str(&format!("1;Room {i};location;r-{i}\n"));
+    }
+    std::fs::write(&csv, text).unwrap();
+    let out = kbulk(["check", csv.to_str().unwrap()]);
+    assert_eq!(code(&out), 1);
+    let human = String::from_utf8(out.stdout).unwrap();
+    assert_eq!(
+        human.matches("resource::row-taken-as-header").count(),
+        2,
+        "{human}"
+    );
+    assert!(
+        !human.contains("× this row adds a resource but has no name"),
+        "{human}"
+    );
+    assert!(
+        human.contains(
+            "… 40 findings on the rows after it follow from resource::row-taken-as-header \
+             (resource::name-required ×40): not shown; --verbose shows them"
+        ),
+        "{human}"
+    );
+    // The totals still count every finding.
+    assert!(human.contains("40 records: 41 errors"), "{human}");
+    let verbose = String::from_utf8(kbulk(["check", csv.to_str().unwrap(), "--verbose"]).stdout);
+    let verbose = verbose.unwrap();
+    assert_eq!(
+        verbose
+            .matches("× this row adds a resource but has no name")
+            .count(),
+        40
+    );
+    assert!(!verbose.contains("not shown"), "{verbose}");
+    // The JSON stream is for machines: every finding, always.
+    let (_, report) = crate::common::check_json(&csv, &[]);
+    assert_eq!(report.diagnostics.len(), 41);
+}
+
+#[test]
 fn unclassifiable_files_get_a_diagnostic() {
     let dir = tempfile::tempdir().unwrap();
     let f = dir.path().join("notes.txt");

@@ -81,3 +81,59 @@ fn convert_draws_a_bar_on_a_terminal_and_nothing_when_piped() {
     let screen = String::from_utf8_lossy(&quiet.stdout);
     assert!(!screen.contains("ETA"), "{screen:?}");
 }
+
+#[test]
+fn dropfolder_once_draws_a_files_bar_on_a_terminal_and_nothing_when_piped() {
+    let run = |tty: bool| {
+        let dir = tempfile::tempdir().unwrap();
+        let (inbox, outbox) = (dir.path().join("in"), dir.path().join("out"));
+        std::fs::create_dir_all(&inbox).unwrap();
+        for i in 0..120 {
+            std::fs::write(
+                inbox.join(format!("r{i:03}.csv")),
+                format!("*action,name,type,systemName\n1,Room {i},location,d-{i}\n"),
+            )
+            .unwrap();
+        }
+        let args = [
+            "dropfolder",
+            inbox.to_str().unwrap(),
+            "--to",
+            outbox.to_str().unwrap(),
+            "--once",
+            "--settle",
+            "0",
+        ];
+        let out = if tty {
+            under_pty(&args, &[])
+        } else {
+            Command::new(env!("CARGO_BIN_EXE_kbulk"))
+                .args(args)
+                .output()
+                .unwrap()
+        };
+        assert_eq!(code(&out), 0, "{}", String::from_utf8_lossy(&out.stderr));
+        assert_eq!(std::fs::read_dir(&outbox).unwrap().count(), 120);
+        out
+    };
+    let tty = run(true);
+    let screen = String::from_utf8_lossy(&tty.stdout);
+    assert!(
+        screen.contains("/120 files"),
+        "a bar over the files: {screen:?}"
+    );
+    assert!(screen.contains("ETA"), "with an ETA: {screen:?}");
+    assert!(
+        screen.contains("r119.csv: handed over (r119.csv)"),
+        "the per-file lines still print: {screen:?}"
+    );
+    let piped = run(false);
+    let err = String::from_utf8_lossy(&piped.stderr);
+    assert!(!err.contains("ETA") && !err.contains('\x1b'), "{err:?}");
+    let text = String::from_utf8_lossy(&piped.stdout);
+    assert_eq!(
+        text.lines().count(),
+        121,
+        "120 file lines and the summary: {text}"
+    );
+}

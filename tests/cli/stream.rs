@@ -31,14 +31,14 @@ fn the_stream_schema_constrains_submit_objects_too() {
     .unwrap();
     let validator = jsonschema::validator_for(&schema).unwrap();
     let ok = serde_json::json!({"type": "row", "file": "a.csv", "row": 1, "status": "ok",
-                                "resultStatus": 2});
+                                "result_status": 2});
     assert!(validator.is_valid(&ok));
     for bad in [
-        serde_json::json!({"type": "row", "row": 1, "status": "ok", "resultStatus": 2}),
+        serde_json::json!({"type": "row", "row": 1, "status": "ok", "result_status": 2}),
         serde_json::json!({"type": "summary", "submitted": true}),
         serde_json::json!({"type": "call", "file": "a.csv", "row": 1}),
         serde_json::json!({"type": "rows", "file": "a.csv", "row": 1, "status": "ok",
-                           "resultStatus": 2}),
+                           "result_status": 2}),
     ] {
         assert!(!validator.is_valid(&bad), "{bad}");
     }
@@ -146,6 +146,62 @@ fn fix_reports_its_repairs_in_the_same_stream() {
     ]);
     assert_eq!(code(&out), 0, "{}", String::from_utf8_lossy(&out.stderr));
     let lines = validated(&String::from_utf8(out.stdout).unwrap());
-    assert!(!lines.is_empty(), "the delimiter repair is reported");
-    assert!(lines.iter().all(|l| l["type"] == "diagnostic"), "{lines:?}");
+    let (summary, rest) = lines.split_last().expect("lines");
+    let (file, repairs) = rest.split_last().expect("a file line");
+    assert!(!repairs.is_empty(), "the delimiter repair is reported");
+    assert!(
+        repairs.iter().all(|l| l["type"] == "diagnostic"),
+        "{lines:?}"
+    );
+    assert_eq!(file["type"], "file");
+    assert_eq!(file["repairs"], repairs.len());
+    assert_eq!(file["left_alone"], 0);
+    let written = fixed.join("semi.csv");
+    assert_eq!(file["written"], written.to_str().unwrap());
+    assert!(
+        std::fs::read_to_string(&written)
+            .unwrap()
+            .starts_with("*action,name")
+    );
+    assert_eq!(summary["type"], "summary");
+    assert_eq!(
+        (summary["files"].clone(), summary["repaired"].clone()),
+        (1.into(), 1.into())
+    );
+    assert_eq!(summary["exit_code"], 0);
+}
+
+#[test]
+fn fix_counts_what_it_left_alone_and_exits_1() {
+    let dir = tempfile::tempdir().unwrap();
+    // LF-only (repaired) with an escaped line break that no spelling makes readable (left alone).
+    let input = dir.path().join("talk.ics");
+    std::fs::write(
+        &input,
+        "BEGIN:VCALENDAR\nVERSION:2.0\nBEGIN:VEVENT\nUID:a1\nDTSTART:20270101T100000Z\n\
+         DTEND:20270101T110000Z\nSUMMARY:Talk\nDESCRIPTION:one\\ntwo\nEND:VEVENT\nEND:VCALENDAR\n",
+    )
+    .unwrap();
+    let out = kbulk([
+        "fix",
+        input.to_str().unwrap(),
+        "--in-place",
+        "--format",
+        "json",
+    ]);
+    let lines = validated(&String::from_utf8(out.stdout.clone()).unwrap());
+    let (summary, rest) = lines.split_last().unwrap();
+    let file = rest.last().unwrap();
+    assert_eq!(
+        (file["repairs"].clone(), file["left_alone"].clone()),
+        (1.into(), 1.into())
+    );
+    assert_eq!(
+        file["written"],
+        input.to_str().unwrap(),
+        "--in-place writes the input"
+    );
+    assert_eq!(summary["left_alone"], 1, "{lines:?}");
+    assert_eq!(summary["exit_code"], code(&out));
+    assert_eq!(code(&out), 1);
 }

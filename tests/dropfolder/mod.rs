@@ -332,11 +332,12 @@ impl Folders {
         }
         args.extend(extra.iter().map(|s| s.into()));
         let out = kbulk(args);
-        let events = String::from_utf8(out.stdout.clone())
-            .unwrap()
-            .lines()
-            .map(|l| serde_json::from_str(l).unwrap())
-            .collect();
+        // Every line is in the one stream schema, and the last is the summary with the exit code.
+        let events = crate::cli::stream::validated(&String::from_utf8(out.stdout.clone()).unwrap());
+        let (summary, steps) = events.split_last().expect("a summary line");
+        assert_eq!(summary["type"], "summary", "{summary}");
+        assert_eq!(summary["exit_code"], code(&out), "{summary}");
+        assert!(steps.iter().all(|e| e["type"] == "event"), "{events:?}");
         (code(&out), events)
     }
 }

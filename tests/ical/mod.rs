@@ -2,4 +2,4 @@
 mod cases;
 mod conformance;
 mod convert;
-mod util;
+pub mod util;

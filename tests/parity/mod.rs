@@ -2,6 +2,8 @@
 //! for its severity and its explanation, and the §2.2 rules present for every CSV engine.
 use kbulk::diag::{Impact, Severity};
 
+mod composed;
+
 /// Job codes whose crash depends on the deployment (PHP 8, the job's kind): a warning.
 const CONDITIONAL_JOB: &[&str] = &["resource::lookup-crash", "xml::drop-folder-resource"];
 /// Rejected codes whose failure depends on the account (kbulk would need `--against`).

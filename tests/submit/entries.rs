@@ -194,7 +194,7 @@ fn a_local_file_is_uploaded_in_chunks() {
     assert_eq!(lines.len(), 2, "one row, then the summary: {lines:?}");
     assert_eq!(lines[0]["type"], "row");
     assert_eq!(lines[0]["status"], "ok");
-    assert_eq!(lines[0]["objectId"], all[0]["id"]);
+    assert_eq!(lines[0]["object_id"], all[0]["id"]);
     assert_eq!(lines[1]["type"], "summary");
     assert_eq!(lines[1]["done"], 1);
     let (header, rows) = results_csv(&dir.path().join("local.jsonl.results.csv"));

@@ -325,7 +325,7 @@ fn json_lines_in_and_out() {
     let summary = &lines[2];
     assert_eq!(summary["type"], "summary");
     assert_eq!(summary["done"], 2);
-    assert_eq!(summary["exitCode"], 0);
+    assert_eq!(summary["exit_code"], 0);
     let (list, _) = all_resources(&h);
     let loc = find(&list, "j-loc").unwrap();
     assert_eq!(find(&list, "j-cam").unwrap()["parentId"], loc["id"]);

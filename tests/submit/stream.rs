@@ -32,10 +32,10 @@ fn every_line_of_submit_json_is_in_the_stream_schema() {
     let rows: Vec<&Value> = lines.iter().filter(|l| l["type"] == "row").collect();
     assert_eq!(rows.len(), 3);
     assert_eq!(rows[2]["status"], "error");
-    assert_eq!(rows[2]["errorCode"], "RESOURCE_NOT_FOUND");
+    assert_eq!(rows[2]["error_code"], "RESOURCE_NOT_FOUND");
     // The child named before its parent: done, with the check's warning in its own field.
     assert_eq!(rows[0]["status"], "ok");
-    assert!(rows[0].get("errorDescription").is_none(), "{}", rows[0]);
+    assert!(rows[0].get("error_description").is_none(), "{}", rows[0]);
     assert!(
         rows[0]["warnings"]
             .as_array()

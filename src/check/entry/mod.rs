@@ -15,6 +15,8 @@ pub use crate::record::values;
 pub use crate::record::locs::{EntryLocs, EntrySource as Source};
 use crate::source::Place;
 
+mod update;
+
 use values::{
     entry_id_shape, find_placeholder, php_is_url, server_date, t_url_problem, xsd_datetime,
 };
@@ -147,6 +149,7 @@ pub fn check_entry(
         );
     }
     custom_data_rules(e, locs, file, row, out);
+    update::update_asset_rules(e, locs, file, row, out);
     for c in e.categories.iter().flatten() {
         if c.contains(',') {
             out.push(

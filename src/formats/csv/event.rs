@@ -367,7 +367,26 @@ fn map_row(
                 at,
                 offset,
                 swapped,
+                rolled,
             } => {
+                if let Some((m, d)) = rolled {
+                    let read_as = at.0.to_zoned_datetime(jiff::tz::TimeZone::UTC).date();
+                    let month = jiff::civil::Date::new(2000, m, 1)
+                        .map(|x| x.strftime("%B").to_string())
+                        .unwrap_or_default();
+                    out.push(
+                        diag(
+                            &codes::DATE_ROLLOVER,
+                            k,
+                            format!(
+                                "{name} `{v}`: {month} has no day {d}, and strtotime rolls it over to {} ({read_as})",
+                                read_as.strftime("%-d %B %Y"),
+                            ),
+                            "no such day",
+                        )
+                        .help("write the date that is meant, in ISO 8601"),
+                    );
+                }
                 if let Some(other) = swapped {
                     let read_as = at.0.to_zoned_datetime(jiff::tz::TimeZone::UTC).date();
                     out.push(

@@ -128,6 +128,13 @@ account's categories (`--against` would be needed to name them). Keep each row t
 `03-04-2027` and `03.04.2027` day first (3 April). A sheet exported in another locale can \
 therefore be read with day and month swapped, and nothing reports it. kbulk reads the date as \
 strtotime does and names the date it becomes; write ISO 8601 (`2027-04-03T10:00:00Z`).";
+    DATE_ROLLOVER = "event-csv::date-rollover", Error, Silent,
+        "A day past the end of its month: strtotime rolls it over into the next month.",
+        "PHP `strtotime` accepts any day from 0 to 31 in any month and carries the excess into the \
+next month: `02/31/2027` becomes 3 March 2027, `2027-04-31` becomes 1 May, day 0 the last day \
+of the previous month. The event is silently created on that other date, with nothing in the \
+bulk log, and the checks that follow (end before start, duration) see the rolled date, as kbulk \
+does. Write the date that is meant.";
     COMMENT_LOOKS_LIKE_DATA = "event-csv::comment-looks-like-data", Warning, Silent,
         "A row whose first cell starts with `#` is skipped as a comment, but it looks like data.",
         "Every Kaltura CSV engine, the event engine included, looks only at the first cell, after \

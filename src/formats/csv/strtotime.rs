@@ -21,6 +21,9 @@ pub enum Reading {
         offset: bool,
         /// The date read the other way round (day and month swapped), when that is a date too.
         swapped: Option<Date>,
+        /// The month and day as written, when that day does not exist in that month and
+        /// strtotime rolled it over into the next month (`02/31/2027` → 3 March).
+        rolled: Option<(i8, i8)>,
     },
     /// A phrase read relative to the moment the job runs (`tomorrow`, `next monday`, `+1 day`).
     Relative,
@@ -86,6 +89,7 @@ pub fn read(text: &str) -> Reading {
                 at,
                 offset: true,
                 swapped: None,
+                rolled: None,
             },
             None => Reading::Refused(format!("`@{secs}` is not a Unix time")),
         };
@@ -95,13 +99,14 @@ pub fn read(text: &str) -> Reading {
             at: EventTime(t),
             offset: true,
             swapped: None,
+            rolled: None,
         };
     }
     if let Ok(dt) = v.parse::<DateTime>() {
-        return local(dt, None, None);
+        return local(dt, None, None, None);
     }
     if let Ok(d) = v.parse::<Date>() {
-        return local(d.to_datetime(Time::midnight()), None, None);
+        return local(d.to_datetime(Time::midnight()), None, None, None);
     }
     let lower = v.to_ascii_lowercase();
     let words: Vec<&str> = lower
@@ -110,15 +115,18 @@ pub fn read(text: &str) -> Reading {
         .collect();
     if words.iter().any(|w| RELATIVE_WORDS.contains(w))
         || v.starts_with('+')
-        || (words.len() <= 2 && words.iter().all(|w| is_weekday(w) || w.contains(':')))
+        || (words.len() <= 2
+            && words
+                .iter()
+                .all(|w| is_weekday(w) || (w.contains(':') && !w.contains(['-', '/']))))
     {
         return Reading::Relative;
     }
     match split_date(v) {
-        Some((date, swapped, rest)) => match clock(rest.trim()) {
+        Some((date, swapped, rolled, rest)) => match clock(rest.trim()) {
             Some((time, off)) => {
                 let dt = date.to_datetime(time);
-                local(dt, off, swapped)
+                local(dt, off, swapped, rolled)
             }
             None => Reading::Refused(format!(
                 "`{}` after the date is not a time of day strtotime reads",
@@ -129,13 +137,19 @@ pub fn read(text: &str) -> Reading {
     }
 }
 
-fn local(dt: DateTime, off: Option<Offset>, swapped: Option<Date>) -> Reading {
+fn local(
+    dt: DateTime,
+    off: Option<Offset>,
+    swapped: Option<Date>,
+    rolled: Option<(i8, i8)>,
+) -> Reading {
     let tz = off.map_or(TimeZone::UTC, TimeZone::fixed);
     match dt.to_zoned_datetime(tz) {
         Ok(z) => Reading::Time {
             at: EventTime(z.timestamp()),
             offset: off.is_some(),
             swapped,
+            rolled,
         },
         Err(_) => Reading::Refused("the date is out of range".into()),
     }
@@ -158,8 +172,29 @@ fn refusal(v: &str) -> String {
     "strtotime returns false for it, or kbulk cannot tell how it reads it".into()
 }
 
-/// A numeric or month-name date at the start of `v`: the date, its swapped reading, the rest.
-fn split_date(v: &str) -> Option<(Date, Option<Date>, &str)> {
+/// A date as strtotime builds it: any day 0–31 of a month 1–12, a day past the month's end
+/// rolled over into the next month (and day 0 back to the last day of the previous one). The
+/// second value holds the month and day as written when they rolled.
+fn php_date(y: i16, m: i32, d: i32) -> Option<(Date, Option<(i8, i8)>)> {
+    if !(1..=12).contains(&m) || !(0..=31).contains(&d) {
+        return None;
+    }
+    if let Ok(date) = Date::new(y, m as i8, d as i8) {
+        return Some((date, None));
+    }
+    let first = Date::new(y, m as i8, 1).ok()?;
+    let date = first
+        .checked_add(jiff::Span::new().days(i64::from(d) - 1))
+        .ok()?;
+    Some((date, Some((m as i8, d as i8))))
+}
+
+/// A date at the start of `v` (numeric or with a month name): the date, its swapped reading,
+/// the month and day as written when they rolled over, and the rest.
+type SplitDate<'a> = (Date, Option<Date>, Option<(i8, i8)>, &'a str);
+
+/// A numeric or month-name date at the start of `v`.
+fn split_date(v: &str) -> Option<SplitDate<'_>> {
     let mut v = v.trim_start();
     // RFC 2822 and Outlook write a weekday first: `Thu, 01 Jul 2027 10:00:00 +0200`.
     if let Some(first) = v.split([' ', ',']).next()
@@ -196,11 +231,11 @@ fn split_date(v: &str) -> Option<(Date, Option<Date>, &str)> {
         } else {
             return None;
         };
-        let date = Date::new(y, m as i8, d as i8).ok()?;
-        let swapped = (swap && m != d)
+        let (date, rolled) = php_date(y, m, d)?;
+        let swapped = (swap && m != d && rolled.is_none())
             .then(|| Date::new(y, d as i8, m as i8).ok())
             .flatten();
-        return Some((date, swapped, &v[end..]));
+        return Some((date, swapped, rolled, &v[end..]));
     }
     // `1 July 2027` or `July 1, 2027` (or `Jul 1 2027`).
     let words: Vec<&str> = v
@@ -220,10 +255,12 @@ fn split_date(v: &str) -> Option<(Date, Option<Date>, &str)> {
     if words.len() >= 3 {
         let num = |w: &str| w.trim_end_matches(',').parse::<i16>().ok();
         if let (Some(d), Some(m), Some(y)) = (num(words[0]), month_of(words[1]), num(words[2])) {
-            return Some((Date::new(y, m, d as i8).ok()?, None, rest_after(3)));
+            let (date, rolled) = php_date(y, m.into(), d.into())?;
+            return Some((date, None, rolled, rest_after(3)));
         }
         if let (Some(m), Some(d), Some(y)) = (month_of(words[0]), num(words[1]), num(words[2])) {
-            return Some((Date::new(y, m, d as i8).ok()?, None, rest_after(3)));
+            let (date, rolled) = php_date(y, m.into(), d.into())?;
+            return Some((date, None, rolled, rest_after(3)));
         }
     }
     None
@@ -305,6 +342,7 @@ mod tests {
                 at,
                 offset,
                 swapped,
+                ..
             } => (at.to_string(), offset, swapped.map(|d| d.to_string())),
             other => panic!("{v}: {other:?}"),
         }
@@ -341,6 +379,26 @@ mod tests {
         assert_eq!(read("tomorrow 10:00"), Reading::Relative);
         assert!(matches!(read("31/12/2027"), Reading::Refused(m) if m.contains("month first")));
         assert!(matches!(read("2027-13-01"), Reading::Refused(_)));
+        assert!(matches!(read("02/32/2027"), Reading::Refused(_)));
         assert!(matches!(read("soon"), Reading::Refused(_)));
+    }
+
+    #[test]
+    fn days_past_the_end_of_the_month_roll_over_as_in_php() {
+        let rolled = |v: &str| match read(v) {
+            Reading::Time { at, rolled, .. } => (at.to_string(), rolled),
+            other => panic!("{v}: {other:?}"),
+        };
+        assert_eq!(
+            rolled("02/31/2027"),
+            ("2027-03-03T00:00:00Z".into(), Some((2, 31)))
+        );
+        assert_eq!(rolled("2027-02-29 10:00").0, "2027-03-01T10:00:00Z");
+        assert_eq!(rolled("2027-04-31T10:00:00Z").0, "2027-05-01T10:00:00Z");
+        assert_eq!(rolled("2027-02-30T10:00:00Z").0, "2027-03-02T10:00:00Z");
+        assert_eq!(rolled("31 June 2027").0, "2027-07-01T00:00:00Z");
+        assert_eq!(rolled("30.02.2028").0, "2028-03-01T00:00:00Z");
+        assert_eq!(rolled("2027-03-00").0, "2027-02-28T00:00:00Z");
+        assert_eq!(rolled("2028-02-29"), ("2028-02-29T00:00:00Z".into(), None));
     }
 }

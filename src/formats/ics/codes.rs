@@ -82,6 +82,23 @@ daylight-saving change from the import date lands an hour (the DST delta) early 
 computes both offsets with real time-zone rules and names them; pass --import-date to check for \
 a planned import day. Write UTC times (kbulk convert --dialect kaltura does it at each event's \
 own date).";
+    UTC_WITH_ZONE = "ical::utc-with-zone", Error, Silent,
+        "A UTC time (`Z`) has a TZID: the server ignores the `Z` and reads it in the zone.",
+        "With a parameter the server's date pattern is `YYYYMMDDTHHMMSS`, unanchored: the `Z` of \
+`DTSTART;TZID=Europe/Paris:20270701T100000Z` is ignored and 10:00 is read as Paris time, \
+converted with the zone's offset at import time. RFC 5545 forbids TZID on a UTC time and the \
+readers that accept it take the `Z`, as kbulk does: the server silently places the event hours \
+away from that time (the zone's offset), with nothing in the bulk log. Remove the TZID \
+parameter, or drop the `Z` if the time is local.";
+    SERIES_DST = "ical::series-dst", Warning, Silent,
+        "A series with a TZID crosses a daylight-saving change: the server repeats it in UTC.",
+        "The server converts DTSTART with the zone's offset at import time and does not store the \
+TZID as the recurrence's zone, so it repeats the start at the same UTC time. A series whose \
+zone changes offset during it (a weekly lecture from October to December in Europe/Paris) \
+silently has the occurrences on the other side of the change from the import day an hour (the \
+DST delta) early or late on the local clock; nothing in the bulk log says so. kbulk expands the \
+series in its zone, counts the moved occurrences and names the first. Split the series at the \
+change, or write the occurrences as single events in UTC.";
     UNKNOWN_ZONE = "ical::unknown-zone", Error, Silent,
         "The TZID names a zone the server does not know: it uses its own default zone.",
         "The server takes the zone name from the parameter text (the first quoted string, else \
@@ -105,13 +122,26 @@ SKIP, X-...) are dropped without a word, and the series is expanded without them
 Excluded dates are recorded anyway, extra dates are not, and a VEVENT with RECURRENCE-ID (a \
 moved occurrence) carries the series' UID, so it updates the whole series. Expand exceptions \
 into single events with their own UIDs.";
-    SETTER_QUIRK = "ical::setter-quirk", Error, Job,
-        "The property name hits an internal method of the server's iCal parser.",
+    SETTER_CRASH = "ical::setter-crash", Error, Job,
+        "The property name reaches an internal method of the server's parser: the job crashes.",
         "For each property the parser calls the method `set` + the name without dashes when such \
 a method exists (case-insensitively). Meant for RRULE, it also reaches internal methods: RULE \
 and PARENT-COMPONENT crash the worker with a TypeError, FIELD and CONFIGURATION-FIELD with an \
-ArgumentCountError, WRITE-TO-STDOUT turns on output echoing, and KALTURA-TYPE silently \
-overrides the job's events type for that event. Rename or remove the property.";
+ArgumentCountError. The error is not caught: the whole job fails (job crash) and no later event \
+is imported. Rename or remove the property.";
+    SETTER_TYPE = "ical::setter-type", Error, Silent,
+        "KALTURA-TYPE (without X-) silently overrides the job's events type for this event.",
+        "For each property the parser calls the method `set` + the name without dashes when such \
+a method exists. KALTURA-TYPE and KALTURATYPE reach the method that sets the event's type, so \
+this event is silently changed to the type the property names instead of the job's \
+`eventsType`: nothing in the bulk log says so. X-KALTURA-TYPE (with X-) is merely ignored. \
+Remove the property and submit events of another type in a separate job.";
+    SETTER_ECHO = "ical::setter-echo", Warning, Silent,
+        "WRITE-TO-STDOUT switches the parser's output echoing on; the property is not imported.",
+        "For each property the parser calls the method `set` + the name without dashes when such \
+a method exists. WRITE-TO-STDOUT (or WRITETOSTDOUT) reaches the parser's switch for echoing \
+its output: the worker's log fills with the parsed calendar, and the property's value is \
+silently dropped from the event. Rename or remove the property.";
     TYPE_IGNORED = "ical::type-ignored", Warning, Silent,
         "X-KALTURA-TYPE is ignored: the job's events type decides.",
         "Every VEVENT of an iCal job gets the job's `eventsType` (record, live stream or blackout); \

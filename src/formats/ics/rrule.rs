@@ -331,6 +331,25 @@ pub fn count_occurrences(r: &Recurrence, start: EventTime, limit: u16) -> Result
     Ok(set.all(limit).dates.len())
 }
 
+/// The start instants of the first `limit` occurrences of `r` from `start`, expanded in UTC.
+pub fn occurrences(r: &Recurrence, start: EventTime, limit: u16) -> Result<Vec<EventTime>, String> {
+    if r.frequency.is_none() {
+        return Err("no FREQ".into());
+    }
+    let text = format!("DTSTART:{}\nRRULE:{}", start.ical_utc(), r.to_rrule());
+    // The `rrule` crate slices by byte and panics inside a multi-byte character.
+    if !text.is_ascii() {
+        return Err("the rule has characters that are not ASCII".into());
+    }
+    let set: rrule::RRuleSet = text.parse().map_err(|e: rrule::RRuleError| e.to_string())?;
+    Ok(set
+        .all(limit)
+        .dates
+        .iter()
+        .filter_map(|d| EventTime::from_unix(d.timestamp()))
+        .collect())
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -75,6 +75,21 @@ nobody can find. Substitute every placeholder.";
         "On update the engine uses one sub-action for content and thumbnails: when only one is \
 given it applies to both, and when both are given they must be equal, otherwise the item fails \
 with \"ContentAsset->action: {a} must be the same as thumbnails->action: {b}\".";
+    THUMBNAILS_REPLACE_ALL = "entry::thumbnails-replace-all", Warning, Silent,
+        "An update gives thumbnails without content: the entry's other thumbnails are deleted.",
+        "On update, `<contentAssets>` and `<thumbnails>` default to the sub-action `replace`. \
+Thumbnails given without any content asset (and without `keepManualThumbnails` true) replace \
+the entry's thumbnails: every thumbnail the entry has that the item does not list is silently \
+deleted, with nothing in the bulk log. kbulk cannot see the entry's thumbnails (it would need \
+--against), hence a warning. To change one thumbnail write `<thumbnails><action>update</action>` \
+with its @assetId; to add one and keep the rest write keepManualThumbnails.";
+    ASSET_ID_IGNORED = "entry::asset-id-ignored", Error, Silent,
+        "An @assetId in `replace` mode is ignored: the assets are replaced, not updated.",
+        "Only the `update` sub-action of `<contentAssets>`/`<thumbnails>` updates assets by \
+@assetId (each must belong to the entry, else \"Asset Id [{id}] not found on entry [{entry}]\"). \
+In `replace` mode, the default, the engine replaces the entry's content (baseEntry.updateContent) \
+or all of its thumbnails and silently ignores the @assetId: the asset named is not updated but \
+replaced with the others. Write `<action>update</action>` to update assets by id.";
     CUSTOM_DATA_PROFILE = "entry::custom-data-profile", Error, Rejected,
         "A `<customData>` names no metadata profile.",
         "Each `<customData>` must say which custom-metadata profile its XML belongs to, by \

@@ -21,13 +21,15 @@ use crate::source::Place;
 use crate::source::{Origin, Span};
 
 /// Events mapped per parallel step.
+mod converted;
 mod lexical;
 mod props;
 mod times;
 
+use converted::{ServerTimes, converted_rules};
 use lexical::{line_ending_rule, line_rules};
 use props::map_event;
-use times::{event_time, locs_has, nested_rules};
+use times::{ReadTime, event_time, locs_has, nested_rules};
 
 const CHUNK_EVENTS: usize = 512;
 /// Deepest component nesting kept.

@@ -2,18 +2,37 @@
 //! with the server's per-property rules (setter quirks, ignored properties, RRULE, types).
 use super::*;
 
-/// Property names (dashes removed) that reach internal setter methods of the server's parser.
-const SETTER_QUIRKS: &[(&str, &str)] = &[
-    ("RULE", "crashes the worker with a TypeError"),
-    ("PARENTCOMPONENT", "crashes the worker with a TypeError"),
-    ("FIELD", "crashes the worker with an ArgumentCountError"),
+/// Property names (dashes removed) that reach internal setter methods of the server's parser,
+/// with the code of what each does.
+const SETTER_QUIRKS: &[(&str, &crate::diag::Code, &str)] = &[
+    (
+        "RULE",
+        &codes::SETTER_CRASH,
+        "crashes the worker with a TypeError: the job fails",
+    ),
+    (
+        "PARENTCOMPONENT",
+        &codes::SETTER_CRASH,
+        "crashes the worker with a TypeError: the job fails",
+    ),
+    (
+        "FIELD",
+        &codes::SETTER_CRASH,
+        "crashes the worker with an ArgumentCountError: the job fails",
+    ),
     (
         "CONFIGURATIONFIELD",
-        "crashes the worker with an ArgumentCountError",
+        &codes::SETTER_CRASH,
+        "crashes the worker with an ArgumentCountError: the job fails",
     ),
-    ("WRITETOSTDOUT", "turns the parser's output echoing on"),
+    (
+        "WRITETOSTDOUT",
+        &codes::SETTER_ECHO,
+        "turns the parser's output echoing on; the value is not imported",
+    ),
     (
         "KALTURATYPE",
+        &codes::SETTER_TYPE,
         "silently overrides the job's events type for this event",
     ),
 ];
@@ -43,6 +62,7 @@ pub(super) fn map_event(
     };
     let mut locs = EventLocs::whole(ev.begin);
     let mut duration_seen = false;
+    let mut server = ServerTimes::default();
     for line in &ev.props {
         line_rules(line, file, Some(row), &mut out);
         let key = line.name_key();
@@ -68,9 +88,9 @@ pub(super) fn map_event(
         };
         let plain = || (!v.is_empty()).then(|| v.to_string());
         let without_dashes = |q: &str| name.bytes().filter(|&b| b != b'-').eq(q.bytes());
-        if let Some((_, what)) = SETTER_QUIRKS.iter().find(|(q, _)| without_dashes(q)) {
+        if let Some((_, code, what)) = SETTER_QUIRKS.iter().find(|(q, _, _)| without_dashes(q)) {
             out.push(
-                Diagnostic::new(&codes::SETTER_QUIRK, file, format!("the property name {name} reaches an internal method of the server's iCal parser and {what}"))
+                Diagnostic::new(code, file, format!("the property name {name} reaches an internal method of the server's iCal parser and {what}"))
                     .label(name_place.span, name_place.at, "internal setter")
                     .row(row)
                     .help("rename or remove the property"),
@@ -223,14 +243,22 @@ pub(super) fn map_event(
             }
             "DTSTART" | "DTEND" => {
                 let t = event_time(line, v, ctx, row, &mut out);
-                if let Some((t, zone)) = t {
+                if let Some(ReadTime {
+                    intended: t,
+                    zone,
+                    server: moved,
+                }) = t
+                {
                     if name == "DTSTART" {
                         e.start_date = Some(t);
+                        server.start = moved;
+                        server.start_zone.clone_from(&zone);
                         if zone.is_some() {
                             e.time_zone = zone;
                         }
                     } else {
                         e.end_date = Some(t);
+                        server.end = moved;
                         if e.time_zone.is_none() {
                             e.time_zone = zone;
                         }
@@ -330,6 +358,7 @@ pub(super) fn map_event(
     let _ = duration_seen;
     nested_rules(ev, file, &mut out);
     check_record(&e, &locs, Source::Ical, file, row, &mut out);
+    converted_rules(&e, &locs, &server, ctx, row, &mut out);
     if e.start_date.is_none()
         && e.action == EventAction::Add
         && !locs_has(&locs, EventField::StartDate)

@@ -69,6 +69,27 @@ pub(super) fn nested_rules(ev: &RawEvent, file: &Arc<str>, out: &mut Vec<Diagnos
     }
 }
 
+/// A DTSTART/DTEND as the file means it and as the server computes it.
+#[derive(Debug, Clone)]
+pub(super) struct ReadTime {
+    /// The instant the file means.
+    pub intended: EventTime,
+    /// The zone it names (its IANA name), when it has a TZID the server knows.
+    pub zone: Option<String>,
+    /// The instant the server computes, when it differs from `intended`.
+    pub server: Option<EventTime>,
+}
+
+impl ReadTime {
+    fn plain(t: EventTime) -> Self {
+        ReadTime {
+            intended: t,
+            zone: None,
+            server: None,
+        }
+    }
+}
+
 /// Reads DTSTART/DTEND: the instant the file means and the zone it names, reporting how the
 /// server would read it.
 pub(super) fn event_time(
@@ -77,7 +98,7 @@ pub(super) fn event_time(
     ctx: &Ctx<'_>,
     row: u64,
     out: &mut Vec<Diagnostic>,
-) -> Option<(EventTime, Option<String>)> {
+) -> Option<ReadTime> {
     let file = ctx.file;
     let name = line.name_upper();
     let vp = place(line, line.value.clone());
@@ -102,10 +123,17 @@ pub(super) fn event_time(
             )
             .help("write a UTC date-time such as 20270701T000000Z"),
         );
-        return t.map(|t| (t, None));
+        return t.map(ReadTime::plain);
     }
+    let tzid = line.param("TZID");
     if let Some(t) = parse_utc_basic(v) {
-        return Some((t, None));
+        match tzid {
+            None => return Some(ReadTime::plain(t)),
+            // The server's pattern with a parameter is `YYYYMMDDTHHMMSS`, unanchored: it ignores
+            // the `Z` and reads the digits as a local time in the zone (RFC 5545 forbids TZID on
+            // a UTC time; readers that accept it take the `Z`, as kbulk does).
+            Some(_) => return utc_with_zone(line, v, t, ctx, row, out),
+        }
     }
     let Some(local) = parse_local_basic(v) else {
         out.push(
@@ -118,7 +146,7 @@ pub(super) fn event_time(
         );
         return None;
     };
-    let Some(tzid) = line.param("TZID") else {
+    let Some(tzid) = tzid else {
         out.push(
             diag(&codes::FLOATING_TIME, format!("{name} `{v}` is a floating local time (no Z, no TZID): the server reads no date"), "floating time")
                 .help(format!("write it in UTC as {v}Z if it is UTC, or convert it from its zone")),
@@ -126,7 +154,7 @@ pub(super) fn event_time(
         return local
             .to_zoned_datetime(jiff::tz::TimeZone::UTC)
             .ok()
-            .map(|z| (EventTime(z.timestamp()), None));
+            .map(|z| ReadTime::plain(EventTime(z.timestamp())));
     };
     let raw = String::from_utf8_lossy(&line.text[line.raw_params.clone()]).into_owned();
     let server_name = tz::server_zone_name(&raw).unwrap_or_default();
@@ -145,7 +173,7 @@ pub(super) fn event_time(
         return local
             .to_zoned_datetime(jiff::tz::TimeZone::UTC)
             .ok()
-            .map(|z| (EventTime(z.timestamp()), None));
+            .map(|z| ReadTime::plain(EventTime(z.timestamp())));
     };
     let zone_name = zone
         .iana_name()
@@ -169,5 +197,82 @@ pub(super) fn event_time(
             .help(format!("write {name} in UTC as {} (kbulk convert --to ics does)", EventTime(s.intended).ical_utc())),
         );
     }
-    Some((EventTime(s.intended), Some(zone_name)))
+    Some(ReadTime {
+        intended: EventTime(s.intended),
+        zone: Some(zone_name),
+        server: (s.minutes != 0).then_some(EventTime(s.server)),
+    })
+}
+
+/// A `…Z` value with a TZID: the server reads its digits as a local time in the zone (with the
+/// import-day offset), so the event moves by the zone's offset.
+fn utc_with_zone(
+    line: &ContentLine,
+    v: &str,
+    utc: EventTime,
+    ctx: &Ctx<'_>,
+    row: u64,
+    out: &mut Vec<Diagnostic>,
+) -> Option<ReadTime> {
+    let name = line.name_upper();
+    let tzid = line.param("TZID")?;
+    let vp = place(line, line.value.clone());
+    let zp = place(line, line.raw_params.clone());
+    let local = parse_local_basic(&v[..15])?;
+    let zone = tz::resolve(&tzid.value);
+    let (server, zone_text) = match &zone {
+        Some(z) => {
+            let s = tz::shift(z, local, ctx.import)?;
+            (
+                EventTime(s.server),
+                format!(
+                    "{} at its import-day offset {}",
+                    tzid.value.trim(),
+                    s.at_import
+                ),
+            )
+        }
+        // An unknown zone falls back to the batch server's default zone; kbulk assumes UTC.
+        None => (
+            utc,
+            format!(
+                "the server's default zone (`{}` is unknown to it)",
+                tzid.value.trim()
+            ),
+        ),
+    };
+    if zone.is_none() {
+        out.push(
+            Diagnostic::new(
+                &codes::UNKNOWN_ZONE,
+                ctx.file,
+                format!(
+                    "TZID `{}` is not a zone the server knows: it uses its own default zone",
+                    tzid.value
+                ),
+            )
+            .label(zp.span, zp.at, "unknown zone")
+            .row(row)
+            .help("remove the TZID parameter: the value is already UTC"),
+        );
+    }
+    if server != utc {
+        let minutes = (server.unix() - utc.unix()) / 60;
+        let dir = if minutes > 0 { "later" } else { "earlier" };
+        out.push(
+            Diagnostic::new(&codes::UTC_WITH_ZONE, ctx.file, format!(
+                "{name} `{v}` is UTC but has a TZID: the server ignores the `Z` and reads {} in {zone_text}, placing this {name} {} minutes {dir} ({server} instead of {utc})",
+                local.time(), minutes.abs()
+            ))
+            .label(vp.span, vp.at, "UTC time")
+            .label(zp.span, zp.at, "zone the server applies")
+            .row(row)
+            .help("remove the TZID parameter (the value is UTC), or drop the `Z` if the time is local"),
+        );
+    }
+    Some(ReadTime {
+        intended: utc,
+        zone: None,
+        server: (server != utc).then_some(server),
+    })
 }
