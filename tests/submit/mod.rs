@@ -12,6 +12,7 @@ use kbulk::submit::retry::RetryPolicy;
 use serde_json::{Value, json};
 
 mod auth;
+mod categories;
 mod entries;
 mod events;
 mod faults;
@@ -23,6 +24,7 @@ mod resources;
 mod retry_after;
 mod startup;
 mod stream;
+mod users;
 
 /// The header of every resource CSV the tests write.
 pub const HEADER: &str =
