@@ -48,6 +48,22 @@ pub enum Impact {
 }
 
 impl Impact {
+    /// The outcome in plain words, as `kbulk explain` states it for every code (the policy of
+    /// docs/parity.md: each starts with `rejected`, `silently changed`, `job crash` or
+    /// `advice`).
+    pub fn outcome(self) -> &'static str {
+        match self {
+            Impact::Rejected => {
+                "rejected: the server reports an error for this record in the bulk log"
+            }
+            Impact::Silent => {
+                "silently changed: the job goes on and the record is created, changed or dropped differently from the file, with nothing in the log"
+            }
+            Impact::Job => "job crash: the whole job fails, crashes or never finishes",
+            Impact::Advice => "advice: the server does nothing wrong; a risk or a better form",
+        }
+    }
+
     /// The kebab-case name used in JSON and text.
     pub fn as_str(self) -> &'static str {
         match self {

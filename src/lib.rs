@@ -3,6 +3,7 @@
 //! The library never prints; the `kbulk` binary owns output and exit codes.
 #![warn(missing_docs, clippy::print_stdout, clippy::print_stderr)]
 
+pub mod bulkmodel;
 pub mod check;
 pub mod codes;
 pub mod convert;

@@ -6,6 +6,7 @@ pub mod category_user;
 pub mod entry;
 pub mod event;
 pub mod index;
+mod repeats;
 pub mod resource;
 pub mod spill;
 pub mod table;

@@ -72,19 +72,13 @@ pub fn run(args: &ExplainArgs) -> Result<Exit, CliError> {
                 };
                 return Err(CliError::Usage(format!("unknown code `{name}`; {hint}")));
             };
-            let impact = match c.impact {
-                kbulk::diag::Impact::Rejected => "the server reports an error for the record",
-                kbulk::diag::Impact::Silent => {
-                    "silent loss: the server accepts it and drops or corrupts data without a word"
-                }
-                kbulk::diag::Impact::Job => "the whole job fails, crashes or never finishes",
-                kbulk::diag::Impact::Advice => "advice: not an error for the server",
-            };
             writeln!(
                 out,
-                "{} ({}; {impact})\n\n{}\n\n{}",
+                "{} ({}, {})\nOutcome: {}\n\n{}\n\n{}",
                 c.name,
                 c.severity.as_str(),
+                c.impact.as_str(),
+                c.impact.outcome(),
                 c.summary,
                 textwrap(c.explanation, 96)
             )

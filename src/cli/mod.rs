@@ -5,17 +5,20 @@ use clap::{Parser, Subcommand};
 
 mod check;
 mod completions;
+mod conn;
 mod convert;
 mod dropfolder;
 mod exit;
 mod explain;
 mod fix;
+mod jobs;
 mod progress;
 mod render;
 mod report;
 mod sandbox;
 mod schema;
 mod submit;
+mod submit_bulk;
 mod walk;
 
 pub use exit::{CliError, Exit};
@@ -43,6 +46,8 @@ pub enum Command {
     Schema(schema::SchemaArgs),
     /// Submit bulk files to the Kaltura API: parallel, retried safely, resumable, with results.
     Submit(submit::SubmitArgs),
+    /// Look at server-side bulk jobs: list them, get one, print its log.
+    Jobs(jobs::JobsArgs),
     /// Run a local Kaltura-compatible API server (API v3 and App Registry) for rehearsals and tests.
     Sandbox(sandbox::SandboxArgs),
     /// Print a shell completion script (bash, zsh, fish, powershell, elvish).
@@ -64,6 +69,7 @@ pub fn main() -> ExitCode {
         Command::Explain(args) => explain::run(args),
         Command::Schema(args) => schema::run(args),
         Command::Submit(args) => submit::run(args),
+        Command::Jobs(args) => jobs::run(args),
         Command::Sandbox(args) => sandbox::run(args),
         Command::Completions(args) => completions::completions(args),
         Command::Man(args) => completions::man(args),

@@ -114,6 +114,20 @@ pub struct SandboxArgs {
     #[arg(long, value_name = "SECS", default_value_t = 60,
           value_parser = clap::value_parser!(u64).range(1..))]
     pub idle_timeout: u64,
+
+    /// Pause before each status change of a server-side bulk job (PENDING → QUEUED →
+    /// PROCESSING → ...), and between the worker's runs of 101 rows.
+    #[arg(long, value_name = "MS", default_value_t = 500)]
+    pub bulk_step_ms: u64,
+
+    /// The worker's `maxRecords` for bulk jobs (Kaltura's shipped configuration: 1000; 0: none).
+    #[arg(long, value_name = "N", default_value_t = 1000)]
+    pub bulk_max_records: u64,
+
+    /// A bulk-job fault: none, stuck-queued (jobs never leave QUEUED), fail (jobs fail as a
+    /// whole) or drop-polls (every other bulkupload_bulk.get is answered by closing the connection).
+    #[arg(long, value_name = "FAULT", default_value = "none")]
+    pub bulk_fault: kbulk::sandbox::BulkFault,
 }
 
 /// Accepts `PORT` or `IP:PORT` with a loopback IP: the sandbox has no real security, so it never
@@ -158,6 +172,13 @@ pub fn run(args: &SandboxArgs) -> Result<Exit, CliError> {
         max_headers: args.max_headers as usize,
         header_timeout: Duration::from_secs(args.header_timeout),
         idle_timeout: Duration::from_secs(args.idle_timeout),
+        // kbulk's model of Kaltura's engines runs the jobs (the sandbox itself knows no format).
+        bulk: kbulk::sandbox::BulkConfig {
+            step: Duration::from_millis(args.bulk_step_ms),
+            max_records: args.bulk_max_records,
+            fault: args.bulk_fault,
+            ..kbulk::bulkmodel::sandbox_config()
+        },
     };
     if let Err(problem) = config.faults.validate() {
         return Err(CliError::Usage(problem));

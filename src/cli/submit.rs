@@ -11,7 +11,6 @@ use indicatif::{ProgressBar, ProgressDrawTarget, ProgressStyle};
 use serde_json::json;
 
 use kbulk::diag::Severity;
-use kbulk::submit::auth::{Credentials, HashType, Secret};
 use kbulk::submit::journal::Journal;
 use kbulk::submit::preflight::{self, Checked};
 use kbulk::submit::results::{self, JsonRow};
@@ -73,48 +72,9 @@ pub struct SubmitArgs {
     #[arg(value_name = "FILE")]
     pub files: Vec<PathBuf>,
 
-    /// Kaltura service URL (https://www.kaltura.com) or its /api_v3 root.
-    #[arg(long, value_name = "URL", env = "KALTURA_SERVICE_URL")]
-    pub service_url: Option<String>,
-
-    /// A KS to use as is (ADMIN session recommended).
-    #[arg(long, value_name = "KS", env = "KALTURA_KS", hide_env_values = true)]
-    pub ks: Option<String>,
-
-    /// Partner id, for --admin-secret or an app token.
-    #[arg(long, value_name = "ID", env = "KALTURA_PARTNER_ID")]
-    pub partner_id: Option<i64>,
-
-    /// The partner's admin secret: opens an ADMIN session with session.start.
-    #[arg(
-        long,
-        value_name = "SECRET",
-        env = "KALTURA_ADMIN_SECRET",
-        hide_env_values = true
-    )]
-    pub admin_secret: Option<String>,
-
-    /// App token id: opens a session with appToken.startSession.
-    #[arg(long, value_name = "ID", env = "KALTURA_APP_TOKEN_ID")]
-    pub app_token_id: Option<String>,
-
-    /// The app token's secret value.
-    #[arg(
-        long,
-        value_name = "TOKEN",
-        env = "KALTURA_APP_TOKEN",
-        hide_env_values = true
-    )]
-    pub app_token: Option<String>,
-
-    /// The app token's hash type: SHA1, MD5, SHA256 or SHA512.
-    #[arg(long, value_name = "HASH", env = "KALTURA_APP_TOKEN_HASH_TYPE", default_value = "SHA1",
-          value_parser = parse_hash)]
-    pub app_token_hash: HashType,
-
-    /// User id written on the session.
-    #[arg(long, value_name = "USER", env = "KALTURA_USER_ID", default_value = "")]
-    pub user_id: String,
+    /// Where and as whom.
+    #[command(flatten)]
+    pub conn: super::conn::ConnArgs,
 
     /// Calls per multirequest.
     #[arg(long, value_name = "N", default_value_t = 20, value_parser = clap::value_parser!(u32).range(1..=500))]
@@ -176,55 +136,30 @@ pub struct SubmitArgs {
     /// Options for schedule events.
     #[command(flatten)]
     pub events: super::check::EventArgs,
+
+    /// The route: `api` calls the API row by row in multirequests; `bulk` hands the rows to
+    /// Kaltura's bulk-upload engine as server-side jobs (schedule-resource CSV only, for now).
+    #[arg(long, value_enum, default_value = "api")]
+    pub via: Via,
+
+    /// Options of --via bulk.
+    #[command(flatten)]
+    pub bulk: super::submit_bulk::BulkArgs,
 }
 
-fn parse_hash(s: &str) -> Result<HashType, String> {
-    s.parse()
+/// How `kbulk submit` sends rows.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
+pub enum Via {
+    /// The API, row by row in multirequests.
+    Api,
+    /// Kaltura's bulk-upload engine (server-side jobs).
+    Bulk,
 }
 
 impl SubmitArgs {
-    fn credentials(&self) -> Result<Credentials, CliError> {
-        let nonempty = |v: &Option<String>| v.clone().filter(|s| !s.is_empty());
-        if let Some(ks) = nonempty(&self.ks) {
-            return Ok(Credentials::Ks(Secret::new(ks)));
-        }
-        let partner = || {
-            self.partner_id.ok_or_else(|| {
-                CliError::Usage("--partner-id (or KALTURA_PARTNER_ID) is required".into())
-            })
-        };
-        if let (Some(id), Some(token)) = (nonempty(&self.app_token_id), nonempty(&self.app_token)) {
-            return Ok(Credentials::AppToken {
-                partner_id: partner()?,
-                id,
-                token: Secret::new(token),
-                hash: self.app_token_hash,
-                user_id: self.user_id.clone(),
-            });
-        }
-        if let Some(secret) = nonempty(&self.admin_secret) {
-            return Ok(Credentials::AdminSecret {
-                partner_id: partner()?,
-                secret: Secret::new(secret),
-                user_id: self.user_id.clone(),
-            });
-        }
-        Err(CliError::Usage(
-            "no credentials: give --ks, or --partner-id with --admin-secret, or --partner-id with \
-             --app-token-id and --app-token (or their KALTURA_* environment variables)"
-                .into(),
-        ))
-    }
-
     fn options(&self, journal: PathBuf) -> Result<SubmitOptions, CliError> {
-        let url = self
-            .service_url
-            .clone()
-            .filter(|s| !s.is_empty())
-            .ok_or_else(|| {
-                CliError::Usage("--service-url (or KALTURA_SERVICE_URL) is required".into())
-            })?;
-        let mut opts = SubmitOptions::new(&url, self.credentials()?, journal);
+        let url = self.conn.service_url()?;
+        let mut opts = SubmitOptions::new(&url, self.conn.credentials()?, journal);
         opts.batch_size = self.batch_size as usize;
         opts.concurrency = self.concurrency as usize;
         opts.retry = RetryPolicy {
@@ -308,12 +243,34 @@ pub fn run(args: &SubmitArgs) -> Result<Exit, CliError> {
             )));
         }
     }
+    if args.via == Via::Bulk {
+        if args.dry_run {
+            return Err(CliError::Usage(
+                "--dry-run is not available with --via bulk (the engine's jobs cannot be \
+                 previewed); use --via api --dry-run to see the calls"
+                    .into(),
+            ));
+        }
+        if let Some(why) = checked
+            .iter()
+            .find_map(|c| engine::bulk::unsupported(c.report.detection.format))
+        {
+            return Err(CliError::Usage(why));
+        }
+    }
     let stdout = io::stdout();
     let mut out = BufWriter::new(stdout.lock());
     let write_err = |e: io::Error| CliError::io("stdout", e);
     if let Some(exit) = report_check(&checked, args, &mut out).map_err(write_err)? {
         out.flush().map_err(write_err)?;
         return Ok(exit);
+    }
+    if args.via == Via::Bulk {
+        if args.bulk.force {
+            // The engine judges every row: the check's findings stay as warnings.
+            checked.iter_mut().for_each(|c| c.refused.clear());
+        }
+        return super::submit_bulk::run(&checked, args, opts, &mut out);
     }
     if args.dry_run {
         let calls = engine::dry_run(&checked, &opts).map_err(submit_error)?;
@@ -382,11 +339,11 @@ pub fn run(args: &SubmitArgs) -> Result<Exit, CliError> {
     })
 }
 
-fn submit_error(e: engine::SubmitError) -> CliError {
+pub(super) fn submit_error(e: engine::SubmitError) -> CliError {
     CliError::Submit(Box::new(e))
 }
 
-fn progress_bar(args: &SubmitArgs) -> ProgressBar {
+pub(super) fn progress_bar(args: &SubmitArgs) -> ProgressBar {
     if args.quiet || args.format == OutputFormat::Json || !io::stderr().is_terminal() {
         return ProgressBar::hidden();
     }
@@ -437,7 +394,8 @@ fn report_check(
             "note: {warnings} warnings (kbulk check shows them); they do not stop a submission"
         )?;
     }
-    let stop = file_errors > 0 || (refused > 0 && !args.skip_invalid);
+    let forced = args.bulk.force && args.via == Via::Bulk;
+    let stop = file_errors > 0 || (refused > 0 && !args.skip_invalid && !forced);
     if stop {
         let why = if file_errors > 0 {
             format!("{file_errors} file-level errors")
@@ -455,6 +413,9 @@ fn report_check(
                 "nothing was submitted: {why}; fix them{}",
                 if file_errors > 0 {
                     ""
+                } else if args.via == Via::Bulk {
+                    ", or pass --skip-invalid to submit the other rows, or --force to let the \
+                     engine judge them"
                 } else {
                     ", or pass --skip-invalid to submit the other rows"
                 }
@@ -465,7 +426,7 @@ fn report_check(
     Ok(None)
 }
 
-fn write_results(
+pub(super) fn write_results(
     checked: &[Checked],
     submission: &Submission,
     args: &SubmitArgs,
@@ -523,7 +484,7 @@ fn write_results(
 
 /// SIGINT and SIGTERM: the first sets the stop flag, the second exits at once (exit 130; the
 /// journal is durable after every commit, so the run is still safe to resume).
-mod interrupt {
+pub(super) mod interrupt {
     use std::sync::atomic::{AtomicBool, Ordering};
     use std::sync::{Arc, OnceLock};
 

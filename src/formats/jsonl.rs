@@ -40,9 +40,10 @@ pub fn read(
     let mut line_no = 0u64;
     let mut rows = 0u64;
     let mut resources = FileRules::new(file.clone(), opts.max_records).with_memory(opts.memory);
-    let mut entries = entry::FileRules::new(file.clone(), opts.max_records, Source::Jsonl);
+    let mut entries = entry::FileRules::new(file.clone(), opts.max_records, Source::Jsonl)
+        .with_memory(opts.memory);
     let mut entry_rows = 0u64;
-    let mut events = EventRules::new(file.clone(), EventSource::Jsonl);
+    let mut events = EventRules::new(file.clone(), EventSource::Jsonl).with_memory(opts.memory);
     // The simple kinds' rules, made when a record of the kind first appears (with its own count).
     let mut tables: Vec<(RecordKind, Box<dyn TableRules>, u64)> = Vec::new();
     loop {
@@ -179,8 +180,8 @@ pub fn read(
         });
     }
     resources.finish_into(&mut |d| diags.push(d));
-    entries.finish(diags);
-    events.finish(diags);
+    entries.finish_into(&mut |d| diags.push(d));
+    events.finish_into(&mut |d| diags.push(d));
     for (_, rules, _) in &mut tables {
         rules.finish(diags);
     }

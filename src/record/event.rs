@@ -6,6 +6,10 @@ use std::fmt;
 use schemars::{JsonSchema, Schema, SchemaGenerator, json_schema};
 use serde::{Deserialize, Deserializer, Serialize, Serializer};
 
+/// Occurrences the server generates at most for one series (readers that expand a series and
+/// the checks share it).
+pub const MAX_OCCURRENCES: u16 = 1000;
+
 /// What a record asks the server to do with the event.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Default, Serialize, Deserialize, JsonSchema)]
 #[serde(rename_all = "camelCase")]

@@ -5,7 +5,7 @@ use serde_json::{Map, Value};
 use super::error::ApiError;
 use super::params::Params;
 use super::server::Shared;
-use super::{categories, entries, events, resources, session, upload, users};
+use super::{bulk, categories, entries, events, resources, session, upload, users};
 
 /// Who may call an action.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -35,9 +35,12 @@ fn lookup(service: &str, action: &str) -> Result<Auth, ApiError> {
         "category" => &categories::ACTIONS,
         "user" => &users::ACTIONS,
         "groupuser" => &users::GROUP_ACTIONS,
+        "schedulebulkupload_schedulebulk" => &bulk::service::SCHEDULE_ACTIONS,
+        "bulkupload_bulk" => &bulk::service::BULK_ACTIONS,
+        "bulkupload" => &bulk::service::OLD_ACTIONS,
         _ => return Err(ApiError::service_does_not_exist(service)),
     };
-    if !actions.contains(&action) {
+    if !actions.contains(&action) && bulk::service::alias(service, action).is_none() {
         return Err(ApiError::action_does_not_exist(action, service));
     }
     Ok(match (service, action) {
@@ -51,7 +54,8 @@ fn lookup(service: &str, action: &str) -> Result<Auth, ApiError> {
 /// writes to administrators only): a USER KS gets `SERVICE_FORBIDDEN`, as does any KS whose
 /// `setrole` names another role than the administrator's.
 fn admin_only(service: &str, action: &str) -> bool {
-    service.starts_with("schedule_") && !matches!(action, "get" | "list")
+    (service.starts_with("schedule_") || service.starts_with("schedulebulkupload_"))
+        && !matches!(action, "get" | "list")
 }
 
 /// Runs one call; the result or error as the JSON Kaltura returns.
@@ -73,7 +77,8 @@ fn try_call(
     let auth = lookup(&service, &action)?;
     shared.counters.call(&service, &action);
     let ks = super::params::text(p.root.get("ks"));
-    shared.store.tx(|tx| {
+    let mut created = None;
+    let result = shared.store.tx(|tx| {
         if auth == Auth::None {
             return match (service.as_str(), action.as_str()) {
                 ("system", _) => Ok(Value::Bool(true)),
@@ -89,6 +94,16 @@ fn try_call(
                 "{service_name}->{action_name}"
             )));
         }
+        let bulk_action = bulk::service::alias(&service, &action).or(matches!(
+            service.as_str(),
+            "schedulebulkupload_schedulebulk" | "bulkupload_bulk"
+        )
+        .then_some(action.as_str()));
+        if let Some(bulk_action) = bulk_action {
+            let (value, job) = bulk::service::call(tx, shared, &caller, bulk_action, p)?;
+            created = job;
+            return Ok(value);
+        }
         match service.as_str() {
             "apptoken" => session::start_app_token(tx, shared, &caller, p),
             "schedule_scheduleresource" => resources::call(tx, &caller, &action, p),
@@ -103,6 +118,39 @@ fn try_call(
             "groupuser" => users::call_group(tx, &caller, &action, p),
             _ => entries::call_category_entry(tx, &caller, &action, p),
         }
+    });
+    if let (Ok(_), Some(id)) = (&result, created) {
+        shared.bulk.enqueue(id);
+    }
+    result
+}
+
+/// `serveLog` / `serve` of a bulk job: a raw body (the log, the file) instead of an API answer,
+/// or `None` when the call is not one of them.
+pub(crate) fn bulk_file(
+    shared: &Shared,
+    service: &str,
+    action: &str,
+    p: &Params,
+) -> Option<super::http::Response> {
+    let (service, action) = (service.to_ascii_lowercase(), action.to_ascii_lowercase());
+    if !matches!(service.as_str(), "bulkupload_bulk" | "bulkupload")
+        || !matches!(action.as_str(), "servelog" | "serve")
+    {
+        return None;
+    }
+    shared.counters.call(&service, &action);
+    let ks = super::params::text(p.root.get("ks"));
+    let served = shared.store.tx(|tx| {
+        let caller = session::validate(tx, shared, ks.as_deref())?;
+        if caller.widget {
+            return Err(ApiError::service_forbidden(&format!("{service}->{action}")));
+        }
+        bulk::service::serve(tx, &caller, &action, p)
+    });
+    Some(match served {
+        Ok(r) => r,
+        Err(e) => super::http::Response::json(200, &e.to_json()),
     })
 }
 

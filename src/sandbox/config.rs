@@ -42,6 +42,8 @@ pub struct SandboxConfig {
     /// A connection on which nothing moves for this long (a body that stops arriving, a client
     /// that does not read) is closed; time spent in a handler does not count.
     pub idle_timeout: Duration,
+    /// Server-side bulk jobs: the engine model, the worker's pace, limits and faults.
+    pub bulk: super::BulkConfig,
 }
 
 /// The partner id used when none is configured (the one the App Registry seed shows).
@@ -68,6 +70,7 @@ impl Default for SandboxConfig {
             max_headers: 100,
             header_timeout: Duration::from_secs(30),
             idle_timeout: Duration::from_secs(60),
+            bulk: super::BulkConfig::default(),
         }
     }
 }
@@ -90,6 +93,7 @@ impl fmt::Debug for SandboxConfig {
             .field("max_headers", &self.max_headers)
             .field("header_timeout", &self.header_timeout)
             .field("idle_timeout", &self.idle_timeout)
+            .field("bulk", &self.bulk)
             .finish()
     }
 }

@@ -458,6 +458,14 @@ impl ApiError {
         )
     }
 
+    pub fn bulk_upload_not_found(id: &str) -> Self {
+        Self::new(
+            "BULK_UPLOAD_NOT_FOUND",
+            format!("Bulk upload id [{id}] not found"),
+            vec![("BULK_UPLOAD_ID", id.into())],
+        )
+    }
+
     pub fn internal(detail: &str) -> Self {
         Self::new(
             "INTERNAL_SERVERL_ERROR",

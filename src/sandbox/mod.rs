@@ -22,6 +22,7 @@ use std::thread::JoinHandle;
 
 mod api_v3;
 mod app_registry;
+mod bulk;
 mod categories;
 mod config;
 mod entries;
@@ -43,6 +44,9 @@ mod upload;
 mod users;
 mod xml;
 
+pub use bulk::{
+    BulkApi, BulkConfig, BulkEnd, BulkEngine, BulkFault, BulkJob, BulkKind, BulkResult, status,
+};
 pub use config::{
     AppToken, DEFAULT_ADMIN_SECRET, DEFAULT_PARTNER_ID, DEFAULT_USER_SECRET, FaultConfig, HashType,
     SandboxConfig, SessionType,
@@ -97,6 +101,7 @@ impl Sandbox {
                 source,
             })?;
         let control = Arc::new(http::Control::new());
+        let (bulk, bulk_queue) = bulk::worker::Bulk::new(config.bulk.clone());
         let shared = Arc::new(server::Shared {
             partner_id: config.partner_id,
             admin_secret: config.admin_secret,
@@ -108,7 +113,9 @@ impl Sandbox {
             faults: faults::Faults::new(config.faults),
             counters: faults::Counters::default(),
             control: Arc::clone(&control),
+            bulk,
         });
+        bulk::worker::spawn(Arc::clone(&shared), bulk_queue).map_err(SandboxError::Thread)?;
         let router = Arc::new(server::Router {
             shared: Arc::clone(&shared),
         });
@@ -216,6 +223,11 @@ impl SandboxHandle {
         faults.validate().map_err(SandboxError::Config)?;
         self.shared.faults.set(faults);
         Ok(())
+    }
+
+    /// Replaces the bulk-job fault (e.g. to let jobs stuck in QUEUED through after a test).
+    pub fn set_bulk_fault(&self, fault: BulkFault) {
+        self.shared.bulk.set_fault(fault);
     }
 
     /// Blocks the calling thread until the sandbox is stopped (the CLI serves this way).

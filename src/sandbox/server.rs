@@ -28,6 +28,7 @@ pub(crate) struct Shared {
     pub faults: Faults,
     pub counters: Counters,
     pub control: Arc<Control>,
+    pub bulk: super::bulk::worker::Bulk,
 }
 
 impl Shared {
@@ -116,9 +117,15 @@ impl Handler for Router {
             } => {
                 let is_ping = service.is_some_and(|s| s.eq_ignore_ascii_case("system"))
                     && action.is_some_and(|a| a.eq_ignore_ascii_case("ping"));
+                let is_poll = service.is_some_and(|s| s.eq_ignore_ascii_case("bulkupload_bulk"))
+                    && action.is_some_and(|a| a.eq_ignore_ascii_case("get"));
                 let run = || api_v3_response(shared, &request, service, action, &pairs);
                 if is_ping {
                     Reply::Send(run())
+                } else if is_poll && shared.bulk.drop_poll() {
+                    let _ = run();
+                    Counters::bump(&shared.counters.dropped);
+                    Reply::Close
                 } else {
                     self.with_faults(run)
                 }
@@ -175,6 +182,11 @@ fn api_v3_response(
         Ok(p) => p,
         Err(e) => return Response::json(400, &e.to_json()),
     };
+    if let (Some(s), Some(a)) = (service, action)
+        && let Some(raw) = api_v3::bulk_file(shared, s, a, &params)
+    {
+        return raw;
+    }
     let format = params::text(params.root.get("format"));
     let (format, body) = match Format::from_param(format.as_deref()) {
         Ok(format) => (format, dispatch(shared, &params, service, action)),

@@ -50,6 +50,12 @@ CREATE UNIQUE INDEX IF NOT EXISTS users_id ON users(partner_id, id) WHERE status
 CREATE TABLE IF NOT EXISTS group_users (
     seq INTEGER PRIMARY KEY AUTOINCREMENT, partner_id INTEGER NOT NULL, user_id TEXT NOT NULL,
     group_id TEXT NOT NULL, data TEXT NOT NULL, UNIQUE (partner_id, user_id, group_id));
+CREATE TABLE IF NOT EXISTS bulk_jobs (
+    id INTEGER PRIMARY KEY AUTOINCREMENT, partner_id INTEGER NOT NULL, kind TEXT NOT NULL,
+    status INTEGER NOT NULL, file BLOB NOT NULL, data TEXT NOT NULL);
+CREATE TABLE IF NOT EXISTS bulk_results (
+    job_id INTEGER NOT NULL, line_index INTEGER NOT NULL, data TEXT NOT NULL,
+    PRIMARY KEY (job_id, line_index));
 CREATE TABLE IF NOT EXISTS apps (
     seq INTEGER PRIMARY KEY AUTOINCREMENT, id TEXT NOT NULL UNIQUE, partner_id INTEGER NOT NULL,
     app_custom_id TEXT NOT NULL, data TEXT NOT NULL, UNIQUE (partner_id, app_custom_id));
@@ -136,7 +142,7 @@ pub(crate) fn now_secs() -> i64 {
 }
 
 /// The tables the stats endpoint counts, with the condition that excludes deleted objects.
-const COUNTED: [(&str, &str); 10] = [
+const COUNTED: [(&str, &str); 11] = [
     ("resources", "status != 3"),
     ("events", "status != 3"),
     ("event_resources", "1"),
@@ -147,6 +153,7 @@ const COUNTED: [(&str, &str); 10] = [
     ("categories", "status != 3"),
     ("users", "status != 2"),
     ("group_users", "1"),
+    ("bulk_jobs", "1"),
 ];
 
 /// Number of live (not deleted) objects of each counted kind.

@@ -256,7 +256,96 @@ impl Client {
         self.send(url, "application/json", body.to_string().as_bytes())
     }
 
+    /// Runs one call whose parameters travel as the multipart `json` part, with `data` as the
+    /// file part `fileData` (the bulk services' upload, as the official clients send it).
+    pub fn call_with_file(
+        &self,
+        ks: &Secret,
+        call: &Call,
+        file_name: &str,
+        data: &[u8],
+    ) -> Result<Element, Failure> {
+        use sha2::Digest;
+        let boundary = format!(
+            "----kbulk{}",
+            hex::encode(&sha2::Sha256::digest(data)[..16])
+        );
+        let mut params = Map::new();
+        params.insert("format".into(), Value::from(1));
+        params.insert("ks".into(), Value::String(ks.expose().to_string()));
+        for (k, v) in multirequest::encode_params(&call.params, 0) {
+            params.insert(k, v);
+        }
+        let name: String = file_name
+            .chars()
+            .map(|c| if c == '"' || c.is_control() { '_' } else { c })
+            .collect();
+        let mut body = Vec::with_capacity(data.len() + 1024);
+        body.extend_from_slice(
+            format!(
+                "--{boundary}\r\nContent-Disposition: form-data; name=\"json\"\r\n\
+                 Content-Type: application/json\r\n\r\n{}\r\n\
+                 --{boundary}\r\nContent-Disposition: form-data; name=\"fileData\"; \
+                 filename=\"{name}\"\r\nContent-Type: application/octet-stream\r\n\r\n",
+                Value::Object(params)
+            )
+            .as_bytes(),
+        );
+        body.extend_from_slice(data);
+        body.extend_from_slice(format!("\r\n--{boundary}--\r\n").as_bytes());
+        let url = format!(
+            "{}/service/{}/action/{}",
+            self.api_url, call.service, call.action
+        );
+        let value = self.send(
+            &url,
+            &format!("multipart/form-data; boundary={boundary}"),
+            &body,
+        )?;
+        Ok(match ApiError::from_value(&value) {
+            Some(e) => Err(e),
+            None => Ok(value),
+        })
+    }
+
+    /// Runs a call that answers with a raw body instead of an API object (`serveLog`): the
+    /// body as text, or the API error when the body is one.
+    pub fn call_raw(&self, ks: &Secret, call: &Call) -> Result<Result<String, ApiError>, Failure> {
+        let mut body = Map::new();
+        body.insert("format".into(), Value::from(1));
+        body.insert("ks".into(), Value::String(ks.expose().to_string()));
+        for (k, v) in multirequest::encode_params(&call.params, 0) {
+            body.insert(k, v);
+        }
+        let url = format!(
+            "{}/service/{}/action/{}",
+            self.api_url, call.service, call.action
+        );
+        let text = self.send_text(
+            &url,
+            "application/json",
+            Value::Object(body).to_string().as_bytes(),
+        )?;
+        if text.trim_start().starts_with('{')
+            && let Ok(v) = serde_json::from_str::<Value>(&text)
+            && let Some(e) = ApiError::from_value(&v)
+        {
+            return Ok(Err(e));
+        }
+        Ok(Ok(text))
+    }
+
     fn send(&self, url: &str, content_type: &str, body: &[u8]) -> Result<Value, Failure> {
+        let text = self.send_text(url, content_type, body)?;
+        serde_json::from_str(&text).map_err(|e| {
+            Failure::new(
+                FailureKind::Unknown,
+                format!("the response is not JSON ({e})"),
+            )
+        })
+    }
+
+    fn send_text(&self, url: &str, content_type: &str, body: &[u8]) -> Result<String, Failure> {
         let mut response = self
             .agent
             .post(url)
@@ -302,16 +391,10 @@ impl Client {
                 ));
             }
         }
-        let text = text.map_err(|e| {
+        text.map_err(|e| {
             Failure::new(
                 FailureKind::Unknown,
                 format!("the response was cut off: {e}"),
-            )
-        })?;
-        serde_json::from_str(&text).map_err(|e| {
-            Failure::new(
-                FailureKind::Unknown,
-                format!("the response is not JSON ({e})"),
             )
         })
     }

@@ -285,6 +285,11 @@ impl Journal {
         Journal::open(path)
     }
 
+    /// The connection, for the bulk route's own table (`submit::bulk::journal`).
+    pub(super) fn conn(&self) -> &Connection {
+        &self.conn
+    }
+
     /// The file it lives in.
     pub fn path(&self) -> &Path {
         &self.path

@@ -14,6 +14,7 @@ use std::sync::Arc;
 use std::time::Duration;
 
 pub mod auth;
+pub mod bulk;
 pub mod client;
 pub mod engine;
 pub mod exec;
@@ -471,6 +472,12 @@ pub fn submit(
     let (mut journal, ids, mut items, uploads, mut planners, first_found, mut progress);
     if opts.journal.exists() {
         (journal, ids) = open_journal(inputs, opts, api_url)?;
+        if journal.route().map_err(SubmitError::journal)? == "bulk" {
+            return Err(SubmitError::JournalMismatch(format!(
+                "the journal {} records a submission --via bulk: resume it --via bulk",
+                opts.journal.display()
+            )));
+        }
         if let Some(at) = journal.last_sent_at().map_err(SubmitError::journal)? {
             std::thread::sleep(settle_wait(at, std::time::SystemTime::now()));
         }

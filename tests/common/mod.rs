@@ -5,6 +5,8 @@ use std::process::{Command, Output};
 
 use kbulk::diag::{JsonDiagnostic, JsonFile, JsonLine, JsonSummary};
 
+pub mod budget;
+
 /// The crate root.
 pub fn root() -> PathBuf {
     PathBuf::from(env!("CARGO_MANIFEST_DIR"))

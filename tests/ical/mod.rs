@@ -2,4 +2,5 @@
 mod cases;
 mod conformance;
 mod convert;
+mod spill;
 pub mod util;

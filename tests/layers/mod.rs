@@ -97,3 +97,34 @@ fn formats_do_not_import_checks() {
         bad.join("\n")
     );
 }
+
+#[test]
+fn the_sandbox_stands_alone_and_submit_knows_no_engine_model() {
+    // The sandbox runs bulk jobs through the `BulkEngine` seam: kbulk's model of Kaltura's
+    // engines (`bulkmodel`) plugs in from outside, so the sandbox names nothing of the crate.
+    let above = [
+        "crate::check",
+        "crate::formats",
+        "crate::record",
+        "crate::submit",
+        "crate::bulkmodel",
+    ];
+    let bad = offenders("src/sandbox", &above, &[]);
+    assert!(
+        bad.is_empty(),
+        "sandbox/ imports the crate:\n{}",
+        bad.join("\n")
+    );
+    // The client reads jobs' logs itself: it must not lean on the server-side model.
+    let allowed = ["pub use crate::sandbox::HashType;"];
+    let bad = offenders(
+        "src/submit",
+        &["crate::bulkmodel", "crate::sandbox"],
+        &allowed,
+    );
+    assert!(
+        bad.is_empty(),
+        "submit/ imports the sandbox or its engine model:\n{}",
+        bad.join("\n")
+    );
+}

@@ -173,3 +173,22 @@ fn update_items_replace_thumbnails_and_ignore_asset_ids_outside_update_mode() {
     // keepManualThumbnails, or the `update` sub-action with asset ids: nothing is lost.
     assert!(findings("thumbnails-keep-manual.xml", &[]).is_empty());
 }
+
+#[test]
+fn an_edited_export_says_what_re_import_loses() {
+    let d = findings("exported-occurrence.ics", WINTER);
+    // As it stands the occurrence is rejected; without its parent id it would become a series.
+    let f = one(&d, "event::parent-id-read-only", Impact::Rejected, "14:21");
+    assert_eq!(
+        f.server_message.as_deref(),
+        Some("The property \"KalturaRecordScheduleEvent::parentId\" cannot be updated")
+    );
+    let f = one(&d, "event::exported-occurrence", Impact::Silent, "15:7");
+    assert!(f.message.contains("series 90211"), "{}", f.message);
+    assert!(f.message.contains("UID `series-1`"), "{}", f.message);
+    one(&d, "event::duplicate-uid", Impact::Silent, "10:5");
+    // Resource links are lost loudly (a warning), not as a note.
+    let d = findings("ignored-property.ics", WINTER);
+    let f = one(&d, "ical::resource-links-lost", Impact::Silent, "10:24");
+    assert_eq!(f.severity, kbulk::diag::Severity::Warning);
+}

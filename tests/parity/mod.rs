@@ -67,3 +67,49 @@ fn line_classification_rules_exist_for_every_csv_engine_with_one_impact() {
         );
     }
 }
+
+/// The plain words a job code's explanation must use: the whole job is what fails.
+fn job_words() -> &'static [&'static str] {
+    &[
+        "job fails",
+        "job crash",
+        "whole job",
+        "entire job",
+        "job never",
+        "retries forever",
+        "keeps retrying",
+    ]
+}
+
+/// The outcome words `kbulk explain` starts every explanation with, per impact.
+const OUTCOME_WORDS: &[(Impact, &str)] = &[
+    (Impact::Rejected, "Outcome: rejected: "),
+    (Impact::Silent, "Outcome: silently changed: "),
+    (Impact::Job, "Outcome: job crash: "),
+    (Impact::Advice, "Outcome: advice: "),
+];
+
+#[test]
+fn every_explanation_says_its_outcome_in_plain_words() {
+    let mut bad = Vec::new();
+    for c in kbulk::codes::all_codes() {
+        let (code, out, _) = crate::ical::util::kbulk(&["explain", c.name]);
+        assert_eq!(code, 0, "explain {}", c.name);
+        let words = OUTCOME_WORDS
+            .iter()
+            .find(|(i, _)| *i == c.impact)
+            .map(|(_, w)| *w)
+            .unwrap_or_default();
+        if !out.lines().nth(1).is_some_and(|l| l.starts_with(words)) {
+            bad.push(format!("{}: explain does not start with `{words}`", c.name));
+        }
+        let text = format!("{} {}", c.summary, c.explanation).to_lowercase();
+        if c.impact == Impact::Job && !job_words().iter().any(|w| text.contains(w)) {
+            bad.push(format!(
+                "{}: a job code whose text does not say the whole job fails",
+                c.name
+            ));
+        }
+    }
+    assert!(bad.is_empty(), "{}", bad.join("\n"));
+}

@@ -3,19 +3,8 @@
 //! same JSON findings, byte for byte, whatever the thread count.
 use std::fmt::Write as _;
 
-use crate::common::{check_json, kbulk};
-
-/// A tiny deterministic generator (xorshift), so failures reproduce.
-struct Rng(u64);
-
-impl Rng {
-    fn next(&mut self) -> u64 {
-        self.0 ^= self.0 << 13;
-        self.0 ^= self.0 >> 7;
-        self.0 ^= self.0 << 17;
-        self.0
-    }
-}
+use crate::common::budget::{Rng, same_findings_every_budget};
+use crate::common::kbulk;
 
 /// Rows that exercise every name rule: duplicates (add and add-or-update), children before
 /// their parent, parents never added, deletes and re-adds, updates by name, UTF-8 names.
@@ -49,51 +38,10 @@ fn hostile_names(rows: u64) -> String {
     s
 }
 
-/// Checks `csv` with every budget and compares the output; `codes` must be among the findings.
-fn same_findings_every_budget(csv: &str, codes: &[&str]) {
-    let dir = tempfile::tempdir().unwrap();
-    let f = dir.path().join("names.csv");
-    std::fs::write(&f, csv).unwrap();
-    let run = |extra: &[&str]| {
-        let mut args = vec!["--max-records", "0"];
-        args.extend_from_slice(extra);
-        let (out, rep) = check_json(&f, &args);
-        assert!(out.status.code().is_some(), "kbulk ran");
-        (out.stdout, rep)
-    };
-    let (memory, rep) = run(&[]);
-    for &code in codes {
-        assert!(
-            rep.diagnostics.iter().any(|d| d.code == code),
-            "the file exercises {code}"
-        );
-    }
-    for extra in [
-        &["--memory", "0"][..],
-        &["--memory", "40K"],
-        &["--memory", "40K", "-j", "1"],
-        &["--memory", "0", "-j", "2"],
-    ] {
-        let (spilled, _) = run(extra);
-        assert!(
-            spilled == memory,
-            "{extra:?} changes the findings:\n{}",
-            first_difference(&memory, &spilled)
-        );
-    }
-}
-
-fn first_difference(a: &[u8], b: &[u8]) -> String {
-    let (a, b) = (String::from_utf8_lossy(a), String::from_utf8_lossy(b));
-    match a.lines().zip(b.lines()).find(|(x, y)| x != y) {
-        Some((x, y)) => format!("in memory: {x}\nspilled:   {y}"),
-        None => format!("{} lines vs {} lines", a.lines().count(), b.lines().count()),
-    }
-}
-
 #[test]
 fn spilled_index_gives_the_same_findings() {
     same_findings_every_budget(
+        "names.csv",
         &hostile_names(6000),
         &[
             "resource::duplicate-system-name",
@@ -116,6 +64,7 @@ fn spill_handles_a_parent_that_is_its_own_row_and_deletes() {
 6,C,location,c,,\n\
 6,C,location,c,,\n";
     same_findings_every_budget(
+        "names.csv",
         csv,
         &[
             "resource::duplicate-system-name",

@@ -12,6 +12,7 @@ use kbulk::submit::retry::RetryPolicy;
 use serde_json::{Value, json};
 
 mod auth;
+mod bulk;
 mod categories;
 mod entries;
 mod events;

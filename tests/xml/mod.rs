@@ -15,6 +15,7 @@ mod conformance;
 mod convert;
 mod entry_csv;
 mod security;
+mod spill;
 
 /// The crate root.
 pub fn root() -> PathBuf {

@@ -1,19 +1,19 @@
 //! Rules for media entries, shared by XML items, entry-CSV rows and JSON Lines records:
 //! per-record rules (run in parallel) and the file-level rules (reference-id duplicates, limits).
-use std::hash::BuildHasher;
 use std::sync::Arc;
 
-use crate::check::index::NameIndex;
 use crate::diag::{Code, Diagnostic, Severity};
 use crate::formats::xml::codes as xml_codes;
 use crate::record::entry::{ENTRY_TYPES, Entry, EntryAction, EntryField, MEDIA_CLIP, Resource};
-use crate::source::{LineCol, Span};
 
 pub use crate::record::codes::entry as codes;
 pub use crate::record::values;
 
 pub use crate::record::locs::{EntryLocs, EntrySource as Source};
+
+mod file_rules;
 use crate::source::Place;
+pub use file_rules::FileRules;
 
 mod update;
 
@@ -471,111 +471,5 @@ fn length_rules(e: &Entry, locs: &EntryLocs, file: &Arc<str>, row: u64, out: &mu
                 );
             }
         }
-    }
-}
-
-/// Where a reference id was first added, packed in the index's value: the file offset in the
-/// high 40 bits, the length (at most 2^24 - 1 bytes) in the low 24. Its line and column are
-/// resolved from the file when a finding needs them.
-fn pack_span(span: Span) -> u64 {
-    (span.start.min((1 << 40) - 1) << 24) | span.len().min((1 << 24) - 1)
-}
-
-fn unpack_span(v: u64) -> Span {
-    let start = v >> 24;
-    Span::new(start, start + (v & ((1 << 24) - 1)))
-}
-
-/// 64-bit key of a reference id. A collision would need two ids with equal hashes in one file;
-/// it could only report a false duplicate, as the previous 64-bit hash could.
-fn ref_key(r: &str) -> u64 {
-    foldhash::fast::FixedState::with_seed(0x6b62_756c_6b01).hash_one(r)
-}
-
-/// The rules that need every entry of a file in order: reference-id duplicates and the
-/// per-bulk record limit. Feed entries with [`FileRules::observe`], then call
-/// [`FileRules::finish`].
-#[derive(Debug)]
-pub struct FileRules {
-    file: Arc<str>,
-    max_records: Option<u64>,
-    source: Source,
-    added_refs: NameIndex,
-    records: u64,
-    first_over_limit: Option<(u64, Place)>,
-}
-
-impl FileRules {
-    /// Rules for one file read by `source`; `max_records` is the per-bulk limit.
-    pub fn new(file: Arc<str>, max_records: Option<u64>, source: Source) -> Self {
-        FileRules {
-            file,
-            max_records,
-            source,
-            added_refs: NameIndex::default(),
-            records: 0,
-            first_over_limit: None,
-        }
-    }
-
-    /// Notes one item or row (`e` is `None` when it could not be mapped; it still counts).
-    pub fn observe(
-        &mut self,
-        e: Option<&Entry>,
-        locs: &EntryLocs,
-        row: u64,
-        out: &mut Vec<Diagnostic>,
-    ) {
-        self.records += 1;
-        if let Some(max) = self.max_records
-            && row > max
-            && self.first_over_limit.is_none()
-        {
-            self.first_over_limit = Some((row, locs.item));
-        }
-        let Some(e) = e else { return };
-        let adds = matches!(e.action, Some(EntryAction::Add) | None) && e.entry_id.is_none();
-        let Some(r) = e.reference_id.as_deref().filter(|_| adds) else {
-            return;
-        };
-        let key = ref_key(r);
-        let here = locs.at(EntryField::ReferenceId);
-        if let Err(first) = self.added_refs.insert_new(key, pack_span(here.span)) {
-            out.push(
-                Diagnostic::new(&codes::DUPLICATE_REFERENCE_ID, &self.file, format!("referenceId `{r}` is already used by an earlier item of this file"))
-                    .label(here.span, here.at, "used again here")
-                    .label(unpack_span(first), LineCol::UNRESOLVED, "first used here")
-                    .row(row)
-                    .help("give every entry its own referenceId; updates by referenceId reach only the first entry"),
-            );
-        }
-    }
-
-    /// The earliest position at which [`FileRules::finish`] may still report a finding that
-    /// sorts before the items observed since: the first item over the limit (`None`: none;
-    /// duplicates are reported at the later item, as it is observed).
-    pub fn hold(&self) -> Option<u64> {
-        self.first_over_limit.map(|(_, p)| p.span.start)
-    }
-
-    /// Emits the findings that need the whole file.
-    pub fn finish(self, out: &mut Vec<Diagnostic>) {
-        let (Some(max), Some((row, p))) = (self.max_records, self.first_over_limit) else {
-            return;
-        };
-        let n = self.records;
-        let d = match self.source {
-            Source::Xml => Diagnostic::new(&xml_codes::TOO_MANY_ITEMS, &self.file, format!("the file has {n} items; items {row} to {n} are over the limit of {max} per bulk: they are never processed and the job retries forever"))
-                .help("split the file into files of at most {max} items, or pass --max-records with your installation's limit (0: none)".replace("{max}", &max.to_string())),
-            Source::Csv => Diagnostic::new(&codes::CSV_MAX_RECORDS, &self.file, format!("the file has {n} data rows; rows {row} to {n} are over the limit of {max} per bulk and fail"))
-                .server("Exeeded max records count per bulk")
-                .help("split the file, or pass --max-records with your installation's limit (0: none)"),
-            Source::Jsonl => Diagnostic::new(&codes::MAX_RECORDS, &self.file, format!("the file has {n} entries, more than the {max} one bulk upload takes"))
-                .help("split the records into several bulk files"),
-        };
-        out.push(
-            d.label(p.span, p.at, "first record over the limit")
-                .row(row),
-        );
     }
 }

@@ -1,14 +1,11 @@
 //! Rules for schedule events: the API's per-event validation (run in parallel by the readers)
 //! and the file-level rules that need every event in order (duplicate UIDs, resume and lookup
 //! defects).
-use std::collections::HashMap;
-use std::hash::{Hash, Hasher};
 use std::sync::Arc;
 
 use crate::diag::Diagnostic;
 use crate::formats::ics::rrule::count_occurrences;
 use crate::record::event::{EventAction, EventField, ScheduleEvent};
-use crate::source::Place;
 
 pub use crate::formats::csv::event_codes as csv_codes;
 pub use crate::formats::ics::codes as ical_codes;
@@ -16,12 +13,14 @@ pub use crate::record::codes::event as codes;
 
 pub use crate::record::locs::{EventLocs, EventSource as Source};
 
+mod file_rules;
+pub use file_rules::{EVENTS_PER_RUN, FileRules, UID_LOOKUP_PAGE};
+
 /// Longest summary the API accepts, in characters.
 pub const MAX_SUMMARY_CHARS: usize = 256;
 /// Tags must stay under this many characters.
 pub const MAX_TAGS_CHARS: usize = 65_000;
-/// Occurrences the server generates at most.
-pub const MAX_OCCURRENCES: u16 = 1000;
+pub use crate::record::event::MAX_OCCURRENCES;
 /// Longest whole event (`max_schedule_event_duration`), in seconds.
 pub const MAX_EVENT_SECONDS: i64 = 2 * 365 * 86_400;
 
@@ -231,6 +230,14 @@ pub fn check_record(
                 .server(format!("The property \"{class}::parentId\" cannot be updated"))
                 .help("this looks like an occurrence exported from Kaltura: keep only the series and single events"),
         );
+        if e.recurrence.is_some() {
+            let pp = locs.at(EventField::ParentId);
+            out.push(
+                diag(&codes::EXPORTED_OCCURRENCE, EventField::Recurrence, format!("this occurrence of series {p} carries the series' RRULE{}: without X-KALTURA-PARENT-ID it would be imported as a whole series, updating the series with its UID or adding a new one", e.reference_id.as_deref().map(|u| format!(" and UID `{u}`")).unwrap_or_default()), "the series' rule")
+                    .label(pp.span, pp.at, "an exported occurrence")
+                    .help("remove this VEVENT: keep only the series and single events"),
+            );
+        }
     }
     entry_rules(e, locs, file, row, out);
 }
@@ -422,155 +429,6 @@ pub fn human_secs(s: i64) -> String {
         }
     } else {
         format!("{} min {} s", a / 60, a % 60)
-    }
-}
-
-/// Packed place of a first occurrence, kept per UID (24 bytes: the UID index is the only
-/// thing that grows with the file).
-#[derive(Debug, Clone, Copy)]
-struct Seen {
-    offset: u64,
-    len: u32,
-    line: u32,
-    column: u32,
-    row: u32,
-}
-
-impl Seen {
-    fn new(p: Place, row: u64) -> Self {
-        let clamp = |v: u64| v.min(u32::MAX as u64) as u32;
-        Seen {
-            offset: p.span.start,
-            len: clamp(p.span.len()),
-            line: clamp(p.at.line),
-            column: clamp(p.at.column),
-            row: clamp(row),
-        }
-    }
-
-    fn place(&self) -> Place {
-        Place {
-            span: crate::source::Span::new(self.offset, self.offset + self.len as u64),
-            at: crate::source::LineCol {
-                line: self.line as u64,
-                column: self.column as u64,
-            },
-        }
-    }
-}
-
-/// Events processed per worker run by the iCal engine.
-pub const EVENTS_PER_RUN: u64 = 101;
-/// UIDs looked up per list call by the iCal engine.
-pub const UID_LOOKUP_PAGE: u64 = 100;
-
-/// The rules that need every event of a file, in order.
-#[derive(Debug)]
-pub struct FileRules {
-    file: Arc<str>,
-    source: Source,
-    uids: HashMap<u64, Seen>,
-    events: u64,
-    with_uid: u64,
-    first_without_uid: Option<(Place, u64)>,
-}
-
-fn uid_key(uid: &str) -> u64 {
-    let mut h = std::collections::hash_map::DefaultHasher::new();
-    uid.hash(&mut h);
-    h.finish()
-}
-
-impl FileRules {
-    /// Rules for one file read by `source`.
-    pub fn new(file: Arc<str>, source: Source) -> Self {
-        FileRules {
-            file,
-            source,
-            uids: HashMap::new(),
-            events: 0,
-            with_uid: 0,
-            first_without_uid: None,
-        }
-    }
-
-    /// Feeds one event (in file order).
-    pub fn observe(
-        &mut self,
-        e: &ScheduleEvent,
-        locs: &EventLocs,
-        row: u64,
-        out: &mut Vec<Diagnostic>,
-    ) {
-        self.events += 1;
-        match &e.reference_id {
-            Some(uid) if e.action == EventAction::Add => {
-                self.with_uid += 1;
-                let here = locs.at(EventField::ReferenceId);
-                match self.uids.entry(uid_key(uid)) {
-                    std::collections::hash_map::Entry::Occupied(first) => {
-                        let f = first.get();
-                        let fp = f.place();
-                        out.push(
-                            Diagnostic::new(
-                                &codes::DUPLICATE_UID,
-                                &self.file,
-                                format!(
-                                    "UID `{uid}` is used again (first by the event at row {})",
-                                    f.row
-                                ),
-                            )
-                            .label(here.span, here.at, "repeated UID")
-                            .label(fp.span, fp.at, "first used here")
-                            .row(row)
-                            .help("give every event its own UID"),
-                        );
-                    }
-                    std::collections::hash_map::Entry::Vacant(v) => {
-                        v.insert(Seen::new(here, row));
-                    }
-                }
-            }
-            Some(_) => {}
-            None => {
-                if self.first_without_uid.is_none() {
-                    self.first_without_uid = Some((locs.row, row));
-                }
-            }
-        }
-    }
-
-    /// The earliest position at which [`FileRules::finish`] may still report a finding that
-    /// sorts before the events observed since: the first event without UID, for the sources
-    /// whose resume rule applies (`None`: none; duplicate UIDs are reported at the later event).
-    pub fn hold(&self) -> Option<u64> {
-        if self.source != Source::Ical && self.source != Source::Jsonl {
-            return None;
-        }
-        self.first_without_uid.map(|(p, _)| p.span.start)
-    }
-
-    /// Reports what only the whole file shows.
-    pub fn finish(self, out: &mut Vec<Diagnostic>) {
-        if self.source != Source::Ical && self.source != Source::Jsonl {
-            return;
-        }
-        if self.events > EVENTS_PER_RUN
-            && let Some((p, row)) = self.first_without_uid
-        {
-            out.push(
-                Diagnostic::new(&codes::NO_UID_RESUME, &self.file, format!("{} events, some without UID: the server processes {EVENTS_PER_RUN} per run and repeats the last one of each run, so events without UID may be added twice", self.events))
-                    .label(p.span, p.at, "first event without UID")
-                    .row(row)
-                    .help("give every VEVENT a UID (kbulk convert --dialect kaltura adds them)"),
-            );
-        }
-        if self.with_uid > UID_LOOKUP_PAGE {
-            out.push(
-                Diagnostic::new(&codes::UID_LOOKUP_LIMIT, &self.file, format!("{} events have UIDs: if more than {UID_LOOKUP_PAGE} of them already exist, the server's lookup misses some and adds them again", self.with_uid))
-                    .help("files that update existing events should hold at most 100 events"),
-            );
-        }
     }
 }
 

@@ -255,7 +255,8 @@ pub fn read(
     let mut reader = PhpCsvReader::new(input, offset, MAX_RECORD_BYTES);
     let mut chunk = CsvChunk::default();
     let mut cols: Option<Arc<ColumnMap>> = None;
-    let mut rules = FileRules::new(file.clone(), opts.max_records, Source::Csv);
+    let mut rules =
+        FileRules::new(file.clone(), opts.max_records, Source::Csv).with_memory(opts.memory);
     let mut rows = 0u64;
     let mut saw_header = false;
     let mut last_version = 0u8;
@@ -333,7 +334,7 @@ pub fn read(
             "the file has no data rows",
         ));
     }
-    rules.finish(diags);
+    rules.finish_into(&mut |d| diags.push(d));
     Ok(rows)
 }
 

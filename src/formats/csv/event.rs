@@ -105,7 +105,7 @@ pub fn read(
     let mut reader = PhpCsvReader::new(input, offset, MAX_RECORD_BYTES);
     let mut chunk = CsvChunk::default();
     let mut cols: Option<Arc<ColumnMap>> = None;
-    let mut rules = FileRules::new(file.clone(), Source::Csv);
+    let mut rules = FileRules::new(file.clone(), Source::Csv).with_memory(opts.memory);
     let mut rows = 0u64;
     let mut reported_no_header = false;
     while reader.read_chunk(&mut chunk, CHUNK_ROWS)? {
@@ -163,7 +163,7 @@ pub fn read(
         let end = chunk.end();
         diags.flush(rules.hold().map_or(end, |h| h.min(end)))?;
     }
-    rules.finish(diags);
+    rules.finish_into(&mut |d| diags.push(d));
     Ok(rows)
 }
 

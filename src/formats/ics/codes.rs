@@ -173,11 +173,19 @@ GEOLONGITUDE.";
         "Kaltura's reader does not unescape text: `Room 1\\, floor 2` is stored with the \
 backslash, and `\\n` stays a backslash and an `n`. kbulk reads the intended text; convert \
 --dialect kaltura writes it without escapes (a newline cannot be written at all).";
+    RESOURCE_LINKS_LOST = "ical::resource-links-lost", Warning, Silent,
+        "X-KALTURA-RESOURCE-IDS is not imported: the event is created without its resources.",
+        "Kaltura writes the event's resources as X-KALTURA-RESOURCE-IDS when exporting, but the \
+iCal import never reads it and creates no scheduleEventResource links: an edited export \
+re-imported this way silently loses every resource link (rooms, capture devices) of its \
+events, and a recording event without a resource records nothing. Link the resources through \
+the API, or import the events as an event CSV with its resource column.";
     IGNORED_PROPERTY = "ical::ignored-property", Note, Silent,
         "The property is not imported by the server.",
         "Kaltura's importer reads a fixed list of properties. Others, such as ATTENDEE, URL, \
-CATEGORIES, RELATED-TO and X-KALTURA-RESOURCE-IDS (resource links are not created by an iCal \
-import), are dropped. Link resources through the API or the event CSV instead.";
+CATEGORIES and RELATED-TO (Kaltura exports the category paths there; X-KALTURA-CATEGORY-IDS \
+is what it imports), are silently dropped. Nothing in Kaltura holds these values, hence a \
+note.";
     UNREPRESENTABLE = "ical::unrepresentable", Error, Silent,
         "A value cannot be written so that Kaltura's reader reads it back unchanged.",
         "Kaltura's reader neither unfolds nor unescapes, and trims every value: a value with a \

@@ -12,7 +12,8 @@ such error, since what follows cannot be interpreted reliably.";
         "Kaltura's bulk XML never needs a DOCTYPE. A document type declaration can define entities \
 that expand to gigabytes (\"billion laughs\") or read local files and URLs (external entities), \
 so kbulk does not process it: entities it declares are not expanded and are reported where they \
-are used. Remove the DOCTYPE.";
+are used. The server's libxml2 does not expand external entities either, so what they hold \
+is missing and the schema validation fails the whole job. Remove the DOCTYPE.";
     UNDEFINED_ENTITY = "xml::undefined-entity", Error, Job,
         "An entity reference is neither predefined nor a character reference.",
         "Only `&lt;`, `&gt;`, `&amp;`, `&apos;`, `&quot;` and numeric character references mean \
@@ -23,8 +24,8 @@ something without a DTD. Any other `&name;` fails the whole job when libxml load
         "The file contains a `<script>` element: the upload is refused.",
         "When an entry bulk file has an XML or HTML MIME type, `bulkupload_bulk.addEntries` \
 searches it for `<script>` elements anywhere (inside custom metadata too) and refuses the \
-upload with FILE_CONTENT_NOT_SECURE \"File content contains potential security risks\". Remove \
-the element, or escape it as text.";
+upload with FILE_CONTENT_NOT_SECURE \"File content contains potential security risks\": the whole \
+job fails before it starts. Remove the element, or escape it as text.";
     WRONG_ROOT = "xml::wrong-root", Error, Silent,
         "The root element is not `<mrss>`: the job can succeed with zero entries.",
         "`item` and `channel` are global elements of Kaltura's schema, so a document whose root is \
@@ -118,9 +119,12 @@ pass `--max-records` with your installation's value (0: no limit).";
         "A tag, text or item is larger than kbulk reads (16 MiB): reading stopped or the value was cut.",
         "To keep memory flat whatever the input, kbulk reads at most 16 MiB in one tag, text node, \
 comment or value, and keeps at most 16 MiB of one item's values. Real bulk files stay far \
-below; a larger one is usually damaged (an unclosed quote or comment) or hostile.";
+below; a larger one is usually damaged (an unclosed quote or comment) or hostile, and the \
+server's libxml2 refuses text nodes over 10 MB by default: the whole job fails with \"Could not \
+load xml\".";
     TOO_DEEP = "xml::too-deep", Error, Job,
         "Elements are nested deeper than kbulk reads (256 levels).",
         "Kaltura's bulk XML is at most about ten levels deep, plus whatever custom metadata holds. \
-kbulk stops reading at 256 levels of nesting so that hostile input cannot exhaust memory.";
+kbulk stops reading at 256 levels of nesting so that hostile input cannot exhaust memory; the \
+server's libxml2 has the same default limit, so the whole job fails with \"Could not load xml\".";
 }

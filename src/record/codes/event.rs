@@ -113,6 +113,14 @@ and X-KALTURA-CATEGORY-IDS without a word.";
 that call takes the numeric event id: unless the UID is the event id, the API answers \
 INVALID_OBJECT_ID \"Invalid object id [...]\". Cancel through the API instead, or use the \
 numeric event id as UID.";
+    EXPORTED_OCCURRENCE = "event::exported-occurrence", Error, Silent,
+        "An occurrence exported from Kaltura carries its series' RRULE: re-imported it is a series.",
+        "Kaltura exports each occurrence of a series with X-KALTURA-PARENT-ID and fills its empty \
+fields from the parent, so it carries the series' UID and RRULE too. As the file stands the add \
+is rejected (parentId is read-only); with X-KALTURA-PARENT-ID removed, the occurrence is \
+silently imported as a whole series: it updates the series that has its UID (moving it to the \
+occurrence's date) or, where none exists, creates a new series, with nothing in the bulk log. \
+Remove the occurrences and keep only the series and single events.";
     DUPLICATE_UID = "event::duplicate-uid", Error, Silent,
         "Two events in the file share a UID.",
         "The UID is the event's referenceId, the key the server matches updates on. Two VEVENTs \

@@ -2,8 +2,8 @@
 //! start, duration and UNTIL on the converted DTSTART/DTEND, and series expanded without their
 //! zone across a daylight-saving change.
 use super::*;
-use crate::check::event::MAX_OCCURRENCES;
 use crate::diag::Code;
+use crate::record::event::MAX_OCCURRENCES;
 use jiff::tz::TimeZone;
 
 /// What the server computes for DTSTART/DTEND when it differs from what the file means.

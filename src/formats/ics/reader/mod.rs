@@ -103,7 +103,7 @@ pub fn read(
         opts,
         import: opts.import_instant(),
     };
-    let mut rules = FileRules::new(file.clone(), Source::Ical);
+    let mut rules = FileRules::new(file.clone(), Source::Ical).with_memory(opts.memory);
     let (tx, rx) = std::sync::mpsc::sync_channel::<(Vec<RawEvent>, Vec<Diagnostic>)>(2);
     // Content lines go back to the scanner once mapped, so that their buffers are reused instead
     // of being allocated on one thread and freed on another.
@@ -132,7 +132,7 @@ pub fn read(
             .expect("the iCal scanner thread does not panic")
     });
     diags.extend(scan_diags);
-    rules.finish(diags);
+    rules.finish_into(&mut |d| diags.push(d));
     result
 }
 

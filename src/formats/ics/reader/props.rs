@@ -43,7 +43,6 @@ const IGNORED: &[&str] = &[
     "URL",
     "CATEGORIES",
     "RELATED-TO",
-    "X-KALTURA-RESOURCE-IDS",
     "ATTACH",
     "RESOURCES",
 ];
@@ -192,6 +191,15 @@ pub(super) fn map_event(
                 {
                     e.geo_latitude.get_or_insert(a);
                     e.geo_longitude.get_or_insert(b);
+                    // The coordinates' own places, for the rules on them (negative values).
+                    let lead = value.len() - value.trim_start().len();
+                    let cut = v.find([';', ',']).unwrap_or(v.len());
+                    let at = line.value.start + lead;
+                    locs.set(EventField::GeoLatitude, place(line, at..at + cut));
+                    locs.set(
+                        EventField::GeoLongitude,
+                        place(line, at + cut + 1..at + v.len()),
+                    );
                 }
                 None
             }
@@ -338,6 +346,13 @@ pub(super) fn map_event(
                         "ignored",
                     )
                     .help("expand exceptions into single events with their own UIDs"),
+                );
+                None
+            }
+            "X-KALTURA-RESOURCE-IDS" => {
+                out.push(
+                    diag(&codes::RESOURCE_LINKS_LOST, format!("the server does not import X-KALTURA-RESOURCE-IDS: the event is created without its resources {v}"), "resource links lost")
+                        .help("link the resources through the API, or import the events as an event CSV"),
                 );
                 None
             }

@@ -150,7 +150,8 @@ pub fn read(
 ) -> io::Result<u64> {
     // Records carry their line; findings alone can have their positions resolved afterwards.
     let lines = sink.wants_records();
-    let mut rules = FileRules::new(file.clone(), opts.max_records, Source::Xml);
+    let mut rules =
+        FileRules::new(file.clone(), opts.max_records, Source::Xml).with_memory(opts.memory);
     let mut chunk: Vec<Pending> = Vec::new();
     let mut st = State {
         file,
@@ -195,7 +196,7 @@ pub fn read(
         st.finish(end);
     }
     flush(&mut chunk, file, &mut rules, sink, st.diags);
-    rules.finish(st.diags);
+    rules.finish_into(&mut |d| st.diags.push(d));
     Ok(st.items)
 }
 
