@@ -34,7 +34,7 @@ whenever the column has a value, so the row most likely fails with \
 PROPERTY_VALIDATION_NOT_UPDATABLE \"The property \\\"userJoinPolicy\\\" cannot be updated\" \
 (kaltura-formats §7.1). Leave the column empty and set the join policy in the KMC.";
     JOB_CRASH = "category::job-crash", Error, Job,
-        "An invalid row crashes the whole category job on PHP 8, after earlier rows were created.",
+        "An invalid row makes the whole job crash on PHP 8, after earlier rows were created.",
         "The category engine reports a row rejected while parsing, but also appends `null` to its \
 work list; when it then creates the categories, setting a property on that `null` is an uncaught \
 `Error` on PHP 8 (a warning on PHP 7). The worker dies after the rows before it were already \
