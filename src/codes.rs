@@ -19,6 +19,7 @@ pub fn all_codes() -> Vec<&'static Code> {
         crate::record::codes::category::ALL,
         crate::record::codes::user::ALL,
         crate::record::codes::category_user::ALL,
+        crate::record::codes::app::ALL,
     ] {
         all.extend_from_slice(table);
     }

@@ -5,6 +5,7 @@ use std::sync::Arc;
 
 use crate::diag::Diagnostic;
 use crate::formats::Sink;
+use crate::formats::app::writer::CsvWriter as AppCsvWriter;
 use crate::formats::codes;
 use crate::formats::csv::entry_writer::EntryCsvWriter;
 use crate::formats::csv::event_writer::EventCsvWriter;
@@ -40,6 +41,7 @@ enum Writer<W: Write> {
     EventCsv(EventCsvWriter<W>),
     /// Category, user, category-user and category-entry CSVs.
     TableCsv(TableCsvWriter<W>),
+    AppCsv(Box<AppCsvWriter<W>>),
     Xml(XmlWriter<W>),
     Ics(IcsWriter<W>),
     /// Only while switching writers.
@@ -99,6 +101,7 @@ impl<W: Write> ConvertSink<W> {
             Writer::TableCsv(w) => {
                 w.finish()?;
             }
+            Writer::AppCsv(w) => w.finish()?,
             Writer::Xml(w) => {
                 w.finish()?;
             }
@@ -131,6 +134,7 @@ impl<W: Write> ConvertSink<W> {
                 }
                 RecordKind::Entry => Writer::EntryCsv(EntryCsvWriter::new(out)),
                 RecordKind::ScheduleEvent => Writer::EventCsv(EventCsvWriter::new(out)),
+                RecordKind::App => Writer::AppCsv(Box::new(AppCsvWriter::new(out))),
                 _ => Writer::ResourceCsv(ResourceCsvWriter::new(out)),
             };
         }
@@ -154,6 +158,10 @@ impl<W: Write> ConvertSink<W> {
             (Writer::EventCsv(w), RecordData::ScheduleEvent(e)) => {
                 w.write(e, &r.origin, &mut self.diagnostics)
             }
+            (Writer::AppCsv(w), RecordData::App(a)) => {
+                w.write(a)?;
+                Ok(true)
+            }
             (Writer::Ics(w), RecordData::ScheduleEvent(e)) => {
                 w.write(e, &r.origin, &mut self.diagnostics)
             }
@@ -162,6 +170,7 @@ impl<W: Write> ConvertSink<W> {
                     Writer::Xml(_) => "an XML bulk upload",
                     Writer::EntryCsv(_) => "an entry CSV",
                     Writer::EventCsv(_) => "a schedule-event CSV",
+                    Writer::AppCsv(_) => "an App CSV",
                     Writer::Ics(_) => "an iCal file",
                     Writer::TableCsv(w) => w.title(),
                     _ => "a resource CSV",

@@ -3,6 +3,7 @@
 //! `schemas/*.schema.json` are these, committed; a test keeps them in step.
 use schemars::schema_for;
 
+use crate::record::App;
 use crate::record::{
     Category, CategoryEntry, CategoryUser, Entry, JsonRecord, ScheduleEvent, ScheduleResource, User,
 };
@@ -18,6 +19,7 @@ pub const NAMES: &[(&str, &str)] = &[
     ("user", "user.schema.json"),
     ("category-user", "category-user.schema.json"),
     ("category-entry", "category-entry.schema.json"),
+    ("app", "app.schema.json"),
     ("record", "record.schema.json"),
 ];
 
@@ -32,6 +34,9 @@ pub fn schema(name: &str) -> Option<String> {
         "user" => record_schema(schema_for!(User), "user"),
         "category-user" => record_schema(schema_for!(CategoryUser), "categoryUser"),
         "category-entry" => record_schema(schema_for!(CategoryEntry), "categoryEntry"),
+        // One line of App JSON Lines: the App object as the App Registry returns it, no `kind`
+        // (in kbulk JSON Lines the same fields come with `kind: "app"`, see `record`).
+        "app" => schema_for!(App),
         "record" => schema_for!(JsonRecord),
         _ => return None,
     };

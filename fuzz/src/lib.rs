@@ -66,6 +66,8 @@ pub fn read(format: Format, data: &[u8], opts: &ReadOptions) -> (Vec<Record>, Ve
                 &mut *rules,
             )
         }
+        Format::AppJsonl => kbulk::formats::app::jsonl::read(body, off, &file, opts, sink, &mut findings),
+        Format::AppCsv => kbulk::formats::app::csv::read(body, off, &file, opts, sink, &mut findings),
     };
     // Reading from memory cannot fail with I/O; the only errors are the reader's own.
     let _ = result;

@@ -73,6 +73,13 @@ pub struct CheckArgs {
     /// Options for schedule events.
     #[command(flatten)]
     pub events: EventArgs,
+    /// Also check App Registry apps against the apps this App Registry holds (base URL
+    /// `.../api/v1`): domains other apps hold, deletes of apps that do not exist.
+    #[arg(long, value_name = "URL")]
+    pub against: Option<String>,
+    /// The KS for --against (or how to open a session).
+    #[command(flatten)]
+    pub session: super::export::KsArgs,
 }
 
 /// Options that shape how schedule events are read (iCal jobs, time zones).
@@ -154,6 +161,10 @@ pub enum InputFormat {
     CategoryUserCsv,
     /// Category-entry status CSV.
     CategoryEntryCsv,
+    /// App Registry apps, one App object per line.
+    AppJsonl,
+    /// App Registry apps, CSV with a header of App fields.
+    AppCsv,
 }
 
 impl From<InputFormat> for Format {
@@ -169,6 +180,8 @@ impl From<InputFormat> for Format {
             InputFormat::UserCsv => Format::UserCsv,
             InputFormat::CategoryUserCsv => Format::CategoryUserCsv,
             InputFormat::CategoryEntryCsv => Format::CategoryEntryCsv,
+            InputFormat::AppJsonl => Format::AppJsonl,
+            InputFormat::AppCsv => Format::AppCsv,
         }
     }
 }
@@ -340,6 +353,10 @@ pub fn run(args: &CheckArgs) -> Result<Exit, CliError> {
         ..ReadOptions::default()
     };
     args.events.apply(&mut opts);
+    if let Some(url) = &args.against {
+        let ks = args.session.ks()?;
+        opts.apps_against = Some(Arc::new(super::export::existing(url, &ks)?));
+    }
     let stdout = io::stdout();
     let mut out = BufWriter::new(stdout.lock());
     let handler = render::handler(args.color.enabled(render::stdout_is_terminal()));

@@ -10,6 +10,7 @@ mod convert;
 mod dropfolder;
 mod exit;
 mod explain;
+mod export;
 mod fix;
 mod jobs;
 mod progress;
@@ -48,6 +49,8 @@ pub enum Command {
     Submit(submit::SubmitArgs),
     /// Look at server-side bulk jobs: list them, get one, print its log.
     Jobs(jobs::JobsArgs),
+    /// Export App Registry apps (delta sync from a watermark) as App JSON Lines or CSV.
+    Export(export::ExportArgs),
     /// Run a local Kaltura-compatible API server (API v3 and App Registry) for rehearsals and tests.
     Sandbox(sandbox::SandboxArgs),
     /// Print a shell completion script (bash, zsh, fish, powershell, elvish).
@@ -71,6 +74,7 @@ pub fn main() -> ExitCode {
         Command::Submit(args) => submit::run(args),
         Command::Jobs(args) => jobs::run(args),
         Command::Sandbox(args) => sandbox::run(args),
+        Command::Export(args) => export::run(args),
         Command::Completions(args) => completions::completions(args),
         Command::Man(args) => completions::man(args),
         Command::Fix(args) => fix::run(args),

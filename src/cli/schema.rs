@@ -7,7 +7,8 @@ use super::{CliError, Exit};
 #[derive(Debug, clap::Args)]
 pub struct SchemaArgs {
     /// Which schema: diagnostic (the `--format json` stream of check, convert, fix and submit),
-    /// schedule-resource, schedule-event, entry or record. Omit to list them.
+    /// schedule-resource, schedule-event, entry, app (one line of App JSON Lines) or record.
+    /// Omit to list them.
     pub name: Option<String>,
 }
 

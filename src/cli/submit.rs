@@ -49,7 +49,9 @@ session, then appToken.startSession); --partner-id + --admin-secret (session.sta
 environment variables for secrets: command lines are visible to other users. Secrets never appear \
 in any output, journal or results file.
 
-Environment: KALTURA_SERVICE_URL, KALTURA_KS, KALTURA_PARTNER_ID, KALTURA_ADMIN_SECRET, \
+App Registry apps (App JSON Lines, App CSV) are upserted by appCustomId over the App Registry's REST API (--region or --app-registry-url): added when absent, updated when a field differs, left alone when equal (no version bump); `status` is set with enable/disable; only rows whose `action` is `delete` delete.
+
+Environment: KALTURA_SERVICE_URL, KALTURA_KS, KALTURA_APP_REGISTRY_URL, KALTURA_APP_REGISTRY_REGION, KALTURA_PARTNER_ID, KALTURA_ADMIN_SECRET, \
 KALTURA_APP_TOKEN_ID, KALTURA_APP_TOKEN, KALTURA_APP_TOKEN_HASH_TYPE, KALTURA_USER_ID.
 
 Exit codes: 0 every row done; 1 data problems (rows refused by the check, or failed on the \
@@ -145,6 +147,9 @@ pub struct SubmitArgs {
     /// Options of --via bulk.
     #[command(flatten)]
     pub bulk: super::submit_bulk::BulkArgs,
+    /// Where App Registry apps go (the KS above is sent as `Authorization: Bearer`).
+    #[command(flatten)]
+    pub registry: super::export::RegistryArgs,
 }
 
 /// How `kbulk submit` sends rows.
@@ -170,6 +175,7 @@ impl SubmitArgs {
         opts.timeout = Duration::from_secs(self.timeout.max(1));
         opts.resume = self.resume;
         opts.chunk_size = self.chunk_size as usize;
+        opts.app_registry_url = Some(self.registry.base()?);
         Ok(opts)
     }
 }

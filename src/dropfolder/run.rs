@@ -375,7 +375,7 @@ impl<'a> DropFolder<'a> {
             }
             outputs.push(rel.clone());
         }
-        let pieces = split::split(&text, o.max_records);
+        let pieces = split::split(&text, o.max_records, report.detection.format);
         match pieces {
             Some(pieces) => {
                 on(&Event::Split {

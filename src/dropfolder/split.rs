@@ -1,6 +1,7 @@
 //! Splitting a (fixed, UTF-8) bulk file into pieces of at most `max` records: CSV pieces repeat
 //! the header, iCal pieces keep the calendar properties and VTIMEZONEs, XML pieces keep the
 //! channel. Records keep their order, so parents stay before children.
+use crate::formats::detect::Format;
 
 /// A file cut into a head, its records and a tail; each piece is head + some records + tail.
 struct Parts<'a> {
@@ -24,9 +25,10 @@ impl Parts<'_> {
 }
 
 /// Splits `text` when it holds more than `max` records (0: no limit); `None` when it needs no
-/// split or its layout is not one kbulk knows how to cut.
-pub fn split(text: &str, max: u64) -> Option<Vec<String>> {
-    let parts = parts(text)?;
+/// split or its layout is not one kbulk knows how to cut. `format` is what detection found: an
+/// App CSV's header is its first line (no `*`), and every piece must repeat it.
+pub fn split(text: &str, max: u64, format: Option<Format>) -> Option<Vec<String>> {
+    let parts = parts(text, format)?;
     if max == 0 || parts.records.len() as u64 <= max {
         return None;
     }
@@ -34,12 +36,12 @@ pub fn split(text: &str, max: u64) -> Option<Vec<String>> {
 }
 
 /// The number of records `split` counts in `text` (for reports and tests).
-pub fn count(text: &str) -> usize {
-    parts(text).map_or(0, |p| p.records.len())
+pub fn count(text: &str, format: Option<Format>) -> usize {
+    parts(text, format).map_or(0, |p| p.records.len())
 }
 
 /// Cuts `text` by its layout: VEVENTs, `<item>`s or CSV records.
-fn parts(text: &str) -> Option<Parts<'_>> {
+fn parts(text: &str, format: Option<Format>) -> Option<Parts<'_>> {
     if text
         .trim_start_matches('\u{feff}')
         .trim_start()
@@ -49,7 +51,7 @@ fn parts(text: &str) -> Option<Parts<'_>> {
     } else if text.contains("<mrss") {
         blocks(text, "<item>", "</item>").or_else(|| blocks(text, "<item ", "</item>"))
     } else {
-        csv(text)
+        csv(text, format == Some(Format::AppCsv))
     }
 }
 
@@ -75,9 +77,10 @@ fn blocks<'a>(text: &'a str, open: &str, close: &str) -> Option<Parts<'a>> {
     })
 }
 
-/// Cuts a CSV into its `*` header (with comments before it) and its records; a quoted cell may
-/// hold line breaks, so records end at a line break outside quotes.
-fn csv(text: &str) -> Option<Parts<'_>> {
+/// Cuts a CSV into its header (the `*` line with comments before it; with `plain_header`, the
+/// first non-blank line, as App CSVs have it) and its records; a quoted cell may hold line
+/// breaks, so records end at a line break outside quotes.
+fn csv(text: &str, plain_header: bool) -> Option<Parts<'_>> {
     let mut records = Vec::new();
     let (mut start, mut quoted) = (0usize, false);
     for (i, b) in text.bytes().enumerate() {
@@ -93,9 +96,15 @@ fn csv(text: &str) -> Option<Parts<'_>> {
     if start < text.len() {
         records.push(&text[start..]);
     }
-    let header = records
-        .iter()
-        .position(|l| l.trim_start_matches('\u{feff}').starts_with('*'));
+    let header = if plain_header {
+        records
+            .iter()
+            .position(|l| !l.trim_start_matches('\u{feff}').trim().is_empty())
+    } else {
+        records
+            .iter()
+            .position(|l| l.trim_start_matches('\u{feff}').starts_with('*'))
+    };
     let head_len = header.map_or(0, |h| h + 1);
     let head_end: usize = records[..head_len].iter().map(|l| l.len()).sum();
     let records: Vec<&str> = records.split_off(head_len.min(records.len()));
@@ -115,15 +124,29 @@ mod tests {
 
     #[test]
     fn csv_pieces_repeat_the_header() {
-        let p = split("*a,b\n1,2\n3,\"x\ny\"\n5,6\n", 2).unwrap();
+        let p = split("*a,b\n1,2\n3,\"x\ny\"\n5,6\n", 2, None).unwrap();
         assert_eq!(p, ["*a,b\n1,2\n3,\"x\ny\"\n", "*a,b\n5,6\n"]);
-        assert!(split("*a,b\n1,2\n", 2).is_none());
+        assert!(split("*a,b\n1,2\n", 2, None).is_none());
+    }
+
+    #[test]
+    fn app_csv_pieces_repeat_the_plain_header() {
+        let text = "\nappCustomId,appType\na,kms\nb,ep\nc,mr\n";
+        let p = split(text, 2, Some(Format::AppCsv)).unwrap();
+        assert_eq!(
+            p,
+            [
+                "\nappCustomId,appType\na,kms\nb,ep\n",
+                "\nappCustomId,appType\nc,mr\n"
+            ]
+        );
+        assert_eq!(count(text, Some(Format::AppCsv)), 3);
     }
 
     #[test]
     fn ical_pieces_keep_the_calendar() {
         let ics = "BEGIN:VCALENDAR\r\nBEGIN:VTIMEZONE\r\nEND:VTIMEZONE\r\nBEGIN:VEVENT\r\nUID:1\r\nEND:VEVENT\r\nBEGIN:VEVENT\r\nUID:2\r\nEND:VEVENT\r\nEND:VCALENDAR\r\n";
-        let p = split(ics, 1).unwrap();
+        let p = split(ics, 1, None).unwrap();
         assert_eq!(p.len(), 2);
         assert!(p[1].starts_with("BEGIN:VCALENDAR\r\nBEGIN:VTIMEZONE"));
         assert!(p[1].contains("UID:2") && !p[1].contains("UID:1"));
@@ -133,7 +156,7 @@ mod tests {
     #[test]
     fn xml_pieces_keep_the_channel() {
         let xml = "<mrss>\n<channel>\n<item>\n<name>a</name>\n</item>\n<item>\n<name>b</name>\n</item>\n</channel>\n</mrss>\n";
-        let p = split(xml, 1).unwrap();
+        let p = split(xml, 1, None).unwrap();
         assert_eq!(
             p[0],
             "<mrss>\n<channel>\n<item>\n<name>a</name>\n</item>\n</channel>\n</mrss>\n"
@@ -142,6 +165,6 @@ mod tests {
             p[1],
             "<mrss>\n<channel>\n<item>\n<name>b</name>\n</item>\n</channel>\n</mrss>\n"
         );
-        assert_eq!(count(xml), 2);
+        assert_eq!(count(xml, None), 2);
     }
 }

@@ -31,6 +31,10 @@ pub enum Format {
     CategoryUserCsv,
     /// Category-entry status CSV (`*action,entryId,categoryId`).
     CategoryEntryCsv,
+    /// App Registry apps as JSON Lines (one App object per line, as the service returns it).
+    AppJsonl,
+    /// App Registry apps as CSV (a header of App fields, nested fields as dotted names).
+    AppCsv,
 }
 
 impl Format {
@@ -47,6 +51,8 @@ impl Format {
             Format::UserCsv => "user-csv",
             Format::CategoryUserCsv => "category-user-csv",
             Format::CategoryEntryCsv => "category-entry-csv",
+            Format::AppJsonl => "app-jsonl",
+            Format::AppCsv => "app-csv",
         }
     }
 
@@ -63,6 +69,8 @@ impl Format {
             Format::UserCsv => "user CSV",
             Format::CategoryUserCsv => "category-user CSV",
             Format::CategoryEntryCsv => "category-entry CSV",
+            Format::AppJsonl => "App Registry JSON Lines",
+            Format::AppCsv => "App Registry CSV",
         }
     }
 
@@ -72,6 +80,7 @@ impl Format {
             Format::ResourceCsv => Some(RecordKind::ScheduleResource),
             Format::EventCsv | Format::Ical => Some(RecordKind::ScheduleEvent),
             Format::EntryCsv | Format::MrssXml => Some(RecordKind::Entry),
+            Format::AppJsonl | Format::AppCsv => Some(RecordKind::App),
             Format::JsonLines => None,
             Format::CategoryCsv => Some(RecordKind::Category),
             Format::UserCsv => Some(RecordKind::User),
@@ -253,6 +262,12 @@ pub fn detect(head: &[u8], path: &Path) -> Detection {
     }
     if trimmed.starts_with(b"{") && find(trimmed, b"\"kind\"").is_some() {
         return found(Format::JsonLines, "its JSON objects with a \"kind\" field");
+    }
+    if trimmed.starts_with(b"{") && find(trimmed, b"\"appCustomId\"").is_some() {
+        return found(Format::AppJsonl, "its JSON objects with App fields");
+    }
+    if super::app::csv::sniff(body) {
+        return found(Format::AppCsv, "its header of App fields (appCustomId)");
     }
     if let Some(d) = detect_csv(body) {
         return d;
@@ -440,6 +455,16 @@ mod tests {
         assert_eq!(
             fmt("*title,url,referenceId\n", "x.csv"),
             Some(Format::EntryCsv)
+            fmt("{\"appCustomId\":\"a\",\"appType\":\"ep\"}\n", "x.txt"),
+            Some(Format::AppJsonl)
+        );
+        assert_eq!(
+            fmt("{\"kind\":\"app\",\"appCustomId\":\"a\"}\n", "x.txt"),
+            Some(Format::JsonLines)
+        );
+        assert_eq!(
+            fmt("appCustomId,appCustomName,appType\na,A,kms\n", "x.txt"),
+            Some(Format::AppCsv)
         );
     }
 }

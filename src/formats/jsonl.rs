@@ -46,6 +46,7 @@ pub fn read(
     let mut events = EventRules::new(file.clone(), EventSource::Jsonl).with_memory(opts.memory);
     // The simple kinds' rules, made when a record of the kind first appears (with its own count).
     let mut tables: Vec<(RecordKind, Box<dyn TableRules>, u64)> = Vec::new();
+    let mut apps: Option<super::app::Checker> = None;
     loop {
         if line_no.is_multiple_of(FLUSH_LINES) {
             // Lines report inside themselves; the file rules may hold earlier places open.
@@ -150,6 +151,16 @@ pub fn read(
                 check_event(e, &locs, EventSource::Jsonl, file, rows, diags);
                 events.observe(e, &locs, rows, diags);
             }
+            RecordData::App(_) => {
+                // Mapped again from the line, so the findings point at its keys.
+                let apps = apps.get_or_insert_with(|| {
+                    super::app::Checker::new(file, opts.apps_against.as_deref())
+                });
+                if let Ok(serde_json::Value::Object(obj)) = serde_json::from_slice(text) {
+                    let (app, locs) = super::app::jsonl::map(&obj, text, place, file, rows, diags);
+                    apps.app(&app, &locs, rows, diags);
+                }
+            }
             data => {
                 let kind = data.kind();
                 if !tables.iter().any(|(k, _, _)| *k == kind)
@@ -184,6 +195,9 @@ pub fn read(
     events.finish_into(&mut |d| diags.push(d));
     for (_, rules, _) in &mut tables {
         rules.finish(diags);
+    }
+    if let Some(apps) = apps {
+        apps.finish(diags);
     }
     Ok(rows)
 }

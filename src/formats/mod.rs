@@ -8,6 +8,7 @@ use crate::check::table::rules_for;
 use crate::diag::Diagnostic;
 use crate::record::{Record, RecordKind};
 
+pub mod app;
 pub mod codes;
 pub mod csv;
 pub mod detect;
@@ -62,6 +63,8 @@ pub struct ReadOptions {
     /// When the server is assumed to import the file (it converts TZID times with the zone's
     /// offset at that moment). `None`: now.
     pub import_time: Option<jiff::Timestamp>,
+    /// The apps a server holds (`check --against`): the app rules also check against them.
+    pub apps_against: Option<Arc<crate::record::app::Existing>>,
     /// Bytes the file-level name index (system names, reference ids, UIDs) may hold in memory
     /// before it spills to disk (`--memory`); the findings are the same either way.
     pub memory: u64,
@@ -82,6 +85,7 @@ impl Default for ReadOptions {
             format: None,
             events_type: crate::record::EventType::Record,
             import_time: None,
+            apps_against: None,
             memory: DEFAULT_MEMORY,
         }
     }
@@ -211,7 +215,7 @@ pub fn read_path_to(
     out.detected(&detection);
     let Some(format) = detection.format else {
         let d = Diagnostic::new(&codes::UNKNOWN_FORMAT, &name, format!("kbulk cannot tell what kind of bulk file this is: {}", detection.by))
-            .help("kbulk reads resource/event/entry CSVs (with a `*` header), iCal, mrss XML and JSON Lines; name the format with --format-in if detection is wrong");
+            .help("kbulk reads resource/event/entry CSVs (with a `*` header), iCal, mrss XML, JSON Lines and App Registry apps (JSON Lines, CSV); name the format with --format-in if detection is wrong");
         out.finding(d)?;
         return Ok(FileReport {
             file: name,
@@ -247,6 +251,8 @@ pub fn read_path_to(
                     .expect("rules for every simple kind");
                 csv::table::read(spec, f, bom, &name, opts, sink, diagnostics, &mut *rules)
             }
+            Format::AppJsonl => app::jsonl::read(f, bom, &name, opts, sink, diagnostics),
+            Format::AppCsv => app::csv::read(f, bom, &name, opts, sink, diagnostics),
         }
     })();
     if let Err(e) = &result

@@ -1,5 +1,6 @@
 //! Where a record's parts sit in its file: the location types that readers fill and checks,
 //! writers and reporters read, and which reader produced a record.
+use crate::record::app::AppField;
 use crate::record::entry::EntryField;
 use crate::record::event::EventField;
 use crate::record::resource::ResourceField;
@@ -174,5 +175,40 @@ impl CellLocs {
             .rev()
             .find(|(n, _)| *n == name)
             .map_or(self.row, |(_, p)| *p)
+    }
+}
+
+/// Where each field of one app sits in its file: the CSV cell, or the JSON key and its value.
+#[derive(Debug, Clone)]
+pub struct AppLocs {
+    /// The whole record (row, JSON line).
+    pub row: Place,
+    /// Per field ([`AppField::index`]); `None` where the field has no place of its own.
+    pub fields: [Option<Place>; AppField::COUNT],
+}
+
+impl AppLocs {
+    /// Locations with only the whole record known.
+    pub fn whole(row: Place) -> Self {
+        AppLocs {
+            row,
+            fields: [None; AppField::COUNT],
+        }
+    }
+
+    /// The place of `field`, or of its parent object, or of the whole record.
+    pub fn at(&self, field: AppField) -> Place {
+        let parent = match field {
+            AppField::OrganizationId | AppField::Domain => {
+                self.fields[AppField::OrganizationDomain.index()]
+            }
+            _ => None,
+        };
+        self.fields[field.index()].or(parent).unwrap_or(self.row)
+    }
+
+    /// Records where `field` is (the first place wins).
+    pub fn set(&mut self, field: AppField, p: Place) {
+        self.fields[field.index()].get_or_insert(p);
     }
 }

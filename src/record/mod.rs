@@ -7,6 +7,7 @@ use serde::{Deserialize, Serialize};
 
 use crate::source::Origin;
 
+pub mod app;
 pub mod category;
 pub mod category_user;
 pub mod codes;
@@ -18,6 +19,7 @@ pub mod table;
 pub mod user;
 pub mod values;
 
+pub use app::App;
 pub use category::Category;
 pub use category_user::{CategoryEntry, CategoryUser};
 pub use entry::Entry;
@@ -102,6 +104,8 @@ pub enum RecordData {
     CategoryUser(CategoryUser),
     /// An entry's assignment to a category.
     CategoryEntry(CategoryEntry),
+    /// An App Registry application.
+    App(App),
 }
 
 impl RecordData {
@@ -115,6 +119,7 @@ impl RecordData {
             RecordData::User(_) => RecordKind::User,
             RecordData::CategoryUser(_) => RecordKind::CategoryUser,
             RecordData::CategoryEntry(_) => RecordKind::CategoryEntry,
+            RecordData::App(_) => RecordKind::App,
         }
     }
 }

@@ -13,6 +13,7 @@ use std::thread;
 use super::auth::Secret;
 use super::client::{Client, Element, Failure};
 use super::multirequest::Call;
+use super::registry::{self, Registry};
 
 /// What became of one unit.
 #[derive(Debug, Clone, PartialEq)]
@@ -42,6 +43,8 @@ pub trait Feed {
 #[derive(Debug, Clone)]
 pub struct Executor {
     client: Client,
+    /// Where App Registry calls go (they are REST calls, one per request, never batched).
+    registry: Option<Registry>,
     batch_size: usize,
     concurrency: usize,
 }
@@ -49,14 +52,14 @@ pub struct Executor {
 /// Groups units (by their call counts) into batches of at most `batch_size` calls, in order. A
 /// unit larger than the batch size travels alone (its calls reference each other), and so does a
 /// `solo` unit: a single call whose text would read as a placeholder inside a multirequest is
-/// sent as a plain call, where the server leaves it alone.
+/// sent as a plain call, where the server leaves it alone; so does every unit of REST calls.
 pub fn pack(call_counts: &[usize], solo: &[bool], batch_size: usize) -> Vec<Vec<usize>> {
     let batch_size = batch_size.max(1);
     let mut batches: Vec<Vec<usize>> = Vec::new();
     let mut current = Vec::new();
     let mut calls = 0;
     for (i, &n) in call_counts.iter().enumerate() {
-        if solo.get(i) == Some(&true) && n == 1 {
+        if solo.get(i) == Some(&true) {
             batches.push(vec![i]);
             continue;
         }
@@ -78,9 +81,16 @@ impl Executor {
     pub fn new(client: Client, batch_size: usize, concurrency: usize) -> Self {
         Executor {
             client,
+            registry: None,
             batch_size: batch_size.max(1),
             concurrency: concurrency.max(1),
         }
+    }
+
+    /// The same executor, sending App Registry calls to `registry`.
+    pub fn with_registry(mut self, registry: Registry) -> Self {
+        self.registry = Some(registry);
+        self
     }
 
     /// The client.
@@ -152,7 +162,8 @@ impl Executor {
                    bodies: &mut Vec<Option<Vec<Call>>>| {
             for u in units {
                 counts.push(u.len());
-                solo.push(u.iter().any(Call::has_placeholder_text));
+                let rest = u.iter().any(|c| c.service == registry::SERVICE);
+                solo.push(rest || (u.len() == 1 && u[0].has_placeholder_text()));
                 bodies.push(Some(u));
             }
         };
@@ -176,19 +187,23 @@ impl Executor {
                 *packed = counts.len();
             }
         };
-        type Answer = (usize, Result<Vec<Element>, Failure>);
+        // `None`: the batch was taken off the queue after the run failed, and not sent.
+        type Answer = (usize, Option<Result<Vec<Element>, Failure>>);
         let (work_tx, work_rx) = mpsc::channel::<(usize, Vec<Vec<Call>>)>();
         let work_rx = Arc::new(Mutex::new(work_rx));
         let (done_tx, done_rx) = mpsc::channel::<Answer>();
+        // Set when `dispatching` failed: the batches still queued are not sent.
+        let abort = AtomicBool::new(false);
         thread::scope(|scope| {
             for _ in 0..self.concurrency {
                 let work_rx = Arc::clone(&work_rx);
                 let done_tx = done_tx.clone();
+                let abort = &abort;
                 scope.spawn(move || {
                     loop {
                         let next = work_rx.lock().map(|rx| rx.recv());
                         let Ok(Ok((b, units))) = next else { break };
-                        let answer = self.send(ks, units);
+                        let answer = (!abort.load(Ordering::SeqCst)).then(|| self.send(ks, units));
                         if done_tx.send((b, answer)).is_err() {
                             break;
                         }
@@ -196,38 +211,18 @@ impl Executor {
                 });
             }
             drop(done_tx);
-            // Batches `next..marked` are marked sent (durable) but not dispatched yet: a free
-            // slot takes one at once, without waiting for the journal, whose next sync (the
-            // answers just in, the marks of the batches after) overlaps the requests in flight.
-            let mut next = 0;
+            // Every batch marked sent (durable) goes on the workers' queue at once: a worker that
+            // finishes a request takes the next one itself, without waiting for this thread,
+            // whose next journal sync (the answers just in, the marks of the batches after)
+            // overlaps the requests in flight. Up to `concurrency` batches wait on the queue
+            // beyond the `concurrency` being sent.
             let mut marked = 0;
+            // Batches on the queue or being sent, not answered yet.
             let mut in_flight = 0;
             let mut completed = Vec::new();
             let mut failed = None;
             let mut first = true;
             loop {
-                let dispatch =
-                    |next: &mut usize,
-                     in_flight: &mut usize,
-                     marked: usize,
-                     batches: &[Vec<usize>],
-                     bodies: &mut Vec<Option<Vec<Call>>>| {
-                        let k = (self.concurrency - *in_flight).min(marked - *next);
-                        for (b, batch) in batches.iter().enumerate().skip(*next).take(k) {
-                            let units = batch
-                                .iter()
-                                .map(|&u| bodies[u].take().unwrap_or_default())
-                                .collect();
-                            // Workers only stop once `work_tx` is dropped, so this cannot fail.
-                            let _ = work_tx.send((b, units));
-                        }
-                        *in_flight += k;
-                        *next += k;
-                    };
-                // Marked batches go even after a stop: they are recorded as sent.
-                if failed.is_none() {
-                    dispatch(&mut next, &mut in_flight, marked, &batches, &mut bodies);
-                }
                 let mut filed = first;
                 if failed.is_none() && !completed.is_empty() {
                     let more = feed.answered(std::mem::take(&mut completed));
@@ -238,8 +233,8 @@ impl Executor {
                 let target = if failed.is_some() || stopped {
                     marked
                 } else {
-                    let free = self.concurrency - in_flight;
-                    let need = next + free + self.concurrency;
+                    let answered = marked - in_flight;
+                    let need = answered + 2 * self.concurrency;
                     fill(need, &mut packed, &mut batches, &counts, &solo);
                     need.min(batches.len())
                 };
@@ -248,11 +243,20 @@ impl Executor {
                     first = false;
                     if let Err(e) = feed.dispatching(&marking) {
                         failed = Some(e);
+                        abort.store(true, Ordering::SeqCst);
                         completed.clear();
                         continue;
                     }
+                    for (b, batch) in batches.iter().enumerate().take(target).skip(marked) {
+                        let units = batch
+                            .iter()
+                            .map(|&u| bodies[u].take().unwrap_or_default())
+                            .collect();
+                        // Workers only stop once `work_tx` is dropped, so this cannot fail.
+                        let _ = work_tx.send((b, units));
+                    }
+                    in_flight += target - marked;
                     marked = target;
-                    dispatch(&mut next, &mut in_flight, marked, &batches, &mut bodies);
                 }
                 if in_flight == 0 {
                     break;
@@ -263,7 +267,9 @@ impl Executor {
                 in_flight -= answers.len();
                 if failed.is_none() {
                     for (b, answer) in answers {
-                        split(&batches[b], &counts, answer, &mut completed);
+                        if let Some(answer) = answer {
+                            split(&batches[b], &counts, answer, &mut completed);
+                        }
                     }
                 }
             }
@@ -276,6 +282,21 @@ impl Executor {
     }
 
     fn send(&self, ks: &Secret, units: Vec<Vec<Call>>) -> Result<Vec<Element>, Failure> {
+        if units
+            .iter()
+            .flatten()
+            .any(|c| c.service == registry::SERVICE)
+        {
+            // A REST unit always travels alone (`pack`): its calls run one by one.
+            return match &self.registry {
+                Some(r) => r.run(ks, &units.concat()),
+                None => Err(Failure {
+                    kind: super::client::FailureKind::Refused,
+                    message: "no App Registry URL is configured".into(),
+                    retry_after: None,
+                }),
+            };
+        }
         let mut calls = Vec::new();
         for unit in units {
             let offset = calls.len();

@@ -177,13 +177,20 @@ CREATE TABLE IF NOT EXISTS uploads (
     PRIMARY KEY (input, line_index)) WITHOUT ROWID;
 ";
 
-/// Opens a connection with the schema, in the given SQLite journal mode.
+/// Opens a connection with the schema, in the given SQLite journal mode, with
+/// `synchronous=FULL`: a commit is on disk before the request it announces is sent.
 fn connect(path: &Path, mode: &str) -> rusqlite::Result<Connection> {
+    connect_with(path, mode, "FULL")
+}
+
+/// [`connect`] with the given `synchronous` setting (set before the schema is written).
+fn connect_with(path: &Path, mode: &str, sync: &str) -> rusqlite::Result<Connection> {
     let conn = Connection::open(path)?;
     conn.busy_timeout(std::time::Duration::from_secs(10))?;
     conn.query_row(&format!("PRAGMA journal_mode={mode}"), [], |_| Ok(()))?;
-    // FULL: a commit is on disk before the request it announces is sent.
-    conn.execute_batch("PRAGMA synchronous=FULL; PRAGMA foreign_keys=ON;")?;
+    conn.execute_batch(&format!(
+        "PRAGMA synchronous={sync}; PRAGMA foreign_keys=ON;"
+    ))?;
     conn.execute_batch(SCHEMA)?;
     conn.execute(
         "INSERT OR IGNORE INTO meta (key, value) VALUES ('version', ?1)",
@@ -243,10 +250,10 @@ impl Journal {
         }
         {
             // No WAL while building: one file holds everything once the connection closes. No
-            // sync either (and the rollback journal in memory): the file is not the journal until
-            // it is synced below and renamed, so a kill meanwhile leaves only a stray `.tmp`.
-            let mut conn = connect(&tmp, "MEMORY")?;
-            conn.execute_batch("PRAGMA synchronous=OFF;")?;
+            // sync either, from the first statement on (and the rollback journal in memory): the
+            // file is not the journal until it is synced below and renamed, so a kill meanwhile
+            // leaves only a stray `.tmp`.
+            let mut conn = connect_with(&tmp, "MEMORY", "OFF")?;
             let tx = conn.transaction()?;
             {
                 let mut set =
@@ -273,6 +280,18 @@ impl Journal {
                 }
             }
             tx.commit()?;
+            // Switched to WAL here, unsynced, so that opening the journal below finds it in WAL
+            // mode already: converting it there took a rollback journal and four syncs. The
+            // switch empties the rollback journal, and closing checkpoints and removes the WAL.
+            conn.query_row("PRAGMA journal_mode=WAL", [], |_| Ok(()))?;
+        }
+        let wal = PathBuf::from(format!("{}-wal", tmp.display()));
+        if std::fs::metadata(&wal).is_ok_and(|m| m.len() > 0) {
+            // Rows left in a WAL would not follow the rename: never take such a file.
+            return Err(io(std::io::Error::other(format!(
+                "{} was not checkpointed",
+                wal.display()
+            ))));
         }
         std::fs::File::open(&tmp)
             .and_then(|f| f.sync_all())
@@ -282,7 +301,12 @@ impl Journal {
             // The rename itself is durable once the directory is synced.
             let _ = std::fs::File::open(dir).and_then(|d| d.sync_all());
         }
-        Journal::open(path)
+        let journal = Journal::open(path)?;
+        // The first commit into a new WAL also writes and syncs its header (and the directory):
+        // done here, beside the first lookups, rather than in front of the first request. (A
+        // new value: rewriting an equal one may leave the WAL untouched.)
+        journal.set_meta("created_at", &now().to_string())?;
+        Ok(journal)
     }
 
     /// The connection, for the bulk route's own table (`submit::bulk::journal`).
@@ -529,6 +553,21 @@ mod tests {
         assert!(rows.iter().all(|e| e.state == RowState::Planned));
         assert_eq!(j.inputs().unwrap().len(), 2);
         assert_eq!(j.last_sent_at().unwrap(), None);
+        // Built in WAL mode, nothing left beside it: the rows are in the renamed file itself.
+        let mode: String = j
+            .conn
+            .query_row("PRAGMA journal_mode", [], |r| r.get(0))
+            .unwrap();
+        assert_eq!(mode, "wal");
+        drop(j);
+        let left: Vec<_> = std::fs::read_dir(dir.path())
+            .unwrap()
+            .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
+            .filter(|n| n.contains(".tmp"))
+            .collect();
+        assert!(left.is_empty(), "{left:?}");
+        let reopened = Journal::open(&path).unwrap();
+        assert_eq!(reopened.rows().unwrap().len(), 3006);
     }
 
     #[test]

@@ -32,6 +32,15 @@ struct Query {
 
 impl Query {
     fn call(&self) -> Call {
+        if self.list.service == super::registry::SERVICE {
+            // The App Registry's list: arrays of values, an offset pager of up to 5000.
+            return Call::new(self.list.service, "list")
+                .with("filter", json!({ self.list.filter_field: self.values }))
+                .with(
+                    "pager",
+                    json!({"offset": (self.page - 1) * PAGE_SIZE, "limit": PAGE_SIZE}),
+                );
+        }
         let mut filter = serde_json::Map::new();
         filter.insert("objectType".into(), json!(self.list.filter_type));
         match self.values.as_slice() {

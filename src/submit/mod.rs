@@ -23,6 +23,7 @@ pub mod lookup;
 pub mod multirequest;
 pub mod plan;
 pub mod preflight;
+pub mod registry;
 pub mod results;
 pub mod retry;
 pub mod upload;
@@ -56,6 +57,8 @@ pub struct SubmitOptions {
     pub resume: bool,
     /// Bytes per `uploadToken.upload` chunk of a local file.
     pub chunk_size: usize,
+    /// The App Registry base URL (`.../api/v1`) apps are submitted to (`None`: the nvp1 region).
+    pub app_registry_url: Option<String>,
     /// Set it (from a signal handler, another thread) to stop sending new batches: the batches
     /// in flight finish or time out and are recorded, and [`submit`] returns with the other rows
     /// unfinished, ready for `resume`.
@@ -79,6 +82,7 @@ impl SubmitOptions {
             journal,
             resume: false,
             chunk_size: DEFAULT_CHUNK_SIZE,
+            app_registry_url: None,
             stop: None,
         }
     }
@@ -284,7 +288,15 @@ fn connect(opts: &SubmitOptions) -> Result<(Executor, auth::Secret), SubmitError
     let ks = opts
         .credentials
         .session_with_retry(&client, &opts.retry, &std::thread::sleep)?;
-    Ok((Executor::new(client, opts.batch_size, opts.concurrency), ks))
+    let base = match &opts.app_registry_url {
+        Some(u) => u.clone(),
+        None => registry::region_url(registry::REGIONS[0]).unwrap_or_default(),
+    };
+    let apps = registry::Registry::new(&base, opts.timeout).map_err(SubmitError::Config)?;
+    Ok((
+        Executor::new(client, opts.batch_size, opts.concurrency).with_registry(apps),
+        ks,
+    ))
 }
 
 /// Opens the journal and reconciles it with the inputs; returns the journal id of each input.

@@ -175,6 +175,36 @@ pub fn elements(response: Value, expected: usize) -> Result<Vec<Element>, String
         .collect())
 }
 
+/// `params` with every reference replaced by the value it points at in `results` (the results
+/// of the task's earlier calls, in order), for services that run a task's calls one by one.
+pub fn resolve_refs(params: &Map<String, Value>, results: &[Value]) -> Map<String, Value> {
+    fn resolve(v: &Value, results: &[Value]) -> Value {
+        if let Some((n, path)) = as_ref(v) {
+            return (n as usize)
+                .checked_sub(1)
+                .and_then(|i| results.get(i))
+                .and_then(|r| at_path(r, path))
+                .cloned()
+                .unwrap_or(Value::Null);
+        }
+        match v {
+            Value::Object(m) => Value::Object(
+                m.iter()
+                    .map(|(k, v)| (k.clone(), resolve(v, results)))
+                    .collect(),
+            ),
+            Value::Array(items) => {
+                Value::Array(items.iter().map(|v| resolve(v, results)).collect())
+            }
+            other => other.clone(),
+        }
+    }
+    params
+        .iter()
+        .map(|(k, v)| (k.clone(), resolve(v, results)))
+        .collect()
+}
+
 /// Reads `path` (`a:b:0:c`) inside a result, as placeholders do.
 pub fn at_path<'a>(v: &'a Value, path: &str) -> Option<&'a Value> {
     path.split(':')

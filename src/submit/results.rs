@@ -10,7 +10,8 @@
 //! server, which ignores them.
 //!
 //! CSV inputs are re-read with the same PHP `fgetcsv` tokenizer as the check, so every data row
-//! (refused rows included) is echoed exactly as the server would have split it. Other inputs echo
+//! (refused rows included) is echoed exactly as the server would have split it (App CSVs with
+//! the App CSV reader's own splitting). Other inputs echo
 //! each record's text in a `record` column: the JSON line, the iCal `VEVENT` or the XML `<item>`.
 use std::collections::BTreeMap;
 use std::fs::File;
@@ -113,8 +114,13 @@ pub fn write_csv(input: &Checked, outcome: &InputOutcome, out: impl Write) -> io
                 | Format::CategoryEntryCsv
         )
     );
-    if is_csv {
-        let (header, rows) = csv_rows(input)?;
+    let app_csv = input.report.detection.format == Some(Format::AppCsv);
+    if is_csv || app_csv {
+        let (header, rows) = if app_csv {
+            crate::formats::app::csv::rows(&std::fs::read(&input.path)?)
+        } else {
+            csv_rows(input)?
+        };
         let mut head = header;
         head.extend(RESULT_COLUMNS.iter().map(|s| s.to_string()));
         head.push(WARNINGS_COLUMN.into());

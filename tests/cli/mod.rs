@@ -122,6 +122,21 @@ fn committed_schemas_match_the_types() {
 }
 
 #[test]
+fn app_json_lines_validate_against_the_app_schema() {
+    let out = kbulk(["schema", "app"]);
+    assert_eq!(code(&out), 0);
+    let schema: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    let validator = jsonschema::validator_for(&schema).unwrap();
+    let text = std::fs::read_to_string(path("samples/apps-valid.jsonl")).unwrap();
+    for line in text.lines() {
+        let v: serde_json::Value = serde_json::from_str(line).unwrap();
+        assert!(validator.is_valid(&v), "{line}");
+    }
+    // The schema constrains: a number where the contract has text fails it.
+    assert!(!validator.is_valid(&serde_json::json!({"appCustomId": 12345})));
+}
+
+#[test]
 fn json_report_validates_against_the_diagnostic_schema() {
     let schema: serde_json::Value = serde_json::from_str(
         &std::fs::read_to_string(path("schemas/diagnostic.schema.json")).unwrap(),

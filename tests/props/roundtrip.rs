@@ -101,6 +101,8 @@ fn read(format: Format, bytes: &[u8]) -> Vec<Record> {
             let mut rules = kbulk::check::table::rules_for(spec.kind, file.clone(), None).unwrap();
             csv::table::read(spec, bytes, 0, &file, &o, sink, &mut diags, &mut *rules)
         }
+        Format::AppJsonl => kbulk::formats::app::jsonl::read(bytes, 0, &file, &o, sink, &mut diags),
+        Format::AppCsv => kbulk::formats::app::csv::read(bytes, 0, &file, &o, sink, &mut diags),
     }
     .unwrap();
     diags.finish().unwrap();

@@ -8,7 +8,7 @@ use super::*;
 
 /// `POST $KALTURA_APP_REGISTRY_URL/app-registry/{action}` with a Bearer KS: status and JSON body
 /// (`Value::Null` for an empty body).
-fn registry(h: &SandboxHandle, ks: &str, action: &str, body: Value) -> (u16, Value) {
+pub fn registry(h: &SandboxHandle, ks: &str, action: &str, body: Value) -> (u16, Value) {
     let url = format!("{}/app-registry/{action}", h.app_registry_url());
     let auth = format!("Bearer {ks}");
     let (status, text) = post(

@@ -5,7 +5,7 @@ use kbulk::sandbox::{AppToken, HashType, Sandbox, SandboxConfig, SandboxHandle, 
 use serde_json::{Value, json};
 
 mod api_v3;
-mod app_registry;
+pub mod app_registry;
 mod cli;
 mod clients;
 mod concurrency;

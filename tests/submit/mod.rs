@@ -11,6 +11,8 @@ use kbulk::submit::preflight::{self, Checked};
 use kbulk::submit::retry::RetryPolicy;
 use serde_json::{Value, json};
 
+mod apps;
+mod apps_sync;
 mod auth;
 mod bulk;
 mod categories;

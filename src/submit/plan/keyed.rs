@@ -164,6 +164,9 @@ pub(super) trait Kind: Sized + Clone + Debug + Send + 'static {
     fn refs(rec: &Self::Rec, keys: &mut Vec<Key>);
     /// Takes in the lookup of a key of a list that is not the kind's own.
     fn absorb_ref(extra: &mut Self::Extra, key: &Key, found: Lookup<'_>);
+    /// Takes in the objects found for one of the kind's own keys (kinds that compare a row with
+    /// what exists keep them; the others need only the id, which [`Keyed`] keeps).
+    fn absorb_own(_extra: &mut Self::Extra, _name: &Self::Name, _objs: &[Value]) {}
     /// The object to take from a lookup that found several.
     fn pick(objs: &[Value]) -> Option<&Value> {
         objs.first()
@@ -456,6 +459,7 @@ impl<K: Kind> Planner for Keyed<K> {
             if let Some(name) = K::name_of(&key) {
                 match lookup {
                     Lookup::Found(objs) => {
+                        K::absorb_own(&mut self.extra, &name, objs);
                         if let Some(id) = K::pick(objs).and_then(id_of) {
                             self.known.insert(name, Target::Id(id));
                         }

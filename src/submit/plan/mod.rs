@@ -15,6 +15,7 @@ use super::journal::{RowEntry, RowId};
 use super::multirequest::Call;
 use crate::record::{Record, RecordData};
 
+mod app;
 mod category;
 mod common;
 mod entry;
@@ -289,6 +290,7 @@ pub enum Uploaded {
 pub fn planners(items: Vec<Item>) -> Vec<Box<dyn Planner>> {
     let (mut resources, mut events, mut entries) = (Vec::new(), Vec::new(), Vec::new());
     let (mut categories, mut users) = (Vec::new(), Vec::new());
+    let mut apps = Vec::new();
     for item in items {
         match &item.record.data {
             RecordData::ScheduleResource(_) => resources.push(item),
@@ -297,6 +299,7 @@ pub fn planners(items: Vec<Item>) -> Vec<Box<dyn Planner>> {
             RecordData::Category(_) => categories.push(item),
             RecordData::User(_) => users.push(item),
             RecordData::CategoryUser(_) | RecordData::CategoryEntry(_) => {}
+            RecordData::App(_) => apps.push(item),
         }
     }
     let mut out: Vec<Box<dyn Planner>> = Vec::new();
@@ -314,6 +317,9 @@ pub fn planners(items: Vec<Item>) -> Vec<Box<dyn Planner>> {
     }
     if !users.is_empty() {
         out.push(Box::new(user::UserPlanner::new(users)));
+    }
+    if !apps.is_empty() {
+        out.push(Box::new(app::AppPlanner::new(apps)));
     }
     out
 }
