@@ -455,6 +455,12 @@ mod tests {
         assert_eq!(
             fmt("*title,url,referenceId\n", "x.csv"),
             Some(Format::EntryCsv)
+        );
+    }
+
+    #[test]
+    fn app_files_are_recognised() {
+        assert_eq!(
             fmt("{\"appCustomId\":\"a\",\"appType\":\"ep\"}\n", "x.txt"),
             Some(Format::AppJsonl)
         );
