@@ -47,6 +47,25 @@ pub fn read(format: Format, data: &[u8], opts: &ReadOptions) -> (Vec<Record>, Ve
         Format::Ical => ics::read(body, off, &file, opts, sink, &mut findings),
         Format::MrssXml => xml::reader::read(body, off, &file, opts, sink, &mut findings),
         Format::JsonLines => jsonl::read(body, off, &file, opts, sink, &mut findings),
+        Format::CategoryCsv
+        | Format::UserCsv
+        | Format::CategoryUserCsv
+        | Format::CategoryEntryCsv => {
+            let spec = format.table().expect("a simple CSV kind");
+            let mut rules =
+                kbulk::check::table::rules_for(spec.kind, file.clone(), opts.max_records)
+                    .expect("rules for every simple kind");
+            csv::table::read(
+                spec,
+                body,
+                off,
+                &file,
+                opts,
+                sink,
+                &mut findings,
+                &mut *rules,
+            )
+        }
         Format::AppJsonl => kbulk::formats::app::jsonl::read(body, off, &file, opts, sink, &mut findings),
         Format::AppCsv => kbulk::formats::app::csv::read(body, off, &file, opts, sink, &mut findings),
     };

@@ -7,10 +7,14 @@ use super::codes;
 use crate::check::entry;
 use crate::check::event::{FileRules as EventRules, check_record as check_event};
 use crate::check::resource::{FileRules, check_record};
+use crate::check::table::rules_for;
 use crate::diag::Diagnostic;
 use crate::formats::{Findings, ReadOptions, Sink};
-use crate::record::locs::{EntryLocs, EntrySource as Source, EventLocs, EventSource, ResourceLocs};
-use crate::record::{JsonRecord, Record, RecordData};
+use crate::record::locs::{
+    CellLocs, EntryLocs, EntrySource as Source, EventLocs, EventSource, ResourceLocs,
+};
+use crate::record::table::TableRules;
+use crate::record::{JsonRecord, Record, RecordData, RecordKind};
 use crate::source::Place;
 use crate::source::{LineCol, Origin, Span};
 
@@ -40,12 +44,20 @@ pub fn read(
         .with_memory(opts.memory);
     let mut entry_rows = 0u64;
     let mut events = EventRules::new(file.clone(), EventSource::Jsonl).with_memory(opts.memory);
+    // The simple kinds' rules, made when a record of the kind first appears (with its own count).
+    let mut tables: Vec<(RecordKind, Box<dyn TableRules>, u64)> = Vec::new();
     let mut apps: Option<super::app::Checker> = None;
     loop {
         if line_no.is_multiple_of(FLUSH_LINES) {
             // Lines report inside themselves; the file rules may hold earlier places open.
             let held = [resources.hold(), entries.hold(), events.hold()];
-            diags.flush(held.into_iter().flatten().fold(pos, u64::min))?;
+            let tables_held = tables.iter().filter_map(|(_, r, _)| r.hold());
+            diags.flush(
+                held.into_iter()
+                    .flatten()
+                    .chain(tables_held)
+                    .fold(pos, u64::min),
+            )?;
         }
         buf.clear();
         let n = (&mut reader).take(MAX_LINE).read_until(b'\n', &mut buf)?;
@@ -149,6 +161,20 @@ pub fn read(
                     apps.app(&app, &locs, rows, diags);
                 }
             }
+            data => {
+                let kind = data.kind();
+                if !tables.iter().any(|(k, _, _)| *k == kind)
+                    && let Some(r) = rules_for(kind, file.clone(), opts.max_records)
+                {
+                    tables.push((kind, r, 0));
+                }
+                if let Some((_, rules, n)) = tables.iter_mut().find(|(k, _, _)| *k == kind) {
+                    *n += 1;
+                    let locs = CellLocs::whole(place);
+                    rules.check(data, &locs, *n, diags);
+                    rules.observe(Some(data), &locs, *n, false, diags);
+                }
+            }
         }
         let raw = opts
             .keep_raw
@@ -167,6 +193,9 @@ pub fn read(
     resources.finish_into(&mut |d| diags.push(d));
     entries.finish_into(&mut |d| diags.push(d));
     events.finish_into(&mut |d| diags.push(d));
+    for (_, rules, _) in &mut tables {
+        rules.finish(diags);
+    }
     if let Some(apps) = apps {
         apps.finish(diags);
     }

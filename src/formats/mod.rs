@@ -4,6 +4,7 @@ use std::io::{self, BufReader, Read};
 use std::path::Path;
 use std::sync::Arc;
 
+use crate::check::table::rules_for;
 use crate::diag::Diagnostic;
 use crate::record::{Record, RecordKind};
 
@@ -241,6 +242,16 @@ pub fn read_path_to(
             Format::MrssXml => xml::reader::read(f, bom, &name, opts, sink, diagnostics),
             Format::Ical => ics::read(f, bom, &name, opts, sink, diagnostics),
             Format::EventCsv => csv::event::read(f, bom, &name, opts, sink, diagnostics),
+            Format::CategoryCsv
+            | Format::UserCsv
+            | Format::CategoryUserCsv
+            | Format::CategoryEntryCsv => {
+                let spec = format.table().expect("a simple CSV kind");
+                // The kind's rules, until one driver hands every reader its rules.
+                let mut rules = rules_for(spec.kind, name.clone(), opts.max_records)
+                    .expect("rules for every simple kind");
+                csv::table::read(spec, f, bom, &name, opts, sink, diagnostics, &mut *rules)
+            }
             Format::AppJsonl => app::jsonl::read(f, bom, &name, opts, sink, diagnostics),
             Format::AppCsv => app::csv::read(f, bom, &name, opts, sink, diagnostics),
         }

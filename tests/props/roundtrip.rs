@@ -93,6 +93,14 @@ fn read(format: Format, bytes: &[u8]) -> Vec<Record> {
         Format::Ical => ics::read(bytes, 0, &file, &o, sink, &mut diags),
         Format::MrssXml => xml::reader::read(bytes, 0, &file, &o, sink, &mut diags),
         Format::JsonLines => jsonl::read(bytes, 0, &file, &o, sink, &mut diags),
+        Format::CategoryCsv
+        | Format::UserCsv
+        | Format::CategoryUserCsv
+        | Format::CategoryEntryCsv => {
+            let spec = format.table().unwrap();
+            let mut rules = kbulk::check::table::rules_for(spec.kind, file.clone(), None).unwrap();
+            csv::table::read(spec, bytes, 0, &file, &o, sink, &mut diags, &mut *rules)
+        }
         Format::AppJsonl => kbulk::formats::app::jsonl::read(bytes, 0, &file, &o, sink, &mut diags),
         Format::AppCsv => kbulk::formats::app::csv::read(bytes, 0, &file, &o, sink, &mut diags),
     }

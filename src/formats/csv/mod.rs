@@ -11,6 +11,9 @@ pub mod php;
 pub mod resource;
 pub mod resource_writer;
 pub mod strtotime;
+pub mod table;
+pub mod table_codes;
+pub mod table_writer;
 
 pub use php::{CsvChunk, CsvRecord, CsvRow, PhpCsvReader, RecordRef};
 
