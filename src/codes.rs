@@ -15,6 +15,10 @@ pub fn all_codes() -> Vec<&'static Code> {
         crate::formats::ics::codes::ALL,
         crate::formats::csv::event_codes::ALL,
         crate::dropfolder::codes::ALL,
+        crate::formats::csv::table_codes::ALL,
+        crate::record::codes::category::ALL,
+        crate::record::codes::user::ALL,
+        crate::record::codes::category_user::ALL,
         crate::record::codes::app::ALL,
     ] {
         all.extend_from_slice(table);

@@ -10,9 +10,10 @@ use crate::formats::codes;
 use crate::formats::csv::entry_writer::EntryCsvWriter;
 use crate::formats::csv::event_writer::EventCsvWriter;
 use crate::formats::csv::resource_writer::ResourceCsvWriter;
+use crate::formats::csv::table_writer::TableCsvWriter;
 use crate::formats::ics::{Dialect, IcsWriter};
 use crate::formats::xml::writer::{XmlWriter, dropped};
-use crate::record::{JsonRecord, Record, RecordData, RecordKind};
+use crate::record::{JsonRecord, Record, RecordData, RecordKind, category, category_user, user};
 
 /// The formats `convert` writes.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -38,6 +39,8 @@ enum Writer<W: Write> {
     ResourceCsv(ResourceCsvWriter<W>),
     EntryCsv(EntryCsvWriter<W>),
     EventCsv(EventCsvWriter<W>),
+    /// Category, user, category-user and category-entry CSVs.
+    TableCsv(TableCsvWriter<W>),
     AppCsv(Box<AppCsvWriter<W>>),
     Xml(XmlWriter<W>),
     Ics(IcsWriter<W>),
@@ -95,6 +98,9 @@ impl<W: Write> ConvertSink<W> {
             Writer::EventCsv(w) => {
                 w.finish()?;
             }
+            Writer::TableCsv(w) => {
+                w.finish()?;
+            }
             Writer::AppCsv(w) => w.finish()?,
             Writer::Xml(w) => {
                 w.finish()?;
@@ -118,6 +124,14 @@ impl<W: Write> ConvertSink<W> {
             && let Writer::CsvPending(out) = std::mem::replace(&mut self.writer, Writer::Taken)
         {
             self.writer = match r.data.kind() {
+                RecordKind::Category => Writer::TableCsv(TableCsvWriter::new(&category::SPEC, out)),
+                RecordKind::User => Writer::TableCsv(TableCsvWriter::new(&user::SPEC, out)),
+                RecordKind::CategoryUser => {
+                    Writer::TableCsv(TableCsvWriter::new(&category_user::SPEC, out))
+                }
+                RecordKind::CategoryEntry => {
+                    Writer::TableCsv(TableCsvWriter::new(&category_user::ENTRY_SPEC, out))
+                }
                 RecordKind::Entry => Writer::EntryCsv(EntryCsvWriter::new(out)),
                 RecordKind::ScheduleEvent => Writer::EventCsv(EventCsvWriter::new(out)),
                 RecordKind::App => Writer::AppCsv(Box::new(AppCsvWriter::new(out))),
@@ -138,6 +152,9 @@ impl<W: Write> ConvertSink<W> {
                 w.write(e, &r.origin, &mut self.diagnostics)
             }
             (Writer::Xml(w), RecordData::Entry(e)) => w.write(e, &r.origin, &mut self.diagnostics),
+            (Writer::TableCsv(w), data) if w.takes(data) => {
+                w.write(data, &r.origin, &mut self.diagnostics)
+            }
             (Writer::EventCsv(w), RecordData::ScheduleEvent(e)) => {
                 w.write(e, &r.origin, &mut self.diagnostics)
             }
@@ -155,6 +172,7 @@ impl<W: Write> ConvertSink<W> {
                     Writer::EventCsv(_) => "a schedule-event CSV",
                     Writer::AppCsv(_) => "an App CSV",
                     Writer::Ics(_) => "an iCal file",
+                    Writer::TableCsv(w) => w.title(),
                     _ => "a resource CSV",
                 };
                 self.diagnostics.push(

@@ -11,7 +11,7 @@ use std::sync::atomic::{AtomicU64, Ordering};
 
 use rayon::prelude::*;
 
-use crate::check::rules::{AnyRules, Rules};
+use crate::check::rules::{AnyRules, Rules, Table};
 use crate::check::{app, entry, event, resource};
 use crate::diag::Diagnostic;
 use crate::formats::feed::{Checks, Chunk, Feed, RowKind};
@@ -194,6 +194,16 @@ fn read_hooked(
         Format::JsonLines => drive(AnyRules::new(name, opts), hooks, findings, |feed, f| {
             jsonl::read(input, offset, file, opts, feed, f)
         }),
+        Format::CategoryCsv
+        | Format::UserCsv
+        | Format::CategoryUserCsv
+        | Format::CategoryEntryCsv => {
+            let spec = format.table().expect("a simple CSV kind");
+            let rules = Table::new(spec.kind, name, max).expect("rules for every simple kind");
+            drive(rules, hooks, findings, |feed, f| {
+                csv::table::read(spec, input, offset, file, opts, feed, f)
+            })
+        }
         Format::AppJsonl => {
             let rules = app::FileRules::new(name, opts.apps_against.as_deref());
             drive(rules, hooks, findings, |feed, f| {

@@ -3,7 +3,10 @@
 //! `schemas/*.schema.json` are these, committed; a test keeps them in step.
 use schemars::schema_for;
 
-use crate::record::{App, Entry, JsonRecord, ScheduleEvent, ScheduleResource};
+use crate::record::App;
+use crate::record::{
+    Category, CategoryEntry, CategoryUser, Entry, JsonRecord, ScheduleEvent, ScheduleResource, User,
+};
 use crate::stream::StreamLine;
 
 /// The schema names `kbulk schema` knows, with their file names under `schemas/`.
@@ -12,6 +15,10 @@ pub const NAMES: &[(&str, &str)] = &[
     ("schedule-resource", "schedule-resource.schema.json"),
     ("schedule-event", "schedule-event.schema.json"),
     ("entry", "entry.schema.json"),
+    ("category", "category.schema.json"),
+    ("user", "user.schema.json"),
+    ("category-user", "category-user.schema.json"),
+    ("category-entry", "category-entry.schema.json"),
     ("app", "app.schema.json"),
     ("record", "record.schema.json"),
 ];
@@ -23,6 +30,10 @@ pub fn schema(name: &str) -> Option<String> {
         "schedule-resource" => record_schema(schema_for!(ScheduleResource), "scheduleResource"),
         "schedule-event" => record_schema(schema_for!(ScheduleEvent), "scheduleEvent"),
         "entry" => record_schema(schema_for!(Entry), "entry"),
+        "category" => record_schema(schema_for!(Category), "category"),
+        "user" => record_schema(schema_for!(User), "user"),
+        "category-user" => record_schema(schema_for!(CategoryUser), "categoryUser"),
+        "category-entry" => record_schema(schema_for!(CategoryEntry), "categoryEntry"),
         // One line of App JSON Lines: the App object as the App Registry returns it, no `kind`
         // (in kbulk JSON Lines the same fields come with `kind: "app"`, see `record`).
         "app" => schema_for!(App),

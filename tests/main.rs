@@ -9,4 +9,5 @@ mod props;
 mod resource;
 mod sandbox;
 mod submit;
+mod table;
 mod xml;

@@ -2,6 +2,8 @@
 //! stable code. The driver (`crate::pipeline`) runs them through [`rules::Rules`]: per-record
 //! rules in parallel on each chunk, file-level rules once per file in order.
 pub mod app;
+pub mod category;
+pub mod category_user;
 pub mod entry;
 pub mod event;
 pub mod index;
@@ -9,3 +11,5 @@ mod repeats;
 pub mod resource;
 pub mod rules;
 pub mod spill;
+pub mod table;
+pub mod user;

@@ -1,15 +1,19 @@
 //! The rules of one record kind as the driver (`crate::pipeline`) runs them: [`Rules`], and its
-//! implementations for resources, entries, events, apps and kbulk JSON Lines (any kind).
+//! implementations for resources, entries, events, apps, the simple CSV kinds ([`Table`]) and
+//! kbulk JSON Lines (any kind).
 use std::sync::Arc;
 
 use crate::diag::Diagnostic;
 use crate::formats::ReadOptions;
 use crate::formats::feed::{
-    AnyKind, AnyLocs, Apps, Entries, Events, ReadEvent, Resources, RowKind,
+    AnyKind, AnyLocs, Apps, Entries, Events, ReadEvent, Resources, RowKind, Tables,
 };
 use crate::record::app::Existing;
-use crate::record::locs::{AppLocs, EntryLocs, EntrySource, EventLocs, EventSource, ResourceLocs};
-use crate::record::{App, RecordData, ResourceView};
+use crate::record::locs::{
+    AppLocs, CellLocs, EntryLocs, EntrySource, EventLocs, EventSource, ResourceLocs,
+};
+use crate::record::table::TableRules;
+use crate::record::{App, RecordData, RecordKind, ResourceView};
 
 use super::{app, entry, event, resource};
 
@@ -184,6 +188,52 @@ impl Rules for app::FileRules {
     }
 }
 
+/// The rules of one simple CSV kind (category, user, category-user, category-entry), from
+/// [`super::table::rules_for`].
+pub struct Table(pub Box<dyn TableRules>);
+
+impl std::fmt::Debug for Table {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str("Table")
+    }
+}
+
+impl Table {
+    /// The rules of `kind` for one file, if it is a simple kind.
+    pub fn new(kind: RecordKind, file: Arc<str>, max_records: Option<u64>) -> Option<Self> {
+        super::table::rules_for(kind, file, max_records).map(Table)
+    }
+}
+
+impl Rules for Table {
+    type Kind = Tables;
+
+    fn check(&self, record: &RecordData, locs: &CellLocs, row: u64, out: &mut Vec<Diagnostic>) {
+        self.0.check(record, locs, row, out);
+    }
+
+    fn observe(
+        &mut self,
+        record: Option<&RecordData>,
+        locs: &CellLocs,
+        row: u64,
+        out: &mut Vec<Diagnostic>,
+    ) {
+        // No simple kind's file rule looks at whether the row already has an error.
+        self.0.observe(record, locs, row, false, out);
+    }
+
+    fn hold(&self) -> Option<u64> {
+        self.0.hold()
+    }
+
+    fn finish(mut self, out: &mut dyn FnMut(Diagnostic)) {
+        let mut found = Vec::new();
+        self.0.finish(&mut found);
+        found.into_iter().for_each(out);
+    }
+}
+
 /// The rules of every kind, for kbulk JSON Lines (any kind on any line): each record goes to
 /// its kind's rules, with locations that all point at its line.
 #[derive(Debug)]
@@ -194,6 +244,9 @@ pub struct AnyRules {
     /// The app rules, made at the first app (`apps_against`: the server's apps).
     apps: Option<app::FileRules>,
     apps_against: Option<Arc<Existing>>,
+    /// The simple kinds' rules, each with whether a record of its kind was seen (only those
+    /// report at the end).
+    tables: Vec<(RecordKind, Table, bool)>,
     /// Entries observed so far (the entry limit counts entries only).
     entry_rows: u64,
 }
@@ -207,9 +260,18 @@ impl AnyRules {
             resources: resource::FileRules::new(file.clone(), max).with_memory(memory),
             entries: entry::FileRules::new(file.clone(), max, EntrySource::Jsonl)
                 .with_memory(memory),
-            events: event::FileRules::new(file, EventSource::Jsonl).with_memory(memory),
+            events: event::FileRules::new(file.clone(), EventSource::Jsonl).with_memory(memory),
             apps: None,
             apps_against: opts.apps_against.clone(),
+            tables: [
+                RecordKind::Category,
+                RecordKind::User,
+                RecordKind::CategoryUser,
+                RecordKind::CategoryEntry,
+            ]
+            .into_iter()
+            .filter_map(|k| Table::new(k, file.clone(), max).map(|t| (k, t, false)))
+            .collect(),
             entry_rows: 0,
         }
     }
@@ -236,6 +298,12 @@ impl Rules for AnyRules {
                 // Apps whose line was not an object carry no key places and are not checked.
                 if let Some(l) = &locs.app {
                     app::check_record(a, l, &self.events.file, row, out);
+                }
+            }
+            data => {
+                let kind = data.kind();
+                if let Some((_, t, _)) = self.tables.iter().find(|(k, _, _)| *k == kind) {
+                    Rules::check(t, data, &CellLocs::whole(line), locs.nth, out);
                 }
             }
         }
@@ -270,6 +338,13 @@ impl Rules for AnyRules {
                     .get_or_insert_with(|| app::FileRules::new(file.clone(), against));
                 apps.observe(a, l, row, out);
             }
+            Some(data) => {
+                let kind = data.kind();
+                if let Some((_, t, seen)) = self.tables.iter_mut().find(|(k, _, _)| *k == kind) {
+                    *seen = true;
+                    Rules::observe(t, Some(data), &CellLocs::whole(line), locs.nth, out);
+                }
+            }
             None => {}
         }
     }
@@ -280,13 +355,19 @@ impl Rules for AnyRules {
             self.entries.hold(),
             self.events.hold(),
         ];
-        held.into_iter().flatten().min()
+        let tables = self.tables.iter().filter_map(|(_, t, _)| t.hold());
+        held.into_iter().flatten().chain(tables).min()
     }
 
     fn finish(self, out: &mut dyn FnMut(Diagnostic)) {
         Rules::finish(self.resources, out);
         Rules::finish(self.entries, out);
         Rules::finish(self.events, out);
+        for (_, t, seen) in self.tables {
+            if seen {
+                Rules::finish(t, out);
+            }
+        }
         if let Some(apps) = self.apps {
             Rules::finish(apps, out);
         }

@@ -155,6 +155,14 @@ pub enum InputFormat {
     Ical,
     /// kbulk JSON Lines.
     Jsonl,
+    /// Category CSV.
+    CategoryCsv,
+    /// User CSV.
+    UserCsv,
+    /// Category-user (entitlement) CSV.
+    CategoryUserCsv,
+    /// Category-entry status CSV.
+    CategoryEntryCsv,
     /// App Registry apps, one App object per line.
     AppJsonl,
     /// App Registry apps, CSV with a header of App fields.
@@ -170,6 +178,10 @@ impl From<InputFormat> for Format {
             InputFormat::EventCsv => Format::EventCsv,
             InputFormat::Ical => Format::Ical,
             InputFormat::Jsonl => Format::JsonLines,
+            InputFormat::CategoryCsv => Format::CategoryCsv,
+            InputFormat::UserCsv => Format::UserCsv,
+            InputFormat::CategoryUserCsv => Format::CategoryUserCsv,
+            InputFormat::CategoryEntryCsv => Format::CategoryEntryCsv,
             InputFormat::AppJsonl => Format::AppJsonl,
             InputFormat::AppCsv => Format::AppCsv,
         }

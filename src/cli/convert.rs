@@ -135,7 +135,13 @@ pub fn run(args: &ConvertArgs) -> Result<Exit, CliError> {
         Target::Csv => kind.is_none_or(|k| {
             matches!(
                 k,
-                RecordKind::ScheduleResource | RecordKind::ScheduleEvent | RecordKind::Entry
+                RecordKind::ScheduleResource
+                    | RecordKind::ScheduleEvent
+                    | RecordKind::Entry
+                    | RecordKind::Category
+                    | RecordKind::User
+                    | RecordKind::CategoryUser
+                    | RecordKind::CategoryEntry
             )
         }),
         Target::Xml => kind.is_none_or(|k| k == RecordKind::Entry),

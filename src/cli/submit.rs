@@ -241,6 +241,22 @@ pub fn run(args: &SubmitArgs) -> Result<Exit, CliError> {
         checked
             .push(preflight::check_with(f, name, &read).map_err(|e| CliError::io(f.display(), e))?);
     }
+    // Kinds that are read and checked but have no planner yet: said before anything is sent.
+    for c in &checked {
+        if let Some(r) = c.records.iter().find(|r| {
+            matches!(
+                r.data.kind(),
+                kbulk::record::RecordKind::CategoryUser | kbulk::record::RecordKind::CategoryEntry
+            )
+        }) {
+            return Err(CliError::Usage(format!(
+                "{}: kbulk submit does not send {} yet (`kbulk check` and `kbulk convert` read \
+                 them); nothing was submitted",
+                c.name,
+                r.data.kind().describe()
+            )));
+        }
+    }
     if args.via == Via::Bulk {
         if args.dry_run {
             return Err(CliError::Usage(

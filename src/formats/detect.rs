@@ -23,6 +23,14 @@ pub enum Format {
     MrssXml,
     /// kbulk's normalized JSON Lines (one record per line, tagged by `kind`).
     JsonLines,
+    /// Category CSV (`*action,name,relativePath,...`).
+    CategoryCsv,
+    /// User CSV (`*action,userId,firstName,...`).
+    UserCsv,
+    /// Category-user (entitlement) CSV (`*action,categoryId,userId,permissionLevel,...`).
+    CategoryUserCsv,
+    /// Category-entry status CSV (`*action,entryId,categoryId`).
+    CategoryEntryCsv,
     /// App Registry apps as JSON Lines (one App object per line, as the service returns it).
     AppJsonl,
     /// App Registry apps as CSV (a header of App fields, nested fields as dotted names).
@@ -39,6 +47,10 @@ impl Format {
             Format::Ical => "ical",
             Format::MrssXml => "mrss-xml",
             Format::JsonLines => "jsonl",
+            Format::CategoryCsv => "category-csv",
+            Format::UserCsv => "user-csv",
+            Format::CategoryUserCsv => "category-user-csv",
+            Format::CategoryEntryCsv => "category-entry-csv",
             Format::AppJsonl => "app-jsonl",
             Format::AppCsv => "app-csv",
         }
@@ -53,6 +65,10 @@ impl Format {
             Format::Ical => "iCal file",
             Format::MrssXml => "XML bulk upload (mrss)",
             Format::JsonLines => "JSON Lines",
+            Format::CategoryCsv => "category CSV",
+            Format::UserCsv => "user CSV",
+            Format::CategoryUserCsv => "category-user CSV",
+            Format::CategoryEntryCsv => "category-entry CSV",
             Format::AppJsonl => "App Registry JSON Lines",
             Format::AppCsv => "App Registry CSV",
         }
@@ -66,6 +82,21 @@ impl Format {
             Format::EntryCsv | Format::MrssXml => Some(RecordKind::Entry),
             Format::AppJsonl | Format::AppCsv => Some(RecordKind::App),
             Format::JsonLines => None,
+            Format::CategoryCsv => Some(RecordKind::Category),
+            Format::UserCsv => Some(RecordKind::User),
+            Format::CategoryUserCsv => Some(RecordKind::CategoryUser),
+            Format::CategoryEntryCsv => Some(RecordKind::CategoryEntry),
+        }
+    }
+
+    /// The column description of the simple CSV kinds (category, user, ...), if this is one.
+    pub fn table(self) -> Option<&'static crate::record::table::TableSpec> {
+        match self {
+            Format::CategoryCsv => Some(&crate::record::category::SPEC),
+            Format::UserCsv => Some(&crate::record::user::SPEC),
+            Format::CategoryUserCsv => Some(&crate::record::category_user::SPEC),
+            Format::CategoryEntryCsv => Some(&crate::record::category_user::ENTRY_SPEC),
+            _ => None,
         }
     }
 }
@@ -127,6 +158,81 @@ const ENTRY_COLUMNS: &[&str] = &[
     "sshPublicKey",
     "sshKeyPassphrase",
 ];
+
+/// Columns that only the category CSV has.
+const CATEGORY_COLUMNS: &[&str] = &[
+    "relativePath",
+    "contributionPolicy",
+    "privacy",
+    "inheritanceType",
+    "owner",
+    "userJoinPolicy",
+    "appearInList",
+    "defaultPermissionLevel",
+    "partnerSortValue",
+    "moderation",
+];
+/// Columns that only the user CSV has.
+const USER_COLUMNS: &[&str] = &[
+    "screenName",
+    "firstName",
+    "lastName",
+    "email",
+    "gender",
+    "zip",
+    "country",
+    "state",
+    "city",
+    "dateOfBirth",
+    "group",
+    "groupUserCreationMode",
+    "userRole",
+    "externalId",
+    "capabilities",
+];
+/// Columns that only the category-user CSV has.
+const CATEGORY_USER_COLUMNS: &[&str] = &[
+    "categoryUserId",
+    "categoryReferenceId",
+    "permissionLevel",
+    "updateMethod",
+    "status",
+];
+/// Entry-CSV columns that the simple kinds share, which do not make a file an entry CSV.
+const SHARED_COLUMNS: &[&str] = &["referenceId", "partnerData", "entryId"];
+
+/// The simple kind a header names (category, user, category-user, category-entry), when it
+/// names no column of the resource, event or entry CSVs.
+fn simple_kind(names: &[String], others: usize) -> Option<Format> {
+    let has = |n: &str| names.iter().any(|x| x == n);
+    let score = |set: &[&str]| names.iter().filter(|n| set.contains(&n.as_str())).count();
+    if others > 0 {
+        return None;
+    }
+    if has("entryId")
+        && has("categoryId")
+        && names
+            .iter()
+            .all(|n| matches!(n.as_str(), "action" | "entryId" | "categoryId" | ""))
+    {
+        return Some(Format::CategoryEntryCsv);
+    }
+    let cu = score(CATEGORY_USER_COLUMNS)
+        + usize::from(has("userId") && (has("categoryId") || has("categoryReferenceId")));
+    let (c, u) = (
+        score(CATEGORY_COLUMNS),
+        score(USER_COLUMNS) + usize::from(has("userId")),
+    );
+    if cu > 0 && cu >= c && cu >= u {
+        Some(Format::CategoryUserCsv)
+    } else if c > 0 && c >= u {
+        Some(Format::CategoryCsv)
+    } else if u > 0 {
+        Some(Format::UserCsv)
+    } else {
+        None
+    }
+}
 
 /// Detects the format of a file from its first bytes (`head`, BOM included) and its path.
 pub fn detect(head: &[u8], path: &Path) -> Detection {
@@ -217,7 +323,16 @@ fn detect_csv(body: &[u8]) -> Option<Detection> {
                     score(EVENT_COLUMNS),
                     score(ENTRY_COLUMNS),
                 );
-                let best = if r >= e && r >= n && r > 0 {
+                let entry_only = names
+                    .iter()
+                    .filter(|n| {
+                        ENTRY_COLUMNS.contains(&n.as_str()) && !SHARED_COLUMNS.contains(&n.as_str())
+                    })
+                    .count();
+                let simple = simple_kind(&names, r + e + entry_only);
+                let best = if let Some(f) = simple {
+                    f
+                } else if r >= e && r >= n && r > 0 {
                     Format::ResourceCsv
                 } else if e >= n && e > 0 {
                     Format::EventCsv
@@ -321,6 +436,30 @@ mod tests {
             Some(Format::ResourceCsv)
         );
         assert_eq!(fmt("hello world\n", "x.bin"), None);
+        assert_eq!(
+            fmt("*action,name,relativePath,referenceId\n", "x.csv"),
+            Some(Format::CategoryCsv)
+        );
+        assert_eq!(
+            fmt("*action,userId,group,capabilities\n", "x.csv"),
+            Some(Format::UserCsv)
+        );
+        assert_eq!(
+            fmt("*action,categoryId,userId,permissionLevel\n", "x.csv"),
+            Some(Format::CategoryUserCsv)
+        );
+        assert_eq!(
+            fmt("*action,entryId,categoryId\n", "x.csv"),
+            Some(Format::CategoryEntryCsv)
+        );
+        assert_eq!(
+            fmt("*title,url,referenceId\n", "x.csv"),
+            Some(Format::EntryCsv)
+        );
+    }
+
+    #[test]
+    fn app_files_are_recognised() {
         assert_eq!(
             fmt("{\"appCustomId\":\"a\",\"appType\":\"ep\"}\n", "x.txt"),
             Some(Format::AppJsonl)

@@ -5,7 +5,7 @@ use std::io;
 
 use crate::diag::{Code, Diagnostic};
 use crate::record::event::ServerTimes;
-use crate::record::locs::{AppLocs, EntryLocs, EventLocs, ResourceLocs};
+use crate::record::locs::{AppLocs, CellLocs, EntryLocs, EventLocs, ResourceLocs};
 use crate::record::{App, Entry, RecordData, ResourceView, ScheduleEvent};
 use crate::source::{Origin, Place};
 
@@ -79,6 +79,19 @@ impl RowKind for Apps {
     }
 }
 
+/// The simple CSV kinds (categories, users, category-users, category-entries): the typed
+/// record and the cells of its columns.
+#[derive(Debug)]
+pub enum Tables {}
+
+impl RowKind for Tables {
+    type Record<'a> = RecordData;
+    type Locs<'a> = CellLocs;
+    fn data(record: RecordData) -> RecordData {
+        record
+    }
+}
+
 /// Where a record of kbulk JSON Lines sits: its line, and for an app the places of its keys.
 #[derive(Debug, Clone)]
 pub struct AnyLocs {
@@ -86,6 +99,8 @@ pub struct AnyLocs {
     pub line: Place,
     /// An app's keys (`None` for the other kinds).
     pub app: Option<Box<AppLocs>>,
+    /// Its number among the records of its kind in the file, from 1.
+    pub nth: u64,
 }
 
 /// Records of any kind, each known by its line (kbulk JSON Lines).

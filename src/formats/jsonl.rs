@@ -7,7 +7,7 @@ use super::codes;
 use crate::diag::Diagnostic;
 use crate::formats::feed::{AnyKind, AnyLocs, Checks, Chunk, Feed, Row};
 use crate::formats::{Findings, ReadOptions};
-use crate::record::{JsonRecord, RecordData};
+use crate::record::{JsonRecord, RecordData, RecordKind};
 use crate::source::Place;
 use crate::source::{LineCol, Origin, Span};
 
@@ -34,6 +34,8 @@ pub fn read(
     let mut rows = 0u64;
     let wants = feed.wants_records();
     let mut chunk: Vec<Row<AnyKind>> = Vec::new();
+    // Records of each kind so far (each kind's rules number its own records).
+    let mut per_kind: Vec<(RecordKind, u64)> = Vec::new();
     loop {
         if line_no.is_multiple_of(FLUSH_LINES) && line_no > 0 {
             // Lines report inside themselves: the next line's start is the watermark.
@@ -119,6 +121,17 @@ pub fn read(
             }
         };
         rows += 1;
+        let kind = rec.data.kind();
+        let nth = match per_kind.iter_mut().find(|(k, _)| *k == kind) {
+            Some((_, n)) => {
+                *n += 1;
+                *n
+            }
+            None => {
+                per_kind.push((kind, 1));
+                1
+            }
+        };
         let mut findings = Vec::new();
         let mut app_locs = None;
         if let RecordData::Entry(_) = &rec.data {
@@ -148,6 +161,7 @@ pub fn read(
             locs: AnyLocs {
                 line: place,
                 app: app_locs,
+                nth,
             },
             findings,
             origin,

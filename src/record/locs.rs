@@ -149,6 +149,35 @@ impl EventLocs {
     }
 }
 
+/// Where the cells of one row of a simple CSV kind sit (see [`crate::record::table`]); a JSON
+/// line has only the whole record.
+#[derive(Debug, Clone, Default)]
+pub struct CellLocs {
+    /// The whole row or line.
+    pub row: Place,
+    /// The cell of each column the row has, by column name.
+    pub cells: Vec<(&'static str, Place)>,
+}
+
+impl CellLocs {
+    /// Locations with only the whole record known.
+    pub fn whole(row: Place) -> Self {
+        CellLocs {
+            row,
+            cells: Vec::new(),
+        }
+    }
+
+    /// The place of column `name`, or of the whole row.
+    pub fn at(&self, name: &str) -> Place {
+        self.cells
+            .iter()
+            .rev()
+            .find(|(n, _)| *n == name)
+            .map_or(self.row, |(_, p)| *p)
+    }
+}
+
 /// Where each field of one app sits in its file: the CSV cell, or the JSON key and its value.
 #[derive(Debug, Clone)]
 pub struct AppLocs {

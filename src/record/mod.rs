@@ -8,17 +8,24 @@ use serde::{Deserialize, Serialize};
 use crate::source::Origin;
 
 pub mod app;
+pub mod category;
+pub mod category_user;
 pub mod codes;
 pub mod entry;
 pub mod event;
 pub mod locs;
 pub mod resource;
+pub mod table;
+pub mod user;
 pub mod values;
 
 pub use app::App;
+pub use category::Category;
+pub use category_user::{CategoryEntry, CategoryUser};
 pub use entry::Entry;
 pub use event::{EventTime, EventType, Recurrence, ScheduleEvent};
 pub use resource::{ResourceAction, ResourceType, ResourceView, ScheduleResource};
+pub use user::User;
 
 /// The kinds of record Kaltura takes in bulk. Each has a typed struct in this module.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize, JsonSchema)]
@@ -32,6 +39,14 @@ pub enum RecordKind {
     Entry,
     /// An App Registry application record.
     App,
+    /// A category: category CSVs.
+    Category,
+    /// A user: user CSVs.
+    User,
+    /// A user's membership of a category: category-user CSVs.
+    CategoryUser,
+    /// An entry's assignment to a category: category-entry CSVs.
+    CategoryEntry,
 }
 
 impl RecordKind {
@@ -42,6 +57,10 @@ impl RecordKind {
             RecordKind::ScheduleEvent => "scheduleEvent",
             RecordKind::Entry => "entry",
             RecordKind::App => "app",
+            RecordKind::Category => "category",
+            RecordKind::User => "user",
+            RecordKind::CategoryUser => "categoryUser",
+            RecordKind::CategoryEntry => "categoryEntry",
         }
     }
 
@@ -52,6 +71,10 @@ impl RecordKind {
             RecordKind::ScheduleEvent => "schedule events",
             RecordKind::Entry => "media entries",
             RecordKind::App => "App Registry applications",
+            RecordKind::Category => "categories",
+            RecordKind::User => "users",
+            RecordKind::CategoryUser => "category members",
+            RecordKind::CategoryEntry => "category entries",
         }
     }
 }
@@ -73,6 +96,14 @@ pub enum RecordData {
     ScheduleEvent(ScheduleEvent),
     /// A media entry (boxed: it is several times larger than the other kinds).
     Entry(Box<Entry>),
+    /// A category.
+    Category(Category),
+    /// A user.
+    User(User),
+    /// A user's membership of a category.
+    CategoryUser(CategoryUser),
+    /// An entry's assignment to a category.
+    CategoryEntry(CategoryEntry),
     /// An App Registry application.
     App(App),
 }
@@ -84,6 +115,10 @@ impl RecordData {
             RecordData::ScheduleResource(_) => RecordKind::ScheduleResource,
             RecordData::ScheduleEvent(_) => RecordKind::ScheduleEvent,
             RecordData::Entry(_) => RecordKind::Entry,
+            RecordData::Category(_) => RecordKind::Category,
+            RecordData::User(_) => RecordKind::User,
+            RecordData::CategoryUser(_) => RecordKind::CategoryUser,
+            RecordData::CategoryEntry(_) => RecordKind::CategoryEntry,
             RecordData::App(_) => RecordKind::App,
         }
     }

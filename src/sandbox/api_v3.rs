@@ -5,7 +5,7 @@ use serde_json::{Map, Value};
 use super::error::ApiError;
 use super::params::Params;
 use super::server::Shared;
-use super::{bulk, entries, events, resources, session, upload};
+use super::{bulk, categories, entries, events, resources, session, upload, users};
 
 /// Who may call an action.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -32,6 +32,9 @@ fn lookup(service: &str, action: &str) -> Result<Auth, ApiError> {
         "livestream" => &entries::LIVE_STREAM_ACTIONS,
         "baseentry" => &entries::BASE_ENTRY_ACTIONS,
         "categoryentry" => &entries::CATEGORY_ENTRY_ACTIONS,
+        "category" => &categories::ACTIONS,
+        "user" => &users::ACTIONS,
+        "groupuser" => &users::GROUP_ACTIONS,
         "schedulebulkupload_schedulebulk" => &bulk::service::SCHEDULE_ACTIONS,
         "bulkupload_bulk" => &bulk::service::BULK_ACTIONS,
         "bulkupload" => &bulk::service::OLD_ACTIONS,
@@ -110,6 +113,9 @@ fn try_call(
             "media" => entries::call_media(tx, &shared.ids, &caller, &action, p),
             "baseentry" => entries::call_base_entry(tx, &shared.ids, &caller, &action, p),
             "livestream" => entries::call_live_stream(tx, &shared.ids, &caller, &action, p),
+            "category" => categories::call(tx, &caller, &action, p),
+            "user" => users::call(tx, &caller, &action, p),
+            "groupuser" => users::call_group(tx, &caller, &action, p),
             _ => entries::call_category_entry(tx, &caller, &action, p),
         }
     });

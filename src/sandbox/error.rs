@@ -398,6 +398,66 @@ impl ApiError {
         )
     }
 
+    pub fn duplicate_category(full_name: &str) -> Self {
+        Self::new(
+            "DUPLICATE_CATEGORY",
+            format!("The category \"{full_name}\" already exists"),
+            vec![("NAME", full_name.into())],
+        )
+    }
+
+    pub fn category_name_invalid_chars() -> Self {
+        Self::new(
+            "CATEGORY_NAME_CONTAINS_INVALID_CHARS",
+            "Category name contains invalid chars.".into(),
+            vec![],
+        )
+    }
+
+    pub fn cannot_set_parent_to_child() -> Self {
+        Self::new(
+            "CANNOT_SET_PARENT_CATEGORY_TO_CHILD",
+            "Parent category cannot be set to one of its children".into(),
+            vec![],
+        )
+    }
+
+    pub fn duplicate_user(id: &str) -> Self {
+        Self::new(
+            "DUPLICATE_USER_BY_ID",
+            format!("User with id [{id}] already exists in system"),
+            vec![("ID", id.into())],
+        )
+    }
+
+    pub fn invalid_user_id() -> Self {
+        Self::new("INVALID_USER_ID", "Invalid user id".into(), vec![])
+    }
+
+    pub fn group_user_exists() -> Self {
+        Self::new(
+            "GROUP_USER_ALREADY_EXISTS",
+            "GroupUser already exists".into(),
+            vec![],
+        )
+    }
+
+    pub fn group_user_does_not_exist(user: &str, group: &str) -> Self {
+        Self::new(
+            "GROUP_USER_DOES_NOT_EXIST",
+            format!("There is no association between user [{user}] and group [{group}]"),
+            vec![("USER", user.into()), ("GROUP", group.into())],
+        )
+    }
+
+    pub fn group_not_found(group: &str) -> Self {
+        Self::new(
+            "GROUP_NOT_FOUND",
+            format!("Group with id [{group}] was not found"),
+            vec![("GROUP", group.into())],
+        )
+    }
+
     pub fn bulk_upload_not_found(id: &str) -> Self {
         Self::new(
             "BULK_UPLOAD_NOT_FOUND",

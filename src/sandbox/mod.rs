@@ -23,6 +23,7 @@ use std::thread::JoinHandle;
 mod api_v3;
 mod app_registry;
 mod bulk;
+mod categories;
 mod config;
 mod entries;
 mod error;
@@ -40,6 +41,7 @@ mod server;
 mod session;
 mod store;
 mod upload;
+mod users;
 mod xml;
 
 pub use bulk::{

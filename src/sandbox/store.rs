@@ -38,6 +38,18 @@ CREATE TABLE IF NOT EXISTS entries (
 CREATE TABLE IF NOT EXISTS category_entries (
     seq INTEGER PRIMARY KEY AUTOINCREMENT, partner_id INTEGER NOT NULL, entry_id TEXT NOT NULL,
     category_id INTEGER NOT NULL, data TEXT NOT NULL, UNIQUE (entry_id, category_id));
+CREATE TABLE IF NOT EXISTS categories (
+    id INTEGER PRIMARY KEY AUTOINCREMENT, partner_id INTEGER NOT NULL, full_name TEXT NOT NULL,
+    status INTEGER NOT NULL, data TEXT NOT NULL);
+CREATE UNIQUE INDEX IF NOT EXISTS categories_full_name ON categories(partner_id, full_name)
+    WHERE status != 3;
+CREATE TABLE IF NOT EXISTS users (
+    seq INTEGER PRIMARY KEY AUTOINCREMENT, partner_id INTEGER NOT NULL, id TEXT NOT NULL,
+    status INTEGER NOT NULL, data TEXT NOT NULL);
+CREATE UNIQUE INDEX IF NOT EXISTS users_id ON users(partner_id, id) WHERE status != 2;
+CREATE TABLE IF NOT EXISTS group_users (
+    seq INTEGER PRIMARY KEY AUTOINCREMENT, partner_id INTEGER NOT NULL, user_id TEXT NOT NULL,
+    group_id TEXT NOT NULL, data TEXT NOT NULL, UNIQUE (partner_id, user_id, group_id));
 CREATE TABLE IF NOT EXISTS bulk_jobs (
     id INTEGER PRIMARY KEY AUTOINCREMENT, partner_id INTEGER NOT NULL, kind TEXT NOT NULL,
     status INTEGER NOT NULL, file BLOB NOT NULL, data TEXT NOT NULL);
@@ -130,7 +142,7 @@ pub(crate) fn now_secs() -> i64 {
 }
 
 /// The tables the stats endpoint counts, with the condition that excludes deleted objects.
-const COUNTED: [(&str, &str); 8] = [
+const COUNTED: [(&str, &str); 11] = [
     ("resources", "status != 3"),
     ("events", "status != 3"),
     ("event_resources", "1"),
@@ -138,6 +150,9 @@ const COUNTED: [(&str, &str); 8] = [
     ("entries", "1"),
     ("category_entries", "1"),
     ("apps", "1"),
+    ("categories", "status != 3"),
+    ("users", "status != 2"),
+    ("group_users", "1"),
     ("bulk_jobs", "1"),
 ];
 

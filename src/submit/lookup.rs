@@ -45,7 +45,7 @@ impl Query {
         filter.insert("objectType".into(), json!(self.list.filter_type));
         match self.values.as_slice() {
             // A value with a comma cannot travel in an `In` list: ask for it alone.
-            [one] if one.contains(',') => {
+            [one] if one.contains(',') && !self.list.filter_field.ends_with("Equal") => {
                 let field = self
                     .list
                     .filter_field
@@ -98,8 +98,10 @@ pub fn find(
     for (list, mut values) in grouped {
         values.sort();
         values.dedup();
+        // Lists with only an `...Equal` filter (no `In`) are asked one value at a time.
+        let single = list.filter_field.ends_with("Equal");
         let (alone, together): (Vec<String>, Vec<String>) =
-            values.into_iter().partition(|v| v.contains(','));
+            values.into_iter().partition(|v| single || v.contains(','));
         for chunk in together.chunks(MAX_IN_FILTER) {
             queries.push(Query {
                 list,

@@ -29,6 +29,14 @@ pub const ENGINE_ONLY: &[&str] = &[
     "event::cancel-by-uid",
     // kbulk applies the events of one UID in file order: the first adds, the later update.
     "event::duplicate-uid",
+    // kbulk adds categories parent-before-child whatever the order, and sends each row alone.
+    "category::parent-after-child",
+    "category::job-crash",
+    "category::max-records",
+    "user::max-records",
+    "category-user::max-records",
+    // kbulk sends the intended value, not the bytes the engine's trimming leaves.
+    "csv::trim-corrupts-value",
 ];
 
 /// Whether a finding refuses its row (or, without a row, the whole file).

@@ -104,7 +104,15 @@ pub fn write_csv(input: &Checked, outcome: &InputOutcome, out: impl Write) -> io
     let warning = |row: &u64| warnings.get(row).map(|w| w.join("; ")).unwrap_or_default();
     let is_csv = matches!(
         input.report.detection.format,
-        Some(Format::ResourceCsv | Format::EventCsv | Format::EntryCsv)
+        Some(
+            Format::ResourceCsv
+                | Format::EventCsv
+                | Format::EntryCsv
+                | Format::CategoryCsv
+                | Format::UserCsv
+                | Format::CategoryUserCsv
+                | Format::CategoryEntryCsv
+        )
     );
     let app_csv = input.report.detection.format == Some(Format::AppCsv);
     if is_csv || app_csv {

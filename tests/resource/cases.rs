@@ -29,14 +29,19 @@ fn parse_expect(text: &str) -> Expect {
 
 #[test]
 fn every_case_yields_exactly_the_expected_findings() {
-    let dir = path("tests/resource/cases");
+    run_cases("tests/resource/cases", 15);
+}
+
+/// Checks every `*.csv` of `dir` (at least `min` of them) against its `.expect`.
+pub fn run_cases(dir: &str, min: usize) {
+    let dir = path(dir);
     let mut cases: Vec<_> = std::fs::read_dir(&dir)
         .unwrap()
         .map(|e| e.unwrap().path())
         .filter(|p| p.extension().is_some_and(|e| e == "csv"))
         .collect();
     cases.sort();
-    assert!(cases.len() >= 15, "the case corpus is present");
+    assert!(cases.len() >= min, "the case corpus is present");
     let mut failures = Vec::new();
     for case in &cases {
         let expect = parse_expect(

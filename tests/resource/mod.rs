@@ -1,5 +1,5 @@
 //! Schedule-resource CSVs: every check as a data case, conversion round trips, hostile input.
-mod cases;
+pub mod cases;
 mod convert;
 mod hostile;
 mod spill;

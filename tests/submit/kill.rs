@@ -213,6 +213,22 @@ const ENTRIES: Kind = Kind {
     status_col: 1,
 };
 
+/// Categories by full name, children listed before their roots.
+const CATEGORIES: Kind = Kind {
+    file: "k-cat.csv",
+    rows: 300,
+    write: |dir, name, n, prefix| {
+        super::categories::category_csv(
+            dir,
+            name,
+            "*action,name,relativePath",
+            &super::categories::generated_categories(n, prefix),
+        )
+    },
+    check: |h, n, prefix, ctx| super::categories::assert_tree(h, n, prefix, ctx),
+    status_col: 3,
+};
+
 /// One generated item per row, each keyed `{prefix}{i}`.
 fn per_row(n: usize, prefix: &str, item: impl Fn(&str, usize) -> String) -> Vec<String> {
     (0..n).map(|i| item(&format!("{prefix}{i}"), i)).collect()
@@ -246,6 +262,12 @@ fn random_kills_of_an_ical_run_lose_and_duplicate_no_event() {
 #[test]
 fn random_kills_of_an_xml_run_lose_and_duplicate_no_entry() {
     kill_harness(&ENTRIES, 4);
+}
+
+/// The kill harness for categories, parents made before children (default 4 kills).
+#[test]
+fn random_kills_of_a_category_run_lose_and_duplicate_no_category() {
+    kill_harness(&CATEGORIES, 4);
 }
 
 /// SIGKILL at random moments over the whole life of `kbulk submit` (from before its first

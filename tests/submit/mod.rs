@@ -15,6 +15,7 @@ mod apps;
 mod apps_sync;
 mod auth;
 mod bulk;
+mod categories;
 mod entries;
 mod events;
 mod faults;
@@ -26,6 +27,7 @@ mod resources;
 mod retry_after;
 mod startup;
 mod stream;
+mod users;
 
 /// The header of every resource CSV the tests write.
 pub const HEADER: &str =

@@ -14,6 +14,9 @@ pub mod resource;
 mod resource_header;
 pub mod resource_writer;
 pub mod strtotime;
+pub mod table;
+pub mod table_codes;
+pub mod table_writer;
 
 pub use php::{CsvChunk, CsvRecord, CsvRow, PhpCsvReader, RecordRef};
 

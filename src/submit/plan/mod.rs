@@ -16,6 +16,7 @@ use super::multirequest::Call;
 use crate::record::{Record, RecordData};
 
 mod app;
+mod category;
 mod common;
 mod entry;
 mod event;
@@ -23,6 +24,7 @@ mod keyed;
 mod resource;
 #[cfg(test)]
 mod testing;
+mod user;
 
 /// A list that can find objects by the value of one field, many values per call.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
@@ -287,12 +289,16 @@ pub enum Uploaded {
 /// (resources before the events that use them, events before the entries recorded from them).
 pub fn planners(items: Vec<Item>) -> Vec<Box<dyn Planner>> {
     let (mut resources, mut events, mut entries) = (Vec::new(), Vec::new(), Vec::new());
+    let (mut categories, mut users) = (Vec::new(), Vec::new());
     let mut apps = Vec::new();
     for item in items {
         match &item.record.data {
             RecordData::ScheduleResource(_) => resources.push(item),
             RecordData::ScheduleEvent(_) => events.push(item),
             RecordData::Entry(_) => entries.push(item),
+            RecordData::Category(_) => categories.push(item),
+            RecordData::User(_) => users.push(item),
+            RecordData::CategoryUser(_) | RecordData::CategoryEntry(_) => {}
             RecordData::App(_) => apps.push(item),
         }
     }
@@ -305,6 +311,12 @@ pub fn planners(items: Vec<Item>) -> Vec<Box<dyn Planner>> {
     }
     if !entries.is_empty() {
         out.push(Box::new(entry::EntryPlanner::new(entries)));
+    }
+    if !categories.is_empty() {
+        out.push(Box::new(category::CategoryPlanner::new(categories)));
+    }
+    if !users.is_empty() {
+        out.push(Box::new(user::UserPlanner::new(users)));
     }
     if !apps.is_empty() {
         out.push(Box::new(app::AppPlanner::new(apps)));

@@ -1,0 +1,150 @@
+//! The rules of the simple CSV kinds (category, user, category-user, category-entry), behind
+//! the one entry point readers take them from ([`rules_for`]), and what those rules share: a
+//! finding at a column, the per-bulk limit and duplicates of an added key.
+use std::collections::HashMap;
+use std::sync::Arc;
+
+use crate::diag::{Code, Diagnostic};
+use crate::record::RecordKind;
+use crate::record::locs::CellLocs;
+use crate::record::table::TableRules;
+use crate::source::Place;
+
+/// The rules of `kind` for one file, if it is a simple kind; `max_records` is the per-bulk
+/// limit (`None`: none).
+pub fn rules_for(
+    kind: RecordKind,
+    file: Arc<str>,
+    max_records: Option<u64>,
+) -> Option<Box<dyn TableRules>> {
+    Some(match kind {
+        RecordKind::Category => Box::new(super::category::Rules::new(file, max_records)),
+        RecordKind::User => Box::new(super::user::Rules::new(file, max_records)),
+        RecordKind::CategoryUser => {
+            Box::new(super::category_user::MemberRules::new(file, max_records))
+        }
+        RecordKind::CategoryEntry => {
+            Box::new(super::category_user::EntryRules::new(file, max_records))
+        }
+        _ => return None,
+    })
+}
+
+/// A finding about `column` of the record at `row` (the whole record when it has no cell).
+pub(crate) fn at(
+    code: &'static Code,
+    file: &Arc<str>,
+    locs: &CellLocs,
+    column: &str,
+    row: u64,
+    message: impl Into<String>,
+    label: &str,
+) -> Diagnostic {
+    let p = locs.at(column);
+    Diagnostic::new(code, file, message)
+        .label(p.span, p.at, label)
+        .row(row)
+}
+
+/// Whether an action is one of add (1), update (2), delete (3), add-or-update (6).
+pub(crate) fn known_action(a: i64) -> bool {
+    matches!(a, 1 | 2 | 3 | 6)
+}
+
+/// The finding for an action the engine does not know (the row vanishes from the results).
+pub(crate) fn unknown_action(
+    code: &'static Code,
+    file: &Arc<str>,
+    locs: &CellLocs,
+    row: u64,
+    action: i64,
+    valid: &str,
+) -> Diagnostic {
+    at(
+        code,
+        file,
+        locs,
+        "action",
+        row,
+        format!(
+            "unknown action `{action}`: the row does nothing and vanishes from the bulk results"
+        ),
+        "unknown action",
+    )
+    .server(format!("Unknown action passed: [{action}]"))
+    .help(format!("use {valid}"))
+}
+
+/// The first row over the per-bulk limit, reported at the end of the file.
+#[derive(Debug)]
+pub(crate) struct Limit {
+    max: Option<u64>,
+    first_over: Option<(u64, Place)>,
+    rows: u64,
+}
+
+impl Limit {
+    pub(crate) fn new(max: Option<u64>) -> Self {
+        Limit {
+            max,
+            first_over: None,
+            rows: 0,
+        }
+    }
+
+    pub(crate) fn observe(&mut self, row: u64, locs: &CellLocs) {
+        self.rows = self.rows.max(row);
+        if let Some(max) = self.max
+            && row > max
+            && self.first_over.is_none()
+        {
+            self.first_over = Some((row, locs.row));
+        }
+    }
+
+    pub(crate) fn hold(&self) -> Option<u64> {
+        self.first_over.map(|(_, p)| p.span.start)
+    }
+
+    /// The finding, worded by the kind (`server`: the engine's message; `None`: not enforced).
+    pub(crate) fn finish(
+        &self,
+        code: &'static Code,
+        file: &Arc<str>,
+        server: Option<&str>,
+    ) -> Option<Diagnostic> {
+        let (max, (row, p)) = (self.max?, self.first_over?);
+        let n = self.rows;
+        let d = match server {
+            Some(s) => Diagnostic::new(code, file, format!("the file has {n} data rows; rows {row} to {n} are over the limit of {max} per bulk and fail"))
+                .server(s)
+                .help("split the file, or pass --max-records with your installation's limit (0: none)"),
+            None => Diagnostic::new(code, file, format!("the file has {n} data rows, more than the limit of {max} per bulk, which this engine does not enforce: every row is processed")),
+        };
+        Some(d.label(p.span, p.at, "first row over the limit").row(row))
+    }
+}
+
+/// Keys added by earlier rows, to point a repeated add at the first one.
+#[derive(Debug, Default)]
+pub(crate) struct Added {
+    first: HashMap<String, (u64, Place)>,
+}
+
+impl Added {
+    /// Notes that `row` adds `key`; returns the earlier row and place that added it, if any.
+    pub(crate) fn add(&mut self, key: String, row: u64, place: Place) -> Option<(u64, Place)> {
+        match self.first.get(&key) {
+            Some(first) => Some(*first),
+            None => {
+                self.first.insert(key, (row, place));
+                None
+            }
+        }
+    }
+
+    /// Whether some row added `key`.
+    pub(crate) fn contains(&self, key: &str) -> bool {
+        self.first.contains_key(key)
+    }
+}
