@@ -1,6 +1,7 @@
 //! The rules of the simple CSV kinds (category, user, category-user, category-entry), behind
-//! the one entry point readers take them from ([`rules_for`]), and what those rules share: a
-//! finding at a column, the per-bulk limit and duplicates of an added key.
+//! the one entry point the driver takes them from ([`rules_for`], through `check::rules::Table`),
+//! and what those rules share: a finding at a column, the per-bulk limit and duplicates of an
+//! added key.
 use std::collections::HashMap;
 use std::sync::Arc;
 

@@ -103,8 +103,8 @@ impl TableSpec {
     }
 }
 
-/// The rules of one simple kind, as a reader runs them: per record (in the parallel step) and
-/// per file (in file order). Implemented in `check`; readers take it from their caller.
+/// The rules of one simple kind, as the driver runs them: per record (in the parallel step) and
+/// per file (in file order). Implemented in `check`; the driver runs it (`check::rules::Table`).
 pub trait TableRules: Sync {
     /// The per-record rules of the record at `row` (1-based data row).
     fn check(&self, data: &RecordData, locs: &CellLocs, row: u64, diags: &mut Vec<Diagnostic>);
