@@ -137,3 +137,35 @@ fn dropfolder_once_draws_a_files_bar_on_a_terminal_and_nothing_when_piped() {
         "120 file lines and the summary: {text}"
     );
 }
+
+#[test]
+fn check_draws_a_bar_on_a_terminal_and_nothing_when_piped() {
+    let dir = tempfile::tempdir().unwrap();
+    let input = big_csv(dir.path(), 200_000);
+    let args = ["check", input.to_str().unwrap(), "--max-records", "0"];
+    let tty = under_pty(&args, &[]);
+    assert_eq!(code(&tty), 0);
+    let screen = String::from_utf8_lossy(&tty.stdout);
+    assert!(screen.contains("ETA"), "a bar with an ETA: {screen:?}");
+    assert!(
+        screen.contains(" records"),
+        "and the records read: {screen:?}"
+    );
+    assert!(screen.contains("200000 records: clean"), "{screen:?}");
+
+    let piped = Command::new(env!("CARGO_BIN_EXE_kbulk"))
+        .args(args)
+        .output()
+        .unwrap();
+    assert_eq!(code(&piped), 0);
+    assert!(
+        piped.stderr.is_empty(),
+        "{:?}",
+        String::from_utf8_lossy(&piped.stderr)
+    );
+    let text = String::from_utf8_lossy(&piped.stdout);
+    assert!(!text.contains("ETA") && !text.contains('\x1b'), "{text:?}");
+    // --format json on a terminal: the stream only, no bar.
+    let json = under_pty(&[&args[..], &["--format", "json"]].concat(), &[]);
+    assert!(!String::from_utf8_lossy(&json.stdout).contains("ETA"));
+}
