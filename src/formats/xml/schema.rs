@@ -115,6 +115,16 @@ const fn leaf(name: &'static str, text: Text) -> Model {
     }
 }
 
+/// An element that holds elements (`slots`) and carries `attrs`.
+const fn elements(name: &'static str, slots: &'static [Slot], attrs: &'static [Attr]) -> Model {
+    Model {
+        name,
+        slots,
+        attrs,
+        text: Text::Elements,
+    }
+}
+
 const fn slot(children: &'static [&'static Model], min: u32, max: u32) -> Slot {
     Slot {
         children,
@@ -145,36 +155,53 @@ const fn attr(name: &'static str, required: bool, text: Text) -> Attr {
     }
 }
 
+/// The content resources (T_contentResource's choice) a `<content>` or `<thumbnail>` takes
+/// one of, then `extra` (`<content>` also takes `assetInfo`).
+macro_rules! resources {
+    ($($extra:expr),*) => {
+        &[
+            &SERVER_FILE,
+            &URL_RESOURCE,
+            &SSH_URL_RESOURCE,
+            &REMOTE_STORAGE,
+            &REMOTE_STORAGES,
+            &ENTRY_RESOURCE,
+            &ASSET_RESOURCE,
+            &DROP_FOLDER_FILE,
+            &CONTENT_RESOURCE_EXTENSION,
+            $($extra),*
+        ]
+    };
+}
+
 const UNBOUNDED: u32 = u32::MAX;
 const SYSTEM_NAME: Text = Text::Str(Some(120));
 
 /// `<mrss>`, the root.
-pub static MRSS: Model = Model {
-    name: "mrss",
-    slots: &[
+pub static MRSS: Model = elements(
+    "mrss",
+    &[
         opt(&[&KS]),
         slot(&[&CHANNEL], 1, UNBOUNDED),
         any(&[&MRSS_EXTENSION]),
     ],
-    attrs: &[attr("version", false, Text::Str(None))],
-    text: Text::Elements,
-};
+    &[attr("version", false, Text::Str(None))],
+);
 static KS: Model = leaf("ks", Text::Str(None));
 static MRSS_EXTENSION: Model = leaf("mrss-extension", Text::Any);
 
 /// `<channel>`.
-pub static CHANNEL: Model = Model {
-    name: "channel",
-    slots: &[slot(&[&ITEM], 1, UNBOUNDED), any(&[&CHANNEL_EXTENSION])],
-    attrs: &[],
-    text: Text::Elements,
-};
+pub static CHANNEL: Model = elements(
+    "channel",
+    &[slot(&[&ITEM], 1, UNBOUNDED), any(&[&CHANNEL_EXTENSION])],
+    &[],
+);
 static CHANNEL_EXTENSION: Model = leaf("channel-extension", Text::Any);
 
 /// `<item>` (T_item).
-pub static ITEM: Model = Model {
-    name: "item",
-    slots: &[
+pub static ITEM: Model = elements(
+    "item",
+    &[
         opt(&[&ITEM_ACTION]),
         Slot {
             children: &[
@@ -220,9 +247,8 @@ pub static ITEM: Model = Model {
             &ITEM_EXTENSION,
         ]),
     ],
-    attrs: &[],
-    text: Text::Elements,
-};
+    &[],
+);
 static ITEM_ACTION: Model = leaf("action", Text::Enum(&["add", "update", "delete"]));
 static TYPE: Model = leaf("type", Text::EntryType);
 static LICENSE_TYPE: Model = leaf("licenseType", Text::LicenseType);
@@ -231,48 +257,27 @@ static REFERENCE_ID: Model = leaf("referenceId", Text::Str(Some(2000)));
 static PARENT_REFERENCE_ID: Model = leaf("parentReferenceId", Text::Str(Some(100)));
 static USER_ID: Model = leaf("userId", Text::Str(Some(100)));
 static USER: Model = leaf("user", Text::Str(None));
-static ENTITLED_EDIT: Model = Model {
-    name: "entitledUsersEdit",
-    slots: &[any(&[&USER])],
-    attrs: &[],
-    text: Text::Elements,
-};
-static ENTITLED_PUBLISH: Model = Model {
-    name: "entitledUsersPublish",
-    slots: &[any(&[&USER])],
-    attrs: &[],
-    text: Text::Elements,
-};
-static ENTITLED_VIEW: Model = Model {
-    name: "entitledUsersView",
-    slots: &[any(&[&USER])],
-    attrs: &[],
-    text: Text::Elements,
-};
+static ENTITLED_EDIT: Model = elements("entitledUsersEdit", &[any(&[&USER])], &[]);
+static ENTITLED_PUBLISH: Model = elements("entitledUsersPublish", &[any(&[&USER])], &[]);
+static ENTITLED_VIEW: Model = elements("entitledUsersView", &[any(&[&USER])], &[]);
 static NAME: Model = leaf("name", Text::Str(Some(256)));
 static DESCRIPTION: Model = leaf("description", Text::Str(None));
 static KEEP_MANUAL_THUMBNAILS: Model = leaf("keepManualThumbnails", Text::Bool);
 static TAG: Model = leaf("tag", Text::Str(None));
-static TAGS: Model = Model {
-    name: "tags",
-    slots: &[any(&[&TAG])],
-    attrs: &[],
-    text: Text::Elements,
-};
+static TAGS: Model = elements("tags", &[any(&[&TAG])], &[]);
 static CATEGORY: Model = leaf("category", Text::Str(None));
 static CATEGORY_ID: Model = leaf("categoryId", Text::Int);
-static CATEGORIES: Model = Model {
-    name: "categories",
-    slots: &[Slot {
+static CATEGORIES: Model = elements(
+    "categories",
+    &[Slot {
         children: &[&CATEGORY, &CATEGORY_ID],
         min: 0,
         max: 32,
         same_name: true,
         identity: false,
     }],
-    attrs: &[],
-    text: Text::Elements,
-};
+    &[],
+);
 static PARTNER_DATA: Model = leaf("partnerData", Text::Str(Some(4000)));
 static PARTNER_SORT_DATA: Model = leaf("partnerSortData", Text::Int);
 static ACCESS_CONTROL_ID: Model = leaf("accessControlId", Text::Int);
@@ -288,79 +293,53 @@ static MEDIA_TYPE: Model = leaf(
     Text::Enum(&["1", "2", "5", "201", "202", "203", "204"]),
 );
 static MEDIA_EXTENSION: Model = leaf("media-extension", Text::Any);
-static MEDIA: Model = Model {
-    name: "media",
-    slots: &[one(&[&MEDIA_TYPE]), any(&[&MEDIA_EXTENSION])],
-    attrs: &[],
-    text: Text::Elements,
-};
+static MEDIA: Model = elements(
+    "media",
+    &[one(&[&MEDIA_TYPE]), any(&[&MEDIA_EXTENSION])],
+    &[],
+);
 static MS_DURATION: Model = leaf("msDuration", Text::Int);
 static ASSETS_ACTION: Model = leaf("action", Text::Enum(&["update", "replace"]));
 
-static CONTENT_ASSETS: Model = Model {
-    name: "contentAssets",
-    slots: &[opt(&[&ASSETS_ACTION]), any(&[&CONTENT])],
-    attrs: &[],
-    text: Text::Elements,
-};
-static CONTENT: Model = Model {
-    name: "content",
-    slots: &[
+static CONTENT_ASSETS: Model = elements(
+    "contentAssets",
+    &[opt(&[&ASSETS_ACTION]), any(&[&CONTENT])],
+    &[],
+);
+static CONTENT: Model = elements(
+    "content",
+    &[
         opt(&[&TAGS]),
-        one(&[
-            &SERVER_FILE,
-            &URL_RESOURCE,
-            &SSH_URL_RESOURCE,
-            &REMOTE_STORAGE,
-            &REMOTE_STORAGES,
-            &ENTRY_RESOURCE,
-            &ASSET_RESOURCE,
-            &DROP_FOLDER_FILE,
-            &CONTENT_RESOURCE_EXTENSION,
-            &ASSET_INFO,
-        ]),
+        one(resources!(&ASSET_INFO)),
         any(&[&CONTENT_EXTENSION]),
         opt(&[&STREAMS]),
     ],
-    attrs: &[
+    &[
         attr("flavorParamsId", false, Text::Int),
         attr("flavorParams", false, SYSTEM_NAME),
         attr("assetId", false, Text::Str(None)),
     ],
-    text: Text::Elements,
-};
+);
 static CONTENT_EXTENSION: Model = leaf("content-extension", Text::Any);
-static THUMBNAILS: Model = Model {
-    name: "thumbnails",
-    slots: &[opt(&[&ASSETS_ACTION]), any(&[&THUMBNAIL])],
-    attrs: &[],
-    text: Text::Elements,
-};
-static THUMBNAIL: Model = Model {
-    name: "thumbnail",
-    slots: &[
+static THUMBNAILS: Model = elements(
+    "thumbnails",
+    &[opt(&[&ASSETS_ACTION]), any(&[&THUMBNAIL])],
+    &[],
+);
+static THUMBNAIL: Model = elements(
+    "thumbnail",
+    &[
         opt(&[&TAGS]),
-        one(&[
-            &SERVER_FILE,
-            &URL_RESOURCE,
-            &SSH_URL_RESOURCE,
-            &REMOTE_STORAGE,
-            &REMOTE_STORAGES,
-            &ENTRY_RESOURCE,
-            &ASSET_RESOURCE,
-            &DROP_FOLDER_FILE,
-            &CONTENT_RESOURCE_EXTENSION,
-        ]),
+        one(resources!()),
         any(&[&THUMBNAIL_EXTENSION]),
     ],
-    attrs: &[
+    &[
         attr("assetId", false, Text::Str(None)),
         attr("isDefault", false, Text::Bool),
         attr("thumbParamsId", false, Text::Int),
         attr("thumbParams", false, SYSTEM_NAME),
     ],
-    text: Text::Elements,
-};
+);
 static THUMBNAIL_EXTENSION: Model = leaf("thumbnail-extension", Text::Any);
 
 static FILE_SIZE: Model = leaf("fileSize", Text::Int);
@@ -370,82 +349,73 @@ static FILE_CHECKSUM: Model = Model {
     attrs: &[attr("type", false, Text::Enum(&["md5", "sha1"]))],
     text: Text::Str(None),
 };
-static SERVER_FILE: Model = Model {
-    name: "serverFileContentResource",
-    slots: &[opt(&[&FILE_SIZE, &FILE_CHECKSUM])],
-    attrs: &[attr("filePath", true, Text::Str(None))],
-    text: Text::Elements,
-};
+static SERVER_FILE: Model = elements(
+    "serverFileContentResource",
+    &[opt(&[&FILE_SIZE, &FILE_CHECKSUM])],
+    &[attr("filePath", true, Text::Str(None))],
+);
 /// `dropFolderFileContentResource` (drop-folder schema only; `fileSize` is xs:long there).
-static DROP_FOLDER_FILE: Model = Model {
-    name: "dropFolderFileContentResource",
-    slots: &[opt(&[&FILE_SIZE_LONG, &FILE_CHECKSUM])],
-    attrs: &[
+static DROP_FOLDER_FILE: Model = elements(
+    "dropFolderFileContentResource",
+    &[opt(&[&FILE_SIZE_LONG, &FILE_CHECKSUM])],
+    &[
         attr("filePath", true, Text::Str(Some(500))),
         attr("dropFolderFileId", false, Text::Str(None)),
     ],
-    text: Text::Elements,
-};
+);
 static FILE_SIZE_LONG: Model = leaf("fileSize", Text::Str(None));
-static URL_RESOURCE: Model = Model {
-    name: "urlContentResource",
-    slots: &[],
-    attrs: &[attr("url", true, Text::Str(None))],
-    text: Text::Elements,
-};
+static URL_RESOURCE: Model = elements(
+    "urlContentResource",
+    &[],
+    &[attr("url", true, Text::Str(None))],
+);
 static PRIVATE_KEY: Model = leaf("privateKey", Text::Str(None));
 static PUBLIC_KEY: Model = leaf("publicKey", Text::Str(None));
-static SSH_URL_RESOURCE: Model = Model {
-    name: "sshUrlContentResource",
-    slots: &[one(&[&PRIVATE_KEY]), one(&[&PUBLIC_KEY])],
-    attrs: &[
+static SSH_URL_RESOURCE: Model = elements(
+    "sshUrlContentResource",
+    &[one(&[&PRIVATE_KEY]), one(&[&PUBLIC_KEY])],
+    &[
         attr("url", true, Text::Str(None)),
         attr("keyPassphrase", false, Text::Str(None)),
     ],
-    text: Text::Elements,
-};
+);
 static STORAGE_PROFILE_ID: Model = leaf("storageProfileId", Text::Int);
 static STORAGE_PROFILE: Model = leaf("storageProfile", SYSTEM_NAME);
-static REMOTE_STORAGE: Model = Model {
-    name: "remoteStorageContentResource",
-    slots: &[one(&[&STORAGE_PROFILE_ID, &STORAGE_PROFILE])],
-    attrs: &[attr("url", true, Text::Str(None))],
-    text: Text::Elements,
-};
-static REMOTE_STORAGES: Model = Model {
-    name: "remoteStorageContentResources",
-    slots: &[slot(&[&REMOTE_STORAGE], 1, UNBOUNDED)],
-    attrs: &[],
-    text: Text::Elements,
-};
+static REMOTE_STORAGE: Model = elements(
+    "remoteStorageContentResource",
+    &[one(&[&STORAGE_PROFILE_ID, &STORAGE_PROFILE])],
+    &[attr("url", true, Text::Str(None))],
+);
+static REMOTE_STORAGES: Model = elements(
+    "remoteStorageContentResources",
+    &[slot(&[&REMOTE_STORAGE], 1, UNBOUNDED)],
+    &[],
+);
 static FLAVOR_PARAMS_ID: Model = leaf("flavorParamsId", Text::Int);
 static FLAVOR_PARAMS: Model = leaf("flavorParams", SYSTEM_NAME);
-static ENTRY_RESOURCE: Model = Model {
-    name: "entryContentResource",
-    slots: &[opt(&[&FLAVOR_PARAMS_ID, &FLAVOR_PARAMS])],
-    attrs: &[attr("entryId", true, Text::Str(None))],
-    text: Text::Elements,
-};
-static ASSET_RESOURCE: Model = Model {
-    name: "assetContentResource",
-    slots: &[],
-    attrs: &[attr("assetId", true, Text::Str(None))],
-    text: Text::Elements,
-};
-static ASSET_INFO: Model = Model {
-    name: "assetInfo",
-    slots: &[],
-    attrs: &[
+static ENTRY_RESOURCE: Model = elements(
+    "entryContentResource",
+    &[opt(&[&FLAVOR_PARAMS_ID, &FLAVOR_PARAMS])],
+    &[attr("entryId", true, Text::Str(None))],
+);
+static ASSET_RESOURCE: Model = elements(
+    "assetContentResource",
+    &[],
+    &[attr("assetId", true, Text::Str(None))],
+);
+static ASSET_INFO: Model = elements(
+    "assetInfo",
+    &[],
+    &[
         attr("language", false, Text::Str(None)),
         attr("label", false, Text::Str(None)),
     ],
-    text: Text::Elements,
-};
+);
 static CONTENT_RESOURCE_EXTENSION: Model = leaf("contentResource-extension", Text::Any);
-static STREAM: Model = Model {
-    name: "stream",
-    slots: &[],
-    attrs: &[
+static STREAM: Model = elements(
+    "stream",
+    &[],
+    &[
         attr("type", true, Text::Str(None)),
         attr("trackIndex", true, Text::Str(None)),
         attr("language", false, Text::Str(None)),
@@ -453,38 +423,30 @@ static STREAM: Model = Model {
         attr("label", false, Text::Str(None)),
         attr("channelLayout", false, Text::Str(None)),
     ],
-    text: Text::Elements,
-};
-static STREAMS: Model = Model {
-    name: "streams",
-    slots: &[slot(&[&STREAM], 1, UNBOUNDED)],
-    attrs: &[],
-    text: Text::Elements,
-};
+);
+static STREAMS: Model = elements("streams", &[slot(&[&STREAM], 1, UNBOUNDED)], &[]);
 
 /// `<customDataItems>` (metadata plugin).
-pub static CUSTOM_DATA_ITEMS: Model = Model {
-    name: "customDataItems",
-    slots: &[opt(&[&CUSTOM_DATA_ITEMS_ACTION]), any(&[&CUSTOM_DATA])],
-    attrs: &[],
-    text: Text::Elements,
-};
+pub static CUSTOM_DATA_ITEMS: Model = elements(
+    "customDataItems",
+    &[opt(&[&CUSTOM_DATA_ITEMS_ACTION]), any(&[&CUSTOM_DATA])],
+    &[],
+);
 static CUSTOM_DATA_ITEMS_ACTION: Model = leaf("action", Text::Enum(&["update"]));
 /// `<customData>` (inside `<customDataItems>` only).
-pub static CUSTOM_DATA: Model = Model {
-    name: "customData",
-    slots: &[
+pub static CUSTOM_DATA: Model = elements(
+    "customData",
+    &[
         opt(&[&CUSTOM_DATA_ACTION]),
         opt(&[&XSLT]),
         opt(&[&XML_DATA]),
     ],
-    attrs: &[
+    &[
         attr("metadataId", false, Text::Str(None)),
         attr("metadataProfile", false, SYSTEM_NAME),
         attr("metadataProfileId", false, Text::Str(None)),
     ],
-    text: Text::Elements,
-};
+);
 static CUSTOM_DATA_ACTION: Model = leaf("action", Text::Enum(&["transformXslt", "replace"]));
 static XSLT: Model = leaf("xslt", Text::Any);
 static XML_DATA: Model = leaf("xmlData", Text::Any);
