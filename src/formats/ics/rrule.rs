@@ -89,6 +89,32 @@ fn parse_uint(v: &str) -> Option<u32> {
         .flatten()
 }
 
+/// Sets the frequency from `v` as written. When `v` is not an upper-case frequency name, keeps
+/// what the file means (a lower-case name, so conversion fixes it) and returns the hint to append
+/// to the finding (`; write `FREQ=WEEKLY``, or nothing when no case makes it a frequency).
+fn set_frequency(r: &mut Recurrence, v: &str) -> Option<String> {
+    r.frequency = Frequency::parse(v);
+    if r.frequency.is_some() {
+        return None;
+    }
+    r.frequency = Frequency::parse(&v.trim().to_ascii_uppercase());
+    Some(
+        Frequency::parse(&v.to_ascii_uppercase())
+            .map(|f| format!("; write `FREQ={}`", f.as_str()))
+            .unwrap_or_default(),
+    )
+}
+
+/// Sets `COUNT` or `INTERVAL` (`key`) from `v`; `Err` is the finding's message.
+fn set_whole(r: &mut Recurrence, key: &str, v: &str) -> Result<(), String> {
+    match parse_uint(v) {
+        Some(n) if key == "COUNT" => r.count = Some(n),
+        Some(n) => r.interval = Some(n),
+        None => return Err(format!("`{key}={v}` is not a whole number")),
+    }
+    Ok(())
+}
+
 /// Reads an iCal `RRULE` value as the server does: parts split on `;`, each at its first `=`,
 /// part names upper-cased, values verbatim.
 pub fn parse_ical(value: &str) -> (Recurrence, Vec<RuleIssue>) {
@@ -113,13 +139,7 @@ pub fn parse_ical(value: &str) -> (Recurrence, Vec<RuleIssue>) {
         match name.as_str() {
             "FREQ" => {
                 saw_freq = true;
-                r.frequency = Frequency::parse(v);
-                if r.frequency.is_none() {
-                    // Keep what the file means (a lower-case name) so conversion fixes it.
-                    r.frequency = Frequency::parse(&v.trim().to_ascii_uppercase());
-                    let hint = Frequency::parse(&v.to_ascii_uppercase())
-                        .map(|f| format!("; write `FREQ={}`", f.as_str()))
-                        .unwrap_or_default();
+                if let Some(hint) = set_frequency(&mut r, v) {
                     issues.push(issue(
                         IssueKind::FreqInvalid,
                         format!("`FREQ={v}` is not an upper-case frequency the server knows{hint}"),
@@ -135,14 +155,11 @@ pub fn parse_ical(value: &str) -> (Recurrence, Vec<RuleIssue>) {
                     ));
                 }
             }
-            "COUNT" | "INTERVAL" => match parse_uint(v) {
-                Some(n) if name == "COUNT" => r.count = Some(n),
-                Some(n) => r.interval = Some(n),
-                None => issues.push(issue(
-                    IssueKind::Invalid,
-                    format!("`{name}={v}` is not a whole number"),
-                )),
-            },
+            "COUNT" | "INTERVAL" => {
+                if let Err(message) = set_whole(&mut r, &name, v) {
+                    issues.push(issue(IssueKind::Invalid, message));
+                }
+            }
             "BYSECOND" => r.by_second = some(v),
             "BYMINUTE" => r.by_minute = some(v),
             "BYHOUR" => r.by_hour = some(v),
@@ -233,27 +250,18 @@ pub fn parse_csv(value: &str) -> (Recurrence, Vec<RuleIssue>) {
         match key {
             "FREQ" => {
                 saw_freq = true;
-                r.frequency = Frequency::parse(v);
-                if r.frequency.is_none() {
-                    // Keep what the file means (a lower-case name) so conversion fixes it.
-                    r.frequency = Frequency::parse(&v.trim().to_ascii_uppercase());
-                    let hint = Frequency::parse(&v.to_ascii_uppercase())
-                        .map(|f| format!("; write `FREQ={}`", f.as_str()))
-                        .unwrap_or_default();
+                if let Some(hint) = set_frequency(&mut r, v) {
                     issues.push(issue(
                         IssueKind::FreqInvalid,
                         format!("`FREQ={v}` is not an upper-case frequency the engine knows: PHP 8 crashes the job{hint}"),
                     ));
                 }
             }
-            "INTERVAL" | "COUNT" => match parse_uint(v) {
-                Some(n) if key == "COUNT" => r.count = Some(n),
-                Some(n) => r.interval = Some(n),
-                None => issues.push(issue(
-                    IssueKind::Invalid,
-                    format!("`{key}={v}` is not a whole number"),
-                )),
-            },
+            "INTERVAL" | "COUNT" => {
+                if let Err(message) = set_whole(&mut r, key, v) {
+                    issues.push(issue(IssueKind::Invalid, message));
+                }
+            }
             "BYMONTHDAY" => r.by_month_day = list(v),
             "BYMONTH" => r.by_month = list(v),
             "BYDAY" => r.by_day = list(v),
