@@ -46,22 +46,25 @@ pub fn check_entry(
             .label(p.span, p.at, label)
             .row(row)
     };
+    // A finding at one field that names the other field it disagrees with.
+    let conflict = |code: &'static Code,
+                    (at, label): (EntryField, &str),
+                    (other, other_label): (EntryField, &str),
+                    msg: String| {
+        let o = locs.at(other);
+        diag(code, locs.at(at), msg, label).label(o.span, o.at, other_label)
+    };
     let name = e.name.as_deref().unwrap_or("");
     action_rules(e, locs, file, row, source, out);
     if let (Some(t), Some(_)) = (&e.entry_type, e.media_type)
         && t != MEDIA_CLIP
     {
         out.push(
-            diag(
+            conflict(
                 &codes::TYPE_CONFLICT,
-                locs.at(EntryField::MediaType),
+                (EntryField::MediaType, "typed element"),
+                (EntryField::Type, "type given here"),
                 format!("<media> belongs to media clips (type 1), but this entry's type is {t}"),
-                "typed element",
-            )
-            .label(
-                locs.at(EntryField::Type).span,
-                locs.at(EntryField::Type).at,
-                "type given here",
             )
             .server(format!(
                 "Conflicted typed element for type [{t}] on item [{name}] "
@@ -131,16 +134,11 @@ pub fn check_entry(
     {
         let (a, b) = (c.as_str(), t.as_str());
         out.push(
-            diag(
+            conflict(
                 &codes::ASSET_ACTION_MISMATCH,
-                locs.at(EntryField::ThumbnailsAction),
+                (EntryField::ThumbnailsAction, "differs"),
+                (EntryField::ContentAssetsAction, "contentAssets action"),
                 format!("contentAssets says `{a}` but thumbnails says `{b}`"),
-                "differs",
-            )
-            .label(
-                locs.at(EntryField::ContentAssetsAction).span,
-                locs.at(EntryField::ContentAssetsAction).at,
-                "contentAssets action",
             )
             .server(format!(
                 "ContentAsset->action: {a} must be the same as thumbnails->action: {b}"
