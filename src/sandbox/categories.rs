@@ -102,12 +102,8 @@ pub(crate) fn call(
 }
 
 fn load(tx: &Transaction<'_>, session: &Session, id: i64) -> Result<Value, ApiError> {
-    store::object(
-        tx,
-        "SELECT data FROM categories WHERE id = ?1 AND partner_id = ?2 AND status != 3",
-        params![id, session.partner_id],
-    )?
-    .ok_or_else(|| ApiError::category_not_found(&id.to_string()))
+    store::live_object(tx, "categories", id, session.partner_id)?
+        .ok_or_else(|| ApiError::category_not_found(&id.to_string()))
 }
 
 fn live(tx: &Transaction<'_>, session: &Session) -> Result<Vec<Value>, ApiError> {
@@ -180,16 +176,8 @@ fn save(tx: &Transaction<'_>, id: i64, obj: &mut Value) -> Result<(), ApiError> 
     } else {
         format!("{ids}>{id}")
     });
-    tx.execute(
-        "UPDATE categories SET full_name = ?2, status = ?3, data = ?4 WHERE id = ?1",
-        params![
-            id,
-            obj["fullName"].as_str().unwrap_or_default(),
-            obj["status"].as_i64(),
-            obj.to_string()
-        ],
-    )?;
-    Ok(())
+    let full_name = obj["fullName"].as_str().unwrap_or_default();
+    store::update_object(tx, "categories", "full_name", id, full_name, obj)
 }
 
 /// The enum values the client sent are stored as numbers; a non-number is refused.

@@ -105,12 +105,8 @@ pub(crate) fn call(
 }
 
 fn load(tx: &Transaction<'_>, session: &Session, id: i64) -> Result<Value, ApiError> {
-    store::object(
-        tx,
-        "SELECT data FROM events WHERE id = ?1 AND partner_id = ?2 AND status != 3",
-        params![id, session.partner_id],
-    )?
-    .ok_or_else(|| ApiError::invalid_object_id(&id.to_string()))
+    store::live_object(tx, "events", id, session.partner_id)?
+        .ok_or_else(|| ApiError::invalid_object_id(&id.to_string()))
 }
 
 /// `KalturaScheduleEvent::validateForInsert/Update`: summary, dates, durations, recurrence.
@@ -174,16 +170,8 @@ fn take_fields(sent: &Map<String, Value>, obj: &mut Value, class: &str) -> Resul
 }
 
 fn save(tx: &Transaction<'_>, id: i64, obj: &Value) -> Result<(), ApiError> {
-    tx.execute(
-        "UPDATE events SET reference_id = ?2, status = ?3, data = ?4 WHERE id = ?1",
-        params![
-            id,
-            params::text(obj.get("referenceId")),
-            obj["status"].as_i64(),
-            obj.to_string()
-        ],
-    )?;
-    Ok(())
+    let reference_id = params::text(obj.get("referenceId"));
+    store::update_object(tx, "events", "reference_id", id, reference_id, obj)
 }
 
 fn add(tx: &Transaction<'_>, session: &Session, p: &Params) -> Result<Value, ApiError> {

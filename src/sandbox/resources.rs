@@ -76,12 +76,8 @@ fn type_of(obj: &Value) -> i64 {
 }
 
 fn load(tx: &Transaction<'_>, session: &Session, id: i64) -> Result<Value, ApiError> {
-    store::object(
-        tx,
-        "SELECT data FROM resources WHERE id = ?1 AND partner_id = ?2 AND status != 3",
-        params![id, session.partner_id],
-    )?
-    .ok_or_else(|| ApiError::invalid_object_id(&id.to_string()))
+    store::live_object(tx, "resources", id, session.partner_id)?
+        .ok_or_else(|| ApiError::invalid_object_id(&id.to_string()))
 }
 
 /// Validates a resource about to be stored (its id is `None` before insertion).
@@ -127,16 +123,8 @@ fn validate(
 }
 
 fn save(tx: &Transaction<'_>, id: i64, obj: &Value) -> Result<(), ApiError> {
-    tx.execute(
-        "UPDATE resources SET system_name = ?2, status = ?3, data = ?4 WHERE id = ?1",
-        params![
-            id,
-            params::non_empty(obj.get("systemName")),
-            obj["status"].as_i64(),
-            obj.to_string()
-        ],
-    )?;
-    Ok(())
+    let system_name = params::non_empty(obj.get("systemName"));
+    store::update_object(tx, "resources", "system_name", id, system_name, obj)
 }
 
 fn add(tx: &Transaction<'_>, session: &Session, p: &Params) -> Result<Value, ApiError> {

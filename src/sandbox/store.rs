@@ -136,6 +136,38 @@ pub(crate) fn object(
     text.map(|t| parse_data(&t)).transpose()
 }
 
+/// The live (not deleted: status 3) object `id` of partner `partner_id` in `table` (a table
+/// with `id`, `partner_id`, `status` and `data` columns).
+pub(crate) fn live_object(
+    tx: &Transaction<'_>,
+    table: &str,
+    id: i64,
+    partner_id: i64,
+) -> Result<Option<Value>, ApiError> {
+    object(
+        tx,
+        &format!("SELECT data FROM {table} WHERE id = ?1 AND partner_id = ?2 AND status != 3"),
+        params![id, partner_id],
+    )
+}
+
+/// Stores `obj` back into row `id` of `table`: its `data`, its `status`, and the indexed
+/// column `column` set to `value`.
+pub(crate) fn update_object(
+    tx: &Transaction<'_>,
+    table: &str,
+    column: &str,
+    id: i64,
+    value: impl rusqlite::ToSql,
+    obj: &Value,
+) -> Result<(), ApiError> {
+    tx.execute(
+        &format!("UPDATE {table} SET {column} = ?2, status = ?3, data = ?4 WHERE id = ?1"),
+        params![id, value, obj["status"].as_i64(), obj.to_string()],
+    )?;
+    Ok(())
+}
+
 /// Seconds since the Unix epoch, as Kaltura stamps `createdAt`/`updatedAt`.
 pub(crate) fn now_secs() -> i64 {
     jiff::Timestamp::now().as_second()
