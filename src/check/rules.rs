@@ -36,7 +36,7 @@ pub trait Rules: Sync {
     );
 
     /// A speed hint: the record will be observed a few records from now.
-    fn prefetch(&self, _record: &<Self::Kind as RowKind>::Record<'_>) {}
+    fn prefetch(&mut self, _record: &<Self::Kind as RowKind>::Record<'_>) {}
 
     /// Notes one record in file order; `None` when the reader could not make a usable record
     /// (it still counts against the limits).
@@ -69,7 +69,7 @@ impl Rules for resource::FileRules {
         resource::check_record(record, locs, &self.file, row, out);
     }
 
-    fn prefetch(&self, record: &ResourceView<'_>) {
+    fn prefetch(&mut self, record: &ResourceView<'_>) {
         resource::FileRules::prefetch(self, record);
     }
 

@@ -1,6 +1,6 @@
 //! Rules for schedule resources: per-record rules (run in parallel) and the file-level rules
 //! that need the whole file in order (duplicates, parent order, limits).
-use std::collections::HashMap;
+use std::collections::{HashMap, VecDeque};
 use std::hash::{BuildHasher, BuildHasherDefault, Hasher};
 use std::sync::Arc;
 
@@ -212,7 +212,24 @@ pub struct FileRules {
     first_over_limit: Option<(u64, Place)>,
     lookups: u64,
     first_lookup: Option<(u64, Place, &'static str)>,
+    /// The system-name keys [`FileRules::prefetch`] computed, in row order, for
+    /// [`FileRules::observe`] to take instead of hashing the name a second time.
+    ahead: VecDeque<Ahead>,
 }
+
+/// A key computed ahead: the name it is for (where it is, its length and type; two live rows
+/// cannot share these without sharing the name), and the key.
+#[derive(Debug, Clone, Copy, PartialEq)]
+struct Ahead {
+    at: usize,
+    len: usize,
+    resource_type: ResourceType,
+    key: u64,
+}
+
+/// Keys held ahead at most (the pipeline prefetches 32 rows ahead); past it the queue is
+/// dropped, which only costs hashing again.
+const MAX_AHEAD: usize = 256;
 
 impl FileRules {
     /// Rules for one file; `max_records` is the per-bulk row limit (`None`: no limit).
@@ -230,6 +247,7 @@ impl FileRules {
             first_over_limit: None,
             lookups: 0,
             first_lookup: None,
+            ahead: VecDeque::new(),
         }
     }
 
@@ -241,10 +259,35 @@ impl FileRules {
 
     /// Starts loading the index slot a later row will need (call a few rows ahead of
     /// [`FileRules::observe`]); a pure speed hint.
-    pub fn prefetch(&self, r: &ResourceView) {
+    pub fn prefetch(&mut self, r: &ResourceView) {
         if let (Some(sn), None) = (r.system_name, &self.spilled) {
-            self.created.prefetch(name_key(r.resource_type, sn));
+            let key = name_key(r.resource_type, sn);
+            self.created.prefetch(key);
+            if self.ahead.len() >= MAX_AHEAD {
+                self.ahead.clear();
+            }
+            self.ahead.push_back(Ahead {
+                at: sn.as_ptr() as usize,
+                len: sn.len(),
+                resource_type: r.resource_type,
+                key,
+            });
         }
+    }
+
+    /// The key of this row's system name: the one [`FileRules::prefetch`] computed if it is
+    /// next in the queue, else hashed now.
+    fn system_key(&mut self, t: ResourceType, sn: &str) -> u64 {
+        if let Some(a) = self.ahead.front()
+            && a.at == sn.as_ptr() as usize
+            && a.len == sn.len()
+            && a.resource_type == t
+        {
+            let key = a.key;
+            self.ahead.pop_front();
+            return key;
+        }
+        name_key(t, sn)
     }
 
     /// Notes one data row. `r` is `None` when the row could not be mapped to a record (it still
@@ -263,7 +306,12 @@ impl FileRules {
         {
             self.first_over_limit = Some((row, locs.row));
         }
-        let Some(r) = r else { return };
+        let Some(r) = r else {
+            // A row prefetched but not usable would stay at the front of the queue.
+            self.ahead.clear();
+            return;
+        };
+        let sn_key = r.system_name.map(|sn| self.system_key(r.resource_type, sn));
         self.note_lookups(r, locs, row);
         if r.parent_system_name.is_none() && r.system_name.is_none() {
             return;
@@ -276,7 +324,7 @@ impl FileRules {
             }
         }
         if let Some(s) = &mut self.spilled {
-            s.observe(r, locs, row, self.records);
+            s.observe(r, sn_key, locs, row, self.records);
             return;
         }
         if let Some(parent) = r.parent_system_name {
@@ -297,8 +345,9 @@ impl FileRules {
                 });
             }
         }
-        let Some(sn) = r.system_name else { return };
-        let key = name_key(r.resource_type, sn);
+        let (Some(sn), Some(key)) = (r.system_name, sn_key) else {
+            return;
+        };
         let here_span = locs.span(ResourceField::SystemName);
         match r.action {
             ResourceAction::Add | ResourceAction::AddOrUpdate => {

@@ -62,10 +62,12 @@ impl Spilled {
         }
     }
 
-    /// Logs the name events of row number `n` (counted from 1; `row` is its data row).
+    /// Logs the name events of row number `n` (counted from 1; `row` is its data row);
+    /// `sn_key` is the key of its system name.
     pub(super) fn observe(
         &mut self,
         r: &ResourceView,
+        sn_key: Option<u64>,
         locs: &super::ResourceLocs,
         row: u64,
         n: u64,
@@ -79,13 +81,16 @@ impl Spilled {
                 .u8(r.parent_type as u8);
             self.push(name_key(r.parent_type, parent), 2 * n, e.text(parent));
         }
-        let Some(sn) = r.system_name.filter(|_| r.action != ResourceAction::Update) else {
+        let (Some(sn), Some(key)) = (
+            r.system_name.filter(|_| r.action != ResourceAction::Update),
+            sn_key,
+        ) else {
             return;
         };
         let here = locs.at(ResourceField::SystemName);
         let e = Enc::new().u8(NAME).u8(r.action.code()).place(here).u64(row);
         let e = e.u8(r.resource_type as u8).text(sn);
-        self.push(name_key(r.resource_type, sn), 2 * n + 1, e);
+        self.push(key, 2 * n + 1, e);
     }
 
     /// Replays the log name by name and emits the duplicate and parent findings.

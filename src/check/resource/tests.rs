@@ -2,13 +2,20 @@
 //! spilled to disk, wherever the spill starts.
 use super::*;
 
-fn run(budget: u64, rows: &[(ResourceAction, String, Option<String>)]) -> (Vec<String>, bool) {
+/// Observes `rows` under `budget`, telling the rules `ahead` rows in advance (0: never, as
+/// `FileRules::prefetch` is only a hint); every 211th row is observed as unusable.
+fn run(
+    budget: u64,
+    ahead: usize,
+    rows: &[(ResourceAction, String, Option<String>)],
+) -> (Vec<String>, bool) {
     let file: Arc<str> = Arc::from("t.csv");
     let mut rules = FileRules::new(file, None).with_memory(budget);
     let mut out = Vec::new();
     let mut spilled_at = None;
-    for (i, (action, sn, parent)) in rows.iter().enumerate() {
-        let view = ResourceView {
+    let views: Vec<_> = rows
+        .iter()
+        .map(|(action, sn, parent)| ResourceView {
             action: *action,
             resource_id: None,
             name: Some("n"),
@@ -18,7 +25,12 @@ fn run(budget: u64, rows: &[(ResourceAction, String, Option<String>)]) -> (Vec<S
             tags: None,
             parent_type: ResourceType::Location,
             parent_system_name: parent.as_deref(),
-        };
+        })
+        .collect();
+    for (i, view) in views.iter().enumerate() {
+        if let Some(later) = views.get(i + ahead).filter(|_| ahead > 0) {
+            rules.prefetch(later);
+        }
         let start = i as u64 * 100;
         let locs = ResourceLocs::whole(Place {
             span: Span::new(start, start + 50),
@@ -27,7 +39,8 @@ fn run(budget: u64, rows: &[(ResourceAction, String, Option<String>)]) -> (Vec<S
                 column: 1,
             },
         });
-        rules.observe(Some(&view), &locs, i as u64 + 1, &mut out);
+        let usable = Some(view).filter(|_| i % 211 != 5);
+        rules.observe(usable, &locs, i as u64 + 1, &mut out);
         if spilled_at.is_none() && rules.spilled.is_some() {
             spilled_at = Some(i);
         }
@@ -63,12 +76,21 @@ fn spilling_midway_changes_no_finding() {
         };
         rows.push((action, sn, parent));
     }
-    let (memory, spilled) = run(u64::MAX, &rows);
+    let (memory, spilled) = run(u64::MAX, 0, &rows);
     assert!(!spilled);
     assert!(memory.len() > 100, "the rows make findings");
-    let (from_start, _) = run(0, &rows);
+    let (from_start, _) = run(0, 0, &rows);
     assert_eq!(from_start, memory);
-    let (midway, spilled) = run(40 << 10, &rows);
+    let (midway, spilled) = run(40 << 10, 0, &rows);
     assert!(spilled, "a 40 KiB budget spills after the first rows");
     assert_eq!(midway, memory);
+    // The keys computed by `prefetch` and taken by `observe` change nothing either.
+    for ahead in [1, 32] {
+        assert_eq!(run(u64::MAX, ahead, &rows).0, memory, "{ahead} ahead");
+        assert_eq!(
+            run(40 << 10, ahead, &rows).0,
+            memory,
+            "{ahead} ahead, spilled"
+        );
+    }
 }
