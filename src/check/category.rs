@@ -210,7 +210,6 @@ impl TableRules for Rules {
         data: Option<&RecordData>,
         locs: &CellLocs,
         row: u64,
-        _invalid: bool,
         diags: &mut Vec<Diagnostic>,
     ) {
         self.limit.observe(row, locs);

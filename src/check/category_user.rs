@@ -179,7 +179,6 @@ impl TableRules for MemberRules {
         data: Option<&RecordData>,
         locs: &CellLocs,
         row: u64,
-        _invalid: bool,
         diags: &mut Vec<Diagnostic>,
     ) {
         self.limit.observe(row, locs);
@@ -260,7 +259,6 @@ impl TableRules for EntryRules {
         data: Option<&RecordData>,
         locs: &CellLocs,
         row: u64,
-        _invalid: bool,
         diags: &mut Vec<Diagnostic>,
     ) {
         self.limit.observe(row, locs);

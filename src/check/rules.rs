@@ -220,7 +220,7 @@ impl Rules for Table {
         out: &mut Vec<Diagnostic>,
     ) {
         // No simple kind's file rule looks at whether the row already has an error.
-        self.0.observe(record, locs, row, false, out);
+        self.0.observe(record, locs, row, out);
     }
 
     fn hold(&self) -> Option<u64> {

@@ -108,14 +108,12 @@ impl TableSpec {
 pub trait TableRules: Sync {
     /// The per-record rules of the record at `row` (1-based data row).
     fn check(&self, data: &RecordData, locs: &CellLocs, row: u64, diags: &mut Vec<Diagnostic>);
-    /// Sees each row in file order (`None`: the row could not be mapped); `invalid` says whether
-    /// the row already has an error.
+    /// Sees each row in file order (`None`: the row could not be mapped).
     fn observe(
         &mut self,
         data: Option<&RecordData>,
         locs: &CellLocs,
         row: u64,
-        invalid: bool,
         diags: &mut Vec<Diagnostic>,
     );
     /// The earliest byte offset a later finding of these rules may still point at.
