@@ -1,8 +1,10 @@
-//! iCal `check` throughput against the `icalendar` crate's parser on the same generated file, in
-//! the same run, and peak memory of the release `kbulk check` on files of 10,000 and 100,000
-//! events (memory must not grow with the file).
+//! iCal `check` throughput against the `icalendar` crate's parser on generated calendars of three
+//! shapes (the bench's Kaltura events, short events, folded UTF-8 descriptions), in the same run,
+//! and peak memory of the release `kbulk check` on files of 10,000 and 100,000 events (memory
+//! must not grow with the file).
 //!
-//! Run: `cargo bench --bench ical` (optionally `-- EVENTS`, default 100000).
+//! Run: `cargo bench --bench ical` (optionally `-- EVENTS`, default 100000;
+//! `KBULK_BENCH_NO_RSS=1` skips the memory runs).
 #![allow(clippy::print_stdout)]
 use std::fmt::Write as _;
 use std::path::Path;
@@ -11,6 +13,68 @@ use std::sync::Arc;
 use std::time::Instant;
 
 use kbulk::formats::{Discard, ReadOptions};
+
+/// The file shapes the ratio is measured on.
+#[derive(Clone, Copy)]
+enum Shape {
+    /// [`generate`]: summaries, descriptions, locations, Kaltura properties, a fifth recurring.
+    Bench,
+    /// Short events: UID, SUMMARY, two dates and a LOCATION (the `benches/rss.sh` shape).
+    Short,
+    /// A 600-byte UTF-8 DESCRIPTION folded at 75 octets, as exporters write it.
+    Folded,
+}
+
+impl Shape {
+    fn label(self) -> &'static str {
+        match self {
+            Shape::Bench => "bench shape (Kaltura properties, a fifth recurring)",
+            Shape::Short => "short events (benches/rss.sh shape)",
+            Shape::Folded => "600-byte UTF-8 descriptions folded at 75 octets",
+        }
+    }
+}
+
+/// Folds a content line before 75 octets, never inside a UTF-8 character nor next to a space
+/// (the server would drop that space: a finding), CRLF-terminated.
+fn fold_into(s: &mut String, line: &str) {
+    let (mut width, mut prev) = (0, 'x');
+    for c in line.chars() {
+        let w = width + c.len_utf8();
+        if w > 75 || (w > 66 && c != ' ' && prev != ' ') {
+            s.push_str("\r\n ");
+            width = 1;
+        }
+        s.push(c);
+        width += c.len_utf8();
+        prev = c;
+    }
+    s.push_str("\r\n");
+}
+
+fn generate_shape(path: &Path, n: usize, shape: Shape) {
+    if let Shape::Bench = shape {
+        return generate(path, n);
+    }
+    let mut s = String::with_capacity(n * 700);
+    s.push_str("BEGIN:VCALENDAR\r\nVERSION:2.0\r\nPRODID:-//kbulk bench//EN\r\n");
+    for i in 0..n {
+        let d = 1 + i % 28;
+        let _ = write!(
+            s,
+            "BEGIN:VEVENT\r\nUID:event-{i}@example.org\r\nSUMMARY:Lecture {i}\r\n\
+DTSTART:202709{d:02}T080000Z\r\nDTEND:202709{d:02}T090000Z\r\nLOCATION:Room {}\r\n",
+            i % 97
+        );
+        if let Shape::Folded = shape {
+            let text = "Vorlesung \u{fc}ber Gr\u{f6}\u{df}en und Ma\u{df}e, caf\u{e9} et th\u{e9}\u{e2}tre; ";
+            fold_into(&mut s, &format!("DESCRIPTION:{} {i}", text.repeat(8)));
+        }
+        s.push_str("END:VEVENT\r\n");
+    }
+    s.push_str("END:VCALENDAR\r\n");
+    std::fs::write(path, s).unwrap();
+}
 
 /// Writes a calendar of `n` events, as an exporter would (CRLF, UTC times, a fifth recurring).
 fn generate(path: &Path, n: usize) {
@@ -114,35 +178,35 @@ fn main() {
         .find_map(|a| a.parse().ok())
         .unwrap_or(100_000);
     let dir = tempfile::tempdir().unwrap();
+    println!(
+        "| file shape | events | size | findings | kbulk check (library) | icalendar parse (unfold + read_calendar) | kbulk faster by |"
+    );
+    println!("|---|---|---|---|---|---|---|");
+    for shape in [Shape::Bench, Shape::Short, Shape::Folded] {
+        let path = dir.path().join("shape.ics");
+        generate_shape(&path, n, shape);
+        let size = std::fs::metadata(&path).unwrap().len() as f64 / (1 << 20) as f64;
+        let (t_kbulk, (records, diags)) = best(5, || kbulk_read(&path));
+        let (t_ical, comps) = best(3, || icalendar_parse(&path));
+        assert_eq!(records as usize, n);
+        assert_eq!(comps, n);
+        println!(
+            "| {} | {n} | {size:.1} MiB | {diags} | {t_kbulk:.3} s ({:.1} MiB/s) | {t_ical:.3} s ({:.1} MiB/s) | {:.1}× |",
+            shape.label(),
+            size / t_kbulk,
+            size / t_ical,
+            t_ical / t_kbulk
+        );
+    }
+    if std::env::var_os("KBULK_BENCH_NO_RSS").is_some() {
+        return;
+    }
     let big = dir.path().join("big.ics");
     let small = dir.path().join("small.ics");
     generate(&big, n);
     generate(&small, n / 10);
-    let size = std::fs::metadata(&big).unwrap().len() as f64 / (1 << 20) as f64;
     let small_kib = peak_kib(&small);
     let big_kib = peak_kib(&big);
-    let (t_kbulk, (records, diags)) = best(5, || kbulk_read(&big));
-    let (t_ical, comps) = best(3, || icalendar_parse(&big));
-    assert_eq!(records as usize, n);
-    assert_eq!(comps, n);
-    println!("file: {n} events, {size:.1} MiB ({records} read, {diags} findings)");
-    println!("| reader | time | events/s | MiB/s |");
-    println!("|---|---|---|---|");
-    for (name, t) in [
-        ("kbulk check (library)", t_kbulk),
-        ("icalendar::parser (unfold + read_calendar)", t_ical),
-    ] {
-        println!(
-            "| {name} | {:.3} s | {:.0} | {:.1} |",
-            t,
-            n as f64 / t,
-            size / t
-        );
-    }
-    println!(
-        "ratio: kbulk is {:.1}x the icalendar parser's throughput",
-        t_ical / t_kbulk
-    );
     println!(
         "peak memory of `kbulk check`: {:.1} MiB for {} events, {:.1} MiB for {n} events",
         small_kib as f64 / 1024.0,

@@ -1,9 +1,11 @@
-//! Benchmark: `check` throughput on a generated schedule-resource CSV of at least 200 MB, as a
-//! ratio to a plain `csv` crate `ByteRecord` read of the same file in the same run, plus the
-//! peak memory of the `kbulk check` binary on 10× smaller and full-size files, with and without
-//! a system name on every row.
+//! Benchmark: `check` throughput on generated schedule-resource CSVs of three shapes (the bench's
+//! own long rows, updates by resourceId, short rows with UTF-8 names), each as a ratio to a plain
+//! `csv` crate `ByteRecord` read of the same file in the same run, on one thread and on all
+//! cores; then the peak memory of the `kbulk check` binary on 10× smaller and full-size files,
+//! with and without a system name on every row.
 //!
-//! Run: `cargo bench --bench resource_csv` (set `KBULK_BENCH_MB` to change the size).
+//! Run: `cargo bench --bench resource_csv` (set `KBULK_BENCH_MB` to change the size,
+//! `KBULK_BENCH_NO_RSS=1` to skip the memory runs).
 use std::fs::File;
 use std::io::{BufWriter, Write};
 use std::path::{Path, PathBuf};
@@ -73,17 +75,71 @@ fn generate_by_id(path: &Path, mb: u64) -> u64 {
     std::fs::metadata(path).unwrap().len()
 }
 
-fn data_file(mb: u64, by_id: bool) -> (PathBuf, u64) {
+/// Writes about `mb` megabytes in the shape of `benches/rss.sh` (short rows, UTF-8 in the
+/// name and systemName, a quoted description, a parent on 49 rows of 50).
+fn generate_utf8(path: &Path, mb: u64) -> u64 {
+    let mut w = BufWriter::with_capacity(1 << 20, File::create(path).unwrap());
+    writeln!(
+        w,
+        "*action,name,type,systemName,description,parentType,parentSystemName"
+    )
+    .unwrap();
+    let (target, mut written, mut i) = (mb * 1_000_000, 0u64, 0u64);
+    while written < target {
+        let parent = if i % 50 == 0 {
+            ",,".to_string()
+        } else {
+            format!(",location,b\u{e2}timent-{}", i - i % 50)
+        };
+        let line = format!(
+            "1,Salle {i} \u{e9}t\u{e9},location,b\u{e2}timent-{i},\"Room {i}, floor {}\"{parent}\n",
+            i % 7
+        );
+        w.write_all(line.as_bytes()).unwrap();
+        written += line.len() as u64;
+        i += 1;
+    }
+    w.flush().unwrap();
+    std::fs::metadata(path).unwrap().len()
+}
+
+/// The file shapes the speed ratios are measured on.
+#[derive(Clone, Copy)]
+enum Shape {
+    /// [`generate`]: long rows, descriptions, quoted tags, parents by systemName.
+    Bench,
+    /// [`generate_by_id`]: update rows by resourceId, nothing indexed.
+    ById,
+    /// [`generate_utf8`]: short rows with UTF-8 names, every row indexed.
+    Utf8,
+}
+
+impl Shape {
+    fn label(self) -> &'static str {
+        match self {
+            Shape::Bench => "bench shape (names, descriptions, tags, parents)",
+            Shape::ById => "updates by resourceId (no name index)",
+            Shape::Utf8 => "short rows, UTF-8 names (benches/rss.sh shape)",
+        }
+    }
+}
+
+fn data_file(mb: u64, shape: Shape) -> (PathBuf, u64) {
     let dir = std::env::temp_dir().join("kbulk-bench");
     std::fs::create_dir_all(&dir).unwrap();
-    let path = dir.join(format!(
-        "resources-{mb}mb{}.csv",
-        if by_id { "-by-id" } else { "" }
-    ));
+    let suffix = match shape {
+        Shape::Bench => "",
+        Shape::ById => "-by-id",
+        Shape::Utf8 => "-utf8",
+    };
+    let path = dir.join(format!("resources-{mb}mb{suffix}.csv"));
     let len = match std::fs::metadata(&path) {
         Ok(m) if m.len() >= mb * 1_000_000 => m.len(),
-        _ if by_id => generate_by_id(&path, mb),
-        _ => generate(&path, mb),
+        _ => match shape {
+            Shape::Bench => generate(&path, mb),
+            Shape::ById => generate_by_id(&path, mb),
+            Shape::Utf8 => generate_utf8(&path, mb),
+        },
     };
     (path, len)
 }
@@ -168,48 +224,46 @@ fn main() {
         .ok()
         .and_then(|v| v.parse().ok())
         .unwrap_or(200);
-    let (small, small_len) = data_file(mb / 10, false);
-    let (big, big_len) = data_file(mb, false);
-    let (small_ids, small_ids_len) = data_file(mb / 10, true);
-    let (big_ids, big_ids_len) = data_file(mb, true);
-    let mbs = |d: Duration| big_len as f64 / 1e6 / d.as_secs_f64();
-    // Warm the page cache, then alternate so both sides see the same machine state.
-    raw_csv_read(&big);
-    let (t_raw, cells) = best(3, || raw_csv_read(&big));
-    let (t_one, (rows, diags)) = best(3, || kbulk_check(&big, 1));
     let threads = std::thread::available_parallelism().map_or(2, |n| n.get());
-    let (t_all, _) = best(3, || kbulk_check(&big, threads));
-    let (t_raw2, _) = best(2, || raw_csv_read(&big));
-    let t_raw = t_raw.min(t_raw2);
+    println!(
+        "| file shape | size | findings | csv ByteRecord read | kbulk check, 1 thread | ratio | kbulk check, {threads} threads | ratio |"
+    );
+    println!("|---|---|---|---|---|---|---|---|");
+    for shape in [Shape::Bench, Shape::ById, Shape::Utf8] {
+        let (path, len) = data_file(mb, shape);
+        let mbs = |d: Duration| len as f64 / 1e6 / d.as_secs_f64();
+        // Warm the page cache, then alternate so both sides see the same machine state.
+        raw_csv_read(&path);
+        let (t_raw, _cells) = best(3, || raw_csv_read(&path));
+        let (t_one, (_rows, diags)) = best(3, || kbulk_check(&path, 1));
+        let (t_all, _) = best(3, || kbulk_check(&path, threads));
+        let (t_raw2, _) = best(2, || raw_csv_read(&path));
+        let t_raw = t_raw.min(t_raw2);
+        println!(
+            "| {} | {:.0} MB | {diags} | {:.3} s ({:.0} MB/s) | {:.3} s ({:.0} MB/s) | {:.2}× | {:.3} s ({:.0} MB/s) | {:.2}× |",
+            shape.label(),
+            len as f64 / 1e6,
+            t_raw.as_secs_f64(),
+            mbs(t_raw),
+            t_one.as_secs_f64(),
+            mbs(t_one),
+            t_raw.as_secs_f64() / t_one.as_secs_f64(),
+            t_all.as_secs_f64(),
+            mbs(t_all),
+            t_raw.as_secs_f64() / t_all.as_secs_f64()
+        );
+    }
+    if std::env::var_os("KBULK_BENCH_NO_RSS").is_some() {
+        return;
+    }
+    let (small, small_len) = data_file(mb / 10, Shape::Bench);
+    let (big, big_len) = data_file(mb, Shape::Bench);
+    let (small_ids, small_ids_len) = data_file(mb / 10, Shape::ById);
+    let (big_ids, big_ids_len) = data_file(mb, Shape::ById);
     let small_peak = peak_mib(&small);
     let big_peak = peak_mib(&big);
     let small_ids_peak = peak_mib(&small_ids);
     let big_ids_peak = peak_mib(&big_ids);
-    println!(
-        "file: {} ({:.0} MB, {rows} data rows, {cells} cells, {diags} findings)",
-        big.display(),
-        big_len as f64 / 1e6
-    );
-    println!();
-    println!("| measurement | time | throughput | ratio to raw csv read |");
-    println!("|---|---|---|---|");
-    println!(
-        "| csv crate ByteRecord read (baseline) | {:.2} s | {:.0} MB/s | 1.00× |",
-        t_raw.as_secs_f64(),
-        mbs(t_raw)
-    );
-    println!(
-        "| kbulk check, 1 thread | {:.2} s | {:.0} MB/s | {:.2}× |",
-        t_one.as_secs_f64(),
-        mbs(t_one),
-        t_raw.as_secs_f64() / t_one.as_secs_f64()
-    );
-    println!(
-        "| kbulk check, {threads} threads | {:.2} s | {:.0} MB/s | {:.2}× |",
-        t_all.as_secs_f64(),
-        mbs(t_all),
-        t_raw.as_secs_f64() / t_all.as_secs_f64()
-    );
     println!();
     println!("| peak memory of `kbulk check -j1` | file size | peak RSS |");
     println!("|---|---|---|");

@@ -328,6 +328,11 @@ pub struct Origin {
 
 /// Counts the characters of `bytes` (invalid UTF-8 sequences count one per byte).
 pub fn char_count(bytes: &[u8]) -> u64 {
+    // Columns are counted on every located value: most prefixes are ASCII, where a word-wise
+    // test is much cheaper than validating.
+    if bytes.is_ascii() {
+        return bytes.len() as u64;
+    }
     match std::str::from_utf8(bytes) {
         Ok(s) => s.chars().count() as u64,
         Err(_) => String::from_utf8_lossy(bytes).chars().count() as u64,

@@ -122,8 +122,16 @@ impl FileState<'_> {
     ) -> io::Result<()> {
         let file = self.file;
         let mut jobs = Vec::with_capacity(chunk.len());
-        for rec in chunk.iter() {
-            let utf8 = record_level(rec, file, diags);
+        // UTF-8 validation is the costliest per-record test: it runs on the worker threads,
+        // the findings it leads to are still made here, in file order.
+        let recs: Vec<RecordRef> = chunk.iter().collect();
+        let valid: Vec<bool> = recs
+            .par_iter()
+            .with_min_len(512)
+            .map(|r| std::str::from_utf8(r.raw()).is_ok())
+            .collect();
+        for (&rec, &utf8) in recs.iter().zip(&valid) {
+            record_level_known(rec, utf8, file, diags);
             match classify(&rec) {
                 LineClass::Empty => {}
                 LineClass::Header => {
@@ -179,6 +187,13 @@ impl FileState<'_> {
 
 /// Findings about the record's syntax, whatever its class. Returns whether it is valid UTF-8.
 pub(crate) fn record_level(rec: RecordRef, file: &Arc<str>, diags: &mut Findings<'_>) -> bool {
+    let utf8 = std::str::from_utf8(rec.raw()).is_ok();
+    record_level_known(rec, utf8, file, diags);
+    utf8
+}
+
+/// [`record_level`] for a record whose UTF-8 validity (`utf8`) is already known.
+fn record_level_known(rec: RecordRef, utf8: bool, file: &Arc<str>, diags: &mut Findings<'_>) {
     let locs = CsvLocs { rec };
     if rec.unterminated()
         && let Some(i) = rec.cells().len().checked_sub(1)
@@ -228,7 +243,6 @@ pub(crate) fn record_level(rec: RecordRef, file: &Arc<str>, diags: &mut Findings
             );
         }
     }
-    let utf8 = std::str::from_utf8(rec.raw()).is_ok();
     if !utf8 {
         for (i, c) in rec.cells().iter().enumerate() {
             if let Err(e) = std::str::from_utf8(&rec.raw()[c.raw.clone()]) {
@@ -252,13 +266,16 @@ pub(crate) fn record_level(rec: RecordRef, file: &Arc<str>, diags: &mut Findings
             }
         }
     }
-    utf8
 }
 
 /// PHP loose comparison of an action cell with 1, 2, 3 and 6 (empty and `0` mean add).
 pub fn php_action(v: &str) -> Option<ResourceAction> {
     if v.is_empty() || v == "0" {
         return Some(ResourceAction::Add);
+    }
+    // The usual cell is one digit: PHP compares it as that number (no float parsing).
+    if let &[d @ b'1'..=b'9'] = v.as_bytes() {
+        return ResourceAction::from_code(d - b'0');
     }
     let n = php_numeric(v)?;
     [1u8, 2, 3, 6]
@@ -335,7 +352,16 @@ fn cell_value<'a>(
         raw.first().copied().unwrap_or(b'x'),
         raw.last().copied().unwrap_or(b'x'),
     );
-    let plain = |b: u8| b.is_ascii_graphic() || b >= 0xC3;
+    // Edge bytes outside the server's trim set leave both trims doing nothing, when the record
+    // is valid UTF-8 (a value ending in `é` takes this path); otherwise only the edges that
+    // cannot start or end a trimmed or cut character do.
+    let plain = |b: u8| {
+        if job.utf8 {
+            !matches!(b, b' ' | b'\t' | b'\n' | b'\r' | 0 | 0x0B | 0xC2 | 0xA0)
+        } else {
+            b.is_ascii_graphic() || b >= 0xC3
+        }
+    };
     if plain(first) && plain(last) {
         return (!text.is_empty()).then_some(text);
     }

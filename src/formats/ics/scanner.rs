@@ -92,6 +92,10 @@ pub struct ContentLine {
     pub utf8: bool,
     /// True once [`ContentLine::parse`] split the line (only `name` is set before).
     parsed: bool,
+    /// The value, when it is valid UTF-8 but not ASCII: validated once by `parse`, so that
+    /// [`ContentLine::value_str`] need not validate it again (`None` for ASCII values, which
+    /// are cheap to re-check).
+    value_text: Option<String>,
 }
 
 impl ContentLine {
@@ -117,6 +121,9 @@ impl ContentLine {
     /// The value as text (invalid UTF-8 replaced).
     pub fn value_str(&self) -> std::borrow::Cow<'_, str> {
         let v = &self.text[self.value.clone()];
+        if let Some(s) = self.value_text.as_deref().filter(|_| self.utf8) {
+            return std::borrow::Cow::Borrowed(s);
+        }
         match self.utf8.then(|| std::str::from_utf8(v).ok()).flatten() {
             Some(s) => std::borrow::Cow::Borrowed(s),
             None => String::from_utf8_lossy(v),
@@ -183,6 +190,7 @@ impl ContentLine {
         self.truncated = false;
         self.utf8 = false;
         self.parsed = false;
+        self.value_text = None;
     }
 
     /// Finds the property name only (what grouping lines into components needs).
@@ -199,7 +207,6 @@ impl ContentLine {
             return;
         }
         self.parsed = true;
-        self.utf8 = std::str::from_utf8(&self.text).is_ok();
         let t = &self.text;
         self.first_colon = memchr::memchr(b':', t);
         let name_end = t
@@ -258,6 +265,22 @@ impl ContentLine {
             self.colon = None;
             self.value = t.len()..t.len();
         }
+        // The value starts after an ASCII `:` (or is empty at the end), so the line is valid
+        // UTF-8 exactly when the text before the value and the value are: a non-ASCII value is
+        // validated once here and kept as text.
+        let v = &t[self.value.clone()];
+        let head_ok = std::str::from_utf8(&t[..self.value.start]).is_ok();
+        self.utf8 = if v.is_ascii() {
+            head_ok
+        } else {
+            match std::str::from_utf8(v) {
+                Ok(s) => {
+                    self.value_text = head_ok.then(|| s.to_owned());
+                    head_ok
+                }
+                Err(_) => false,
+            }
+        };
     }
 }
 
@@ -266,6 +289,14 @@ impl ContentLine {
 pub struct NameKey {
     buf: [u8; 64],
     len: usize,
+}
+
+impl NameKey {
+    /// Whether the name is `name` (upper case), comparing bytes: cheaper than going through
+    /// `&str`, which validates the key on every use.
+    pub fn is(&self, name: &str) -> bool {
+        &self.buf[..self.len] == name.as_bytes()
+    }
 }
 
 impl std::ops::Deref for NameKey {
@@ -524,6 +555,25 @@ mod tests {
         let (off, at) = s.locate(pos);
         assert_eq!(at, LineCol { line: 3, column: 3 });
         assert_eq!(off, 14 + 16 + 2);
+    }
+
+    #[test]
+    fn utf8_is_judged_on_the_whole_line_and_the_value_read_once() {
+        let mut s = Scanner::new(&b"SUMMARY:caf\xC3\xA9 \xC3\xA9t\xC3\xA9\r\nSUMMARY;X=\xFF:caf\xC3\xA9\r\nSUMMARY:caf\xC3\r\nSUMMARY\r\n"[..], 0);
+        let mut l = ContentLine::default();
+        let mut seen = Vec::new();
+        while s.next_line(&mut l).unwrap() {
+            seen.push((l.utf8, l.value_str().into_owned()));
+        }
+        assert_eq!(
+            seen,
+            [
+                (true, "caf\u{e9} \u{e9}t\u{e9}".to_string()),
+                (false, "caf\u{e9}".to_string()),
+                (false, "caf\u{fffd}".to_string()),
+                (true, String::new()),
+            ]
+        );
     }
 
     #[test]

@@ -167,8 +167,8 @@ fn scan(
     let mut nesting_reports = 0u32;
     while scanner.next_line_unparsed(&mut line)? {
         let name = line.name_key();
-        let is_begin = &*name == "BEGIN";
-        let is_end = &*name == "END";
+        let is_begin = name.is("BEGIN");
+        let is_end = name.is("END");
         // An event's own lines are parsed by the thread that maps the event.
         if is_begin || is_end || current.is_none() {
             line.parse();
@@ -197,7 +197,7 @@ fn scan(
                     return Ok(events);
                 }
                 if stack.len() == 1
-                    && &*name == "METHOD"
+                    && name.is("METHOD")
                     && line.value_str().trim().eq_ignore_ascii_case("CANCEL")
                 {
                     calendar_cancel = Some(place(&line, 0..line.text.len()));
