@@ -19,7 +19,7 @@ use crate::record::codes::event as ev_codes;
 use crate::record::event::{EventField, EventTime, EventType, ScheduleEvent, TemplateEntryType};
 use crate::record::locs::EventLocs;
 use crate::source::Place;
-use crate::source::{LineCol, Origin, Span};
+use crate::source::{LineCol, Span};
 
 /// Categories one `category.list` call without a pager returns (the API's default page size).
 pub const CATEGORY_PAGE: usize = 30;
@@ -143,15 +143,8 @@ pub fn read(
                 }
                 continue;
             };
-            let origin = wants.then(|| Origin {
-                file: file.clone(),
-                span: locs.row.span,
-                line: rec.line(),
-                row: *row,
-                raw: opts.keep_raw.then(|| {
-                    Arc::from(String::from_utf8_lossy(&rec.raw()[..rec.content_len()]).as_ref())
-                }),
-            });
+            let origin =
+                wants.then(|| super::cells::origin(*rec, file, locs.row.span, *row, opts.keep_raw));
             out.push(Row {
                 row: *row,
                 record: Some(ReadEvent {
