@@ -515,11 +515,14 @@ pub enum EventField {
     ResourceId,
     ContentOwnerId,
     TemplateEntryType,
+    /// The recurrence's end: the `UNTIL=` part of an RRULE, or the event CSV's `endTime` (which
+    /// the engine uses as the series' end). Falls back to [`EventField::Recurrence`].
+    RecurrenceUntil,
 }
 
 impl EventField {
     /// Number of fields.
-    pub const COUNT: usize = 28;
+    pub const COUNT: usize = 29;
 
     /// Index into per-field arrays.
     pub fn index(self) -> usize {

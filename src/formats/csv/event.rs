@@ -524,6 +524,9 @@ fn map_row(
                 ));
             }
             r.until = Some(until);
+            if let Some(p) = at(col::END_TIME) {
+                locs.set(EventField::RecurrenceUntil, p);
+            }
         }
         e.recurrence = Some(r);
     } else {
