@@ -6,13 +6,15 @@
 //! engine never reported included. A killed run resumes by polling the jobs it started, never by
 //! starting them again; rows of a job that failed as a whole are re-sent by `resume`.
 //!
-//! Supported: schedule-resource CSV. Other formats are refused with [`unsupported`].
+//! Supported: schedule-resource CSV and iCal ([`ical`]). Other formats are refused with
+//! [`unsupported`].
 use std::collections::{BTreeMap, HashMap};
 use std::sync::atomic::Ordering;
 use std::time::{Duration, Instant};
 
 use serde_json::{Value, json};
 
+pub mod ical;
 pub mod jobs;
 pub mod journal;
 pub mod log;
@@ -66,13 +68,13 @@ pub enum Event {
 /// Why a format cannot take the bulk route (`None`: it can).
 pub fn unsupported(format: Option<Format>) -> Option<String> {
     let name = match format {
-        Some(Format::ResourceCsv) => return None,
+        Some(Format::ResourceCsv | Format::Ical) => return None,
         Some(f) => f.as_str(),
         None => "an unknown format",
     };
     Some(format!(
-        "--via bulk supports schedule-resource CSV only; {name} is not supported on this route \
-         yet (submit it --via api)"
+        "--via bulk supports schedule-resource CSV and iCal only; {name} is not supported on \
+         this route yet (submit it --via api)"
     ))
 }
 
@@ -160,6 +162,12 @@ pub fn submit(
     }
     if !halted {
         'inputs: for (c, &input) in inputs.iter().zip(&ids) {
+            if c.report.detection.format == Some(Format::Ical) {
+                if !route.ical_input(c, input, &tag)? {
+                    break 'inputs;
+                }
+                continue;
+            }
             let states = route.states(input)?;
             let mut pending: Vec<resource::Row> = resource::read(&c.path)
                 .map_err(|e| SubmitError::Config(format!("{}: {e}", c.name)))?
@@ -299,6 +307,7 @@ impl Route<'_, '_> {
             file_name,
             body: resource::body(&sent),
             rows: sent,
+            job: JobKind::ScheduleResourceCsv,
         };
         self.journal
             .add_piece(&plan)
@@ -349,12 +358,10 @@ impl Route<'_, '_> {
             Some(id) => id,
             None => {
                 let look_first = resumed && piece.state == PieceState::Starting;
-                match self.jobs.start(
-                    JobKind::ScheduleResourceCsv,
-                    &plan.file_name,
-                    plan.body.as_bytes(),
-                    look_first,
-                ) {
+                match self
+                    .jobs
+                    .start(plan.job, &plan.file_name, plan.body.as_bytes(), look_first)
+                {
                     Ok(job) => {
                         let id = job["id"].as_i64().unwrap_or_default();
                         self.journal
@@ -494,7 +501,10 @@ impl Route<'_, '_> {
                 String::new()
             }
         };
-        let (logged, unmatched) = log::align(&text, &plan.rows);
+        let (logged, unmatched) = match plan.job {
+            JobKind::Ical { .. } => log::align_ical(&text, &plan.rows),
+            JobKind::ScheduleResourceCsv => log::align(&text, &plan.rows),
+        };
         if unmatched > 0 {
             self.note(format!(
                 "job {id}: {unmatched} log rows match no row sent (left out of the results)"
