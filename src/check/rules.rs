@@ -401,7 +401,9 @@ mod tests {
                 format!(
                     r#"{{"kind":"scheduleResource","action":"add","name":"R{i}","type":"location","systemName":"room-{i}"}}"#
                 ),
-                format!(r#"{{"kind":"entry","action":"add","type":"1","referenceId":"ref-{i}","name":"E{i}"}}"#),
+                format!(
+                    r#"{{"kind":"entry","action":"add","type":"1","referenceId":"ref-{i}","name":"E{i}"}}"#
+                ),
                 format!(
                     r#"{{"kind":"scheduleEvent","action":"add","eventType":"record","referenceId":"uid-{i}@example.org","summary":"S{i}","startDate":"2027-09-06T08:00:00Z","endDate":"2027-09-06T09:00:00Z"}}"#
                 ),

@@ -89,7 +89,11 @@ fn jsonl_indexes_spill_with_the_same_findings() {
     let mut s = String::new();
     for i in 0..3000u64 {
         let r = rng.next();
-        let n = if (r >> 8).is_multiple_of(6) { (r >> 16) % 200 } else { 1000 + i };
+        let n = if (r >> 8).is_multiple_of(6) {
+            (r >> 16) % 200
+        } else {
+            1000 + i
+        };
         match r % 3 {
             0 => writeln!(
                 s,
