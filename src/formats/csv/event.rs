@@ -509,12 +509,28 @@ fn map_row(
         }
         if let Some(until) = end {
             if r.count.take().is_some() {
-                out.push(diag(
-                    &codes::COUNT_CLEARED,
-                    col::RECURRENCE,
-                    "COUNT is cleared because endTime is set: the series ends at endTime".into(),
-                    "COUNT ignored",
-                ));
+                // At the COUNT part when it can be found in the cell, else at the cell.
+                let mut at = 0;
+                let part = text.split(',').find_map(|part| {
+                    let start = at + part.len() - part.trim_start().len();
+                    at += part.len() + 1;
+                    let key = part.split('=').next().unwrap_or("").trim();
+                    key.eq_ignore_ascii_case("COUNT")
+                        .then(|| start..start + part.trim().len())
+                });
+                let p = cols.index[col::RECURRENCE]
+                    .filter(|&c| c < rec.cells().len())
+                    .zip(part)
+                    .map_or(whole, |(c, range)| value_place(rec, c, range));
+                out.push(
+                    Diagnostic::new(
+                        &codes::COUNT_CLEARED,
+                        file,
+                        "COUNT is cleared because endTime is set: the series ends at endTime",
+                    )
+                    .label(p.span, p.at, "COUNT ignored")
+                    .row(row),
+                );
             }
             r.until = Some(until);
             if let Some(p) = at(col::END_TIME) {
