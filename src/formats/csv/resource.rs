@@ -352,15 +352,13 @@ fn cell_value<'a>(
         raw.first().copied().unwrap_or(b'x'),
         raw.last().copied().unwrap_or(b'x'),
     );
-    // Edge bytes outside the server's trim set leave both trims doing nothing, when the record
-    // is valid UTF-8 (a value ending in `é` takes this path); otherwise only the edges that
-    // cannot start or end a trimmed or cut character do.
+    // ASCII graphic edges (the usual case, tested first) and bytes that cannot end a trimmed
+    // or cut character leave the value as it is; so does any edge byte outside the server's
+    // trim set when the record is valid UTF-8 (a value ending in `é`).
     let plain = |b: u8| {
-        if job.utf8 {
-            !matches!(b, b' ' | b'\t' | b'\n' | b'\r' | 0 | 0x0B | 0xC2 | 0xA0)
-        } else {
-            b.is_ascii_graphic() || b >= 0xC3
-        }
+        b.is_ascii_graphic()
+            || b >= 0xC3
+            || (job.utf8 && !matches!(b, b' ' | b'\t' | b'\n' | b'\r' | 0 | 0x0B | 0xC2 | 0xA0))
     };
     if plain(first) && plain(last) {
         return (!text.is_empty()).then_some(text);
