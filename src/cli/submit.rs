@@ -148,7 +148,7 @@ pub struct SubmitArgs {
     pub events: super::check::EventArgs,
 
     /// The route: `api` calls the API row by row in multirequests; `bulk` hands the rows to
-    /// Kaltura's bulk-upload engine as server-side jobs (schedule-resource CSV only, for now).
+    /// Kaltura's bulk-upload engine as server-side jobs (schedule-resource CSV and iCal, for now).
     #[arg(long, value_enum, default_value = "api")]
     pub via: Via,
 
@@ -257,20 +257,12 @@ pub fn run(args: &SubmitArgs) -> Result<Exit, CliError> {
             )));
         }
     }
-    if args.via == Via::Bulk {
-        if args.dry_run {
-            return Err(CliError::Usage(
-                "--dry-run is not available with --via bulk (the engine's jobs cannot be \
-                 previewed); use --via api --dry-run to see the calls"
-                    .into(),
-            ));
-        }
-        if let Some(why) = checked
+    if args.via == Via::Bulk
+        && let Some(why) = checked
             .iter()
             .find_map(|c| engine::bulk::unsupported(c.report.detection.format))
-        {
-            return Err(CliError::Usage(why));
-        }
+    {
+        return Err(CliError::Usage(why));
     }
     let stdout = io::stdout();
     let mut out = BufWriter::new(stdout.lock());
@@ -290,6 +282,9 @@ pub fn run(args: &SubmitArgs) -> Result<Exit, CliError> {
             c.report
                 .diagnostics
                 .retain(|d| d.code.name != "resource::lookup-crash");
+        }
+        if args.dry_run {
+            return super::submit_bulk::dry_run(&checked, args, &mut out);
         }
         return super::submit_bulk::run(&checked, args, opts, &mut out);
     }

@@ -15,6 +15,8 @@ mod apps;
 mod apps_sync;
 mod auth;
 mod bulk;
+mod bulk_dry;
+mod bulk_kill;
 mod categories;
 mod entries;
 mod events;

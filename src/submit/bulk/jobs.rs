@@ -74,7 +74,9 @@ pub enum JobKind {
 }
 
 impl JobKind {
-    fn call(self, file_name: &str) -> Call {
+    /// The call that starts a job of this kind for a file named `file_name` (the file goes as
+    /// `fileData`).
+    pub fn call(self, file_name: &str) -> Call {
         match self {
             JobKind::ScheduleResourceCsv => {
                 Call::new("schedulebulkupload_schedulebulk", "addScheduleResources").with(

@@ -14,6 +14,7 @@ use std::time::{Duration, Instant};
 
 use serde_json::{Value, json};
 
+pub mod dry;
 pub mod ical;
 pub mod jobs;
 pub mod journal;
@@ -43,6 +44,29 @@ pub struct BulkOptions {
     pub poll_max: Duration,
     /// How long one job may take before kbulk stops waiting (the rows stay for `resume`).
     pub job_timeout: Duration,
+    /// A test hook: wait this long at this point of a piece's start (said in a note first), so
+    /// a test can kill the process exactly there. `None` in normal use.
+    pub pause: Option<(PausePoint, Duration)>,
+}
+
+/// Where [`BulkOptions::pause`] waits.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum PausePoint {
+    /// After the piece (and its rows as sent) is journaled, before its start request leaves.
+    Journaled,
+    /// After the server answered the start, before the job id is journaled.
+    Started,
+}
+
+impl PausePoint {
+    /// The hook's spelling (`journaled`, `started`).
+    pub fn parse(s: &str) -> Option<Self> {
+        match s {
+            "journaled" => Some(PausePoint::Journaled),
+            "started" => Some(PausePoint::Started),
+            _ => None,
+        }
+    }
 }
 
 impl Default for BulkOptions {
@@ -52,6 +76,7 @@ impl Default for BulkOptions {
             poll_min: Duration::from_millis(500),
             poll_max: Duration::from_secs(10),
             job_timeout: Duration::from_secs(3600),
+            pause: None,
         }
     }
 }
@@ -245,6 +270,19 @@ impl Route<'_, '_> {
         (self.observer)(Event::Note(text));
     }
 
+    /// The test hook of [`BulkOptions::pause`].
+    fn pause_at(&mut self, at: PausePoint, file_name: &str) {
+        if let Some((point, wait)) = self.bulk.pause
+            && point == at
+        {
+            self.note(format!(
+                "test pause: {} ms at {at:?} of {file_name}",
+                wait.as_millis()
+            ));
+            (self.jobs.sleep)(wait);
+        }
+    }
+
     /// Recounts settled rows from the journal and reports them.
     fn count(&mut self) -> Result<(), SubmitError> {
         let rows = self.journal.rows().map_err(SubmitError::journal)?;
@@ -358,10 +396,14 @@ impl Route<'_, '_> {
             Some(id) => id,
             None => {
                 let look_first = resumed && piece.state == PieceState::Starting;
-                match self
-                    .jobs
-                    .start(plan.job, &plan.file_name, plan.body.as_bytes(), look_first)
-                {
+                self.pause_at(PausePoint::Journaled, &plan.file_name);
+                let started =
+                    self.jobs
+                        .start(plan.job, &plan.file_name, plan.body.as_bytes(), look_first);
+                if started.is_ok() {
+                    self.pause_at(PausePoint::Started, &plan.file_name);
+                }
+                match started {
                     Ok(job) => {
                         let id = job["id"].as_i64().unwrap_or_default();
                         self.journal
