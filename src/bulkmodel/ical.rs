@@ -15,7 +15,7 @@ use serde_json::{Map, Value, json};
 use crate::formats::feed::{Chunk, Events, Feed, ReadEvent};
 use crate::formats::{Findings, ReadOptions};
 use crate::record::ScheduleEvent;
-use crate::record::event::{EventAction, EventType, Frequency};
+use crate::record::event::{EventAction, EventType};
 use crate::sandbox::{BulkApi, BulkEnd, BulkJob, BulkResult};
 
 /// One VEVENT as the engine holds it.
@@ -72,18 +72,6 @@ impl Feed<Events> for Collect<'_> {
 
 /// The result action of a cancel (`scheduleBulkUpload.CANCEL`).
 const CANCEL: &str = "scheduleBulkUpload.CANCEL";
-
-fn frequency(f: Frequency) -> &'static str {
-    match f {
-        Frequency::Secondly => "seconds",
-        Frequency::Minutely => "minutes",
-        Frequency::Hourly => "hours",
-        Frequency::Daily => "days",
-        Frequency::Weekly => "weeks",
-        Frequency::Monthly => "months",
-        Frequency::Yearly => "years",
-    }
-}
 
 fn put(o: &mut Map<String, Value>, name: &str, v: &Option<String>) {
     if let Some(v) = v.as_deref().filter(|v| !v.is_empty()) {
@@ -154,7 +142,7 @@ fn to_object(item: &Item, e: &ScheduleEvent, class: &str) -> Value {
             let mut rec = Map::new();
             rec.insert("objectType".into(), json!("KalturaScheduleEventRecurrence"));
             if let Some(f) = r.frequency {
-                rec.insert("frequency".into(), json!(frequency(f)));
+                rec.insert("frequency".into(), json!(f.api_name()));
             }
             if let Some(u) = r.until {
                 rec.insert("until".into(), json!(u.unix()));
@@ -165,19 +153,7 @@ fn to_object(item: &Item, e: &ScheduleEvent, class: &str) -> Value {
             if let Some(i) = r.interval {
                 rec.insert("interval".into(), json!(i));
             }
-            for (name, v) in [
-                ("bySecond", &r.by_second),
-                ("byMinute", &r.by_minute),
-                ("byHour", &r.by_hour),
-                ("byDay", &r.by_day),
-                ("byMonthDay", &r.by_month_day),
-                ("byYearDay", &r.by_year_day),
-                ("byWeekNumber", &r.by_week_number),
-                ("byMonth", &r.by_month),
-                ("byOffset", &r.by_offset),
-                ("weekStartDay", &r.week_start_day),
-                ("name", &r.name),
-            ] {
+            for (name, v) in r.api_list_parts() {
                 put(&mut rec, name, v);
             }
             o.insert("recurrence".into(), Value::Object(rec));

@@ -13,7 +13,7 @@
 use std::collections::{BTreeSet, HashMap, HashSet};
 use std::path::Path;
 
-use serde_json::{Value, json};
+use serde_json::Value;
 
 use super::super::journal::{Mark, RowId};
 use super::super::multirequest::Call;
@@ -228,25 +228,18 @@ impl Route<'_, '_> {
     ) -> Result<HashMap<String, Value>, SubmitError> {
         let uids: BTreeSet<&str> = uids.collect();
         let uids: Vec<&str> = uids.into_iter().collect();
+        let listed = self
+            .list_in(
+                "schedule_scheduleevent",
+                "KalturaScheduleEventFilter",
+                "referenceIdIn",
+                &uids,
+            )
+            .map_err(|e| SubmitError::Config(format!("looking up schedule events by UID: {e}")))?;
         let mut known = HashMap::new();
-        for chunk in uids.chunks(100) {
-            let call = Call::new("schedule_scheduleevent", "list")
-                .with(
-                    "filter",
-                    json!({"objectType": "KalturaScheduleEventFilter",
-                           "referenceIdIn": chunk.join(",")}),
-                )
-                .with(
-                    "pager",
-                    json!({"objectType": "KalturaFilterPager", "pageSize": 500}),
-                );
-            let listed = self.jobs.read(&call).map_err(|e| {
-                SubmitError::Config(format!("looking up schedule events by UID: {e}"))
-            })?;
-            for o in listed["objects"].as_array().into_iter().flatten() {
-                if let Some(r) = o["referenceId"].as_str() {
-                    known.insert(r.to_string(), o["id"].clone());
-                }
+        for o in listed {
+            if let Some(r) = o["referenceId"].as_str() {
+                known.insert(r.to_string(), o["id"].clone());
             }
         }
         Ok(known)

@@ -353,6 +353,34 @@ impl Route<'_, '_> {
             .map_err(SubmitError::journal)
     }
 
+    /// The objects of `service` whose `field` (an `…In` filter of `filter_type`) is one of
+    /// `values`: 100 values per call, one page of up to 500 objects each.
+    fn list_in(
+        &self,
+        service: &str,
+        filter_type: &str,
+        field: &str,
+        values: &[&str],
+    ) -> Result<Vec<Value>, jobs::JobError> {
+        let mut objects = Vec::new();
+        for chunk in values.chunks(100) {
+            let call = Call::new(service, "list")
+                .with(
+                    "filter",
+                    json!({"objectType": filter_type, field: chunk.join(",")}),
+                )
+                .with(
+                    "pager",
+                    json!({"objectType": "KalturaFilterPager", "pageSize": 500}),
+                );
+            let mut listed = self.jobs.read(&call)?;
+            if let Value::Array(a) = listed["objects"].take() {
+                objects.extend(a);
+            }
+        }
+        Ok(objects)
+    }
+
     /// The ids of the resources named by `names` that exist.
     fn lookup(
         &self,
@@ -364,24 +392,13 @@ impl Route<'_, '_> {
         }
         let mut known = HashMap::new();
         for (kind, names) in by_kind {
-            for chunk in names.chunks(100) {
-                let call = Call::new("schedule_scheduleresource", "list")
-                    .with(
-                        "filter",
-                        json!({"objectType": resource::filter_of(kind),
-                               "systemNameIn": chunk.join(",")}),
-                    )
-                    .with(
-                        "pager",
-                        json!({"objectType": "KalturaFilterPager", "pageSize": 500}),
-                    );
-                let listed = self.jobs.read(&call).map_err(|e| {
-                    SubmitError::Config(format!("looking up resources by systemName: {e}"))
-                })?;
-                for o in listed["objects"].as_array().into_iter().flatten() {
-                    if let (Some(name), Some(id)) = (o["systemName"].as_str(), o["id"].as_i64()) {
-                        known.insert((kind.to_string(), name.to_string()), id);
-                    }
+            let filter = resource::filter_of(kind);
+            let listed = self
+                .list_in("schedule_scheduleresource", filter, "systemNameIn", &names)
+                .map_err(|e| format!("looking up resources by systemName: {e}"));
+            for o in listed.map_err(SubmitError::Config)? {
+                if let (Some(name), Some(id)) = (o["systemName"].as_str(), o["id"].as_i64()) {
+                    known.insert((kind.to_string(), name.to_string()), id);
                 }
             }
         }
