@@ -7,7 +7,7 @@
 use super::super::multirequest::Call;
 use super::super::preflight::Checked;
 use super::jobs::JobKind;
-use super::{BulkOptions, SubmitError, ical, resource, unsupported};
+use super::{BulkOptions, SubmitError, event, ical, resource, unsupported};
 use crate::formats::Format;
 
 /// One server-side job the route would start.
@@ -67,7 +67,10 @@ pub fn dry_run(inputs: &[Checked], bulk: &BulkOptions) -> Result<DryRun, SubmitE
             .map(|n| n.to_string_lossy().into_owned())
             .unwrap_or_default();
         let read_err = |e: std::io::Error| SubmitError::Config(format!("{}: {e}", c.name));
-        if c.report.detection.format == Some(Format::Ical) {
+        if c.report.detection.format == Some(Format::EventCsv) {
+            let rows = event::read(&c.path).map_err(read_err)?;
+            plan_events(&mut plan, c, &stem, rows, bulk);
+        } else if c.report.detection.format == Some(Format::Ical) {
             let cal = ical::read(c).map_err(read_err)?;
             plan_ical(&mut plan, c, &stem, &cal, bulk);
         } else {
@@ -133,6 +136,33 @@ fn plan_resources(
             file_name,
             rows: sent.iter().map(|r| r.line).collect(),
             bytes: body.len(),
+        });
+    }
+}
+
+fn plan_events(
+    plan: &mut DryRun,
+    c: &Checked,
+    stem: &str,
+    rows: Vec<event::Row>,
+    bulk: &BulkOptions,
+) {
+    let mut pending: Vec<event::Row> = rows
+        .into_iter()
+        .filter(|r| !c.refused.contains_key(&r.line))
+        .collect();
+    while !pending.is_empty() {
+        let n = event::next_piece(&pending, bulk.max_records as usize);
+        let rows: Vec<event::Row> = pending.drain(..n).collect();
+        let seq = plan.jobs.len() + 1;
+        let file_name = format!("{stem}.kbulk-TAG-{seq}.csv");
+        plan.jobs.push(PlannedJob {
+            input: c.name.to_string(),
+            seq,
+            call: JobKind::ScheduleEventCsv.call(&file_name),
+            file_name,
+            rows: rows.iter().map(|r| r.line).collect(),
+            bytes: event::body(&rows).len(),
         });
     }
 }

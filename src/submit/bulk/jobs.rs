@@ -65,6 +65,9 @@ pub enum JobKind {
     /// `schedulebulkupload_schedulebulk.addScheduleResources`, CSV job data.
     #[default]
     ScheduleResourceCsv,
+    /// `schedulebulkupload_schedulebulk.addScheduleEvents` with
+    /// `KalturaBulkUploadScheduleEventCsvJobData` (schedule-event CSV).
+    ScheduleEventCsv,
     /// `schedulebulkupload_schedulebulk.addScheduleEvents` with `KalturaBulkUploadICalJobData`
     /// and its mandatory `eventsType` (1 RECORD, 2 LIVE_STREAM, 3 BLACKOUT).
     Ical {
@@ -83,6 +86,13 @@ impl JobKind {
                     "bulkUploadData",
                     json!({"objectType": "KalturaBulkUploadCsvJobData",
                            "fileName": file_name, "csvVersion": 3}),
+                )
+            }
+            JobKind::ScheduleEventCsv => {
+                Call::new("schedulebulkupload_schedulebulk", "addScheduleEvents").with(
+                    "bulkUploadData",
+                    json!({"objectType": "KalturaBulkUploadScheduleEventCsvJobData",
+                           "fileName": file_name}),
                 )
             }
             JobKind::Ical { events_type } => {

@@ -6,8 +6,8 @@
 //! engine never reported included. A killed run resumes by polling the jobs it started, never by
 //! starting them again; rows of a job that failed as a whole are re-sent by `resume`.
 //!
-//! Supported: schedule-resource CSV and iCal ([`ical`]). Other formats are refused with
-//! [`unsupported`].
+//! Supported: schedule-resource CSV, schedule-event CSV ([`event`]) and iCal ([`ical`]). Other
+//! formats are refused with [`unsupported`].
 use std::collections::{BTreeMap, HashMap};
 use std::sync::atomic::Ordering;
 use std::time::{Duration, Instant};
@@ -15,6 +15,7 @@ use std::time::{Duration, Instant};
 use serde_json::{Value, json};
 
 pub mod dry;
+pub mod event;
 pub mod ical;
 pub mod jobs;
 pub mod journal;
@@ -93,13 +94,13 @@ pub enum Event {
 /// Why a format cannot take the bulk route (`None`: it can).
 pub fn unsupported(format: Option<Format>) -> Option<String> {
     let name = match format {
-        Some(Format::ResourceCsv | Format::Ical) => return None,
+        Some(Format::ResourceCsv | Format::EventCsv | Format::Ical) => return None,
         Some(f) => f.as_str(),
         None => "an unknown format",
     };
     Some(format!(
-        "--via bulk supports schedule-resource CSV and iCal only; {name} is not supported on \
-         this route yet (submit it --via api)"
+        "--via bulk supports schedule-resource CSV, schedule-event CSV and iCal only; {name} is \
+         not supported on this route yet (submit it --via api)"
     ))
 }
 
@@ -189,6 +190,12 @@ pub fn submit(
         'inputs: for (c, &input) in inputs.iter().zip(&ids) {
             if c.report.detection.format == Some(Format::Ical) {
                 if !route.ical_input(c, input, &tag)? {
+                    break 'inputs;
+                }
+                continue;
+            }
+            if c.report.detection.format == Some(Format::EventCsv) {
+                if !route.event_input(c, input, &tag)? {
                     break 'inputs;
                 }
                 continue;
@@ -562,7 +569,9 @@ impl Route<'_, '_> {
         };
         let (logged, unmatched) = match plan.job {
             JobKind::Ical { .. } => log::align_ical(&text, &plan.rows),
-            JobKind::ScheduleResourceCsv => log::align(&text, &plan.rows),
+            JobKind::ScheduleResourceCsv | JobKind::ScheduleEventCsv => {
+                log::align(&text, &plan.rows)
+            }
         };
         if unmatched > 0 {
             self.note(format!(
