@@ -7,6 +7,7 @@
 use crate::sandbox::{BulkApi, BulkEnd, BulkEngine, BulkJob, BulkKind};
 
 pub mod csv;
+pub mod entry;
 pub mod event;
 pub mod ical;
 pub mod resource;
@@ -21,9 +22,10 @@ impl BulkEngine for KalturaEngines {
             BulkKind::ScheduleResourceCsv => resource::run(job, api),
             BulkKind::ICal => ical::run(job, api),
             BulkKind::ScheduleEventCsv => event::run(job, api),
-            // kbulk has no model of these engines yet: the job fails as Kaltura's does when the
+            BulkKind::EntryCsv => entry::run(job, api),
+            // kbulk has no model of the XML engine yet: the job fails as Kaltura's does when the
             // worker has no engine for the job's type.
-            BulkKind::EntryCsv | BulkKind::EntryXml => BulkEnd::Failed {
+            BulkKind::EntryXml => BulkEnd::Failed {
                 message: "Error: Unable to find bulk upload engine".into(),
                 error_type: 4,
             },

@@ -264,13 +264,13 @@ fn a_job_failed_as_a_whole_is_reported_and_resume_sends_its_rows_again() {
 #[test]
 fn formats_the_route_does_not_support_get_a_clear_error() {
     let h = bulk_sandbox(5, BulkFault::None);
-    let events = "samples/entries-valid.csv";
+    let events = "samples/entries-valid.xml";
     let out = run(bulk_cmd(&h, events, &[]));
     assert_eq!(code(&out), 2, "{}", text(&out));
     assert_eq!(job_count(&h), 0, "nothing sent");
     assert!(
         String::from_utf8_lossy(&out.stderr)
-            .contains("--via bulk supports schedule-resource CSV, schedule-event CSV"),
+            .contains("--via bulk supports schedule-resource CSV, schedule-event CSV,"),
         "{}",
         text(&out)
     );

@@ -16,6 +16,7 @@ mod apps_sync;
 mod auth;
 mod bulk;
 mod bulk_dry;
+mod bulk_entries;
 mod bulk_events;
 mod bulk_kill;
 mod categories;

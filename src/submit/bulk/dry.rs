@@ -67,9 +67,13 @@ pub fn dry_run(inputs: &[Checked], bulk: &BulkOptions) -> Result<DryRun, SubmitE
             .map(|n| n.to_string_lossy().into_owned())
             .unwrap_or_default();
         let read_err = |e: std::io::Error| SubmitError::Config(format!("{}: {e}", c.name));
-        if c.report.detection.format == Some(Format::EventCsv) {
+        if let Some(kind) = match c.report.detection.format {
+            Some(Format::EventCsv) => Some(JobKind::ScheduleEventCsv),
+            Some(Format::EntryCsv) => Some(JobKind::EntryCsv),
+            _ => None,
+        } {
             let rows = event::read(&c.path).map_err(read_err)?;
-            plan_events(&mut plan, c, &stem, rows, bulk);
+            plan_csv(&mut plan, c, &stem, rows, bulk, kind);
         } else if c.report.detection.format == Some(Format::Ical) {
             let cal = ical::read(c).map_err(read_err)?;
             plan_ical(&mut plan, c, &stem, &cal, bulk);
@@ -140,12 +144,13 @@ fn plan_resources(
     }
 }
 
-fn plan_events(
+fn plan_csv(
     plan: &mut DryRun,
     c: &Checked,
     stem: &str,
     rows: Vec<event::Row>,
     bulk: &BulkOptions,
+    kind: JobKind,
 ) {
     let mut pending: Vec<event::Row> = rows
         .into_iter()
@@ -159,7 +164,7 @@ fn plan_events(
         plan.jobs.push(PlannedJob {
             input: c.name.to_string(),
             seq,
-            call: JobKind::ScheduleEventCsv.call(&file_name),
+            call: kind.call(&file_name),
             file_name,
             rows: rows.iter().map(|r| r.line).collect(),
             bytes: event::body(&rows).len(),

@@ -80,7 +80,7 @@ pub fn body(rows: &[Row]) -> String {
         .flexible(true)
         .terminator(csv::Terminator::Any(b'\n'))
         .from_writer(Vec::new());
-    if let Some(first) = rows.first() {
+    if let Some(first) = rows.first().filter(|r| !r.header.is_empty()) {
         let _ = w.write_record(first.header.iter());
     }
     for r in rows {
@@ -90,13 +90,14 @@ pub fn body(rows: &[Row]) -> String {
 }
 
 impl Route<'_, '_> {
-    /// Sends one event CSV through the bulk engine; `false` when the run stops (a job left open
-    /// or failed as a whole).
-    pub(super) fn event_input(
+    /// Sends one event CSV (or, `kind` [`JobKind::EntryCsv`], entry CSV) through the bulk
+    /// engine; `false` when the run stops (a job left open or failed as a whole).
+    pub(super) fn csv_input(
         &mut self,
         c: &Checked,
         input: u32,
         tag: &str,
+        kind: JobKind,
     ) -> Result<bool, SubmitError> {
         let states = self.states(input)?;
         let mut pending: Vec<Row> = read(&c.path)
@@ -134,7 +135,7 @@ impl Route<'_, '_> {
                         parent: None,
                     })
                     .collect(),
-                job: JobKind::ScheduleEventCsv,
+                job: kind,
             };
             let piece = self
                 .journal

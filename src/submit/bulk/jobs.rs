@@ -68,6 +68,9 @@ pub enum JobKind {
     /// `schedulebulkupload_schedulebulk.addScheduleEvents` with
     /// `KalturaBulkUploadScheduleEventCsvJobData` (schedule-event CSV).
     ScheduleEventCsv,
+    /// `media.bulkUploadAdd` (`bulkupload_bulk.addEntries`) with `KalturaBulkUploadCsvJobData`
+    /// (entry CSV).
+    EntryCsv,
     /// `schedulebulkupload_schedulebulk.addScheduleEvents` with `KalturaBulkUploadICalJobData`
     /// and its mandatory `eventsType` (1 RECORD, 2 LIVE_STREAM, 3 BLACKOUT).
     Ical {
@@ -95,6 +98,10 @@ impl JobKind {
                            "fileName": file_name}),
                 )
             }
+            JobKind::EntryCsv => Call::new("media", "bulkUploadAdd").with(
+                "bulkUploadData",
+                json!({"objectType": "KalturaBulkUploadCsvJobData", "fileName": file_name}),
+            ),
             JobKind::Ical { events_type } => {
                 Call::new("schedulebulkupload_schedulebulk", "addScheduleEvents").with(
                     "bulkUploadData",

@@ -6,8 +6,8 @@
 //! engine never reported included. A killed run resumes by polling the jobs it started, never by
 //! starting them again; rows of a job that failed as a whole are re-sent by `resume`.
 //!
-//! Supported: schedule-resource CSV, schedule-event CSV ([`event`]) and iCal ([`ical`]). Other
-//! formats are refused with [`unsupported`].
+//! Supported: schedule-resource CSV, schedule-event CSV and entry CSV ([`event`]) and iCal
+//! ([`ical`]). Other formats are refused with [`unsupported`].
 use std::collections::{BTreeMap, HashMap};
 use std::sync::atomic::Ordering;
 use std::time::{Duration, Instant};
@@ -94,13 +94,15 @@ pub enum Event {
 /// Why a format cannot take the bulk route (`None`: it can).
 pub fn unsupported(format: Option<Format>) -> Option<String> {
     let name = match format {
-        Some(Format::ResourceCsv | Format::EventCsv | Format::Ical) => return None,
+        Some(Format::ResourceCsv | Format::EventCsv | Format::EntryCsv | Format::Ical) => {
+            return None;
+        }
         Some(f) => f.as_str(),
         None => "an unknown format",
     };
     Some(format!(
-        "--via bulk supports schedule-resource CSV, schedule-event CSV and iCal only; {name} is \
-         not supported on this route yet (submit it --via api)"
+        "--via bulk supports schedule-resource CSV, schedule-event CSV, entry CSV and iCal only; \
+         {name} is not supported on this route yet (submit it --via api)"
     ))
 }
 
@@ -194,8 +196,13 @@ pub fn submit(
                 }
                 continue;
             }
-            if c.report.detection.format == Some(Format::EventCsv) {
-                if !route.event_input(c, input, &tag)? {
+            let csv_kind = match c.report.detection.format {
+                Some(Format::EventCsv) => Some(JobKind::ScheduleEventCsv),
+                Some(Format::EntryCsv) => Some(JobKind::EntryCsv),
+                _ => None,
+            };
+            if let Some(kind) = csv_kind {
+                if !route.csv_input(c, input, &tag, kind)? {
                     break 'inputs;
                 }
                 continue;
@@ -569,7 +576,7 @@ impl Route<'_, '_> {
         };
         let (logged, unmatched) = match plan.job {
             JobKind::Ical { .. } => log::align_ical(&text, &plan.rows),
-            JobKind::ScheduleResourceCsv | JobKind::ScheduleEventCsv => {
+            JobKind::ScheduleResourceCsv | JobKind::ScheduleEventCsv | JobKind::EntryCsv => {
                 log::align(&text, &plan.rows)
             }
         };
