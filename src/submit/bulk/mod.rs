@@ -22,6 +22,7 @@ pub mod journal;
 pub mod log;
 mod parents;
 pub mod resource;
+mod resource_route;
 
 use super::journal::{Mark, RowId, RowState};
 use super::multirequest::Call;
@@ -207,39 +208,8 @@ pub fn submit(
                 }
                 continue;
             }
-            let states = route.states(input)?;
-            let mut pending: Vec<resource::Row> = resource::read(&c.path)
-                .map_err(|e| SubmitError::Config(format!("{}: {e}", c.name)))?
-                .into_iter()
-                .filter(|r| {
-                    matches!(
-                        states.get(&r.line),
-                        Some((RowState::Planned, _)) | Some((RowState::Failed, true))
-                    )
-                })
-                .collect();
-            let stem = c
-                .path
-                .file_name()
-                .map(|n| n.to_string_lossy().into_owned())
-                .unwrap_or_else(|| "bulk.csv".into());
-            while !pending.is_empty() {
-                if route.stopped() {
-                    break 'inputs;
-                }
-                let picked = resource::next_piece(&pending, route.bulk.max_records as usize);
-                let rows: Vec<resource::Row> = picked.iter().map(|&i| pending[i].clone()).collect();
-                for i in picked.into_iter().rev() {
-                    pending.remove(i);
-                }
-                let seq = route.journal.pieces().map_err(SubmitError::journal)?.len() + 1;
-                let name = format!("{stem}.kbulk-{tag}-{seq}.csv");
-                let Some(piece) = route.prepare(input, &rows, name)? else {
-                    continue;
-                };
-                if !matches!(route.run(piece, false)?, End::Closed) {
-                    break 'inputs;
-                }
+            if !route.resource_input(c, input, &tag)? {
+                break 'inputs;
             }
         }
     }
@@ -320,53 +290,6 @@ impl Route<'_, '_> {
             .collect())
     }
 
-    /// Resolves the names `rows` need, rewrites them and journals the piece (`None` when no
-    /// row is left to send).
-    fn prepare(
-        &mut self,
-        input: u32,
-        rows: &[resource::Row],
-        file_name: String,
-    ) -> Result<Option<Piece>, SubmitError> {
-        let known = self.lookup(&resource::names_needed(rows.iter()))?;
-        let mut notes = Vec::new();
-        let mut sent = Vec::new();
-        let mut local = Vec::new();
-        for r in rows {
-            match resource::prepare(r, &known, &mut notes) {
-                resource::Prepared::Send(s) => sent.push(s),
-                resource::Prepared::Local { error } => local.push((
-                    RowId { input, row: r.line },
-                    Mark::Failed {
-                        action: None,
-                        error: format!("{error} (kbulk did not send this row to the engine)"),
-                        code: Some(codes::NOT_SENT.into()),
-                        retryable: false,
-                    },
-                )),
-            }
-        }
-        self.journal.apply(&local).map_err(SubmitError::journal)?;
-        for n in notes {
-            self.note(n);
-        }
-        if sent.is_empty() {
-            self.count()?;
-            return Ok(None);
-        }
-        let plan = PiecePlan {
-            input,
-            file_name,
-            body: resource::body(&sent),
-            rows: sent,
-            job: JobKind::ScheduleResourceCsv,
-        };
-        self.journal
-            .add_piece(&plan)
-            .map(Some)
-            .map_err(SubmitError::journal)
-    }
-
     /// The objects of `service` whose `field` (an `…In` filter of `filter_type`) is one of
     /// `values`: 100 values per call, one page of up to 500 objects each.
     fn list_in(
@@ -393,30 +316,6 @@ impl Route<'_, '_> {
             }
         }
         Ok(objects)
-    }
-
-    /// The ids of the resources named by `names` that exist.
-    fn lookup(
-        &self,
-        names: &std::collections::BTreeSet<resource::Key>,
-    ) -> Result<HashMap<resource::Key, i64>, SubmitError> {
-        let mut by_kind: BTreeMap<&str, Vec<&str>> = BTreeMap::new();
-        for (kind, name) in names {
-            by_kind.entry(kind).or_default().push(name);
-        }
-        let mut known = HashMap::new();
-        for (kind, names) in by_kind {
-            let filter = resource::filter_of(kind);
-            let listed = self
-                .list_in("schedule_scheduleresource", filter, "systemNameIn", &names)
-                .map_err(|e| format!("looking up resources by systemName: {e}"));
-            for o in listed.map_err(SubmitError::Config)? {
-                if let (Some(name), Some(id)) = (o["systemName"].as_str(), o["id"].as_i64()) {
-                    known.insert((kind.to_string(), name.to_string()), id);
-                }
-            }
-        }
-        Ok(known)
     }
 
     /// Starts (or adopts) the piece's job, polls it to its end and journals its rows;
