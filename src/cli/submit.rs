@@ -54,7 +54,7 @@ App Registry apps (App JSON Lines, App CSV) are upserted by appCustomId over the
 Environment: KALTURA_SERVICE_URL, KALTURA_KS, KALTURA_APP_REGISTRY_URL, KALTURA_APP_REGISTRY_REGION, KALTURA_PARTNER_ID, KALTURA_ADMIN_SECRET, \
 KALTURA_APP_TOKEN_ID, KALTURA_APP_TOKEN, KALTURA_APP_TOKEN_HASH_TYPE, KALTURA_USER_ID.
 
---via bulk (schedule-resource CSV only) hands the rows to Kaltura's bulk-upload engine as \
+--via bulk (schedule-resource CSV and iCal) hands the rows to Kaltura's bulk-upload engine as \
 server-side jobs of at most --max-records rows, in dependency order, rewritten so the engine \
 never meets its PHP 8 crash (names resolved to ids, parents set by kbulk after the job; each \
 rewrite is printed); each job is polled with backoff and its log read back into the same \
