@@ -170,9 +170,26 @@ pub enum Via {
 }
 
 impl SubmitArgs {
-    fn options(&self, journal: PathBuf) -> Result<SubmitOptions, CliError> {
-        let url = self.conn.service_url()?;
-        let mut opts = SubmitOptions::new(&url, self.conn.credentials()?, journal);
+    /// The options; `apps_only` when every record goes to the App Registry, which needs no
+    /// `--service-url` when the KS is given (a session from a secret or an app token still
+    /// opens through the API).
+    fn options(&self, journal: PathBuf, apps_only: bool) -> Result<SubmitOptions, CliError> {
+        let credentials = self.conn.credentials()?;
+        let registry = self.registry.base()?;
+        let url = match self.conn.service_url() {
+            Ok(url) => url,
+            // The journal records where the rows went: the App Registry.
+            Err(_) if apps_only && !credentials.renewable() => registry.clone(),
+            Err(_) if apps_only => {
+                return Err(CliError::Usage(
+                    "--service-url (or KALTURA_SERVICE_URL) is required to open a session with \
+                     --admin-secret or an app token; App Registry apps alone need only --ks"
+                        .into(),
+                ));
+            }
+            Err(e) => return Err(e),
+        };
+        let mut opts = SubmitOptions::new(&url, credentials, journal);
         opts.batch_size = self.batch_size as usize;
         opts.concurrency = self.concurrency as usize;
         opts.retry = RetryPolicy {
@@ -183,7 +200,7 @@ impl SubmitArgs {
         opts.timeout = Duration::from_secs(self.timeout.max(1));
         opts.resume = self.resume;
         opts.chunk_size = self.chunk_size as usize;
-        opts.app_registry_url = Some(self.registry.base()?);
+        opts.app_registry_url = Some(registry);
         Ok(opts)
     }
 }
@@ -232,7 +249,6 @@ pub fn run(args: &SubmitArgs) -> Result<Exit, CliError> {
             journal_path.display()
         );
     }
-    let mut opts = args.options(journal_path)?;
     let mut read = kbulk::formats::ReadOptions::default();
     args.events.apply(&mut read);
     let mut checked = Vec::new();
@@ -257,6 +273,12 @@ pub fn run(args: &SubmitArgs) -> Result<Exit, CliError> {
             )));
         }
     }
+    let apps_only = checked.iter().all(|c| {
+        c.records
+            .iter()
+            .all(|r| r.data.kind() == kbulk::record::RecordKind::App)
+    }) && checked.iter().any(|c| !c.records.is_empty());
+    let mut opts = args.options(journal_path, apps_only)?;
     if args.via == Via::Bulk {
         if args.dry_run {
             return Err(CliError::Usage(
