@@ -259,12 +259,11 @@ pub fn run(args: &SubmitArgs) -> Result<Exit, CliError> {
     }
     // Kinds that are read and checked but have no planner yet: said before anything is sent.
     for c in &checked {
-        if let Some(r) = c.records.iter().find(|r| {
-            matches!(
-                r.data.kind(),
-                kbulk::record::RecordKind::CategoryUser | kbulk::record::RecordKind::CategoryEntry
-            )
-        }) {
+        if let Some(r) = c
+            .records
+            .iter()
+            .find(|r| matches!(r.data.kind(), kbulk::record::RecordKind::CategoryEntry))
+        {
             return Err(CliError::Usage(format!(
                 "{}: kbulk submit does not send {} yet (`kbulk check` and `kbulk convert` read \
                  them); nothing was submitted",

@@ -167,6 +167,11 @@ pub(super) trait Kind: Sized + Clone + Debug + Send + 'static {
     /// Takes in the objects found for one of the kind's own keys (kinds that compare a row with
     /// what exists keep them; the others need only the id, which [`Keyed`] keeps).
     fn absorb_own(_extra: &mut Self::Extra, _name: &Self::Name, _objs: &[Value]) {}
+    /// The id of an object a lookup of its key found (kinds whose objects have no `id`, such as
+    /// category users, name it by their key).
+    fn found_id(_name: &Self::Name, obj: &Value) -> Option<String> {
+        id_of(obj)
+    }
     /// The object to take from a lookup that found several.
     fn pick(objs: &[Value]) -> Option<&Value> {
         objs.first()
@@ -460,7 +465,7 @@ impl<K: Kind> Planner for Keyed<K> {
                 match lookup {
                     Lookup::Found(objs) => {
                         K::absorb_own(&mut self.extra, &name, objs);
-                        if let Some(id) = K::pick(objs).and_then(id_of) {
+                        if let Some(id) = K::pick(objs).and_then(|o| K::found_id(&name, o)) {
                             self.known.insert(name, Target::Id(id));
                         }
                     }
