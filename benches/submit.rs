@@ -11,8 +11,10 @@
 //!
 //! Prints a Markdown table of (a), (b), (c) (rows/s, ratios), then `KBULK_BENCH_RUNS` (default 3)
 //! alternating runs of (d) and (c): rows/s of each as a share of the latency bound,
-//! `concurrency × 20 rows / latency` (8,000 rows/s at 20 ms and 8 in flight), (c) as a share of
-//! (d), and the median of each column. Every run checks that exactly one resource exists per row.
+//! `concurrency × 20 rows / latency` (8,000 rows/s at 20 ms and 8 in flight), over the whole run
+//! and in the steady state (between 10 % and 90 % of the rows done, which leaves out start-up and
+//! the tail), (c) as a share of (d), and the median of each column. Every run checks that exactly
+//! one resource exists per row.
 //!
 //! Run: `cargo bench --bench submit`. `KBULK_BENCH_ROWS` sets the rows (default 10,000; the
 //! one-call-per-row baseline alone then takes over 200 s), `KBULK_BENCH_LATENCY_MS` the added
@@ -113,13 +115,14 @@ fn sequential_multirequests(n: usize, latency: Duration) -> Duration {
 /// (d) The sandbox's own capacity: `concurrency` threads of a plain client, each sending
 /// multirequests of 20 adds back to back (no lookups, no journal, no parents). If this falls short
 /// of the bound, the server — not kbulk — is what queues.
-fn plain_parallel(n: usize, latency: Duration, concurrency: usize) -> Duration {
+fn plain_parallel(n: usize, latency: Duration, concurrency: usize) -> Timed {
     let h = sandbox(latency);
     let client = Client::new(&h.api_v3_url(), Duration::from_secs(60)).unwrap();
     let ks = Secret::new(h.admin_ks().unwrap());
     let calls: Vec<Call> = rows(n).iter().map(|(a, b, c)| add(a, b, c)).collect();
     let chunks: Vec<&[Call]> = calls.chunks(20).collect();
     let next = std::sync::atomic::AtomicUsize::new(0);
+    let answered = std::sync::Mutex::new(Vec::new());
     let start = Instant::now();
     std::thread::scope(|scope| {
         for _ in 0..concurrency {
@@ -129,13 +132,29 @@ fn plain_parallel(n: usize, latency: Duration, concurrency: usize) -> Duration {
                     let Some(chunk) = chunks.get(i) else { break };
                     let r = client.multirequest(&ks, chunk).expect("answered");
                     assert!(r.iter().all(Result::is_ok));
+                    answered
+                        .lock()
+                        .unwrap()
+                        .push((start.elapsed(), chunk.len() as u64));
                 }
             });
         }
     });
     let t = start.elapsed();
     assert_eq!(count(&h), n as i64);
-    t
+    let mut done = 0;
+    let mut samples = answered.into_inner().unwrap();
+    samples.sort();
+    for s in &mut samples {
+        done += s.1;
+        s.1 = done;
+    }
+    Timed {
+        preflight: Duration::ZERO,
+        submit: t,
+        first_send: Duration::ZERO,
+        samples,
+    }
 }
 
 /// What one run of (c) measured.
@@ -147,6 +166,26 @@ struct Timed {
     /// From the call of `submit()` to the first batch handed to the executor (the journal
     /// created, the planner built, the first lookups answered).
     first_send: Duration,
+    /// (time since the start, rows done by then), in time order: what the steady-state rate is
+    /// read from.
+    samples: Vec<(Duration, u64)>,
+}
+
+impl Timed {
+    /// Rows/s between the moments 10 % and 90 % of the `n` rows were done: the rate once the
+    /// pipe is full, without start-up (session, journal, lookups, the first answers) or the
+    /// tail (the last batches, fewer than `concurrency` in flight). `None` with too few samples.
+    fn steady(&self, n: usize) -> Option<f64> {
+        let at = |share: u64| {
+            self.samples
+                .iter()
+                .find(|(_, done)| *done * 10 >= n as u64 * share)
+                .copied()
+        };
+        let ((t1, d1), (t2, d2)) = (at(1)?, at(9)?);
+        let dt = t2.checked_sub(t1)?.as_secs_f64();
+        (d2 > d1 && dt > 0.0).then(|| (d2 - d1) as f64 / dt)
+    }
 }
 
 fn kbulk_submit(n: usize, latency: Duration, concurrency: usize, dir: &Path, run: usize) -> Timed {
@@ -181,9 +220,13 @@ fn kbulk_submit(n: usize, latency: Duration, concurrency: usize, dir: &Path, run
     let preflight = start.elapsed();
     let start = Instant::now();
     let mut first_send = None;
+    let mut samples: Vec<(Duration, u64)> = Vec::new();
     let result = submit(&inputs, &opts, &mut |p| {
         if p.phase == Phase::Sending && first_send.is_none() {
             first_send = Some(start.elapsed());
+        }
+        if samples.last().is_none_or(|&(_, d)| d < p.done) {
+            samples.push((start.elapsed(), p.done));
         }
     })
     .expect("submission runs");
@@ -194,6 +237,7 @@ fn kbulk_submit(n: usize, latency: Duration, concurrency: usize, dir: &Path, run
         preflight,
         submit,
         first_send: first_send.unwrap_or(submit),
+        samples,
     }
 }
 
@@ -211,8 +255,17 @@ fn share(n: usize, d: Duration, latency: Duration, concurrency: usize) -> String
     )
 }
 
+/// `rate` rows/s and its share of the bound, as the tables print it.
+fn rate_share(rate: f64, latency: Duration, concurrency: usize) -> String {
+    format!(
+        "{rate:.0} rows/s ({:.0} %)",
+        100.0 * rate / bound(latency, concurrency)
+    )
+}
+
 /// (d) and (c) `runs` times, alternating, each against a fresh sandbox; prints every run and the
-/// median of each column.
+/// median of each column: the whole run, and the steady state (from 10 % to 90 % of the rows
+/// done).
 fn submit_runs(n: usize, latency: Duration, concurrency: usize, dir: &Path, runs: usize) {
     let mut plain = Vec::new();
     let mut kbulk = Vec::new();
@@ -220,8 +273,9 @@ fn submit_runs(n: usize, latency: Duration, concurrency: usize, dir: &Path, runs
         let d = plain_parallel(n, latency, concurrency);
         let c = kbulk_submit(n, latency, concurrency, dir, run);
         eprintln!(
-            "run {}: (d) {d:.2?}, (c) {:.2?} (first batch sent after {:.2?}; preflight {:.2?})",
+            "run {}: (d) {:.2?}, (c) {:.2?} (first batch sent after {:.2?}; preflight {:.2?})",
             run + 1,
+            d.submit,
             c.submit,
             c.first_send,
             c.preflight
@@ -231,41 +285,57 @@ fn submit_runs(n: usize, latency: Duration, concurrency: usize, dir: &Path, runs
     }
     println!(
         "\n{n} resources, {} ms latency, batch 20, concurrency {concurrency}: latency bound \
-         {:.0} rows/s. (c) is `submit()` alone (session, journal, lookups, sending, results); \
-         (c)+pre adds the preflight check of the file.\n",
+         {:.0} rows/s. Whole run: (c) is `submit()` from its call to its return (session, \
+         journal, lookups, sending, results), (c)+pre adds the preflight check of the file; \
+         steady state: rows/s between 10 % and 90 % of the rows done, (d) and (c) alike.\n",
         latency.as_millis(),
         bound(latency, concurrency)
     );
     println!(
-        "| run | (d) plain client | (c) kbulk submit | (c)+pre | (c) / (d) | first send | \
-         preflight |"
+        "| run | (d) plain, whole run | (c) kbulk, whole run | (c)+pre | (c) / (d) | \
+         (d) plain, steady | (c) kbulk, steady | (c) / (d) steady | first send | preflight |"
     );
-    println!("|---|---:|---:|---:|---:|---:|---:|");
-    let line = |name: &str, d: Duration, c: &Timed| {
+    println!("|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|");
+    let steady = |t: &Timed| t.steady(n).unwrap_or(0.0);
+    let line = |name: &str, d: &Timed, c: &Timed, ds: f64, cs: f64| {
         println!(
-            "| {name} | {} | {} | {} | {:.0} % | {:.0} ms | {:.0} ms |",
-            share(n, d, latency, concurrency),
+            "| {name} | {} | {} | {} | {:.0} % | {} | {} | {:.0} % | {:.0} ms | {:.0} ms |",
+            share(n, d.submit, latency, concurrency),
             share(n, c.submit, latency, concurrency),
             share(n, c.submit + c.preflight, latency, concurrency),
-            100.0 * d.as_secs_f64() / c.submit.as_secs_f64(),
+            100.0 * d.submit.as_secs_f64() / c.submit.as_secs_f64(),
+            rate_share(ds, latency, concurrency),
+            rate_share(cs, latency, concurrency),
+            100.0 * cs / ds.max(1e-9),
             c.first_send.as_secs_f64() * 1e3,
             c.preflight.as_secs_f64() * 1e3
         );
     };
     for (run, (d, c)) in plain.iter().zip(&kbulk).enumerate() {
-        line(&format!("{}", run + 1), *d, c);
+        line(&format!("{}", run + 1), d, c, steady(d), steady(c));
     }
     if runs > 1 {
         let median = |mut v: Vec<Duration>| {
             v.sort();
             v[v.len() / 2]
         };
-        let m = Timed {
-            submit: median(kbulk.iter().map(|c| c.submit).collect()),
-            first_send: median(kbulk.iter().map(|c| c.first_send).collect()),
-            preflight: median(kbulk.iter().map(|c| c.preflight).collect()),
+        let median_f = |mut v: Vec<f64>| {
+            v.sort_by(f64::total_cmp);
+            v[v.len() / 2]
         };
-        line("median", median(plain), &m);
+        let m = |t: &[Timed]| Timed {
+            submit: median(t.iter().map(|c| c.submit).collect()),
+            first_send: median(t.iter().map(|c| c.first_send).collect()),
+            preflight: median(t.iter().map(|c| c.preflight).collect()),
+            samples: Vec::new(),
+        };
+        line(
+            "median",
+            &m(&plain),
+            &m(&kbulk),
+            median_f(plain.iter().map(steady).collect()),
+            median_f(kbulk.iter().map(steady).collect()),
+        );
     }
 }
 

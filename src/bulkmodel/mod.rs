@@ -2,11 +2,12 @@
 //! stores an upload and its worker hands the bytes to [`KalturaEngines`] (a
 //! [`crate::sandbox::BulkEngine`]), which reads the file as the real engine does — kbulk's PHP
 //! `fgetcsv` tokenizer and line classes — and makes the API calls that engine makes, with its
-//! messages, limits and documented bugs (kaltura-formats §3, §9.4). The sandbox imports nothing
+//! messages, limits and documented bugs (kaltura-formats §3, §5, §9.4). The sandbox imports nothing
 //! of this module; the binary (and tests) plug it in through `SandboxConfig::bulk.engine`.
 use crate::sandbox::{BulkApi, BulkEnd, BulkEngine, BulkJob, BulkKind};
 
 pub mod csv;
+pub mod ical;
 pub mod resource;
 
 /// The engines kbulk models, one per [`BulkKind`].
@@ -17,15 +18,15 @@ impl BulkEngine for KalturaEngines {
     fn run(&self, job: &BulkJob, api: &mut dyn BulkApi) -> BulkEnd {
         match job.kind {
             BulkKind::ScheduleResourceCsv => resource::run(job, api),
+            BulkKind::ICal => ical::run(job, api),
             // kbulk has no model of these engines yet: the job fails as Kaltura's does when the
             // worker has no engine for the job's type.
-            BulkKind::ScheduleEventCsv
-            | BulkKind::ICal
-            | BulkKind::EntryCsv
-            | BulkKind::EntryXml => BulkEnd::Failed {
-                message: "Error: Unable to find bulk upload engine".into(),
-                error_type: 4,
-            },
+            BulkKind::ScheduleEventCsv | BulkKind::EntryCsv | BulkKind::EntryXml => {
+                BulkEnd::Failed {
+                    message: "Error: Unable to find bulk upload engine".into(),
+                    error_type: 4,
+                }
+            }
         }
     }
 }

@@ -5,13 +5,12 @@
 use std::collections::HashMap;
 use std::sync::Arc;
 
-use super::table::{Added, Limit, at, known_action, unknown_action};
-use crate::diag::Diagnostic;
+use super::table::{Shared, Table, TableKind, at, known_action, two_places, unknown_action};
+use crate::diag::{Code, Diagnostic};
 use crate::record::codes::category as codes;
 use crate::record::locs::CellLocs;
-use crate::record::table::TableRules;
 use crate::record::{Category, RecordData};
-use crate::source::{LineCol, Place};
+use crate::source::Place;
 
 /// The enum columns: name, allowed values, API enum type.
 const ENUMS: [(&str, &[i64], &str); 5] = [
@@ -170,12 +169,11 @@ pub fn check_category(
 }
 
 /// The category file rules.
-#[derive(Debug)]
-pub struct Rules {
-    file: Arc<str>,
-    limit: Limit,
-    /// Full names added by earlier rows.
-    added: Added,
+pub type Rules = Table<Categories>;
+
+/// What the category file rules keep beyond the shared ones.
+#[derive(Debug, Default)]
+pub struct Categories {
     /// Parent paths not added by any row yet: the earliest row asking for each.
     waiting: HashMap<String, (u64, Place)>,
     /// The first row the engine rejects while parsing (PHP 8 crashes there), and how many
@@ -184,39 +182,31 @@ pub struct Rules {
     valid_before: u64,
 }
 
-impl Rules {
-    /// The rules of one file.
-    pub fn new(file: Arc<str>, max_records: Option<u64>) -> Self {
-        Rules {
-            file,
-            limit: Limit::new(max_records),
-            added: Added::default(),
-            waiting: HashMap::new(),
-            crash: None,
-            valid_before: 0,
+impl TableKind for Categories {
+    type Record = Category;
+    const LIMIT_CODE: &'static Code = &codes::MAX_RECORDS;
+    const LIMIT_SERVER: Option<&'static str> = Some("Exeeded max records count per bulk");
+
+    fn record(data: &RecordData) -> Option<&Category> {
+        match data {
+            RecordData::Category(c) => Some(c),
+            _ => None,
         }
     }
-}
 
-impl TableRules for Rules {
-    fn check(&self, data: &RecordData, locs: &CellLocs, row: u64, diags: &mut Vec<Diagnostic>) {
-        if let RecordData::Category(c) = data {
-            check_category(c, locs, &self.file, row, diags);
-        }
+    fn check(c: &Category, locs: &CellLocs, file: &Arc<str>, row: u64, out: &mut Vec<Diagnostic>) {
+        check_category(c, locs, file, row, out);
     }
 
     fn observe(
         &mut self,
-        data: Option<&RecordData>,
+        shared: &mut Shared,
+        c: &Category,
         locs: &CellLocs,
         row: u64,
         diags: &mut Vec<Diagnostic>,
     ) {
-        self.limit.observe(row, locs);
-        let Some(RecordData::Category(c)) = data else {
-            return;
-        };
-        let over = self.limit.hold().is_some();
+        let over = shared.limit.hold().is_some();
         let rejected = parse_rejection(c)
             .or_else(|| over.then(|| "Exeeded max records count per bulk".into()));
         if self.crash.is_none() {
@@ -227,7 +217,7 @@ impl TableRules for Rules {
             }
         }
         if let Some(path) = c.relative_path.as_deref().filter(|p| !p.is_empty())
-            && !self.added.contains(path)
+            && !shared.added.contains(path)
         {
             self.waiting
                 .entry(path.to_string())
@@ -238,26 +228,21 @@ impl TableRules for Rules {
         }
         let Some(full) = c.full_name() else { return };
         let here = locs.at("name");
+        let file = &shared.file;
         if c.action() == 1
-            && let Some((first_row, first)) = self.added.add(full.clone(), row, here)
+            && let Some((first_row, first)) = shared.added.add(full.clone(), row, here)
         {
             diags.push(
-                Diagnostic::new(&codes::DUPLICATE_CATEGORY, &self.file, format!("row {first_row} already adds the category `{full}`: this add fails"))
-                    .label(here.span, here.at, "added again")
-                    .label(first.span, LineCol::UNRESOLVED, "first added here")
-                    .row(row)
+                two_places(&codes::DUPLICATE_CATEGORY, file, format!("row {first_row} already adds the category `{full}`: this add fails"), row, (here, "added again"), (first, "first added here"))
                     .server(format!("The category \"{full}\" already exists"))
                     .help("remove the repeated row, or make it an update (action 2 with categoryId or referenceId)"),
             );
         } else if c.action() == 6 {
-            self.added.add(full.clone(), row, here);
+            shared.added.add(full.clone(), row, here);
         }
         if let Some((child_row, p)) = self.waiting.remove(&full) {
             diags.push(
-                Diagnostic::new(&codes::PARENT_AFTER_CHILD, &self.file, format!("this row adds `{full}`, the parent row {child_row} names in its relativePath; the engine processes rows in order, so row {child_row} does not find its parent"))
-                    .label(here.span, here.at, "parent added only here")
-                    .label(p.span, LineCol::UNRESOLVED, "needed here first")
-                    .row(row)
+                two_places(&codes::PARENT_AFTER_CHILD, file, format!("this row adds `{full}`, the parent row {child_row} names in its relativePath; the engine processes rows in order, so row {child_row} does not find its parent"), row, (here, "parent added only here"), (p, "needed here first"))
                     .server(format!("Parent category not found for full name [{full}]"))
                     .help("move this row above the rows of its children"),
             );
@@ -265,21 +250,13 @@ impl TableRules for Rules {
     }
 
     fn hold(&self) -> Option<u64> {
-        let crash = self.crash.as_ref().map(|c| c.1.span.start);
-        [crash, self.limit.hold()].into_iter().flatten().min()
+        self.crash.as_ref().map(|c| c.1.span.start)
     }
 
-    fn finish(&mut self, diags: &mut Vec<Diagnostic>) {
-        if let Some(d) = self.limit.finish(
-            &codes::MAX_RECORDS,
-            &self.file,
-            Some("Exeeded max records count per bulk"),
-        ) {
-            diags.push(d);
-        }
+    fn finish(&mut self, shared: &Shared, diags: &mut Vec<Diagnostic>) {
         if let Some((row, p, why, before)) = self.crash.take() {
             diags.push(
-                Diagnostic::new(&codes::JOB_CRASH, &self.file, format!("the engine rejects this row while parsing (\"{why}\") and on PHP 8 the whole category job then crashes here: the {before} valid rows before it are created but their results are lost, the rows after it are never processed, and a retry creates the earlier rows again"))
+                Diagnostic::new(&codes::JOB_CRASH, &shared.file, format!("the engine rejects this row while parsing (\"{why}\") and on PHP 8 the whole category job then crashes here: the {before} valid rows before it are created but their results are lost, the rows after it are never processed, and a retry creates the earlier rows again"))
                     .label(p.span, p.at, "the job crashes at this row")
                     .row(row)
                     .help("fix every row the engine rejects before uploading a category file"),

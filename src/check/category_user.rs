@@ -3,13 +3,13 @@
 //! engine's per-bulk limit (which the category-entry engine never enforces).
 use std::sync::Arc;
 
-use super::table::{Added, Limit, at, known_action, unknown_action};
-use crate::diag::Diagnostic;
+use super::table::{
+    Shared, Table, TableKind, at, known_action, last_message_wins, two_places, unknown_action,
+};
+use crate::diag::{Code, Diagnostic};
 use crate::record::codes::category_user as codes;
 use crate::record::locs::CellLocs;
-use crate::record::table::TableRules;
 use crate::record::{CategoryEntry, CategoryUser, RecordData};
-use crate::source::LineCol;
 
 /// The per-record rules of one category-user row.
 pub fn check_member(
@@ -85,18 +85,7 @@ pub fn check_member(
             .server("Wrong value passed for property updateMethod."),
         );
     }
-    if failed.len() > 1
-        && let Some(last) = failed.last().and_then(|d| d.server_message.clone())
-    {
-        let p = locs.row;
-        out.push(
-            Diagnostic::new(&codes::LAST_MESSAGE_WINS, file, format!("this row fails {} checks; the bulk results will show only the last: \"{last}\"", failed.len()))
-                .label(p.span, p.at, "several errors")
-                .row(row)
-                .server(last),
-        );
-    }
-    out.append(&mut failed);
+    last_message_wins(&codes::LAST_MESSAGE_WINS, file, locs, row, failed, out);
     if !known_action(m.action()) {
         out.push(unknown_action(
             &codes::UNKNOWN_ACTION,
@@ -149,42 +138,42 @@ pub fn check_category_entry(
 }
 
 /// The category-user file rules.
-#[derive(Debug)]
-pub struct MemberRules {
-    file: Arc<str>,
-    limit: Limit,
-    added: Added,
-}
+pub type MemberRules = Table<Members>;
 
-impl MemberRules {
-    /// The rules of one file.
-    pub fn new(file: Arc<str>, max_records: Option<u64>) -> Self {
-        MemberRules {
-            file,
-            limit: Limit::new(max_records),
-            added: Added::default(),
+/// The category-user kind: its file rules keep nothing beyond the shared ones.
+#[derive(Debug, Default)]
+pub struct Members;
+
+impl TableKind for Members {
+    type Record = CategoryUser;
+    const LIMIT_CODE: &'static Code = &codes::MAX_RECORDS;
+    const LIMIT_SERVER: Option<&'static str> = Some("Exceeded max records count per bulk");
+
+    fn record(data: &RecordData) -> Option<&CategoryUser> {
+        match data {
+            RecordData::CategoryUser(m) => Some(m),
+            _ => None,
         }
     }
-}
 
-impl TableRules for MemberRules {
-    fn check(&self, data: &RecordData, locs: &CellLocs, row: u64, diags: &mut Vec<Diagnostic>) {
-        if let RecordData::CategoryUser(m) = data {
-            check_member(m, locs, &self.file, row, diags);
-        }
+    fn check(
+        m: &CategoryUser,
+        locs: &CellLocs,
+        file: &Arc<str>,
+        row: u64,
+        out: &mut Vec<Diagnostic>,
+    ) {
+        check_member(m, locs, file, row, out);
     }
 
     fn observe(
         &mut self,
-        data: Option<&RecordData>,
+        shared: &mut Shared,
+        m: &CategoryUser,
         locs: &CellLocs,
         row: u64,
         diags: &mut Vec<Diagnostic>,
     ) {
-        self.limit.observe(row, locs);
-        let Some(RecordData::CategoryUser(m)) = data else {
-            return;
-        };
         let category = match (m.category_id, &m.category_reference_id) {
             (Some(id), _) => format!("#{id}"),
             (None, Some(r)) => format!("ref:{r}"),
@@ -195,100 +184,76 @@ impl TableRules for MemberRules {
             return;
         }
         let here = locs.at("userId");
-        if let Some((first_row, first)) = self.added.add(format!("{category}/{user}"), row, here) {
+        if let Some((first_row, first)) = shared.added.add(format!("{category}/{user}"), row, here)
+        {
             diags.push(
-                Diagnostic::new(
+                two_places(
                     &codes::DUPLICATE_MEMBER,
-                    &self.file,
+                    &shared.file,
                     format!(
                         "row {first_row} already adds `{user}` to this category: this add fails"
                     ),
+                    row,
+                    (here, "added again"),
+                    (first, "first added here"),
                 )
-                .label(here.span, here.at, "added again")
-                .label(first.span, LineCol::UNRESOLVED, "first added here")
-                .row(row)
                 .server("CategoryUser already exists")
                 .help("use action 2 (update) or 6 (add or update) for the later row"),
             );
         }
     }
-
-    fn hold(&self) -> Option<u64> {
-        self.limit.hold()
-    }
-
-    fn finish(&mut self, diags: &mut Vec<Diagnostic>) {
-        if let Some(d) = self.limit.finish(
-            &codes::MAX_RECORDS,
-            &self.file,
-            Some("Exceeded max records count per bulk"),
-        ) {
-            diags.push(d);
-        }
-    }
 }
 
 /// The category-entry file rules.
-#[derive(Debug)]
-pub struct EntryRules {
-    file: Arc<str>,
-    limit: Limit,
-    seen: Added,
-}
+pub type EntryRules = Table<CategoryEntries>;
 
-impl EntryRules {
-    /// The rules of one file.
-    pub fn new(file: Arc<str>, max_records: Option<u64>) -> Self {
-        EntryRules {
-            file,
-            limit: Limit::new(max_records),
-            seen: Added::default(),
+/// The category-entry kind: its file rules keep nothing beyond the shared ones.
+#[derive(Debug, Default)]
+pub struct CategoryEntries;
+
+impl TableKind for CategoryEntries {
+    type Record = CategoryEntry;
+    const LIMIT_CODE: &'static Code = &codes::ENTRY_LIMIT_NOT_ENFORCED;
+    const LIMIT_SERVER: Option<&'static str> = None;
+
+    fn record(data: &RecordData) -> Option<&CategoryEntry> {
+        match data {
+            RecordData::CategoryEntry(e) => Some(e),
+            _ => None,
         }
     }
-}
 
-impl TableRules for EntryRules {
-    fn check(&self, data: &RecordData, locs: &CellLocs, row: u64, diags: &mut Vec<Diagnostic>) {
-        if let RecordData::CategoryEntry(e) = data {
-            check_category_entry(e, locs, &self.file, row, diags);
-        }
+    fn check(
+        e: &CategoryEntry,
+        locs: &CellLocs,
+        file: &Arc<str>,
+        row: u64,
+        out: &mut Vec<Diagnostic>,
+    ) {
+        check_category_entry(e, locs, file, row, out);
     }
 
     fn observe(
         &mut self,
-        data: Option<&RecordData>,
+        shared: &mut Shared,
+        e: &CategoryEntry,
         locs: &CellLocs,
         row: u64,
         diags: &mut Vec<Diagnostic>,
     ) {
-        self.limit.observe(row, locs);
-        let Some(RecordData::CategoryEntry(e)) = data else {
-            return;
-        };
         let (Some(entry), Some(cat)) = (&e.entry_id, e.category_id) else {
             return;
         };
         let here = locs.row;
-        if let Some((first_row, first)) = self.seen.add(format!("{cat}/{entry}"), row, here) {
-            diags.push(
-                Diagnostic::new(&codes::ENTRY_DUPLICATE, &self.file, format!("row {first_row} already acts on entry `{entry}` in category {cat}: this row finds it no longer pending"))
-                    .label(here.span, here.at, "again")
-                    .label(first.span, LineCol::UNRESOLVED, "first here")
-                    .row(row),
-            );
-        }
-    }
-
-    fn hold(&self) -> Option<u64> {
-        self.limit.hold()
-    }
-
-    fn finish(&mut self, diags: &mut Vec<Diagnostic>) {
-        if let Some(d) = self
-            .limit
-            .finish(&codes::ENTRY_LIMIT_NOT_ENFORCED, &self.file, None)
-        {
-            diags.push(d);
+        if let Some((first_row, first)) = shared.added.add(format!("{cat}/{entry}"), row, here) {
+            diags.push(two_places(
+                &codes::ENTRY_DUPLICATE,
+                &shared.file,
+                format!("row {first_row} already acts on entry `{entry}` in category {cat}: this row finds it no longer pending"),
+                row,
+                (here, "again"),
+                (first, "first here"),
+            ));
         }
     }
 }

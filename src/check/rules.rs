@@ -251,11 +251,16 @@ pub struct AnyRules {
     entry_rows: u64,
 }
 
+/// The name indexes of a JSON Lines file that share its memory budget.
+const INDEXES: u64 = 3;
+
 impl AnyRules {
-    /// Rules for one JSON Lines file, with the per-bulk limit, the bytes each name index may
-    /// hold before it spills and the server's apps of `opts`.
+    /// Rules for one JSON Lines file, with the per-bulk limit, the memory budget and the
+    /// server's apps of `opts`. Its three name indexes (resource system names, entry reference
+    /// ids, event UIDs) share the one budget: each may hold a third of it before it spills, so
+    /// together they stay within `--memory`.
     pub fn new(file: Arc<str>, opts: &ReadOptions) -> Self {
-        let (max, memory) = (opts.max_records, opts.memory);
+        let (max, memory) = (opts.max_records, opts.memory / INDEXES);
         AnyRules {
             resources: resource::FileRules::new(file.clone(), max).with_memory(memory),
             entries: entry::FileRules::new(file.clone(), max, EntrySource::Jsonl)
@@ -371,5 +376,66 @@ impl Rules for AnyRules {
         if let Some(apps) = self.apps {
             Rules::finish(apps, out);
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::source::{LineCol, Place, Span};
+
+    /// A JSON Lines file of resources, entries and events: its three indexes share `--memory`
+    /// (together they never hold more than the budget), and each spills past its share.
+    #[test]
+    fn jsonl_indexes_share_one_budget() {
+        const BUDGET: u64 = 60_000;
+        let opts = ReadOptions {
+            memory: BUDGET,
+            ..ReadOptions::default()
+        };
+        let mut rules = AnyRules::new(Arc::from("mixed.jsonl"), &opts);
+        let mut out = Vec::new();
+        let mut offset = 0u64;
+        for i in 0..2000u64 {
+            for line in [
+                format!(
+                    r#"{{"kind":"scheduleResource","action":"add","name":"R{i}","type":"location","systemName":"room-{i}"}}"#
+                ),
+                format!(
+                    r#"{{"kind":"entry","action":"add","type":"1","referenceId":"ref-{i}","name":"E{i}"}}"#
+                ),
+                format!(
+                    r#"{{"kind":"scheduleEvent","action":"add","eventType":"record","referenceId":"uid-{i}@example.org","summary":"S{i}","startDate":"2027-09-06T08:00:00Z","endDate":"2027-09-06T09:00:00Z"}}"#
+                ),
+            ] {
+                let data: RecordData = serde_json::from_str(&line).expect("a record");
+                let end = offset + line.len() as u64;
+                let locs = AnyLocs {
+                    line: Place {
+                        span: Span::new(offset, end),
+                        at: LineCol::UNRESOLVED,
+                    },
+                    app: None,
+                    nth: i + 1,
+                };
+                offset = end + 1;
+                rules.observe(Some(&data), &locs, i + 1, &mut out);
+            }
+        }
+        let parts = [
+            rules.resources.budget_spilled(),
+            rules.entries.budget_spilled(),
+            rules.events.budget_spilled(),
+        ];
+        let total: usize = parts.iter().map(|(b, _)| b).sum();
+        assert!(
+            total as u64 <= BUDGET,
+            "the indexes may hold {total} bytes together, past the {BUDGET}-byte budget"
+        );
+        assert!(
+            parts.iter().all(|&(_, spilled)| spilled),
+            "2000 names of each kind spill each index at a third of {BUDGET} bytes: {parts:?}"
+        );
+        assert!(out.is_empty(), "unique names make no finding: {out:?}");
     }
 }

@@ -3,13 +3,13 @@
 //! per-bulk limit.
 use std::sync::Arc;
 
-use super::table::{Added, Limit, at, known_action, unknown_action};
-use crate::diag::Diagnostic;
+use super::table::{
+    Shared, Table, TableKind, at, known_action, last_message_wins, two_places, unknown_action,
+};
+use crate::diag::{Code, Diagnostic};
 use crate::record::codes::user as codes;
 use crate::record::locs::CellLocs;
-use crate::record::table::TableRules;
 use crate::record::{RecordData, User};
-use crate::source::LineCol;
 
 /// Whether `v` contains the engine's date-only pattern `([1-2][0-9]{3})-([0-1][0-9])-([0-3][0-9])`.
 fn date_only(v: &str) -> bool {
@@ -101,18 +101,7 @@ pub fn check_user(u: &User, locs: &CellLocs, file: &Arc<str>, row: u64, out: &mu
             )),
         );
     }
-    if failed.len() > 1
-        && let Some(last) = failed.last().and_then(|d| d.server_message.clone())
-    {
-        let p = locs.row;
-        out.push(
-            Diagnostic::new(&codes::LAST_MESSAGE_WINS, file, format!("this row fails {} checks; the bulk results will show only the last: \"{last}\"", failed.len()))
-                .label(p.span, p.at, "several errors")
-                .row(row)
-                .server(last),
-        );
-    }
-    out.append(&mut failed);
+    last_message_wins(&codes::LAST_MESSAGE_WINS, file, locs, row, failed, out);
     if !known_action(action) {
         out.push(unknown_action(
             &codes::UNKNOWN_ACTION,
@@ -150,81 +139,61 @@ pub fn check_user(u: &User, locs: &CellLocs, file: &Arc<str>, row: u64, out: &mu
 }
 
 /// The user file rules.
-#[derive(Debug)]
-pub struct Rules {
-    file: Arc<str>,
-    limit: Limit,
-    added: Added,
-}
+pub type Rules = Table<Users>;
 
-impl Rules {
-    /// The rules of one file.
-    pub fn new(file: Arc<str>, max_records: Option<u64>) -> Self {
-        Rules {
-            file,
-            limit: Limit::new(max_records),
-            added: Added::default(),
+/// The user kind: its file rules keep nothing beyond the shared ones.
+#[derive(Debug, Default)]
+pub struct Users;
+
+impl TableKind for Users {
+    type Record = User;
+    const LIMIT_CODE: &'static Code = &codes::MAX_RECORDS;
+    const LIMIT_SERVER: Option<&'static str> = Some("Exeeded max records count per bulk");
+
+    fn record(data: &RecordData) -> Option<&User> {
+        match data {
+            RecordData::User(u) => Some(u),
+            _ => None,
         }
     }
-}
 
-impl TableRules for Rules {
-    fn check(&self, data: &RecordData, locs: &CellLocs, row: u64, diags: &mut Vec<Diagnostic>) {
-        if let RecordData::User(u) = data {
-            check_user(u, locs, &self.file, row, diags);
-        }
+    fn check(u: &User, locs: &CellLocs, file: &Arc<str>, row: u64, out: &mut Vec<Diagnostic>) {
+        check_user(u, locs, file, row, out);
     }
 
     fn observe(
         &mut self,
-        data: Option<&RecordData>,
+        shared: &mut Shared,
+        u: &User,
         locs: &CellLocs,
         row: u64,
         diags: &mut Vec<Diagnostic>,
     ) {
-        self.limit.observe(row, locs);
-        let Some(RecordData::User(u)) = data else {
-            return;
-        };
         let Some(id) = u.user_id.as_deref() else {
             return;
         };
         let here = locs.at("userId");
         match u.action() {
             1 => {
-                if let Some((first_row, first)) = self.added.add(id.to_string(), row, here) {
+                if let Some((first_row, first)) = shared.added.add(id.to_string(), row, here) {
                     diags.push(
-                        Diagnostic::new(
+                        two_places(
                             &codes::DUPLICATE_USER,
-                            &self.file,
+                            &shared.file,
                             format!("row {first_row} already adds the user `{id}`: this add fails"),
+                            row,
+                            (here, "added again"),
+                            (first, "first added here"),
                         )
-                        .label(here.span, here.at, "added again")
-                        .label(first.span, LineCol::UNRESOLVED, "first added here")
-                        .row(row)
                         .server(format!("User with id [{id}] already exists in system"))
                         .help("use action 2 (update) or 6 (add or update) for the later row"),
                     );
                 }
             }
             6 => {
-                self.added.add(id.to_string(), row, here);
+                shared.added.add(id.to_string(), row, here);
             }
             _ => {}
-        }
-    }
-
-    fn hold(&self) -> Option<u64> {
-        self.limit.hold()
-    }
-
-    fn finish(&mut self, diags: &mut Vec<Diagnostic>) {
-        if let Some(d) = self.limit.finish(
-            &codes::MAX_RECORDS,
-            &self.file,
-            Some("Exeeded max records count per bulk"),
-        ) {
-            diags.push(d);
         }
     }
 }

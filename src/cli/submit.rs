@@ -54,7 +54,7 @@ App Registry apps (App JSON Lines, App CSV) are upserted by appCustomId over the
 Environment: KALTURA_SERVICE_URL, KALTURA_KS, KALTURA_APP_REGISTRY_URL, KALTURA_APP_REGISTRY_REGION, KALTURA_PARTNER_ID, KALTURA_ADMIN_SECRET, \
 KALTURA_APP_TOKEN_ID, KALTURA_APP_TOKEN, KALTURA_APP_TOKEN_HASH_TYPE, KALTURA_USER_ID.
 
---via bulk (schedule-resource CSV only) hands the rows to Kaltura's bulk-upload engine as \
+--via bulk (schedule-resource CSV and iCal) hands the rows to Kaltura's bulk-upload engine as \
 server-side jobs of at most --max-records rows, in dependency order, rewritten so the engine \
 never meets its PHP 8 crash (names resolved to ids, parents set by kbulk after the job; each \
 rewrite is printed); each job is polled with backoff and its log read back into the same \
@@ -256,21 +256,6 @@ pub fn run(args: &SubmitArgs) -> Result<Exit, CliError> {
         let name: Arc<str> = Arc::from(f.display().to_string());
         checked
             .push(preflight::check_with(f, name, &read).map_err(|e| CliError::io(f.display(), e))?);
-    }
-    // Kinds that are read and checked but have no planner yet: said before anything is sent.
-    for c in &checked {
-        if let Some(r) = c
-            .records
-            .iter()
-            .find(|r| matches!(r.data.kind(), kbulk::record::RecordKind::CategoryEntry))
-        {
-            return Err(CliError::Usage(format!(
-                "{}: kbulk submit does not send {} yet (`kbulk check` and `kbulk convert` read \
-                 them); nothing was submitted",
-                c.name,
-                r.data.kind().describe()
-            )));
-        }
     }
     let apps_only = checked.iter().all(|c| {
         c.records

@@ -195,6 +195,19 @@ impl Frequency {
             Frequency::Yearly => "YEARLY",
         }
     }
+
+    /// The API's spelling (`KalturaScheduleEventRecurrenceFrequency` values).
+    pub fn api_name(self) -> &'static str {
+        match self {
+            Frequency::Secondly => "seconds",
+            Frequency::Minutely => "minutes",
+            Frequency::Hourly => "hours",
+            Frequency::Daily => "days",
+            Frequency::Weekly => "weeks",
+            Frequency::Monthly => "months",
+            Frequency::Yearly => "years",
+        }
+    }
 }
 
 /// An instant, written in JSON as RFC 3339 in UTC (`2027-07-01T14:00:00Z`).
@@ -332,6 +345,24 @@ impl Recurrence {
             ("BYMONTH", self.by_month.as_deref()),
             ("BYSETPOS", self.by_offset.as_deref()),
             ("WKST", self.week_start_day.as_deref()),
+        ]
+    }
+
+    /// The list-valued parts by their `KalturaScheduleEventRecurrence` field names, `NAME`
+    /// included (the API object's fields besides frequency, until, count and interval).
+    pub fn api_list_parts(&self) -> [(&'static str, &Option<String>); 11] {
+        [
+            ("bySecond", &self.by_second),
+            ("byMinute", &self.by_minute),
+            ("byHour", &self.by_hour),
+            ("byDay", &self.by_day),
+            ("byMonthDay", &self.by_month_day),
+            ("byYearDay", &self.by_year_day),
+            ("byWeekNumber", &self.by_week_number),
+            ("byMonth", &self.by_month),
+            ("byOffset", &self.by_offset),
+            ("weekStartDay", &self.week_start_day),
+            ("name", &self.name),
         ]
     }
 
@@ -515,11 +546,14 @@ pub enum EventField {
     ResourceId,
     ContentOwnerId,
     TemplateEntryType,
+    /// The recurrence's end: the `UNTIL=` part of an RRULE, or the event CSV's `endTime` (which
+    /// the engine uses as the series' end). Falls back to [`EventField::Recurrence`].
+    RecurrenceUntil,
 }
 
 impl EventField {
     /// Number of fields.
-    pub const COUNT: usize = 28;
+    pub const COUNT: usize = 29;
 
     /// Index into per-field arrays.
     pub fn index(self) -> usize {

@@ -79,6 +79,10 @@ pub struct EntryLocs {
     pub content: Vec<Place>,
     /// Per thumbnail: its resource.
     pub thumbs: Vec<Place>,
+    /// Per content asset, beside `content`: its `@assetId` attribute, when it has one.
+    pub content_ids: Vec<Option<Place>>,
+    /// Per thumbnail, beside `thumbs`: its `@assetId` attribute, when it has one.
+    pub thumb_ids: Vec<Option<Place>>,
     /// Per `<customData>`.
     pub custom: Vec<Place>,
 }

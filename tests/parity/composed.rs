@@ -168,7 +168,7 @@ fn update_items_replace_thumbnails_and_ignore_asset_ids_outside_update_mode() {
         f.message
     );
     let d = findings("asset-id-ignored.xml", &[]);
-    let f = one(&d, "entry::asset-id-ignored", Impact::Silent, "7:77");
+    let f = one(&d, "entry::asset-id-ignored", Impact::Silent, "7:40");
     assert!(f.message.contains("@assetId `0_flav0001`"), "{}", f.message);
     // keepManualThumbnails, or the `update` sub-action with asset ids: nothing is lost.
     assert!(findings("thumbnails-keep-manual.xml", &[]).is_empty());

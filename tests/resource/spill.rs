@@ -80,3 +80,43 @@ fn memory_flag_rejects_what_is_not_a_size() {
     assert_eq!(out.status.code(), Some(2));
     assert!(String::from_utf8_lossy(&out.stderr).contains("not a size"));
 }
+
+/// kbulk JSON Lines mixing the three kinds with a name index (resources, entries, events), with
+/// repeats of each: the indexes share the budget and spill, and the findings do not change.
+#[test]
+fn jsonl_indexes_spill_with_the_same_findings() {
+    let mut rng = Rng(0x9E37_79B9_7F4A_7C15);
+    let mut s = String::new();
+    for i in 0..3000u64 {
+        let r = rng.next();
+        let n = if (r >> 8).is_multiple_of(6) {
+            (r >> 16) % 200
+        } else {
+            1000 + i
+        };
+        match r % 3 {
+            0 => writeln!(
+                s,
+                r#"{{"kind":"scheduleResource","action":"add","name":"Room {i}","type":"location","systemName":"room-{n}"}}"#
+            ),
+            1 => writeln!(
+                s,
+                r#"{{"kind":"entry","action":"add","type":"1","referenceId":"ref-{n}","name":"Entry {i}","mediaType":"video"}}"#
+            ),
+            _ => writeln!(
+                s,
+                r#"{{"kind":"scheduleEvent","action":"add","eventType":"record","referenceId":"uid-{n}@example.org","summary":"Event {i}","startDate":"2027-09-06T08:00:00Z","endDate":"2027-09-06T09:00:00Z"}}"#
+            ),
+        }
+        .unwrap();
+    }
+    same_findings_every_budget(
+        "mixed.jsonl",
+        &s,
+        &[
+            "resource::duplicate-system-name",
+            "entry::duplicate-reference-id",
+            "event::duplicate-uid",
+        ],
+    );
+}

@@ -264,12 +264,13 @@ fn a_job_failed_as_a_whole_is_reported_and_resume_sends_its_rows_again() {
 #[test]
 fn formats_the_route_does_not_support_get_a_clear_error() {
     let h = bulk_sandbox(5, BulkFault::None);
-    let ics = "samples/events-valid.ics";
-    let out = run(bulk_cmd(&h, ics, &[]));
+    let events = "samples/events-valid.csv";
+    let out = run(bulk_cmd(&h, events, &[]));
     assert_eq!(code(&out), 2, "{}", text(&out));
+    assert_eq!(job_count(&h), 0, "nothing sent");
     assert!(
         String::from_utf8_lossy(&out.stderr)
-            .contains("--via bulk supports schedule-resource CSV only"),
+            .contains("--via bulk supports schedule-resource CSV and iCal only"),
         "{}",
         text(&out)
     );
@@ -481,5 +482,158 @@ fn skip_invalid_leaves_refused_rows_out_of_the_jobs() {
     assert_eq!(
         log["objects"][0]["numOfObjects"], 1,
         "only the valid row was sent"
+    );
+}
+
+/// Every event as (referenceId, objectType, summary, start, end, status, recurrenceType), sorted.
+fn event_shape(h: &SandboxHandle) -> Vec<(String, String, String, i64, i64, i64, i64)> {
+    let mut out: Vec<_> = super::events::events(h)
+        .iter()
+        .map(|e| {
+            let s = |k: &str| e[k].as_str().unwrap_or_default().to_string();
+            let n = |k: &str| e[k].as_i64().unwrap_or(-1);
+            (
+                s("referenceId"),
+                s("objectType"),
+                s("summary"),
+                n("startDate"),
+                n("endDate"),
+                n("status"),
+                n("recurrenceType").max(0),
+            )
+        })
+        .collect();
+    out.sort();
+    out
+}
+
+#[test]
+fn ical_via_bulk_ends_like_via_api_and_keeps_the_engine_off_its_defects() {
+    use super::events::{ics, vevent};
+    let seed = |h: &SandboxHandle| {
+        let old = api(
+            h,
+            "schedule_scheduleevent",
+            "add",
+            json!({"scheduleEvent": {"objectType": "KalturaLiveStreamScheduleEvent",
+                   "summary": "old", "startDate": 1_900_000_000, "endDate": 1_900_003_600,
+                   "referenceId": "b-old"}}),
+        );
+        assert!(old["id"].is_i64(), "{old}");
+    };
+    let dir = tempfile::tempdir().unwrap();
+    let mut events = vec![
+        vevent("b-old", "Renamed", 2, ""),
+        vevent(
+            "b-weekly",
+            "Weekly",
+            3,
+            "RRULE:FREQ=WEEKLY;BYDAY=FR;COUNT=3\r\n",
+        ),
+        vevent("b-1", "First", 4, ""),
+        // The same UID again: an update of the event the row above adds, in the next job.
+        vevent("b-1", "First again", 5, ""),
+        vevent("b-2", "Cancelled", 6, ""),
+        vevent("b-2", "Cancelled", 6, "METHOD:CANCEL\r\n"),
+    ];
+    // More than 100 events: the engine's UID lookup would miss some, and its worker would run
+    // the 101st twice; the route cuts jobs of at most 100.
+    events.extend((0..105).map(|i| vevent(&format!("b-many-{i}"), "Many", 10 + i % 15, "")));
+    let api_file = ics(dir.path(), "api.ics", &events);
+    let bulk_file = ics(dir.path(), "bulk.ics", &events);
+
+    let a = sandbox(FaultConfig::default());
+    seed(&a);
+    let out = run(submit_cmd(
+        &a,
+        &[api_file.to_str().unwrap(), "--events-type", "live-stream"],
+    ));
+    assert_eq!(code(&out), 0, "{}", text(&out));
+
+    let b = bulk_sandbox(5, BulkFault::None);
+    seed(&b);
+    let out = run(bulk_cmd(
+        &b,
+        bulk_file.to_str().unwrap(),
+        &["--events-type", "live-stream"],
+    ));
+    assert_eq!(code(&out), 0, "{}", text(&out));
+    assert!(
+        String::from_utf8_lossy(&out.stdout).contains("111 done, 0 failed, 0 unfinished"),
+        "{}",
+        text(&out)
+    );
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert!(
+        stderr.contains("with scheduleEvent.cancel (the engine would pass the UID as the id)"),
+        "says what it did instead of the engine: {stderr}"
+    );
+    assert_eq!(
+        event_shape(&a),
+        event_shape(&b),
+        "same events on both servers"
+    );
+    assert_eq!(
+        super::events::events(&b).len(),
+        4 + 105,
+        "each UID once: no duplicate from the lookup bug or the resume off-by-one"
+    );
+    let jobs = api(
+        &b,
+        "bulkupload_bulk",
+        "list",
+        json!({"pager": {"pageSize": 500}}),
+    );
+    let jobs = jobs["objects"].as_array().unwrap();
+    assert!(
+        jobs.len() >= 3,
+        "a repeated UID and the 100-event cap start new jobs"
+    );
+    for j in jobs {
+        assert_eq!(j["bulkUploadType"], "scheduleBulkUpload.ICAL", "{j}");
+        assert_eq!(j["eventsType"], 2, "{j}");
+        assert!(j["fileName"].as_str().unwrap().ends_with(".ics"), "{j}");
+    }
+
+    let (ha, ra) = results_csv(&dir.path().join("api.ics.results.csv"));
+    let (hb, rb) = results_csv(&dir.path().join("bulk.ics.results.csv"));
+    assert_eq!(ha, hb, "same results columns");
+    assert_eq!(ra.len(), rb.len());
+    let status = ha.iter().position(|c| c == "resultStatus").unwrap();
+    for (x, y) in ra.iter().zip(&rb) {
+        assert_eq!(x[..status], y[..status], "same input cells and action");
+        assert_eq!(x[status], y[status], "same status: {x:?} / {y:?}");
+    }
+}
+
+#[test]
+fn ical_rows_the_engine_rejects_keep_its_message_and_code() {
+    use super::events::{ics, vevent};
+    let h = bulk_sandbox(5, BulkFault::None);
+    let dir = tempfile::tempdir().unwrap();
+    // DTEND before DTSTART: the check refuses it; --force lets the engine (the API) judge it.
+    let bad = "BEGIN:VEVENT\r\nUID:r-bad\r\nSUMMARY:Bad\r\nDTSTART:20270910T090000Z\r\n\
+               DTEND:20270910T080000Z\r\nEND:VEVENT\r\n"
+        .to_string();
+    let file = ics(dir.path(), "r.ics", &[vevent("r-ok", "Fine", 9, ""), bad]);
+    let path = file.to_str().unwrap();
+    let out = run(bulk_cmd(&h, path, &["--force"]));
+    assert_eq!(code(&out), 1, "{}", text(&out));
+    let (header, rows) = results_csv(&dir.path().join("r.ics.results.csv"));
+    let col = |n: &str| header.iter().position(|c| c == n).unwrap();
+    assert_eq!(rows.len(), 2);
+    assert_eq!(rows[0][col("resultStatus")], "2", "{:?}", rows[0]);
+    assert!(!rows[0][col("objectId")].is_empty());
+    assert_eq!(rows[1][col("resultStatus")], "1", "{:?}", rows[1]);
+    assert_eq!(
+        rows[1][col("objectStatus")],
+        "INVALID_SCHEDULE_END_BEFORE_START",
+        "{:?}",
+        rows[1]
+    );
+    assert!(
+        rows[1][col("errorDescription")].contains("must be after start time"),
+        "{:?}",
+        rows[1]
     );
 }

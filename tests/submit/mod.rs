@@ -20,6 +20,7 @@ mod entries;
 mod events;
 mod faults;
 mod kill;
+mod members;
 mod orphan;
 mod placeholders;
 mod progress;

@@ -70,3 +70,21 @@ fn every_entry_and_xml_code_is_explained() {
         );
     }
 }
+
+#[test]
+fn an_ignored_asset_id_points_at_the_attribute_itself() {
+    // Line 7: `<content assetId="0_flav0001"><urlContentResource url=…/>`; the finding is about
+    // the id, so it points at the attribute's value (column 40), not at the resource after it.
+    let (_, lines) = check_json(&["tests/xml/cases/asset-id-ignored.xml"], &[]);
+    let d = lines
+        .iter()
+        .find_map(|l| match l {
+            JsonLine::Diagnostic(d) if d.code == "entry::asset-id-ignored" => Some(d),
+            _ => None,
+        })
+        .expect("entry::asset-id-ignored");
+    assert_eq!((d.line, d.column), (Some(7), Some(40)));
+    let text = std::fs::read_to_string("tests/xml/cases/asset-id-ignored.xml").expect("case");
+    let span = d.span.as_ref().expect("span");
+    assert_eq!(&text[span.start as usize..span.end as usize], "0_flav0001");
+}

@@ -70,6 +70,12 @@ impl FileRules {
         self
     }
 
+    /// The bytes the index may hold in memory, and whether it has spilled (for tests).
+    #[cfg(test)]
+    pub(crate) fn budget_spilled(&self) -> (usize, bool) {
+        (self.budget, self.spilled.is_some())
+    }
+
     /// Notes one item or row (`e` is `None` when it could not be mapped; it still counts).
     pub fn observe(
         &mut self,

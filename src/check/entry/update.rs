@@ -13,6 +13,7 @@ use super::codes;
 type AssetList<'a> = (
     Vec<Option<&'a String>>,
     &'a [crate::source::Place],
+    &'a [Option<crate::source::Place>],
     EntryField,
     (&'static str, &'static str),
 );
@@ -71,6 +72,7 @@ pub(super) fn update_asset_rules(
                     .map(|a| a.asset_id.as_ref())
                     .collect(),
                 &locs.content,
+                &locs.content_ids,
                 EntryField::ContentAssets,
                 ("content", "content"),
             ),
@@ -82,14 +84,20 @@ pub(super) fn update_asset_rules(
                     .map(|a| a.asset_id.as_ref())
                     .collect(),
                 &locs.thumbs,
+                &locs.thumb_ids,
                 EntryField::Thumbnails,
                 ("thumbnail", "thumbnails"),
             ),
         ];
-        for (ids, places, field, (what, all)) in lists {
+        for (ids, places, id_places, field, (what, all)) in lists {
             for (i, id) in ids.iter().enumerate() {
                 let Some(id) = id else { continue };
-                let p = EntryLocs::nth(places, i, locs.at(field));
+                // The attribute itself; the asset's resource when the reader had no place for it.
+                let p = id_places
+                    .get(i)
+                    .copied()
+                    .flatten()
+                    .unwrap_or_else(|| EntryLocs::nth(places, i, locs.at(field)));
                 out.push(
                     Diagnostic::new(&codes::ASSET_ID_IGNORED, file, format!("this {what} names @assetId `{id}`, but in `replace` mode (the default) the server ignores it and replaces the entry's {all} instead of updating that one"))
                         .label(p.span, p.at, "assetId ignored")

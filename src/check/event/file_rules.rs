@@ -107,6 +107,12 @@ impl FileRules {
         self
     }
 
+    /// The bytes the index may hold in memory, and whether it has spilled (for tests).
+    #[cfg(test)]
+    pub(crate) fn budget_spilled(&self) -> (usize, bool) {
+        (self.budget, self.spilled.is_some())
+    }
+
     /// Bytes the index takes once one more UID is added.
     fn bytes_after_insert(&self) -> usize {
         let seen = if self.seen.len() == self.seen.capacity() {

@@ -294,12 +294,15 @@ fn recurrence_rules(
     if let (Some(until), Some(len)) = (r.until, e.occurrence_seconds())
         && until.unix() < start.unix().saturating_add(len)
     {
+        let u = locs.fields[EventField::RecurrenceUntil.index()].unwrap_or(p);
         out.push(
-            diag(
+            Diagnostic::new(
                 &codes::RECURRENCE_UNTIL,
+                file,
                 format!("UNTIL ({until}) is before the first occurrence ends"),
-                "too early",
             )
+            .label(u.span, u.at, "too early")
+            .row(row)
             .server("The property \"Recurrence::until\" is not valid"),
         );
     }

@@ -257,6 +257,12 @@ impl FileRules {
         self
     }
 
+    /// The bytes the index may hold in memory, and whether it has spilled (for tests).
+    #[cfg(test)]
+    pub(crate) fn budget_spilled(&self) -> (usize, bool) {
+        (self.budget, self.spilled.is_some())
+    }
+
     /// Starts loading the index slot a later row will need (call a few rows ahead of
     /// [`FileRules::observe`]); a pure speed hint.
     pub fn prefetch(&mut self, r: &ResourceView) {

@@ -379,7 +379,24 @@ fn map_row(
                 offset,
                 swapped,
                 rolled,
+                past_midnight,
             } => {
+                if past_midnight {
+                    let read_as = at.0.to_zoned_datetime(jiff::tz::TimeZone::UTC);
+                    out.push(
+                        diag(
+                            &codes::HOUR_ROLLOVER,
+                            k,
+                            format!(
+                                "{name} `{v}`: strtotime carries hour 24 into the next day, {} at {}",
+                                read_as.strftime("%-d %B %Y"),
+                                read_as.strftime("%H:%M:%S"),
+                            ),
+                            "hour 24",
+                        )
+                        .help("write the next day's date with a time from 00:00 to 23:59"),
+                    );
+                }
                 if let Some((m, d)) = rolled {
                     let read_as = at.0.to_zoned_datetime(jiff::tz::TimeZone::UTC).date();
                     let month = jiff::civil::Date::new(2000, m, 1)
@@ -507,6 +524,9 @@ fn map_row(
                 ));
             }
             r.until = Some(until);
+            if let Some(p) = at(col::END_TIME) {
+                locs.set(EventField::RecurrenceUntil, p);
+            }
         }
         e.recurrence = Some(r);
     } else {

@@ -135,6 +135,13 @@ next month: `02/31/2027` becomes 3 March 2027, `2027-04-31` becomes 1 May, day 0
 of the previous month. The event is silently created on that other date, with nothing in the \
 bulk log, and the checks that follow (end before start, duration) see the rolled date, as kbulk \
 does. Write the date that is meant.";
+    HOUR_ROLLOVER = "event-csv::hour-rollover", Warning, Silent,
+        "Hour 24 with minutes (`24:30`): strtotime carries it into 00:30 of the next day.",
+        "PHP `strtotime` accepts an hour of 24 with any minute and second. `24:00` is the end of \
+the day (midnight of the next, as in ISO 8601), but `24:30` is 00:30 on the next day: the event \
+is created on that date, with nothing in the bulk log, and the checks that follow (end before \
+start, duration) see the moved time, as kbulk does. Write the next day's date and a time from \
+00:00 to 23:59.";
     COMMENT_LOOKS_LIKE_DATA = "event-csv::comment-looks-like-data", Warning, Silent,
         "A row whose first cell starts with `#` is skipped as a comment, but it looks like data.",
         "Every Kaltura CSV engine, the event engine included, looks only at the first cell, after \

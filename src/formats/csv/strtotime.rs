@@ -24,6 +24,10 @@ pub enum Reading {
         /// The month and day as written, when that day does not exist in that month and
         /// strtotime rolled it over into the next month (`02/31/2027` → 3 March).
         rolled: Option<(i8, i8)>,
+        /// The clock said hour 24 with minutes or seconds (`24:30`): strtotime carries it into
+        /// 00:MM of the next day. (`24:00` alone is the end of the day, as in ISO 8601, and is
+        /// not flagged.)
+        past_midnight: bool,
     },
     /// A phrase read relative to the moment the job runs (`tomorrow`, `next monday`, `+1 day`).
     Relative,
@@ -90,6 +94,7 @@ pub fn read(text: &str) -> Reading {
                 offset: true,
                 swapped: None,
                 rolled: None,
+                past_midnight: false,
             },
             None => Reading::Refused(format!("`@{secs}` is not a Unix time")),
         };
@@ -100,13 +105,14 @@ pub fn read(text: &str) -> Reading {
             offset: true,
             swapped: None,
             rolled: None,
+            past_midnight: false,
         };
     }
     if let Ok(dt) = v.parse::<DateTime>() {
-        return local(dt, None, None, None);
+        return local(dt, None, None, None, false);
     }
     if let Ok(d) = v.parse::<Date>() {
-        return local(d.to_datetime(Time::midnight()), None, None, None);
+        return local(d.to_datetime(Time::midnight()), None, None, None, false);
     }
     let lower = v.to_ascii_lowercase();
     let words: Vec<&str> = lower
@@ -124,13 +130,10 @@ pub fn read(text: &str) -> Reading {
     }
     match split_date(v) {
         Some((date, swapped, rolled, rest)) => match clock(rest.trim()) {
-            Some((time, off)) => {
-                // strtotime reads `24:00` as midnight at the end of the day, as ISO 8601 does.
-                let midnight_24 = {
-                    let r = rest.trim().trim_start_matches(['T', 't']);
-                    r.starts_with("24:00") && time == Time::midnight()
-                };
-                let date = if midnight_24 {
+            Some((time, off, hour_24)) => {
+                // strtotime reads hour 24 as midnight at the end of the day (`24:00`, as ISO
+                // 8601 does) and carries `24:MM` into 00:MM of the next day.
+                let date = if hour_24 {
                     match date.tomorrow() {
                         Ok(d) => d,
                         Err(_) => return Reading::Refused("the date is out of range".into()),
@@ -139,7 +142,8 @@ pub fn read(text: &str) -> Reading {
                     date
                 };
                 let dt = date.to_datetime(time);
-                local(dt, off, swapped, rolled)
+                let past_midnight = hour_24 && time != Time::midnight();
+                local(dt, off, swapped, rolled, past_midnight)
             }
             None => Reading::Refused(format!(
                 "`{}` after the date is not a time of day strtotime reads",
@@ -155,6 +159,7 @@ fn local(
     off: Option<Offset>,
     swapped: Option<Date>,
     rolled: Option<(i8, i8)>,
+    past_midnight: bool,
 ) -> Reading {
     let tz = off.map_or(TimeZone::UTC, TimeZone::fixed);
     match dt.to_zoned_datetime(tz) {
@@ -163,6 +168,7 @@ fn local(
             offset: off.is_some(),
             swapped,
             rolled,
+            past_midnight,
         },
         Err(_) => Reading::Refused("the date is out of range".into()),
     }
@@ -280,11 +286,13 @@ fn split_date(v: &str) -> Option<SplitDate<'_>> {
 }
 
 /// A time of day with an optional offset: `10:00`, `10:00:30`, `10am`, `10:30 PM`, then `Z`,
-/// `UTC`, `GMT`, `+02:00`, `+0200`, `+02`.
-fn clock(rest: &str) -> Option<(Time, Option<Offset>)> {
+/// `UTC`, `GMT`, `+02:00`, `+0200`, `+02`; the third value says the clock named hour 24
+/// (`24:00` … `24:59:59`), which strtotime carries into the next day (the time returned is then
+/// 00:MM:SS, and the caller moves the date).
+fn clock(rest: &str) -> Option<(Time, Option<Offset>, bool)> {
     let mut r = rest.trim_start_matches(['T', 't']).trim();
     if r.is_empty() {
-        return Some((Time::midnight(), None));
+        return Some((Time::midnight(), None, false));
     }
     let mut off = None;
     for (suffix, o) in [("z", 0), ("utc", 0), ("gmt", 0)] {
@@ -337,8 +345,10 @@ fn clock(rest: &str) -> Option<(Time, Option<Offset>)> {
         Some(false) if h == 12 => h = 0,
         _ => {}
     }
-    // `24:00[:00]` is the end of the day (midnight of the next; the caller moves the date).
-    if h == 24 && m == 0 && s == 0 && pm.is_none() {
+    // Hour 24 (timelib's `hour24` is 0–24 with any minute): the end of the day for `24:00`,
+    // the next day's 00:MM for `24:MM`; the caller moves the date.
+    let hour_24 = h == 24 && pm.is_none();
+    if hour_24 {
         h = 0;
     }
     let time = Time::new(h, m, s, 0).ok()?;
@@ -346,7 +356,7 @@ fn clock(rest: &str) -> Option<(Time, Option<Offset>)> {
         Some(secs) => Some(Offset::from_seconds(secs).ok()?),
         None => None,
     };
-    Some((time, off))
+    Some((time, off, hour_24))
 }
 
 #[cfg(test)]
@@ -422,6 +432,34 @@ mod tests {
             rolled("12/31/2027 24:00:00 +01:00").0,
             "2027-12-31T23:00:00Z"
         );
-        assert!(matches!(read("2027-12-31 24:30"), Reading::Refused(_)));
+    }
+
+    #[test]
+    fn hour_24_with_minutes_is_carried_into_the_next_day() {
+        let read24 = |v: &str| match read(v) {
+            Reading::Time {
+                at, past_midnight, ..
+            } => (at.to_string(), past_midnight),
+            other => panic!("{v}: {other:?}"),
+        };
+        assert_eq!(
+            read24("2027-12-31 24:30"),
+            ("2028-01-01T00:30:00Z".into(), true)
+        );
+        assert_eq!(
+            read24("2027-06-01T24:05:10Z"),
+            ("2027-06-02T00:05:10Z".into(), true)
+        );
+        assert_eq!(
+            read24("06/01/2027 24:59 +02:00"),
+            ("2027-06-01T22:59:00Z".into(), true)
+        );
+        assert_eq!(
+            read24("2027-06-01 24:00"),
+            ("2027-06-02T00:00:00Z".into(), false)
+        );
+        assert!(matches!(read("2027-06-01 24:60"), Reading::Refused(_)));
+        assert!(matches!(read("2027-06-01 25:00"), Reading::Refused(_)));
+        assert!(matches!(read("2027-06-01 24:30pm"), Reading::Refused(_)));
     }
 }

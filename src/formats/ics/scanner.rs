@@ -296,8 +296,9 @@ pub struct EndingStats {
     pub lf: u64,
     /// Lines ended by a bare CR.
     pub cr: u64,
-    /// First line ended by LF or CR: (offset of the break, line).
-    pub first_bad: Option<(u64, u64)>,
+    /// First line ended by LF or CR: (offset of the break, line, column of the break in
+    /// characters, from 1).
+    pub first_bad: Option<(u64, u64, u64)>,
 }
 
 /// Reads content lines from a stream.
@@ -413,7 +414,11 @@ impl<R: BufRead> Scanner<R> {
                     self.endings.cr += 1;
                 }
                 if self.endings.first_bad.is_none() {
-                    self.endings.first_bad = Some((break_at, p.line));
+                    let text = &rest[..len];
+                    let bom = p.offset == 0 && text.starts_with(b"\xEF\xBB\xBF");
+                    let chars =
+                        text.iter().filter(|&&b| b & 0xC0 != 0x80).count() as u64 - u64::from(bom);
+                    self.endings.first_bad = Some((break_at, p.line, chars + 1));
                 }
             }
             Ending::Eof => {}
@@ -557,6 +562,6 @@ mod tests {
             ]
         );
         assert_eq!((s.endings.crlf, s.endings.lf, s.endings.cr), (1, 1, 1));
-        assert_eq!(s.endings.first_bad, Some((8, 2)));
+        assert_eq!(s.endings.first_bad, Some((8, 2, 4)));
     }
 }

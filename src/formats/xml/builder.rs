@@ -27,6 +27,8 @@ pub struct ItemBuilder {
     remote: Option<RemoteStorage>,
     custom: Option<CustomData>,
     checksum_type: Option<String>,
+    /// The `@assetId` attribute of the open `<content>` or `<thumbnail>`.
+    asset_id_at: Option<Place>,
 }
 
 fn attr<'a, 'b>(attrs: &'a [AttrValue<'b>], name: &str) -> Option<&'a AttrValue<'b>> {
@@ -65,6 +67,7 @@ impl ItemBuilder {
             remote: None,
             custom: None,
             checksum_type: None,
+            asset_id_at: None,
         }
     }
 
@@ -138,6 +141,7 @@ impl ItemBuilder {
                 self.locs.set(field, at);
             }
             ("contentAssets", "content") => {
+                self.asset_id_at = attr(attrs, "assetId").map(|v| v.place);
                 self.content = Some(ContentAsset {
                     flavor_params_id: ival(attrs, "flavorParamsId"),
                     flavor_params: sval(attrs, "flavorParams"),
@@ -146,6 +150,7 @@ impl ItemBuilder {
                 });
             }
             ("thumbnails", "thumbnail") => {
+                self.asset_id_at = attr(attrs, "assetId").map(|v| v.place);
                 self.thumb = Some(ThumbnailAsset {
                     asset_id: sval(attrs, "assetId"),
                     is_default: attr(attrs, "isDefault").and_then(|a| bval(&a.value)),
@@ -234,8 +239,10 @@ impl ItemBuilder {
                 };
                 if parent == "content" {
                     self.locs.content.push(place);
+                    self.locs.content_ids.push(self.asset_id_at);
                 } else {
                     self.locs.thumbs.push(place);
+                    self.locs.thumb_ids.push(self.asset_id_at);
                 }
                 self.resource = Some(resource);
             }

@@ -59,10 +59,18 @@ pub enum JobError {
 }
 
 /// What kind of job a file starts.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, serde::Serialize, serde::Deserialize)]
+#[serde(rename_all = "camelCase")]
 pub enum JobKind {
     /// `schedulebulkupload_schedulebulk.addScheduleResources`, CSV job data.
+    #[default]
     ScheduleResourceCsv,
+    /// `schedulebulkupload_schedulebulk.addScheduleEvents` with `KalturaBulkUploadICalJobData`
+    /// and its mandatory `eventsType` (1 RECORD, 2 LIVE_STREAM, 3 BLACKOUT).
+    Ical {
+        /// `eventsType`: every VEVENT of the job is created with it.
+        events_type: u8,
+    },
 }
 
 impl JobKind {
@@ -73,6 +81,13 @@ impl JobKind {
                     "bulkUploadData",
                     json!({"objectType": "KalturaBulkUploadCsvJobData",
                            "fileName": file_name, "csvVersion": 3}),
+                )
+            }
+            JobKind::Ical { events_type } => {
+                Call::new("schedulebulkupload_schedulebulk", "addScheduleEvents").with(
+                    "bulkUploadData",
+                    json!({"objectType": "KalturaBulkUploadICalJobData",
+                           "fileName": file_name, "eventsType": events_type}),
                 )
             }
         }

@@ -66,6 +66,9 @@ pub struct PiecePlan {
     pub body: String,
     /// The rows in it, in file order.
     pub rows: Vec<SentRow>,
+    /// The job it starts (journals written before iCal jobs hold resource CSV pieces only).
+    #[serde(default)]
+    pub job: super::jobs::JobKind,
 }
 
 /// A piece as the journal holds it.

@@ -6,13 +6,15 @@
 //! engine never reported included. A killed run resumes by polling the jobs it started, never by
 //! starting them again; rows of a job that failed as a whole are re-sent by `resume`.
 //!
-//! Supported: schedule-resource CSV. Other formats are refused with [`unsupported`].
+//! Supported: schedule-resource CSV and iCal ([`ical`]). Other formats are refused with
+//! [`unsupported`].
 use std::collections::{BTreeMap, HashMap};
 use std::sync::atomic::Ordering;
 use std::time::{Duration, Instant};
 
 use serde_json::{Value, json};
 
+pub mod ical;
 pub mod jobs;
 pub mod journal;
 pub mod log;
@@ -66,13 +68,13 @@ pub enum Event {
 /// Why a format cannot take the bulk route (`None`: it can).
 pub fn unsupported(format: Option<Format>) -> Option<String> {
     let name = match format {
-        Some(Format::ResourceCsv) => return None,
+        Some(Format::ResourceCsv | Format::Ical) => return None,
         Some(f) => f.as_str(),
         None => "an unknown format",
     };
     Some(format!(
-        "--via bulk supports schedule-resource CSV only; {name} is not supported on this route \
-         yet (submit it --via api)"
+        "--via bulk supports schedule-resource CSV and iCal only; {name} is not supported on \
+         this route yet (submit it --via api)"
     ))
 }
 
@@ -160,6 +162,12 @@ pub fn submit(
     }
     if !halted {
         'inputs: for (c, &input) in inputs.iter().zip(&ids) {
+            if c.report.detection.format == Some(Format::Ical) {
+                if !route.ical_input(c, input, &tag)? {
+                    break 'inputs;
+                }
+                continue;
+            }
             let states = route.states(input)?;
             let mut pending: Vec<resource::Row> = resource::read(&c.path)
                 .map_err(|e| SubmitError::Config(format!("{}: {e}", c.name)))?
@@ -299,11 +307,40 @@ impl Route<'_, '_> {
             file_name,
             body: resource::body(&sent),
             rows: sent,
+            job: JobKind::ScheduleResourceCsv,
         };
         self.journal
             .add_piece(&plan)
             .map(Some)
             .map_err(SubmitError::journal)
+    }
+
+    /// The objects of `service` whose `field` (an `…In` filter of `filter_type`) is one of
+    /// `values`: 100 values per call, one page of up to 500 objects each.
+    fn list_in(
+        &self,
+        service: &str,
+        filter_type: &str,
+        field: &str,
+        values: &[&str],
+    ) -> Result<Vec<Value>, jobs::JobError> {
+        let mut objects = Vec::new();
+        for chunk in values.chunks(100) {
+            let call = Call::new(service, "list")
+                .with(
+                    "filter",
+                    json!({"objectType": filter_type, field: chunk.join(",")}),
+                )
+                .with(
+                    "pager",
+                    json!({"objectType": "KalturaFilterPager", "pageSize": 500}),
+                );
+            let mut listed = self.jobs.read(&call)?;
+            if let Value::Array(a) = listed["objects"].take() {
+                objects.extend(a);
+            }
+        }
+        Ok(objects)
     }
 
     /// The ids of the resources named by `names` that exist.
@@ -317,24 +354,13 @@ impl Route<'_, '_> {
         }
         let mut known = HashMap::new();
         for (kind, names) in by_kind {
-            for chunk in names.chunks(100) {
-                let call = Call::new("schedule_scheduleresource", "list")
-                    .with(
-                        "filter",
-                        json!({"objectType": resource::filter_of(kind),
-                               "systemNameIn": chunk.join(",")}),
-                    )
-                    .with(
-                        "pager",
-                        json!({"objectType": "KalturaFilterPager", "pageSize": 500}),
-                    );
-                let listed = self.jobs.read(&call).map_err(|e| {
-                    SubmitError::Config(format!("looking up resources by systemName: {e}"))
-                })?;
-                for o in listed["objects"].as_array().into_iter().flatten() {
-                    if let (Some(name), Some(id)) = (o["systemName"].as_str(), o["id"].as_i64()) {
-                        known.insert((kind.to_string(), name.to_string()), id);
-                    }
+            let filter = resource::filter_of(kind);
+            let listed = self
+                .list_in("schedule_scheduleresource", filter, "systemNameIn", &names)
+                .map_err(|e| format!("looking up resources by systemName: {e}"));
+            for o in listed.map_err(SubmitError::Config)? {
+                if let (Some(name), Some(id)) = (o["systemName"].as_str(), o["id"].as_i64()) {
+                    known.insert((kind.to_string(), name.to_string()), id);
                 }
             }
         }
@@ -349,12 +375,10 @@ impl Route<'_, '_> {
             Some(id) => id,
             None => {
                 let look_first = resumed && piece.state == PieceState::Starting;
-                match self.jobs.start(
-                    JobKind::ScheduleResourceCsv,
-                    &plan.file_name,
-                    plan.body.as_bytes(),
-                    look_first,
-                ) {
+                match self
+                    .jobs
+                    .start(plan.job, &plan.file_name, plan.body.as_bytes(), look_first)
+                {
                     Ok(job) => {
                         let id = job["id"].as_i64().unwrap_or_default();
                         self.journal
@@ -494,7 +518,10 @@ impl Route<'_, '_> {
                 String::new()
             }
         };
-        let (logged, unmatched) = log::align(&text, &plan.rows);
+        let (logged, unmatched) = match plan.job {
+            JobKind::Ical { .. } => log::align_ical(&text, &plan.rows),
+            JobKind::ScheduleResourceCsv => log::align(&text, &plan.rows),
+        };
         if unmatched > 0 {
             self.note(format!(
                 "job {id}: {unmatched} log rows match no row sent (left out of the results)"

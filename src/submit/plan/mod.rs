@@ -17,6 +17,7 @@ use crate::record::{Record, RecordData};
 
 mod app;
 mod category;
+mod category_entry;
 mod category_user;
 mod common;
 mod entry;
@@ -291,7 +292,7 @@ pub enum Uploaded {
 pub fn planners(items: Vec<Item>) -> Vec<Box<dyn Planner>> {
     let (mut resources, mut events, mut entries) = (Vec::new(), Vec::new(), Vec::new());
     let (mut categories, mut users) = (Vec::new(), Vec::new());
-    let (mut apps, mut members) = (Vec::new(), Vec::new());
+    let (mut apps, mut members, mut assignments) = (Vec::new(), Vec::new(), Vec::new());
     for item in items {
         match &item.record.data {
             RecordData::ScheduleResource(_) => resources.push(item),
@@ -300,7 +301,7 @@ pub fn planners(items: Vec<Item>) -> Vec<Box<dyn Planner>> {
             RecordData::Category(_) => categories.push(item),
             RecordData::User(_) => users.push(item),
             RecordData::CategoryUser(_) => members.push(item),
-            RecordData::CategoryEntry(_) => {}
+            RecordData::CategoryEntry(_) => assignments.push(item),
             RecordData::App(_) => apps.push(item),
         }
     }
@@ -322,6 +323,11 @@ pub fn planners(items: Vec<Item>) -> Vec<Box<dyn Planner>> {
     }
     if !members.is_empty() {
         out.push(Box::new(category_user::CategoryUserPlanner::new(members)));
+    }
+    if !assignments.is_empty() {
+        out.push(Box::new(category_entry::CategoryEntryPlanner::new(
+            assignments,
+        )));
     }
     if !apps.is_empty() {
         out.push(Box::new(app::AppPlanner::new(apps)));

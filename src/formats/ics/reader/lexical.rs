@@ -7,7 +7,7 @@ use crate::source::LineCol;
 
 pub(super) fn line_ending_rule(e: &EndingStats, file: &Arc<str>, diags: &mut Vec<Diagnostic>) {
     let bad = e.lf + e.cr;
-    let Some((offset, line)) = e.first_bad else {
+    let Some((offset, line, column)) = e.first_bad else {
         return;
     };
     let kind = if e.lf >= e.cr { "LF" } else { "CR" };
@@ -20,7 +20,7 @@ pub(super) fn line_ending_rule(e: &EndingStats, file: &Arc<str>, diags: &mut Vec
     };
     diags.push(d.label(
         Span::new(offset, offset + 1),
-        LineCol { line, column: 1 },
+        LineCol { line, column },
         "first line break that is not CRLF",
     ));
 }

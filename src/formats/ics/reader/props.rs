@@ -306,6 +306,20 @@ pub(super) fn map_event(ev: &RawEvent, ctx: &Ctx<'_>) -> (ReadEvent, EventLocs, 
                     }
                     out.push(d);
                 }
+                // The UNTIL part's own place, for the rules on the series' end.
+                let mut at = line.value.start + lead;
+                for part in v.split(';') {
+                    if part
+                        .get(..6)
+                        .is_some_and(|k| k.eq_ignore_ascii_case("UNTIL="))
+                    {
+                        locs.set(
+                            EventField::RecurrenceUntil,
+                            place(line, at..at + part.len()),
+                        );
+                    }
+                    at += part.len() + 1;
+                }
                 e.recurrence = Some(r);
                 Some(EventField::Recurrence)
             }

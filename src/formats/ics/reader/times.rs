@@ -158,10 +158,17 @@ pub(super) fn event_time(
     };
     let raw = String::from_utf8_lossy(&line.text[line.raw_params.clone()]).into_owned();
     let server_name = tz::server_zone_name(&raw).unwrap_or_default();
+    // A zone finding points at the parameter that names the zone, not at the time after it.
+    let zone_diag = |range: std::ops::Range<usize>, msg: String, label: &str| {
+        let p = place(line, range);
+        Diagnostic::new(&codes::UNKNOWN_ZONE, file, msg)
+            .label(p.span, p.at, label)
+            .row(row)
+    };
     let Some(zone) = tz::resolve(&tzid.value) else {
         out.push(
-            diag(
-                &codes::UNKNOWN_ZONE,
+            zone_diag(
+                tzid.range.clone(),
                 format!(
                     "TZID `{}` is not a zone the server knows: it uses its own default zone",
                     tzid.value
@@ -180,7 +187,7 @@ pub(super) fn event_time(
         .map_or_else(|| tzid.value.clone(), str::to_string);
     if server_name.trim() != tzid.value.trim() && tz::resolve(&server_name).is_none() {
         out.push(
-            diag(&codes::UNKNOWN_ZONE, format!("the server takes the zone name from the whole parameter text and reads `{server_name}`, which it does not know: it uses its own default zone"), "zone name misread")
+            zone_diag(line.raw_params.clone(), format!("the server takes the zone name from the whole parameter text and reads `{server_name}`, which it does not know: it uses its own default zone"), "zone name misread")
                 .help("give TZID as the only parameter, or use UTC times"),
         );
     }
@@ -242,6 +249,7 @@ fn utc_with_zone(
         ),
     };
     if zone.is_none() {
+        let tp = place(line, tzid.range.clone());
         out.push(
             Diagnostic::new(
                 &codes::UNKNOWN_ZONE,
@@ -251,7 +259,7 @@ fn utc_with_zone(
                     tzid.value
                 ),
             )
-            .label(zp.span, zp.at, "unknown zone")
+            .label(tp.span, tp.at, "unknown zone")
             .row(row)
             .help("remove the TZID parameter: the value is already UTC"),
         );

@@ -5,7 +5,7 @@ use serde_json::{Map, Value, json};
 use crate::submit::plan::common::put;
 
 use crate::record::ScheduleEvent;
-use crate::record::event::{Frequency, TemplateEntryType};
+use crate::record::event::TemplateEntryType;
 use crate::submit::multirequest::Call;
 
 /// The call creating an event-CSV row's template entry, as Kaltura's event CSV engine makes it:
@@ -36,19 +36,6 @@ pub(super) fn template_call(e: &ScheduleEvent, kind: TemplateEntryType) -> Call 
         TemplateEntryType::Live => Call::new("liveStream", "add")
             .with("liveStreamEntry", Value::Object(entry))
             .with("sourceType", "32"),
-    }
-}
-
-/// The API's spelling of a frequency (`KalturaScheduleEventRecurrenceFrequency` values).
-fn frequency(f: Frequency) -> &'static str {
-    match f {
-        Frequency::Secondly => "seconds",
-        Frequency::Minutely => "minutes",
-        Frequency::Hourly => "hours",
-        Frequency::Daily => "days",
-        Frequency::Weekly => "weeks",
-        Frequency::Monthly => "months",
-        Frequency::Yearly => "years",
     }
 }
 
@@ -104,7 +91,7 @@ pub(super) fn event_object(e: &ScheduleEvent, template: Option<Value>) -> Value 
         let mut rec = Map::new();
         rec.insert("objectType".into(), json!("KalturaScheduleEventRecurrence"));
         if let Some(f) = r.frequency {
-            rec.insert("frequency".into(), json!(frequency(f)));
+            rec.insert("frequency".into(), json!(f.api_name()));
         }
         if let Some(u) = r.until {
             rec.insert("until".into(), json!(u.unix()));
@@ -115,19 +102,7 @@ pub(super) fn event_object(e: &ScheduleEvent, template: Option<Value>) -> Value 
         if let Some(i) = r.interval {
             rec.insert("interval".into(), json!(i));
         }
-        let parts = [
-            ("bySecond", &r.by_second),
-            ("byMinute", &r.by_minute),
-            ("byHour", &r.by_hour),
-            ("byDay", &r.by_day),
-            ("byMonthDay", &r.by_month_day),
-            ("byYearDay", &r.by_year_day),
-            ("byWeekNumber", &r.by_week_number),
-            ("byMonth", &r.by_month),
-            ("byOffset", &r.by_offset),
-            ("weekStartDay", &r.week_start_day),
-            ("name", &r.name),
-        ];
+        let parts = r.api_list_parts();
         put(&mut rec, parts);
         o.insert("recurrence".into(), Value::Object(rec));
     }

@@ -3,8 +3,9 @@
 use serde_json::json;
 
 use super::*;
-use crate::record::{ResourceAction, ResourceType, ScheduleResource};
+use crate::record::{RecordData, ResourceAction, ResourceType, ScheduleResource};
 use crate::submit::multirequest::Call;
+use crate::submit::plan::ListSpec;
 use crate::submit::plan::common::{done, one_call, verdict};
 use crate::submit::plan::testing;
 
