@@ -18,6 +18,7 @@ mod bulk;
 mod categories;
 mod entries;
 mod events;
+mod export_kinds;
 mod faults;
 mod kill;
 mod members;

@@ -377,6 +377,8 @@ impl<K: Kind> Planner for Keyed<K> {
                     Lookup::Missing => self.existing_ids.insert(key.value.clone(), false),
                     Lookup::Failed(_) => None,
                 };
+                // Kinds that compare an update with the object keep what the id found.
+                K::absorb_ref(&mut self.extra, &key, lookup);
             } else {
                 K::absorb_ref(&mut self.extra, &key, lookup);
             }
