@@ -73,13 +73,7 @@ pub fn read(
         if text.iter().all(u8::is_ascii_whitespace) {
             continue;
         }
-        let place = Place {
-            span: Span::new(start, start + text.len() as u64),
-            at: LineCol {
-                line: line_no,
-                column: 1,
-            },
-        };
+        let place = line_place(start, text, line_no);
         if too_long {
             diags.push(
                 Diagnostic::new(
@@ -144,15 +138,7 @@ pub fn read(
             let (_, locs) = super::app::jsonl::map(&obj, text, place, file, rows, &mut findings);
             app_locs = Some(Box::new(locs));
         }
-        let origin = wants.then(|| Origin {
-            file: file.clone(),
-            span: place.span,
-            line: line_no,
-            row: rows,
-            raw: opts
-                .keep_raw
-                .then(|| Arc::from(String::from_utf8_lossy(text).as_ref())),
-        });
+        let origin = wants.then(|| line_origin(file, place, rows, text, opts.keep_raw));
         chunk.push(Row {
             row: rows,
             record: Some(rec.data),
@@ -213,7 +199,36 @@ fn placeholders(
     }
 }
 
-fn trim_line_end(b: &[u8]) -> &[u8] {
+/// Where a line (`text`, its end of line trimmed, starting at `start`) stands in the file.
+pub(crate) fn line_place(start: u64, text: &[u8], line_no: u64) -> Place {
+    Place {
+        span: Span::new(start, start + text.len() as u64),
+        at: LineCol {
+            line: line_no,
+            column: 1,
+        },
+    }
+}
+
+/// The origin of the record on the line at `place` (`keep_raw`: with the line's text).
+pub(crate) fn line_origin(
+    file: &Arc<str>,
+    place: Place,
+    row: u64,
+    text: &[u8],
+    keep_raw: bool,
+) -> Origin {
+    Origin {
+        file: file.clone(),
+        span: place.span,
+        line: place.at.line,
+        row,
+        raw: keep_raw.then(|| Arc::from(String::from_utf8_lossy(text).as_ref())),
+    }
+}
+
+/// The line without its `\n` or `\r\n`.
+pub(crate) fn trim_line_end(b: &[u8]) -> &[u8] {
     let mut end = b.len();
     while end > 0 && matches!(b[end - 1], b'\n' | b'\r') {
         end -= 1;

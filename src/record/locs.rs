@@ -85,6 +85,8 @@ pub struct EntryLocs {
     pub thumb_ids: Vec<Option<Place>>,
     /// Per `<customData>`.
     pub custom: Vec<Place>,
+    /// Per category name (`<category>` values), when each has its own place.
+    pub categories: Vec<Place>,
 }
 
 impl EntryLocs {

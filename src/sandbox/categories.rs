@@ -3,7 +3,7 @@
 //! per partner, enums in range, `userJoinPolicy` and the server's own fields read-only) and the
 //! full name kept up to date for the whole subtree when a category is renamed or moved.
 use rusqlite::{Transaction, params};
-use serde_json::{Map, Value, json};
+use serde_json::{Value, json};
 
 use super::error::ApiError;
 use super::fields;
@@ -190,18 +190,8 @@ fn normalize(obj: &mut Value) -> Result<(), ApiError> {
     Ok(())
 }
 
-fn sent(p: &Params) -> Result<&Map<String, Value>, ApiError> {
-    let sent = fields::object(p, "category")?;
-    if let Some(class) = params::non_empty(sent.get("objectType"))
-        && class != CLASS
-    {
-        return Err(ApiError::invalid_object_type(&class));
-    }
-    Ok(sent)
-}
-
 fn add(tx: &Transaction<'_>, session: &Session, p: &Params) -> Result<Value, ApiError> {
-    let sent = sent(p)?;
+    let sent = fields::object_of(p, "category", CLASS)?;
     fields::reject_read_only(sent, CLASS, &READ_ONLY, None)?;
     let now = now_secs();
     let mut obj = json!({
@@ -229,7 +219,7 @@ fn add(tx: &Transaction<'_>, session: &Session, p: &Params) -> Result<Value, Api
 
 fn update(tx: &Transaction<'_>, session: &Session, p: &Params) -> Result<Value, ApiError> {
     let id = fields::id(p, "id")?;
-    let sent = sent(p)?;
+    let sent = fields::object_of(p, "category", CLASS)?;
     let mut obj = load(tx, session, id)?;
     fields::reject_read_only(sent, CLASS, &READ_ONLY, Some(&obj))?;
     let before = obj["fullName"].as_str().unwrap_or_default().to_string();

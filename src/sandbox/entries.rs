@@ -237,10 +237,7 @@ fn add_entry(
     param: &str,
     class: &str,
 ) -> Result<Value, ApiError> {
-    let sent = fields::object(p, param)?;
-    if let Some(other) = params::non_empty(sent.get("objectType")).filter(|c| c != class) {
-        return Err(ApiError::invalid_object_type(&other));
-    }
+    let sent = fields::object_of(p, param, class)?;
     fields::reject_read_only(sent, class, &READ_ONLY, None)?;
     let now = now_secs();
     let live = class == "KalturaLiveStreamEntry";

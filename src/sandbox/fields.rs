@@ -24,6 +24,19 @@ pub(crate) fn object<'a>(p: &'a Params, name: &str) -> Result<&'a Map<String, Va
         .ok_or_else(|| ApiError::missing_parameter(name))
 }
 
+/// The object parameter `name` of a call, of class `class` when it names one (`objectType`).
+pub(crate) fn object_of<'a>(
+    p: &'a Params,
+    name: &str,
+    class: &str,
+) -> Result<&'a Map<String, Value>, ApiError> {
+    let sent = object(p, name)?;
+    if let Some(other) = params::non_empty(sent.get("objectType")).filter(|c| c != class) {
+        return Err(ApiError::invalid_object_type(&other));
+    }
+    Ok(sent)
+}
+
 /// The concrete class of an object: one of `known` (name and type code); missing → the base
 /// class is abstract, anything else → invalid object type.
 pub(crate) fn class(

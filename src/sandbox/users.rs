@@ -2,7 +2,7 @@
 //! unique per partner among users not deleted, gender in its enum, date of birth a number) and
 //! group memberships (a group is a user of type GROUP; a membership is unique).
 use rusqlite::{Transaction, params};
-use serde_json::{Map, Value, json};
+use serde_json::{Value, json};
 
 use super::error::ApiError;
 use super::fields;
@@ -129,16 +129,6 @@ fn seq_of(tx: &Transaction<'_>, session: &Session, id: &str) -> Result<i64, ApiE
     )?)
 }
 
-fn sent(p: &Params) -> Result<&Map<String, Value>, ApiError> {
-    let sent = fields::object(p, "user")?;
-    if let Some(class) = params::non_empty(sent.get("objectType"))
-        && class != CLASS
-    {
-        return Err(ApiError::invalid_object_type(&class));
-    }
-    Ok(sent)
-}
-
 /// Adds a user; `user.add` and the group a membership needs.
 fn insert(tx: &Transaction<'_>, session: &Session, mut obj: Value) -> Result<Value, ApiError> {
     let Some(id) = params::non_empty(obj.get("id")) else {
@@ -158,7 +148,7 @@ fn insert(tx: &Transaction<'_>, session: &Session, mut obj: Value) -> Result<Val
 }
 
 fn add(tx: &Transaction<'_>, session: &Session, p: &Params) -> Result<Value, ApiError> {
-    let sent = sent(p)?;
+    let sent = fields::object_of(p, "user", CLASS)?;
     fields::reject_read_only(sent, CLASS, &READ_ONLY, None)?;
     let now = now_secs();
     let mut obj = json!({
@@ -172,7 +162,7 @@ fn add(tx: &Transaction<'_>, session: &Session, p: &Params) -> Result<Value, Api
 
 fn update(tx: &Transaction<'_>, session: &Session, p: &Params) -> Result<Value, ApiError> {
     let id = fields::text_id(p, "userId")?;
-    let sent = sent(p)?;
+    let sent = fields::object_of(p, "user", CLASS)?;
     let mut obj = load(tx, session, &id)?;
     fields::reject_read_only(sent, CLASS, &READ_ONLY, Some(&obj))?;
     if let Some(new_id) = params::non_empty(sent.get("id"))

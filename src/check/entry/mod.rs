@@ -148,10 +148,11 @@ pub fn check_entry(
     }
     custom_data_rules(e, locs, file, row, out);
     update::update_asset_rules(e, locs, file, row, out);
-    for c in e.categories.iter().flatten() {
+    for (i, c) in e.categories.iter().flatten().enumerate() {
         if c.contains(',') {
+            let at = EntryLocs::nth(&locs.categories, i, locs.at(EntryField::Categories));
             out.push(
-                diag(&codes::CATEGORY_COMMA, locs.at(EntryField::Categories), format!("category `{c}` contains a comma: the server splits it into several categories"), "comma in a category name")
+                diag(&codes::CATEGORY_COMMA, at, format!("category `{c}` contains a comma: the server splits it into several categories"), "comma in a category name")
                     .help("remove the comma from the category name"),
             );
         }

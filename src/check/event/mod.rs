@@ -6,6 +6,7 @@ use std::sync::Arc;
 use crate::diag::Diagnostic;
 use crate::formats::ics::rrule::count_occurrences;
 use crate::record::event::{EventAction, EventField, ScheduleEvent};
+use crate::source::{LineCol, Place, Span, char_count};
 
 pub use crate::formats::csv::event_codes as csv_codes;
 pub use crate::formats::ics::codes as ical_codes;
@@ -353,32 +354,37 @@ fn entry_rules(
             "not like 0_abcd1234",
         ));
     }
+    // The first bad item of a comma-separated list, with its place in the value.
+    let bad_item = |ids: &str, field: EventField, ok: &dyn Fn(&str) -> bool| {
+        let (range, bad) = list_items(ids).find(|(_, i)| !i.is_empty() && !ok(i))?;
+        Some((item_place(locs.at(field), ids, range), bad.to_string()))
+    };
     if let Some(ids) = &e.entry_ids
-        && let Some(bad) = ids
-            .split(',')
-            .map(str::trim)
-            .find(|i| !i.is_empty() && !is_entry_id(i))
-    {
-        out.push(diag(
-            &codes::ENTRY_ID,
-            EventField::EntryIds,
-            format!("`{bad}` in the entry ids is not an entry id"),
-            "not like 0_abcd1234",
-        ));
-    }
-    if let Some(ids) = &e.category_ids
-        && let Some(bad) = ids
-            .split(',')
-            .map(str::trim)
-            .find(|i| !i.is_empty() && i.parse::<u64>().is_err())
+        && let Some((p, bad)) = bad_item(ids, EventField::EntryIds, &is_entry_id)
     {
         out.push(
-            diag(
-                &codes::CATEGORY_IDS,
-                EventField::CategoryIds,
-                format!("`{bad}` in the category ids is not an integer"),
-                "not an id",
+            Diagnostic::new(
+                &codes::ENTRY_ID,
+                file,
+                format!("`{bad}` in the entry ids is not an entry id"),
             )
+            .label(p.span, p.at, "not like 0_abcd1234")
+            .row(row),
+        );
+    }
+    if let Some(ids) = &e.category_ids
+        && let Some((p, bad)) = bad_item(ids, EventField::CategoryIds, &|i: &str| {
+            i.parse::<u64>().is_ok()
+        })
+    {
+        out.push(
+            Diagnostic::new(
+                &codes::CATEGORY_IDS,
+                file,
+                format!("`{bad}` in the category ids is not an integer"),
+            )
+            .label(p.span, p.at, "not an id")
+            .row(row)
             .help("category ids are integers; name categories by path in the event CSV's categoryPaths"),
         );
     }
@@ -455,5 +461,72 @@ mod tests {
         assert_eq!(human_secs(86_400), "1 day");
         assert_eq!(human_secs(5400), "1 h 30 min");
         assert_eq!(human_secs(90), "1 min 30 s");
+    }
+}
+
+/// The items of a comma-separated list, trimmed, each with its byte range in `list`.
+fn list_items(list: &str) -> impl Iterator<Item = (std::ops::Range<usize>, &str)> {
+    let mut at = 0;
+    list.split(',').map(move |part| {
+        let lead = part.len() - part.trim_start().len();
+        let item = part.trim();
+        let start = at + lead;
+        at += part.len() + 1;
+        (start..start + item.len(), item)
+    })
+}
+
+/// The place of `range` of `value` inside `whole`, the place of the value: exact when the file
+/// holds the value verbatim on one line (same length, no escape), else the whole value's place.
+fn item_place(whole: Place, value: &str, range: std::ops::Range<usize>) -> Place {
+    let verbatim = whole.span.end.saturating_sub(whole.span.start) == value.len() as u64
+        && !value.contains(['\\', '"', '\n', '\r']);
+    match (verbatim, value.get(..range.start), value.get(range.clone())) {
+        (true, Some(before), Some(_)) => Place {
+            span: Span::new(
+                whole.span.start + range.start as u64,
+                whole.span.start + range.end as u64,
+            ),
+            at: LineCol {
+                line: whole.at.line,
+                column: whole.at.column + char_count(before.as_bytes()),
+            },
+        },
+        _ => whole,
+    }
+}
+
+#[cfg(test)]
+mod item_place_tests {
+    use super::*;
+
+    fn place(start: u64, len: u64, column: u64) -> Place {
+        Place {
+            span: Span::new(start, start + len),
+            at: LineCol { line: 9, column },
+        }
+    }
+
+    #[test]
+    fn a_verbatim_value_gives_the_item_its_own_place() {
+        let value = "0_abcd1234, entry-2";
+        let (range, item) = list_items(value).nth(1).unwrap();
+        assert_eq!(item, "entry-2");
+        let p = item_place(place(100, value.len() as u64, 21), value, range);
+        assert_eq!((p.span.start, p.span.end, p.at.column), (112, 119, 33));
+    }
+
+    #[test]
+    fn a_value_not_held_verbatim_keeps_the_whole_place() {
+        // Folded (the file's span is longer than the value) or escaped: no exact column.
+        let value = "0_abcd1234,entry-2";
+        let (range, _) = list_items(value).nth(1).unwrap();
+        let folded = place(100, value.len() as u64 + 3, 21);
+        assert_eq!(item_place(folded, value, range.clone()).at.column, 21);
+        let escaped = "a\\,b,c";
+        let (range, item) = list_items(escaped).nth(2).unwrap();
+        assert_eq!(item, "c");
+        let whole = place(0, escaped.len() as u64, 5);
+        assert_eq!(item_place(whole, escaped, range).at.column, 5);
     }
 }

@@ -10,11 +10,12 @@ use super::{set_json, unknown_field, wrong_type};
 use crate::diag::Diagnostic;
 use crate::formats::codes as format_codes;
 use crate::formats::feed::{Apps, Checks, Chunk, Feed, Row};
+use crate::formats::jsonl::{line_origin, line_place, trim_line_end};
 use crate::formats::{Findings, ReadOptions};
 use crate::record::App;
 use crate::record::app::AppField;
 use crate::record::locs::AppLocs;
-use crate::source::{LineCol, Origin, Place, Span};
+use crate::source::{LineCol, Place, Span};
 
 /// Lines read between two flushes of the findings.
 const FLUSH_LINES: u64 = 1024;
@@ -62,27 +63,13 @@ pub fn read(
         if text.iter().all(u8::is_ascii_whitespace) {
             continue;
         }
-        let place = Place {
-            span: Span::new(start, start + text.len() as u64),
-            at: LineCol {
-                line: line_no,
-                column: 1,
-            },
-        };
+        let place = line_place(start, text, line_no);
         let Some(obj) = parse(text, start, line_no, file, diags) else {
             continue;
         };
         rows += 1;
         let (app, locs) = map(&obj, text, place, file, rows, diags);
-        let origin = wants.then(|| Origin {
-            file: file.clone(),
-            span: place.span,
-            line: line_no,
-            row: rows,
-            raw: opts
-                .keep_raw
-                .then(|| Arc::from(String::from_utf8_lossy(text).as_ref())),
-        });
+        let origin = wants.then(|| line_origin(file, place, rows, text, opts.keep_raw));
         chunk.push(Row {
             row: rows,
             record: Some(app),
@@ -200,12 +187,4 @@ pub(crate) fn map(
         }
     }
     (app, locs)
-}
-
-fn trim_line_end(b: &[u8]) -> &[u8] {
-    let mut end = b.len();
-    while end > 0 && matches!(b[end - 1], b'\n' | b'\r') {
-        end -= 1;
-    }
-    &b[..end]
 }

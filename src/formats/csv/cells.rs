@@ -1,8 +1,29 @@
 //! Where a CSV record's cells are: spans from the reader's offsets, line and column resolved
 //! only when asked (or left for one pass over the file).
+use std::sync::Arc;
+
 use super::php::RecordRef;
 use crate::source::Place;
-use crate::source::{LineCol, Span, locate_in};
+use crate::source::{LineCol, Origin, Span, locate_in};
+
+/// The origin of the record `rec`, row `row`, at `span` (`keep_raw`: with the record's text,
+/// without its line end).
+pub(super) fn origin(
+    rec: RecordRef<'_>,
+    file: &Arc<str>,
+    span: Span,
+    row: u64,
+    keep_raw: bool,
+) -> Origin {
+    Origin {
+        file: file.clone(),
+        span,
+        line: rec.line(),
+        row,
+        raw: keep_raw
+            .then(|| Arc::from(String::from_utf8_lossy(&rec.raw()[..rec.content_len()]).as_ref())),
+    }
+}
 
 /// Where a CSV row's cells are, resolving line/column only when asked.
 pub(super) struct CsvLocs<'a> {

@@ -21,7 +21,6 @@ use crate::record::entry::{
 };
 use crate::record::locs::EntryLocs;
 use crate::record::values::find_placeholder;
-use crate::source::Origin;
 use crate::source::Place;
 
 /// Rows read before each parallel mapping step.
@@ -90,15 +89,8 @@ pub fn read(
             if m.version > 0 {
                 last_version = m.version;
             }
-            let origin = (wants && m.entry.is_some() && m.usable).then(|| Origin {
-                file: file.clone(),
-                span: m.locs.item.span,
-                line: rec.line(),
-                row: *row,
-                raw: opts.keep_raw.then(|| {
-                    Arc::from(String::from_utf8_lossy(&rec.raw()[..rec.content_len()]).as_ref())
-                }),
-            });
+            let origin = (wants && m.entry.is_some() && m.usable)
+                .then(|| super::cells::origin(*rec, file, m.locs.item.span, *row, opts.keep_raw));
             out.push(Row {
                 row: *row,
                 record: m.entry,

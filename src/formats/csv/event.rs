@@ -19,7 +19,7 @@ use crate::record::codes::event as ev_codes;
 use crate::record::event::{EventField, EventTime, EventType, ScheduleEvent, TemplateEntryType};
 use crate::record::locs::EventLocs;
 use crate::source::Place;
-use crate::source::{LineCol, Origin, Span};
+use crate::source::{LineCol, Span};
 
 /// Categories one `category.list` call without a pager returns (the API's default page size).
 pub const CATEGORY_PAGE: usize = 30;
@@ -143,15 +143,8 @@ pub fn read(
                 }
                 continue;
             };
-            let origin = wants.then(|| Origin {
-                file: file.clone(),
-                span: locs.row.span,
-                line: rec.line(),
-                row: *row,
-                raw: opts.keep_raw.then(|| {
-                    Arc::from(String::from_utf8_lossy(&rec.raw()[..rec.content_len()]).as_ref())
-                }),
-            });
+            let origin =
+                wants.then(|| super::cells::origin(*rec, file, locs.row.span, *row, opts.keep_raw));
             out.push(Row {
                 row: *row,
                 record: Some(ReadEvent {
@@ -516,12 +509,28 @@ fn map_row(
         }
         if let Some(until) = end {
             if r.count.take().is_some() {
-                out.push(diag(
-                    &codes::COUNT_CLEARED,
-                    col::RECURRENCE,
-                    "COUNT is cleared because endTime is set: the series ends at endTime".into(),
-                    "COUNT ignored",
-                ));
+                // At the COUNT part when it can be found in the cell, else at the cell.
+                let mut at = 0;
+                let part = text.split(',').find_map(|part| {
+                    let start = at + part.len() - part.trim_start().len();
+                    at += part.len() + 1;
+                    let key = part.split('=').next().unwrap_or("").trim();
+                    key.eq_ignore_ascii_case("COUNT")
+                        .then(|| start..start + part.trim().len())
+                });
+                let p = cols.index[col::RECURRENCE]
+                    .filter(|&c| c < rec.cells().len())
+                    .zip(part)
+                    .map_or(whole, |(c, range)| value_place(rec, c, range));
+                out.push(
+                    Diagnostic::new(
+                        &codes::COUNT_CLEARED,
+                        file,
+                        "COUNT is cleared because endTime is set: the series ends at endTime",
+                    )
+                    .label(p.span, p.at, "COUNT ignored")
+                    .row(row),
+                );
             }
             r.until = Some(until);
             if let Some(p) = at(col::END_TIME) {

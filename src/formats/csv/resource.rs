@@ -17,7 +17,7 @@ use crate::formats::{Findings, ReadOptions};
 use crate::record::codes::resource as codes;
 use crate::record::locs::{FieldPlaces, ResourceLocs};
 use crate::record::resource::{ResourceAction, ResourceField, ResourceType, ResourceView};
-use crate::source::{LineCol, Origin, Span};
+use crate::source::{LineCol, Span};
 
 /// Rows read before each parallel mapping step.
 const CHUNK_ROWS: usize = 8192;
@@ -361,14 +361,7 @@ fn map_row<'a>(job: &'a Job<'a>, file: &Arc<str>, keep_raw: Option<bool>) -> Row
     let (rec, row) = (job.rec, job.row);
     let locs = CsvLocs { rec };
     let mut diags = Vec::new();
-    let origin = keep_raw.map(|keep| Origin {
-        file: file.clone(),
-        span: locs.row().span,
-        line: rec.line(),
-        row,
-        raw: keep
-            .then(|| Arc::from(String::from_utf8_lossy(&rec.raw()[..rec.content_len()]).as_ref())),
-    });
+    let origin = keep_raw.map(|keep| super::cells::origin(rec, file, locs.row().span, row, keep));
     let Some(cols) = job.cols.as_deref() else {
         return Row {
             row,

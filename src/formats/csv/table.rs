@@ -19,7 +19,7 @@ use crate::formats::{Findings, ReadOptions};
 use crate::record::RecordData;
 use crate::record::locs::CellLocs;
 use crate::record::table::{ColumnType, TableSpec};
-use crate::source::{LineCol, Origin, Place, Span, locate_in};
+use crate::source::{LineCol, Place, Span, locate_in};
 
 /// Rows read before each parallel mapping step.
 const CHUNK_ROWS: usize = 4096;
@@ -122,15 +122,8 @@ pub fn read(
             .collect();
         let mut out = Vec::with_capacity(mapped.len());
         for ((rec, row, _), m) in jobs.iter().zip(mapped) {
-            let origin = wants.then(|| Origin {
-                file: file.clone(),
-                span: m.locs.row.span,
-                line: rec.line(),
-                row: *row,
-                raw: opts.keep_raw.then(|| {
-                    Arc::from(String::from_utf8_lossy(&rec.raw()[..rec.content_len()]).as_ref())
-                }),
-            });
+            let origin = wants
+                .then(|| super::cells::origin(*rec, file, m.locs.row.span, *row, opts.keep_raw));
             out.push(Row {
                 row: *row,
                 record: m.data,

@@ -129,7 +129,7 @@ impl ItemBuilder {
                     .get_or_insert_with(CustomDataItems::default);
                 self.locs.set(EntryField::CustomData, at);
             }
-            ("item", "media") => self.locs.set(EntryField::MediaType, at),
+            // `EntryField::MediaType` is the `<mediaType>` value's place (set by `text`).
             ("item", "tags") => {
                 self.entry.tags.get_or_insert_with(Vec::new);
                 self.locs.set(EntryField::Tags, at);
@@ -387,7 +387,7 @@ impl ItemBuilder {
             }
             ("media", "mediaType") => {
                 e.media_type = int(value).and_then(MediaType::from_code);
-                None
+                Some(EntryField::MediaType)
             }
             (p @ ("entitledUsersEdit" | "entitledUsersPublish" | "entitledUsersView"), "user") => {
                 let p = p.to_string();
@@ -401,6 +401,7 @@ impl ItemBuilder {
                 e.categories
                     .get_or_insert_with(Vec::new)
                     .push(value.to_owned());
+                self.locs.categories.push(at);
                 None
             }
             ("categories", "categoryId") => {

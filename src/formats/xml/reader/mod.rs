@@ -54,6 +54,8 @@ pub struct AttrValue<'a> {
     pub value: Cow<'a, str>,
     /// The value's bytes (inside the quotes).
     pub place: Place,
+    /// The attribute's name.
+    pub name_place: Place,
 }
 
 /// One open element.

@@ -46,10 +46,19 @@ pub(super) fn attributes<'a>(e: &'a BytesStart, tag: Mark, st: &mut State) -> Ve
                 a.value.clone()
             }
         };
+        let name: &str = a.key.into_inner();
+        let key_rel = (name.as_ptr() as usize)
+            .wrapping_sub(content.as_ptr() as usize)
+            .min(content.len());
+        let name_place = tag
+            .advance(b"<")
+            .advance(&content.as_bytes()[..key_rel])
+            .place(name.len() as u64);
         out.push(AttrValue {
-            name: a.key.into_inner(),
+            name,
             value,
             place,
+            name_place,
         });
     }
     out
@@ -227,7 +236,7 @@ impl State<'_, '_> {
                         self.file,
                         format!("<{}> has no attribute `{}`", m.name, a.name),
                     )
-                    .label(a.place.span, a.place.at, "unknown attribute")
+                    .label(a.name_place.span, a.name_place.at, "unknown attribute")
                     .server("Validate files failed on job [{jobId}], ...")
                     .help(if m.attrs.is_empty() {
                         "this element takes no attributes".to_string()
