@@ -74,6 +74,18 @@ pub(super) fn put<V: Present>(
     }
 }
 
+/// Keeps the first object a lookup of `name` found (the kinds that compare a row with what
+/// exists keep their objects by key this way, in [`super::keyed::Kind::absorb_own`]).
+pub(super) fn keep_first(
+    extra: &mut std::collections::HashMap<String, Value>,
+    name: &str,
+    objs: &[Value],
+) {
+    if let Some(o) = objs.first() {
+        extra.insert(name.to_string(), o.clone());
+    }
+}
+
 /// Whether sending `sent` (an API object) as an update would change `held`, the object the
 /// server holds: some field of `sent` (its `objectType` aside) has another value there.
 /// Numbers and their digits compare equal (`2` and `"2"`), as the API reads them.
