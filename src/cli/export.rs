@@ -361,21 +361,22 @@ fn run_api(args: &ExportArgs, listed: Listed) -> Result<Exit, CliError> {
         }
         out.flush()
     };
-    let what = spec.title;
+    let what = match listed {
+        Listed::Categories => "categories",
+        Listed::Users => "users",
+        Listed::CategoryUsers => "category users",
+        Listed::CategoryEntries => "category entries",
+    };
     match &args.output {
         Some(path) => {
             let file = File::create(path).map_err(|e| CliError::io(path.display(), e))?;
             write(&mut BufWriter::new(file)).map_err(|e| CliError::io(path.display(), e))?;
-            println!(
-                "exported {} rows ({what}) to {}",
-                records.len(),
-                path.display()
-            );
+            println!("exported {} {what} to {}", records.len(), path.display());
         }
         None => {
             let stdout = io::stdout();
             write(&mut BufWriter::new(stdout.lock())).map_err(|e| CliError::io("stdout", e))?;
-            eprintln!("exported {} rows ({what})", records.len());
+            eprintln!("exported {} {what}", records.len());
         }
     }
     for s in &exported.skipped {
