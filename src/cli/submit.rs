@@ -51,6 +51,11 @@ in any output, journal or results file.
 
 App Registry apps (App JSON Lines, App CSV) are upserted by appCustomId over the App Registry's REST API (--region or --app-registry-url): added when absent, updated when a field differs, left alone when equal (no version bump); `status` is set with enable/disable; only rows whose `action` is `delete` delete.
 
+Category, user, category-user and category-entry CSVs go through the API as their engines do: \
+categories parents first, users by userId with their groups, category users by categoryId + \
+userId (then activate / deactivate), category entries activated (7) or rejected (8). An update \
+that would change nothing is not sent (`unchanged`); `kbulk export` writes such files back.
+
 Environment: KALTURA_SERVICE_URL, KALTURA_KS, KALTURA_APP_REGISTRY_URL, KALTURA_APP_REGISTRY_REGION, KALTURA_PARTNER_ID, KALTURA_ADMIN_SECRET, \
 KALTURA_APP_TOKEN_ID, KALTURA_APP_TOKEN, KALTURA_APP_TOKEN_HASH_TYPE, KALTURA_USER_ID.
 
@@ -76,9 +81,9 @@ Examples:
   kbulk submit a.csv b.jsonl --skip-invalid --format json > results.jsonl
   kbulk submit resources.csv --via bulk --max-records 500")]
 pub struct SubmitArgs {
-    /// Files to submit (resource CSV, iCal, event CSV, XML bulk upload, entry CSV, kbulk JSON
-    /// Lines). With --resume they may be omitted: the
-    /// journal (--journal) knows them.
+    /// Files to submit (resource CSV, iCal, event CSV, XML bulk upload, entry CSV, category,
+    /// user, category-user and category-entry CSVs, App JSON Lines or CSV, kbulk JSON Lines).
+    /// With --resume they may be omitted: the journal (--journal) knows them.
     #[arg(value_name = "FILE")]
     pub files: Vec<PathBuf>,
 
