@@ -31,7 +31,7 @@ pub(super) type ByReference = HashMap<String, Result<Vec<Value>, String>>;
 
 /// What the category lookups of other lists found.
 #[derive(Debug, Clone, Default)]
-pub(super) struct Found {
+pub(super) struct Lookups {
     /// The categories with each reference id.
     pub(super) by_reference: ByReference,
     /// The categories found by id or reference id, by id (an update that would change nothing
@@ -176,7 +176,7 @@ fn calls(p: &CategoryPlanner, i: usize, parent: Option<Target>) -> Result<Task, 
 impl Kind for Categories {
     type Rec = Category;
     type Name = String;
-    type Extra = Found;
+    type Extra = Lookups;
 
     const DESCRIBE: &'static str = "categories";
     const SAME: &'static str = "on the same category";
@@ -240,7 +240,7 @@ impl Kind for Categories {
         }
     }
 
-    fn absorb_ref(extra: &mut Found, key: &Key, found: Lookup<'_>) {
+    fn absorb_ref(extra: &mut Lookups, key: &Key, found: Lookup<'_>) {
         if let Lookup::Found(objs) = found {
             for o in objs {
                 if let Some(id) = id_of(o) {

@@ -20,7 +20,9 @@
 //!   the lists the kind alone uses go to [`Kind::absorb_ref`].
 //! - **Rows in doubt**: an add without a key cannot be looked up and is never sent twice; an add
 //!   whose object is found is adopted ([`Kind::doubted_add`]); a delete whose object is gone is
-//!   done. After an unknown outcome in this run the same rules run on the task's lookup.
+//!   done; another action whose effect the lookup finds (a category entry already in the status
+//!   its moderation call sets) is done ([`Kind::doubted_other`]). After an unknown outcome in
+//!   this run the same rules run on the task's lookup.
 //! - **Waves**: every open row whose dependencies are met is planned; what is still open when
 //!   nothing is in flight and nothing could be sent waits on itself ([`Kind::cycle`]). A row that
 //!   must wait is parked on the row it waits for (the earlier row on the same object, or the
