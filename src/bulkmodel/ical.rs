@@ -18,20 +18,20 @@ use crate::record::ScheduleEvent;
 use crate::record::event::{EventAction, EventType};
 use crate::sandbox::{BulkApi, BulkEnd, BulkJob, BulkResult};
 
-/// One VEVENT as the engine holds it.
-struct Item {
-    /// 0-based VEVENT ordinal (the iCal engine's `lineIndex`).
-    index: u64,
-    event: Option<ScheduleEvent>,
+/// One event as the engine holds it (a VEVENT, or an event-CSV row).
+pub(super) struct Item {
+    /// 0-based VEVENT ordinal (the iCal engine's `lineIndex`), or the CSV row's `lineIndex`.
+    pub(super) index: u64,
+    pub(super) event: Option<ScheduleEvent>,
     /// The server's start and end, when they differ from the file's.
-    server: (Option<i64>, Option<i64>),
+    pub(super) server: (Option<i64>, Option<i64>),
     row_data: String,
 }
 
 /// Collects the reader's events.
-struct Collect<'a> {
-    data: &'a [u8],
-    items: Vec<Item>,
+pub(super) struct Collect<'a> {
+    pub(super) data: &'a [u8],
+    pub(super) items: Vec<Item>,
 }
 
 impl Feed<Events> for Collect<'_> {
@@ -82,7 +82,7 @@ fn put(o: &mut Map<String, Value>, name: &str, v: &Option<String>) {
 /// `kSchedulingICalEvent::toObject`: the event object the engine sends. The parser always sets
 /// `recurrenceType` (NONE without RRULE), reads `STATUS` and `X-KALTURA-PARENT-ID` (read-only
 /// in the API), and does not turn a DURATION into an end date for a single event.
-fn to_object(item: &Item, e: &ScheduleEvent, class: &str) -> Value {
+pub(super) fn to_object(item: &Item, e: &ScheduleEvent, class: &str) -> Value {
     let mut o = Map::new();
     o.insert("objectType".into(), json!(class));
     for (name, v) in [

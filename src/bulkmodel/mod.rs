@@ -7,6 +7,8 @@
 use crate::sandbox::{BulkApi, BulkEnd, BulkEngine, BulkJob, BulkKind};
 
 pub mod csv;
+pub mod entry;
+pub mod event;
 pub mod ical;
 pub mod resource;
 
@@ -19,14 +21,14 @@ impl BulkEngine for KalturaEngines {
         match job.kind {
             BulkKind::ScheduleResourceCsv => resource::run(job, api),
             BulkKind::ICal => ical::run(job, api),
-            // kbulk has no model of these engines yet: the job fails as Kaltura's does when the
+            BulkKind::ScheduleEventCsv => event::run(job, api),
+            BulkKind::EntryCsv => entry::run(job, api),
+            // kbulk has no model of the XML engine yet: the job fails as Kaltura's does when the
             // worker has no engine for the job's type.
-            BulkKind::ScheduleEventCsv | BulkKind::EntryCsv | BulkKind::EntryXml => {
-                BulkEnd::Failed {
-                    message: "Error: Unable to find bulk upload engine".into(),
-                    error_type: 4,
-                }
-            }
+            BulkKind::EntryXml => BulkEnd::Failed {
+                message: "Error: Unable to find bulk upload engine".into(),
+                error_type: 4,
+            },
         }
     }
 }

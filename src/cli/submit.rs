@@ -59,9 +59,9 @@ that would change nothing is not sent (`unchanged`); `kbulk export` writes such 
 Environment: KALTURA_SERVICE_URL, KALTURA_KS, KALTURA_APP_REGISTRY_URL, KALTURA_APP_REGISTRY_REGION, KALTURA_PARTNER_ID, KALTURA_ADMIN_SECRET, \
 KALTURA_APP_TOKEN_ID, KALTURA_APP_TOKEN, KALTURA_APP_TOKEN_HASH_TYPE, KALTURA_USER_ID.
 
---via bulk (schedule-resource CSV and iCal) hands the rows to Kaltura's bulk-upload engine as \
-server-side jobs of at most --max-records rows, in dependency order, rewritten so the engine \
-never meets its PHP 8 crash (names resolved to ids, parents set by kbulk after the job; each \
+--via bulk (schedule-resource, schedule-event and entry CSV, iCal) hands the rows to Kaltura's \
+bulk-upload engine as server-side jobs of at most --max-records rows, in dependency order, \
+rewritten so the engine never meets its PHP 8 crash (names resolved to ids, parents set by kbulk after the job; each \
 rewrite is printed); each job is polled with backoff and its log read back into the same \
 results file. --force sends rows the check refuses and lets the engine judge them. --resume \
 polls the jobs a killed run started and never starts them again. See docs/bulk.md.
@@ -153,7 +153,7 @@ pub struct SubmitArgs {
     pub events: super::check::EventArgs,
 
     /// The route: `api` calls the API row by row in multirequests; `bulk` hands the rows to
-    /// Kaltura's bulk-upload engine as server-side jobs (schedule-resource CSV only, for now).
+    /// Kaltura's bulk-upload engine as server-side jobs (resource, event and entry CSV, iCal).
     #[arg(long, value_enum, default_value = "api")]
     pub via: Via,
 
@@ -268,20 +268,12 @@ pub fn run(args: &SubmitArgs) -> Result<Exit, CliError> {
             .all(|r| r.data.kind() == kbulk::record::RecordKind::App)
     }) && checked.iter().any(|c| !c.records.is_empty());
     let mut opts = args.options(journal_path, apps_only)?;
-    if args.via == Via::Bulk {
-        if args.dry_run {
-            return Err(CliError::Usage(
-                "--dry-run is not available with --via bulk (the engine's jobs cannot be \
-                 previewed); use --via api --dry-run to see the calls"
-                    .into(),
-            ));
-        }
-        if let Some(why) = checked
+    if args.via == Via::Bulk
+        && let Some(why) = checked
             .iter()
             .find_map(|c| engine::bulk::unsupported(c.report.detection.format))
-        {
-            return Err(CliError::Usage(why));
-        }
+    {
+        return Err(CliError::Usage(why));
     }
     let stdout = io::stdout();
     let mut out = BufWriter::new(stdout.lock());
@@ -301,6 +293,9 @@ pub fn run(args: &SubmitArgs) -> Result<Exit, CliError> {
             c.report
                 .diagnostics
                 .retain(|d| d.code.name != "resource::lookup-crash");
+        }
+        if args.dry_run {
+            return super::submit_bulk::dry_run(&checked, args, &mut out);
         }
         return super::submit_bulk::run(&checked, args, opts, &mut out);
     }

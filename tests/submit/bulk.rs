@@ -11,7 +11,7 @@ use kbulk::sandbox::{BulkConfig, BulkFault};
 use super::*;
 
 /// A sandbox whose bulk worker runs kbulk's engine model, with short steps.
-fn bulk_sandbox(step_ms: u64, fault: BulkFault) -> SandboxHandle {
+pub(super) fn bulk_sandbox(step_ms: u64, fault: BulkFault) -> SandboxHandle {
     bulk_sandbox_with(step_ms, fault, FaultConfig::default())
 }
 
@@ -31,7 +31,7 @@ fn bulk_sandbox_with(step_ms: u64, fault: BulkFault, faults: FaultConfig) -> San
 }
 
 /// `kbulk submit --via bulk` with fast polling and `extra` arguments.
-fn bulk_cmd(h: &SandboxHandle, path: &str, extra: &[&str]) -> Command {
+pub(super) fn bulk_cmd(h: &SandboxHandle, path: &str, extra: &[&str]) -> Command {
     let mut args = vec![
         path,
         "--via",
@@ -48,7 +48,7 @@ fn bulk_cmd(h: &SandboxHandle, path: &str, extra: &[&str]) -> Command {
 }
 
 /// How many bulk jobs the sandbox holds.
-fn job_count(h: &SandboxHandle) -> usize {
+pub(super) fn job_count(h: &SandboxHandle) -> usize {
     api(
         h,
         "bulkupload_bulk",
@@ -264,13 +264,13 @@ fn a_job_failed_as_a_whole_is_reported_and_resume_sends_its_rows_again() {
 #[test]
 fn formats_the_route_does_not_support_get_a_clear_error() {
     let h = bulk_sandbox(5, BulkFault::None);
-    let events = "samples/events-valid.csv";
+    let events = "samples/entries-valid.xml";
     let out = run(bulk_cmd(&h, events, &[]));
     assert_eq!(code(&out), 2, "{}", text(&out));
     assert_eq!(job_count(&h), 0, "nothing sent");
     assert!(
         String::from_utf8_lossy(&out.stderr)
-            .contains("--via bulk supports schedule-resource CSV and iCal only"),
+            .contains("--via bulk supports schedule-resource CSV, schedule-event CSV,"),
         "{}",
         text(&out)
     );
@@ -486,7 +486,7 @@ fn skip_invalid_leaves_refused_rows_out_of_the_jobs() {
 }
 
 /// Every event as (referenceId, objectType, summary, start, end, status, recurrenceType), sorted.
-fn event_shape(h: &SandboxHandle) -> Vec<(String, String, String, i64, i64, i64, i64)> {
+pub(super) fn event_shape(h: &SandboxHandle) -> Vec<(String, String, String, i64, i64, i64, i64)> {
     let mut out: Vec<_> = super::events::events(h)
         .iter()
         .map(|e| {
@@ -507,21 +507,22 @@ fn event_shape(h: &SandboxHandle) -> Vec<(String, String, String, i64, i64, i64,
     out
 }
 
-#[test]
-fn ical_via_bulk_ends_like_via_api_and_keeps_the_engine_off_its_defects() {
-    use super::events::{ics, vevent};
-    let seed = |h: &SandboxHandle| {
-        let old = api(
-            h,
-            "schedule_scheduleevent",
-            "add",
-            json!({"scheduleEvent": {"objectType": "KalturaLiveStreamScheduleEvent",
-                   "summary": "old", "startDate": 1_900_000_000, "endDate": 1_900_003_600,
-                   "referenceId": "b-old"}}),
-        );
-        assert!(old["id"].is_i64(), "{old}");
-    };
-    let dir = tempfile::tempdir().unwrap();
+/// The event `b-old` the iCal fixture renames.
+pub(super) fn seed_ical(h: &SandboxHandle) {
+    let old = api(
+        h,
+        "schedule_scheduleevent",
+        "add",
+        json!({"scheduleEvent": {"objectType": "KalturaLiveStreamScheduleEvent",
+               "summary": "old", "startDate": 1_900_000_000, "endDate": 1_900_003_600,
+               "referenceId": "b-old"}}),
+    );
+    assert!(old["id"].is_i64(), "{old}");
+}
+
+/// 111 VEVENTs: an update of `b-old`, a series, a repeated UID, a cancel, and more than 100.
+pub(super) fn ical_fixture() -> Vec<String> {
+    use super::events::vevent;
     let mut events = vec![
         vevent("b-old", "Renamed", 2, ""),
         vevent(
@@ -539,11 +540,19 @@ fn ical_via_bulk_ends_like_via_api_and_keeps_the_engine_off_its_defects() {
     // More than 100 events: the engine's UID lookup would miss some, and its worker would run
     // the 101st twice; the route cuts jobs of at most 100.
     events.extend((0..105).map(|i| vevent(&format!("b-many-{i}"), "Many", 10 + i % 15, "")));
+    events
+}
+
+#[test]
+fn ical_via_bulk_ends_like_via_api_and_keeps_the_engine_off_its_defects() {
+    use super::events::ics;
+    let dir = tempfile::tempdir().unwrap();
+    let events = ical_fixture();
     let api_file = ics(dir.path(), "api.ics", &events);
     let bulk_file = ics(dir.path(), "bulk.ics", &events);
 
     let a = sandbox(FaultConfig::default());
-    seed(&a);
+    seed_ical(&a);
     let out = run(submit_cmd(
         &a,
         &[api_file.to_str().unwrap(), "--events-type", "live-stream"],
@@ -551,7 +560,7 @@ fn ical_via_bulk_ends_like_via_api_and_keeps_the_engine_off_its_defects() {
     assert_eq!(code(&out), 0, "{}", text(&out));
 
     let b = bulk_sandbox(5, BulkFault::None);
-    seed(&b);
+    seed_ical(&b);
     let out = run(bulk_cmd(
         &b,
         bulk_file.to_str().unwrap(),

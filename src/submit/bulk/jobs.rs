@@ -65,6 +65,12 @@ pub enum JobKind {
     /// `schedulebulkupload_schedulebulk.addScheduleResources`, CSV job data.
     #[default]
     ScheduleResourceCsv,
+    /// `schedulebulkupload_schedulebulk.addScheduleEvents` with
+    /// `KalturaBulkUploadScheduleEventCsvJobData` (schedule-event CSV).
+    ScheduleEventCsv,
+    /// `media.bulkUploadAdd` (`bulkupload_bulk.addEntries`) with `KalturaBulkUploadCsvJobData`
+    /// (entry CSV).
+    EntryCsv,
     /// `schedulebulkupload_schedulebulk.addScheduleEvents` with `KalturaBulkUploadICalJobData`
     /// and its mandatory `eventsType` (1 RECORD, 2 LIVE_STREAM, 3 BLACKOUT).
     Ical {
@@ -74,7 +80,9 @@ pub enum JobKind {
 }
 
 impl JobKind {
-    fn call(self, file_name: &str) -> Call {
+    /// The call that starts a job of this kind for a file named `file_name` (the file goes as
+    /// `fileData`).
+    pub fn call(self, file_name: &str) -> Call {
         match self {
             JobKind::ScheduleResourceCsv => {
                 Call::new("schedulebulkupload_schedulebulk", "addScheduleResources").with(
@@ -83,6 +91,17 @@ impl JobKind {
                            "fileName": file_name, "csvVersion": 3}),
                 )
             }
+            JobKind::ScheduleEventCsv => {
+                Call::new("schedulebulkupload_schedulebulk", "addScheduleEvents").with(
+                    "bulkUploadData",
+                    json!({"objectType": "KalturaBulkUploadScheduleEventCsvJobData",
+                           "fileName": file_name}),
+                )
+            }
+            JobKind::EntryCsv => Call::new("media", "bulkUploadAdd").with(
+                "bulkUploadData",
+                json!({"objectType": "KalturaBulkUploadCsvJobData", "fileName": file_name}),
+            ),
             JobKind::Ical { events_type } => {
                 Call::new("schedulebulkupload_schedulebulk", "addScheduleEvents").with(
                     "bulkUploadData",

@@ -6,20 +6,23 @@
 //! engine never reported included. A killed run resumes by polling the jobs it started, never by
 //! starting them again; rows of a job that failed as a whole are re-sent by `resume`.
 //!
-//! Supported: schedule-resource CSV and iCal ([`ical`]). Other formats are refused with
-//! [`unsupported`].
+//! Supported: schedule-resource CSV, schedule-event CSV and entry CSV ([`event`]) and iCal
+//! ([`ical`]). Other formats are refused with [`unsupported`].
 use std::collections::{BTreeMap, HashMap};
 use std::sync::atomic::Ordering;
 use std::time::{Duration, Instant};
 
 use serde_json::{Value, json};
 
+pub mod dry;
+pub mod event;
 pub mod ical;
 pub mod jobs;
 pub mod journal;
 pub mod log;
 mod parents;
 pub mod resource;
+mod resource_route;
 
 use super::journal::{Mark, RowId, RowState};
 use super::multirequest::Call;
@@ -43,6 +46,29 @@ pub struct BulkOptions {
     pub poll_max: Duration,
     /// How long one job may take before kbulk stops waiting (the rows stay for `resume`).
     pub job_timeout: Duration,
+    /// A test hook: wait this long at this point of a piece's start (said in a note first), so
+    /// a test can kill the process exactly there. `None` in normal use.
+    pub pause: Option<(PausePoint, Duration)>,
+}
+
+/// Where [`BulkOptions::pause`] waits.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum PausePoint {
+    /// After the piece (and its rows as sent) is journaled, before its start request leaves.
+    Journaled,
+    /// After the server answered the start, before the job id is journaled.
+    Started,
+}
+
+impl PausePoint {
+    /// The hook's spelling (`journaled`, `started`).
+    pub fn parse(s: &str) -> Option<Self> {
+        match s {
+            "journaled" => Some(PausePoint::Journaled),
+            "started" => Some(PausePoint::Started),
+            _ => None,
+        }
+    }
 }
 
 impl Default for BulkOptions {
@@ -52,6 +78,7 @@ impl Default for BulkOptions {
             poll_min: Duration::from_millis(500),
             poll_max: Duration::from_secs(10),
             job_timeout: Duration::from_secs(3600),
+            pause: None,
         }
     }
 }
@@ -68,13 +95,15 @@ pub enum Event {
 /// Why a format cannot take the bulk route (`None`: it can).
 pub fn unsupported(format: Option<Format>) -> Option<String> {
     let name = match format {
-        Some(Format::ResourceCsv | Format::Ical) => return None,
+        Some(Format::ResourceCsv | Format::EventCsv | Format::EntryCsv | Format::Ical) => {
+            return None;
+        }
         Some(f) => f.as_str(),
         None => "an unknown format",
     };
     Some(format!(
-        "--via bulk supports schedule-resource CSV and iCal only; {name} is not supported on \
-         this route yet (submit it --via api)"
+        "--via bulk supports schedule-resource CSV, schedule-event CSV, entry CSV and iCal only; \
+         {name} is not supported on this route yet (submit it --via api)"
     ))
 }
 
@@ -168,39 +197,19 @@ pub fn submit(
                 }
                 continue;
             }
-            let states = route.states(input)?;
-            let mut pending: Vec<resource::Row> = resource::read(&c.path)
-                .map_err(|e| SubmitError::Config(format!("{}: {e}", c.name)))?
-                .into_iter()
-                .filter(|r| {
-                    matches!(
-                        states.get(&r.line),
-                        Some((RowState::Planned, _)) | Some((RowState::Failed, true))
-                    )
-                })
-                .collect();
-            let stem = c
-                .path
-                .file_name()
-                .map(|n| n.to_string_lossy().into_owned())
-                .unwrap_or_else(|| "bulk.csv".into());
-            while !pending.is_empty() {
-                if route.stopped() {
+            let csv_kind = match c.report.detection.format {
+                Some(Format::EventCsv) => Some(JobKind::ScheduleEventCsv),
+                Some(Format::EntryCsv) => Some(JobKind::EntryCsv),
+                _ => None,
+            };
+            if let Some(kind) = csv_kind {
+                if !route.csv_input(c, input, &tag, kind)? {
                     break 'inputs;
                 }
-                let picked = resource::next_piece(&pending, route.bulk.max_records as usize);
-                let rows: Vec<resource::Row> = picked.iter().map(|&i| pending[i].clone()).collect();
-                for i in picked.into_iter().rev() {
-                    pending.remove(i);
-                }
-                let seq = route.journal.pieces().map_err(SubmitError::journal)?.len() + 1;
-                let name = format!("{stem}.kbulk-{tag}-{seq}.csv");
-                let Some(piece) = route.prepare(input, &rows, name)? else {
-                    continue;
-                };
-                if !matches!(route.run(piece, false)?, End::Closed) {
-                    break 'inputs;
-                }
+                continue;
+            }
+            if !route.resource_input(c, input, &tag)? {
+                break 'inputs;
             }
         }
     }
@@ -245,6 +254,19 @@ impl Route<'_, '_> {
         (self.observer)(Event::Note(text));
     }
 
+    /// The test hook of [`BulkOptions::pause`].
+    fn pause_at(&mut self, at: PausePoint, file_name: &str) {
+        if let Some((point, wait)) = self.bulk.pause
+            && point == at
+        {
+            self.note(format!(
+                "test pause: {} ms at {at:?} of {file_name}",
+                wait.as_millis()
+            ));
+            (self.jobs.sleep)(wait);
+        }
+    }
+
     /// Recounts settled rows from the journal and reports them.
     fn count(&mut self) -> Result<(), SubmitError> {
         let rows = self.journal.rows().map_err(SubmitError::journal)?;
@@ -266,53 +288,6 @@ impl Route<'_, '_> {
             .filter(|e| e.id.input == input)
             .map(|e| (e.id.row, (e.state, e.retryable)))
             .collect())
-    }
-
-    /// Resolves the names `rows` need, rewrites them and journals the piece (`None` when no
-    /// row is left to send).
-    fn prepare(
-        &mut self,
-        input: u32,
-        rows: &[resource::Row],
-        file_name: String,
-    ) -> Result<Option<Piece>, SubmitError> {
-        let known = self.lookup(&resource::names_needed(rows.iter()))?;
-        let mut notes = Vec::new();
-        let mut sent = Vec::new();
-        let mut local = Vec::new();
-        for r in rows {
-            match resource::prepare(r, &known, &mut notes) {
-                resource::Prepared::Send(s) => sent.push(s),
-                resource::Prepared::Local { error } => local.push((
-                    RowId { input, row: r.line },
-                    Mark::Failed {
-                        action: None,
-                        error: format!("{error} (kbulk did not send this row to the engine)"),
-                        code: Some(codes::NOT_SENT.into()),
-                        retryable: false,
-                    },
-                )),
-            }
-        }
-        self.journal.apply(&local).map_err(SubmitError::journal)?;
-        for n in notes {
-            self.note(n);
-        }
-        if sent.is_empty() {
-            self.count()?;
-            return Ok(None);
-        }
-        let plan = PiecePlan {
-            input,
-            file_name,
-            body: resource::body(&sent),
-            rows: sent,
-            job: JobKind::ScheduleResourceCsv,
-        };
-        self.journal
-            .add_piece(&plan)
-            .map(Some)
-            .map_err(SubmitError::journal)
     }
 
     /// The objects of `service` whose `field` (an `…In` filter of `filter_type`) is one of
@@ -343,30 +318,6 @@ impl Route<'_, '_> {
         Ok(objects)
     }
 
-    /// The ids of the resources named by `names` that exist.
-    fn lookup(
-        &self,
-        names: &std::collections::BTreeSet<resource::Key>,
-    ) -> Result<HashMap<resource::Key, i64>, SubmitError> {
-        let mut by_kind: BTreeMap<&str, Vec<&str>> = BTreeMap::new();
-        for (kind, name) in names {
-            by_kind.entry(kind).or_default().push(name);
-        }
-        let mut known = HashMap::new();
-        for (kind, names) in by_kind {
-            let filter = resource::filter_of(kind);
-            let listed = self
-                .list_in("schedule_scheduleresource", filter, "systemNameIn", &names)
-                .map_err(|e| format!("looking up resources by systemName: {e}"));
-            for o in listed.map_err(SubmitError::Config)? {
-                if let (Some(name), Some(id)) = (o["systemName"].as_str(), o["id"].as_i64()) {
-                    known.insert((kind.to_string(), name.to_string()), id);
-                }
-            }
-        }
-        Ok(known)
-    }
-
     /// Starts (or adopts) the piece's job, polls it to its end and journals its rows;
     /// `resumed`: the piece comes from an earlier run, which may have started its job.
     fn run(&mut self, piece: Piece, resumed: bool) -> Result<End, SubmitError> {
@@ -375,10 +326,14 @@ impl Route<'_, '_> {
             Some(id) => id,
             None => {
                 let look_first = resumed && piece.state == PieceState::Starting;
-                match self
-                    .jobs
-                    .start(plan.job, &plan.file_name, plan.body.as_bytes(), look_first)
-                {
+                self.pause_at(PausePoint::Journaled, &plan.file_name);
+                let started =
+                    self.jobs
+                        .start(plan.job, &plan.file_name, plan.body.as_bytes(), look_first);
+                if started.is_ok() {
+                    self.pause_at(PausePoint::Started, &plan.file_name);
+                }
+                match started {
                     Ok(job) => {
                         let id = job["id"].as_i64().unwrap_or_default();
                         self.journal
@@ -520,7 +475,9 @@ impl Route<'_, '_> {
         };
         let (logged, unmatched) = match plan.job {
             JobKind::Ical { .. } => log::align_ical(&text, &plan.rows),
-            JobKind::ScheduleResourceCsv => log::align(&text, &plan.rows),
+            JobKind::ScheduleResourceCsv | JobKind::ScheduleEventCsv | JobKind::EntryCsv => {
+                log::align(&text, &plan.rows)
+            }
         };
         if unmatched > 0 {
             self.note(format!(

@@ -316,6 +316,48 @@ pub fn prepare(row: &Row, known: &HashMap<Key, i64>, notes: &mut Vec<String>) ->
     })
 }
 
+/// What [`prepare`] will do to `row`, said before any lookup (for `--dry-run`): the sentence
+/// (`None`: the row goes as it stands) and whether the row goes to the engine at all.
+pub fn planned_rewrite(row: &Row) -> (Option<String>, bool) {
+    let mut notes = Vec::new();
+    if let Some(p) = row.parent() {
+        notes.push(format!(
+            "parentSystemName {} taken out (the resource engine crashes on it on PHP 8): kbulk \
+             looks the {} up before the job and sets parentId once the job has created the row \
+             (not sent if it does not exist: \"Unable to find parent {} resource [{}]\")",
+            p.1, p.0, p.0, p.1
+        ));
+    }
+    match (row.action(), row.by_name()) {
+        (None, Some(_)) => {
+            notes.push(format!(
+                "not sent: unknown action [{}] on a name the engine would look up (it crashes \
+                 on the lookup and never reports an unknown action)",
+                row.value(ACTION)
+            ));
+            return (Some(notes.join("; ")), false);
+        }
+        (None, None) => notes.push(format!(
+            "unknown action [{}]: sent as it stands; the engine drops the row silently",
+            row.value(ACTION)
+        )),
+        (Some(6), Some(k)) => notes.push(format!(
+            "systemName {} looked up before the job (the engine crashes looking names up on PHP \
+             8): action 6 → 2 with its resourceId if the {} exists, 6 → 1 if not",
+            k.1, k.0
+        )),
+        (Some(_), Some(k)) => notes.push(format!(
+            "systemName {} resolved to its resourceId before the job (the engine crashes \
+             looking names up on PHP 8); not sent if it does not exist: \"Unable to find {} \
+             resource [{}]\"",
+            k.1, k.0, k.1
+        )),
+        (Some(6), None) => notes.push("action 6 → 2 (a resourceId is given)".into()),
+        (Some(_), None) => {}
+    }
+    ((!notes.is_empty()).then(|| notes.join("; ")), true)
+}
+
 /// The names a set of rows needs resolved before their piece starts.
 pub fn names_needed<'a>(rows: impl Iterator<Item = &'a Row>) -> BTreeSet<Key> {
     rows.flat_map(|r| [r.parent(), r.by_name()])
