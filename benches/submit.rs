@@ -19,7 +19,8 @@
 //! Run: `cargo bench --bench submit`. `KBULK_BENCH_ROWS` sets the rows (default 10,000; the
 //! one-call-per-row baseline alone then takes over 200 s), `KBULK_BENCH_LATENCY_MS` the added
 //! latency (default 20), `KBULK_BENCH_CONCURRENCY` the concurrency of (c) and (d) (default 8);
-//! `KBULK_BENCH_ONLY_SUBMIT=1` skips (a) and (b).
+//! `KBULK_BENCH_ONLY_SUBMIT=1` skips (a) and (b); `KBULK_BENCH_QUEUED` the batches (c) queues per
+//! worker beyond those in flight (default `exec::QUEUED_PER_WORKER`, 3; 1 was the old value).
 use std::path::Path;
 use std::time::{Duration, Instant};
 
@@ -215,6 +216,10 @@ fn kbulk_submit(n: usize, latency: Duration, concurrency: usize, dir: &Path, run
     );
     opts.concurrency = concurrency;
     opts.batch_size = 20;
+    opts.queued_per_worker = env_or(
+        "KBULK_BENCH_QUEUED",
+        kbulk::submit::exec::QUEUED_PER_WORKER as u64,
+    ) as usize;
     let start = Instant::now();
     let inputs = vec![preflight::check(&file, file.display().to_string().into()).unwrap()];
     let preflight = start.elapsed();

@@ -18,14 +18,13 @@
 //! Left out: `scheduleEvent.getConflicts` (the sandbox has no conflict service), so a conflicting
 //! event is created where Kaltura would report "Conflicting events found for resource ID".
 use std::collections::HashMap;
-use std::sync::Arc;
 
 use serde_json::{Value, json};
 
 use super::csv::{Row, rows};
-use super::ical::{Collect, Item, to_object};
+use super::ical::{Item, read_items, to_object};
 use crate::formats::csv::event::COLUMNS;
-use crate::formats::{Findings, ReadOptions};
+
 use crate::record::event::EventType;
 use crate::sandbox::{BulkApi, BulkEnd, BulkJob, BulkResult};
 
@@ -256,39 +255,20 @@ fn create(
 
 /// Runs a schedule-event CSV job.
 pub fn run(job: &BulkJob, api: &mut dyn BulkApi) -> BulkEnd {
-    let file: Arc<str> = Arc::from(job.file_name.as_str());
-    let opts = ReadOptions {
-        max_records: None,
-        ..ReadOptions::default()
+    let read = read_items(job, false, |data, offset, file, opts, feed, findings| {
+        crate::formats::csv::event::read(data, offset, file, opts, feed, findings)
+    });
+    let read = match read {
+        Ok(items) => items,
+        Err(end) => return end,
     };
-    let mut collect = Collect {
-        data: &job.data,
-        items: Vec::new(),
-    };
-    let mut sink: Vec<crate::diag::Diagnostic> = Vec::new();
-    let mut findings = Findings::new(file.clone(), None, &mut sink);
+    let items: HashMap<u64, &Item> = read.iter().map(|i| (i.index, i)).collect();
+    let all = rows(&job.data, &COLUMNS);
     let skip = if job.data.starts_with(b"\xEF\xBB\xBF") {
         3
     } else {
         0
     };
-    let read = crate::formats::csv::event::read(
-        &job.data[skip..],
-        skip as u64,
-        &file,
-        &opts,
-        &mut collect,
-        &mut findings,
-    );
-    drop(findings);
-    if let Err(e) = read {
-        return BulkEnd::Failed {
-            message: format!("Error: {e}"),
-            error_type: 0,
-        };
-    }
-    let items: HashMap<u64, &Item> = collect.items.iter().map(|i| (i.index, i)).collect();
-    let all = rows(&job.data, &COLUMNS);
     let header = job.data[skip..]
         .split(|&b| b == b'\n')
         .any(|l| l.trim_ascii_start().starts_with(b"*"));

@@ -192,23 +192,23 @@ fn lookup(uids: &[String], api: &mut dyn BulkApi) -> HashMap<String, Value> {
     found
 }
 
-/// Runs an iCal job.
-pub fn run(job: &BulkJob, api: &mut dyn BulkApi) -> BulkEnd {
-    let class = match job.events_type {
-        Some(t @ 1..=3) => EventType::from_code(t as u8).map_or("", EventType::api_class),
-        other => {
-            return BulkEnd::Failed {
-                message: format!(
-                    "Error: Event type [{}] not supported",
-                    other.map(|t| t.to_string()).unwrap_or_default()
-                ),
-                error_type: 0,
-            };
-        }
-    };
+/// Reads a job's file (after a UTF-8 BOM) with `read` into the items the engine sees; an I/O
+/// error ends the job as the engine's would.
+pub(super) fn read_items<'j>(
+    job: &'j BulkJob,
+    keep_raw: bool,
+    read: impl FnOnce(
+        &'j [u8],
+        u64,
+        &Arc<str>,
+        &ReadOptions,
+        &mut Collect<'j>,
+        &mut Findings<'_>,
+    ) -> std::io::Result<u64>,
+) -> Result<Vec<Item>, BulkEnd> {
     let file: Arc<str> = Arc::from(job.file_name.as_str());
     let opts = ReadOptions {
-        keep_raw: true,
+        keep_raw,
         max_records: None,
         ..ReadOptions::default()
     };
@@ -223,7 +223,7 @@ pub fn run(job: &BulkJob, api: &mut dyn BulkApi) -> BulkEnd {
     } else {
         0
     };
-    let read = crate::formats::ics::read(
+    let read = read(
         &job.data[skip..],
         skip as u64,
         &file,
@@ -232,12 +232,39 @@ pub fn run(job: &BulkJob, api: &mut dyn BulkApi) -> BulkEnd {
         &mut findings,
     );
     drop(findings);
-    if let Err(e) = read {
-        return BulkEnd::Failed {
+    match read {
+        Ok(_) => Ok(collect.items),
+        Err(e) => Err(BulkEnd::Failed {
             message: format!("Error: {e}"),
             error_type: 0,
-        };
+        }),
     }
+}
+
+/// Runs an iCal job.
+pub fn run(job: &BulkJob, api: &mut dyn BulkApi) -> BulkEnd {
+    let class = match job.events_type {
+        Some(t @ 1..=3) => EventType::from_code(t as u8).map_or("", EventType::api_class),
+        other => {
+            return BulkEnd::Failed {
+                message: format!(
+                    "Error: Event type [{}] not supported",
+                    other.map(|t| t.to_string()).unwrap_or_default()
+                ),
+                error_type: 0,
+            };
+        }
+    };
+    let items = match read_items(job, true, |data, offset, file, opts, feed, findings| {
+        crate::formats::ics::read(data, offset, file, opts, feed, findings)
+    }) {
+        Ok(items) => items,
+        Err(end) => return end,
+    };
+    let collect = Collect {
+        data: &job.data,
+        items,
+    };
     let uids: Vec<String> = collect
         .items
         .iter()

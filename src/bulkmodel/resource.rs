@@ -10,17 +10,7 @@ use super::csv::{self, Row};
 use crate::sandbox::{BulkApi, BulkEnd, BulkJob, BulkResult};
 
 /// The engine's columns (`getColumns`).
-pub const COLUMNS: [&str; 9] = [
-    "action",
-    "resourceId",
-    "name",
-    "type",
-    "systemName",
-    "description",
-    "tags",
-    "parentType",
-    "parentSystemName",
-];
+pub const COLUMNS: [&str; 9] = crate::record::resource::ResourceField::COLUMNS;
 
 /// The PHP 8 `TypeError` of the misplaced parenthesis in `createObjects` (§3.3).
 pub const CRASH: &str = "PHP Fatal error: Uncaught TypeError: count(): Argument #1 ($value) \

@@ -236,8 +236,19 @@ impl ResourceField {
         ResourceField::ParentSystemName,
     ];
 
+    /// The column names in canonical order: the engine's `getColumns`.
+    pub const COLUMNS: [&'static str; 9] = {
+        let mut out = [""; 9];
+        let mut i = 0;
+        while i < out.len() {
+            out[i] = ResourceField::ALL[i].column();
+            i += 1;
+        }
+        out
+    };
+
     /// The column name, exactly as the server matches it (case-sensitive).
-    pub fn column(self) -> &'static str {
+    pub const fn column(self) -> &'static str {
         match self {
             ResourceField::Action => "action",
             ResourceField::ResourceId => "resourceId",

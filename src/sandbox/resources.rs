@@ -98,9 +98,11 @@ fn validate(
     }
     if let Some(system_name) = params::non_empty(obj.get("systemName")) {
         let taken: Option<i64> = tx
-            .query_row(
+            .prepare_cached(
                 "SELECT id FROM resources WHERE partner_id = ?1 AND type = ?2 AND system_name = ?3 \
                  AND status != 3 AND id != ?4",
+            )?
+            .query_row(
                 params![
                     session.partner_id,
                     type_of(obj),
@@ -139,10 +141,10 @@ fn add(tx: &Transaction<'_>, session: &Session, p: &Params) -> Result<Value, Api
     fields::copy(sent, &mut obj, &WRITABLE);
     fields::normalize_ints(&mut obj, class, &["parentId"])?;
     validate(tx, session, &obj, None)?;
-    tx.execute(
+    tx.prepare_cached(
         "INSERT INTO resources (partner_id, type, system_name, status, data) VALUES (?1, ?2, NULL, ?3, '{}')",
-        params![session.partner_id, resource_type, ACTIVE],
-    )?;
+    )?
+    .execute(params![session.partner_id, resource_type, ACTIVE])?;
     let id = tx.last_insert_rowid();
     obj["id"] = json!(id);
     save(tx, id, &obj)?;

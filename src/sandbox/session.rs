@@ -160,8 +160,10 @@ pub(crate) fn validate(
         return Err(ApiError::invalid_ks(-1, "INVALID_STR"));
     };
     let row = tx
-        .query_row(
+        .prepare_cached(
             "SELECT partner_id, type, user_id, expiry, privileges, widget FROM sessions WHERE ks = ?1",
+        )?
+        .query_row(
             [ks],
             |r| {
                 Ok((

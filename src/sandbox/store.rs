@@ -64,6 +64,9 @@ CREATE TABLE IF NOT EXISTS apps (
     app_custom_id TEXT NOT NULL, data TEXT NOT NULL, UNIQUE (partner_id, app_custom_id));
 ";
 
+/// Prepared statements kept per connection: above the distinct statements of all the services.
+const STATEMENT_CACHE: usize = 128;
+
 /// The database behind a sandbox.
 pub(crate) struct Store {
     conn: Mutex<Connection>,
@@ -84,6 +87,9 @@ impl Store {
             None => Connection::open_in_memory()?,
         };
         conn.execute_batch(SCHEMA)?;
+        // Every call runs the same few statements (session, lookups, insert, update): parsed
+        // once per connection instead of once per call, which was a fifth of the sandbox's CPU.
+        conn.set_prepared_statement_cache_capacity(STATEMENT_CACHE);
         Ok(Store {
             conn: Mutex::new(conn),
         })
@@ -135,7 +141,10 @@ pub(crate) fn object(
     sql: &str,
     args: impl rusqlite::Params,
 ) -> Result<Option<Value>, ApiError> {
-    let text: Option<String> = tx.query_row(sql, args, |row| row.get(0)).optional()?;
+    let text: Option<String> = tx
+        .prepare_cached(sql)?
+        .query_row(args, |row| row.get(0))
+        .optional()?;
     text.map(|t| parse_data(&t)).transpose()
 }
 
@@ -164,10 +173,10 @@ pub(crate) fn update_object(
     value: impl rusqlite::ToSql,
     obj: &Value,
 ) -> Result<(), ApiError> {
-    tx.execute(
-        &format!("UPDATE {table} SET {column} = ?2, status = ?3, data = ?4 WHERE id = ?1"),
-        params![id, value, obj["status"].as_i64(), obj.to_string()],
-    )?;
+    tx.prepare_cached(&format!(
+        "UPDATE {table} SET {column} = ?2, status = ?3, data = ?4 WHERE id = ?1"
+    ))?
+    .execute(params![id, value, obj["status"].as_i64(), obj.to_string()])?;
     Ok(())
 }
 

@@ -15,6 +15,13 @@ use super::client::{Client, Element, Failure};
 use super::multirequest::Call;
 use super::registry::{self, Registry};
 
+/// Batches marked sent and queued per worker by default, beyond the ones being sent. The thread
+/// that writes the journal syncs the marks of the next batches while these are sent: with one
+/// per worker (a round trip of work), a sync slower than a round trip left every worker idle
+/// until it ended; at 20 ms latency, syncs on a busy disk took up to 25 ms, and a third of them
+/// over 2 ms. More queued means more rows in doubt (looked up on resume) after a kill.
+pub const QUEUED_PER_WORKER: usize = 3;
+
 /// What became of one unit.
 #[derive(Debug, Clone, PartialEq)]
 pub enum Sent {
@@ -47,6 +54,8 @@ pub struct Executor {
     registry: Option<Registry>,
     batch_size: usize,
     concurrency: usize,
+    /// Batches marked and queued per worker beyond those being sent.
+    queued: usize,
 }
 
 /// Groups units (by their call counts) into batches of at most `batch_size` calls, in order. A
@@ -84,7 +93,15 @@ impl Executor {
             registry: None,
             batch_size: batch_size.max(1),
             concurrency: concurrency.max(1),
+            queued: QUEUED_PER_WORKER,
         }
+    }
+
+    /// The same executor, queueing `per_worker` marked batches per worker (at least 1) beyond
+    /// those being sent.
+    pub fn with_queue(mut self, per_worker: usize) -> Self {
+        self.queued = per_worker.max(1);
+        self
     }
 
     /// The same executor, sending App Registry calls to `registry`.
@@ -214,8 +231,9 @@ impl Executor {
             // Every batch marked sent (durable) goes on the workers' queue at once: a worker that
             // finishes a request takes the next one itself, without waiting for this thread,
             // whose next journal sync (the answers just in, the marks of the batches after)
-            // overlaps the requests in flight. Up to `concurrency` batches wait on the queue
-            // beyond the `concurrency` being sent.
+            // overlaps the requests in flight. Up to `queued × concurrency` batches
+            // wait on the queue beyond the `concurrency` being sent: enough to cover a slow sync
+            // (one took 25 ms, more than a round trip, on a busy disk) without a worker idling.
             let mut marked = 0;
             // Batches on the queue or being sent, not answered yet.
             let mut in_flight = 0;
@@ -234,7 +252,7 @@ impl Executor {
                     marked
                 } else {
                     let answered = marked - in_flight;
-                    let need = answered + 2 * self.concurrency;
+                    let need = answered + (1 + self.queued) * self.concurrency;
                     fill(need, &mut packed, &mut batches, &counts, &solo);
                     need.min(batches.len())
                 };

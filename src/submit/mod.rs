@@ -50,6 +50,10 @@ pub struct SubmitOptions {
     pub batch_size: usize,
     /// Multirequests in flight at once.
     pub concurrency: usize,
+    /// Multirequests marked `sent` and queued per worker beyond those in flight (at least 1;
+    /// default [`exec::QUEUED_PER_WORKER`]): how long a journal sync may take without a worker
+    /// waiting for it, against how many rows a kill leaves in doubt.
+    pub queued_per_worker: usize,
     /// Retries of transient failures.
     pub retry: RetryPolicy,
     /// Time allowed for one request, from connect to the last byte of the answer.
@@ -80,6 +84,7 @@ impl SubmitOptions {
             credentials,
             batch_size: 20,
             concurrency: 8,
+            queued_per_worker: exec::QUEUED_PER_WORKER,
             retry: RetryPolicy::default(),
             timeout: Duration::from_secs(120),
             journal,
@@ -219,7 +224,9 @@ fn connect(opts: &SubmitOptions) -> Result<(Executor, auth::Secret), SubmitError
     };
     let apps = registry::Registry::new(&base, opts.timeout).map_err(SubmitError::Config)?;
     Ok((
-        Executor::new(client, opts.batch_size, opts.concurrency).with_registry(apps),
+        Executor::new(client, opts.batch_size, opts.concurrency)
+            .with_queue(opts.queued_per_worker)
+            .with_registry(apps),
         ks,
     ))
 }

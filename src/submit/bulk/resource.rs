@@ -14,17 +14,7 @@ use crate::formats::csv::{CsvRecord, LineClass, PhpCsvReader, classify, trim_arr
 use super::journal::SentRow;
 
 /// The engine's columns, in the order kbulk writes them in every piece.
-pub const COLUMNS: [&str; 9] = [
-    "action",
-    "resourceId",
-    "name",
-    "type",
-    "systemName",
-    "description",
-    "tags",
-    "parentType",
-    "parentSystemName",
-];
+pub const COLUMNS: [&str; 9] = crate::record::resource::ResourceField::COLUMNS;
 
 const ACTION: usize = 0;
 const RESOURCE_ID: usize = 1;
