@@ -80,7 +80,7 @@ pub struct Failure {
 }
 
 impl Failure {
-    fn new(kind: FailureKind, message: impl Into<String>) -> Self {
+    pub(super) fn new(kind: FailureKind, message: impl Into<String>) -> Self {
         Failure {
             kind,
             message: message.into(),
@@ -415,7 +415,7 @@ pub fn retry_after(value: &str, now: jiff::Timestamp) -> Option<Duration> {
 }
 
 /// Maps a ureq error to what it says about the request's fate.
-fn classify(e: ureq::Error) -> Failure {
+pub(super) fn classify(e: ureq::Error) -> Failure {
     use ureq::Timeout;
     let kind = match &e {
         ureq::Error::HostNotFound | ureq::Error::ConnectionFailed | ureq::Error::BadUri(_) => {

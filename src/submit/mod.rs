@@ -292,6 +292,28 @@ fn open_journal(
     finish_journal(journal, inputs, false)
 }
 
+/// Each input's row results as the journal records them (`ids`: the inputs' journal ids).
+fn outcomes(
+    journal: &Journal,
+    inputs: &[Checked],
+    ids: &[u32],
+) -> Result<Vec<InputOutcome>, SubmitError> {
+    let entries = journal.rows().map_err(SubmitError::journal)?;
+    let mut outcomes: Vec<InputOutcome> = inputs
+        .iter()
+        .map(|c| InputOutcome {
+            name: c.name.clone(),
+            rows: BTreeMap::new(),
+        })
+        .collect();
+    for e in &entries {
+        if let Some(pos) = ids.iter().position(|&i| i == e.id.input) {
+            outcomes[pos].rows.insert(e.id.row, RowResult::from(e));
+        }
+    }
+    Ok(outcomes)
+}
+
 /// Finds the inputs' ids in a complete journal and marks refused rows failed. A `fresh` journal
 /// (just created by [`Journal::create`]) already holds every input, as ids 1, 2, ..., and every
 /// row, planned.
@@ -521,19 +543,7 @@ pub fn submit(
         progress = engine.progress.clone();
     }
     progress.phase = Phase::Finished;
-    let entries = journal.rows().map_err(SubmitError::journal)?;
-    let mut outcomes: Vec<InputOutcome> = inputs
-        .iter()
-        .map(|c| InputOutcome {
-            name: c.name.clone(),
-            rows: BTreeMap::new(),
-        })
-        .collect();
-    for e in &entries {
-        if let Some(pos) = ids.iter().position(|&i| i == e.id.input) {
-            outcomes[pos].rows.insert(e.id.row, RowResult::from(e));
-        }
-    }
+    let outcomes = outcomes(&journal, inputs, &ids)?;
     let submission = Submission {
         inputs: outcomes,
         progress,

@@ -9,7 +9,7 @@ use std::time::Duration;
 use serde_json::{Map, Value};
 
 use super::auth::Secret;
-use super::client::{ApiError, Element, Failure, FailureKind, retry_after};
+use super::client::{ApiError, Element, Failure, FailureKind, classify, retry_after};
 use super::multirequest::{Call, resolve_refs};
 
 /// The service name planners put on App Registry calls; the executor routes them here.
@@ -54,14 +54,6 @@ impl fmt::Debug for Registry {
         f.debug_struct("Registry")
             .field("base", &self.base)
             .finish()
-    }
-}
-
-fn failure(kind: FailureKind, message: impl Into<String>) -> Failure {
-    Failure {
-        kind,
-        message: message.into(),
-        retry_after: None,
     }
 }
 
@@ -120,7 +112,7 @@ impl Registry {
                 return Ok(Value::Null);
             }
             serde_json::from_str(text).map_err(|e| {
-                failure(
+                Failure::new(
                     FailureKind::Unknown,
                     format!("the response is not JSON ({e})"),
                 )
@@ -129,7 +121,7 @@ impl Registry {
         match status {
             200..=299 => {
                 let text = text.map_err(|e| {
-                    failure(
+                    Failure::new(
                         FailureKind::Unknown,
                         format!("the response was cut off: {e}"),
                     )
@@ -148,7 +140,7 @@ impl Registry {
                     .and_then(|v| retry_after(v, jiff::Timestamp::now()));
                 Err(Failure {
                     retry_after,
-                    ..failure(
+                    ..Failure::new(
                         FailureKind::Rejected,
                         format!("the App Registry is busy (HTTP {status}); nothing was applied"),
                     )
@@ -159,13 +151,13 @@ impl Registry {
                 let body = text.ok().and_then(|t| parsed(&t).ok());
                 match body.as_ref().and_then(app_error) {
                     Some(e) => Ok(Err(e)),
-                    None => Err(failure(
+                    None => Err(Failure::new(
                         FailureKind::Refused,
                         format!("HTTP {status} from {url}"),
                     )),
                 }
             }
-            _ => Err(failure(
+            _ => Err(Failure::new(
                 FailureKind::Unknown,
                 format!("HTTP {status} from {url}"),
             )),
@@ -307,22 +299,6 @@ fn app_error(v: &Value) -> Option<ApiError> {
             .unwrap_or_default()
             .to_string(),
     })
-}
-
-/// Maps a ureq error to what it says about the request's fate.
-fn classify(e: ureq::Error) -> Failure {
-    use ureq::Timeout;
-    let kind = match &e {
-        ureq::Error::HostNotFound | ureq::Error::ConnectionFailed | ureq::Error::BadUri(_) => {
-            FailureKind::NotSent
-        }
-        ureq::Error::Timeout(Timeout::Resolve | Timeout::Connect) => FailureKind::NotSent,
-        ureq::Error::Io(io) if io.kind() == std::io::ErrorKind::ConnectionRefused => {
-            FailureKind::NotSent
-        }
-        _ => FailureKind::Unknown,
-    };
-    failure(kind, e.to_string())
 }
 
 #[cfg(test)]

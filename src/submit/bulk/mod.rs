@@ -8,7 +8,7 @@
 //!
 //! Supported: schedule-resource CSV, schedule-event CSV and entry CSV ([`event`]) and iCal
 //! ([`ical`]). Other formats are refused with [`unsupported`].
-use std::collections::{BTreeMap, HashMap};
+use std::collections::HashMap;
 use std::sync::atomic::Ordering;
 use std::time::{Duration, Instant};
 
@@ -27,10 +27,7 @@ mod resource_route;
 use super::journal::{Mark, RowId, RowState};
 use super::multirequest::Call;
 use super::preflight::Checked;
-use super::{
-    InputOutcome, Phase, Progress, RowResult, Submission, SubmitError, SubmitOptions, connect,
-    open_journal,
-};
+use super::{Phase, Progress, Submission, SubmitError, SubmitOptions, connect, open_journal};
 use crate::formats::Format;
 use jobs::{JobError, JobKind, Jobs};
 use journal::{Piece, PiecePlan, PieceState};
@@ -213,19 +210,7 @@ pub fn submit(
             }
         }
     }
-    let entries = journal.rows().map_err(SubmitError::journal)?;
-    let mut outcomes: Vec<InputOutcome> = inputs
-        .iter()
-        .map(|c| InputOutcome {
-            name: c.name.clone(),
-            rows: BTreeMap::new(),
-        })
-        .collect();
-    for e in &entries {
-        if let Some(pos) = ids.iter().position(|&i| i == e.id.input) {
-            outcomes[pos].rows.insert(e.id.row, RowResult::from(e));
-        }
-    }
+    let outcomes = super::outcomes(&journal, inputs, &ids)?;
     let mut submission = Submission {
         inputs: outcomes,
         progress: Progress::default(),
