@@ -7,10 +7,14 @@ use std::path::PathBuf;
 use std::time::Duration;
 
 use kbulk::formats::app::writer::{CsvWriter, write_jsonl};
+use kbulk::formats::csv::table_writer::TableCsvWriter;
 use kbulk::record::App;
 use kbulk::record::app::Existing;
+use kbulk::record::{JsonRecord, Record, RecordData, category, category_user, user};
+use kbulk::source::{Origin, Span};
 use kbulk::submit::auth::{Credentials, Secret, redact};
 use kbulk::submit::client::Client;
+use kbulk::submit::export::{self as api_export, Listed};
 use kbulk::submit::registry::{self, Registry};
 use kbulk::submit::retry::RetryPolicy;
 
@@ -52,14 +56,25 @@ impl RegistryArgs {
 pub enum ExportWhat {
     /// App Registry applications.
     Apps,
+    /// Categories (`category.list`), as updates by categoryId: a category CSV.
+    Categories,
+    /// Users (`user.list`, group users left out), as add-or-update by userId: a user CSV.
+    Users,
+    /// Category users (entitlements), listed per category: a category-user CSV.
+    CategoryUsers,
+    /// Category entries, listed per category, as the moderation that keeps each one
+    /// (active → 7, rejected → 8; pending ones are left out): a category-entry CSV.
+    CategoryEntries,
 }
 
 /// The file formats of an export.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
 pub enum ExportFormat {
-    /// App JSON Lines: one App object per line, as the service returns it.
+    /// JSON Lines: apps as App JSON Lines (one App object per line, as the service returns
+    /// it), the other kinds as kbulk JSON Lines.
     Jsonl,
-    /// App CSV: a header of App fields, nested fields as dotted names.
+    /// CSV: App CSV (a header of App fields, nested fields as dotted names), or the kind's
+    /// Kaltura CSV.
     Csv,
 }
 
@@ -79,7 +94,16 @@ KALTURA_ADMIN_SECRET) to open an ADMIN session with session.start.
 Examples:
   kbulk export apps --region nvp1 --format csv -o apps.csv
   kbulk export apps --since 2026-06-14T00:00:00Z -o delta.jsonl
-  kbulk export apps --url http://127.0.0.1:8080/api/v1 > apps.jsonl")]
+  kbulk export apps --url http://127.0.0.1:8080/api/v1 > apps.jsonl
+
+categories, users, category-users and category-entries page through the Kaltura API's list \
+(500 per page; memberships and assignments category by category, as categoryUser.list needs a \
+filter) at --service-url, and write the kind's Kaltura CSV (--format csv) or kbulk JSON Lines. \
+The rows say what keeps each object as it is (categories: update by categoryId; users and \
+category users: add or update; category entries: activate or reject), so submitting an \
+unchanged export changes nothing. --since does not apply to them.
+  kbulk export categories --service-url https://www.kaltura.com --format csv -o cats.csv
+  kbulk export category-users --format csv -o members.csv")]
 pub struct ExportArgs {
     /// What to export.
     #[arg(value_enum)]
@@ -189,7 +213,16 @@ pub fn existing(base: &str, ks: &Secret) -> Result<Existing, CliError> {
 
 /// Runs `kbulk export`.
 pub fn run(args: &ExportArgs) -> Result<Exit, CliError> {
-    let ExportWhat::Apps = args.what;
+    let listed = match args.what {
+        ExportWhat::Apps => None,
+        ExportWhat::Categories => Some(Listed::Categories),
+        ExportWhat::Users => Some(Listed::Users),
+        ExportWhat::CategoryUsers => Some(Listed::CategoryUsers),
+        ExportWhat::CategoryEntries => Some(Listed::CategoryEntries),
+    };
+    if let Some(listed) = listed {
+        return run_api(args, listed);
+    }
     if let Some(s) = &args.since
         && s.parse::<jiff::Timestamp>().is_err()
         && s.parse::<jiff::civil::Date>().is_err()
@@ -252,6 +285,102 @@ pub fn run(args: &ExportArgs) -> Result<Exit, CliError> {
             eprintln!("exported {} apps", apps.len());
             eprintln!("watermark: {watermark}");
         }
+    }
+    Ok(Exit::Clean)
+}
+
+/// `kbulk export categories|users|category-users|category-entries`: the Kaltura API's lists.
+fn run_api(args: &ExportArgs, listed: Listed) -> Result<Exit, CliError> {
+    if args.since.is_some() {
+        return Err(CliError::Usage(
+            "--since applies to `kbulk export apps` only".into(),
+        ));
+    }
+    let url = args
+        .session
+        .service_url
+        .clone()
+        .filter(|u| !u.is_empty())
+        .ok_or_else(|| {
+            CliError::Usage("--service-url (or KALTURA_SERVICE_URL) is required".into())
+        })?;
+    let ks = args.session.ks()?;
+    let client =
+        Client::new(&url, Duration::from_secs(args.timeout.max(1))).map_err(CliError::Usage)?;
+    let exported = api_export::export(
+        &client,
+        &ks,
+        listed,
+        &RetryPolicy::default(),
+        &std::thread::sleep,
+    )
+    .map_err(|e| CliError::Failed(redact(&format!("{url}: {e}"), &[ks.expose()])))?;
+    let spec = match listed {
+        Listed::Categories => &category::SPEC,
+        Listed::Users => &user::SPEC,
+        Listed::CategoryUsers => &category_user::SPEC,
+        Listed::CategoryEntries => &category_user::ENTRY_SPEC,
+    };
+    let records: Vec<Record> = exported
+        .records
+        .into_iter()
+        .enumerate()
+        .map(|(i, data): (usize, RecordData)| Record {
+            origin: Origin {
+                file: "export".into(),
+                span: Span::default(),
+                line: i as u64 + 2,
+                row: i as u64 + 1,
+                raw: None,
+            },
+            data,
+        })
+        .collect();
+    let write = |out: &mut dyn Write| -> io::Result<()> {
+        match args.format {
+            ExportFormat::Jsonl => {
+                for r in &records {
+                    serde_json::to_writer(&mut *out, &JsonRecord::from(r))?;
+                    out.write_all(b"\n")?;
+                }
+            }
+            ExportFormat::Csv => {
+                let mut w = TableCsvWriter::new(spec, &mut *out);
+                let mut lost = Vec::new();
+                for r in &records {
+                    w.write(&r.data, &r.origin, &mut lost)?;
+                }
+                w.finish()?;
+                if let Some(d) = lost.first() {
+                    return Err(io::Error::other(format!(
+                        "a value cannot be written to the CSV: {}; export with --format jsonl",
+                        d.message
+                    )));
+                }
+            }
+        }
+        out.flush()
+    };
+    let what = match listed {
+        Listed::Categories => "categories",
+        Listed::Users => "users",
+        Listed::CategoryUsers => "category users",
+        Listed::CategoryEntries => "category entries",
+    };
+    match &args.output {
+        Some(path) => {
+            let file = File::create(path).map_err(|e| CliError::io(path.display(), e))?;
+            write(&mut BufWriter::new(file)).map_err(|e| CliError::io(path.display(), e))?;
+            println!("exported {} {what} to {}", records.len(), path.display());
+        }
+        None => {
+            let stdout = io::stdout();
+            write(&mut BufWriter::new(stdout.lock())).map_err(|e| CliError::io("stdout", e))?;
+            eprintln!("exported {} {what}", records.len());
+        }
+    }
+    for s in &exported.skipped {
+        eprintln!("not exported: {s}");
     }
     Ok(Exit::Clean)
 }

@@ -49,7 +49,8 @@ pub enum Command {
     Submit(submit::SubmitArgs),
     /// Look at server-side bulk jobs: list them, get one, print its log.
     Jobs(jobs::JobsArgs),
-    /// Export App Registry apps (delta sync from a watermark) as App JSON Lines or CSV.
+    /// Export App Registry apps (delta sync from a watermark), or categories, users, category
+    /// users and category entries from the Kaltura API, as files check and submit read back.
     Export(export::ExportArgs),
     /// Run a local Kaltura-compatible API server (API v3 and App Registry) for rehearsals and tests.
     Sandbox(sandbox::SandboxArgs),

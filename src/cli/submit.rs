@@ -51,6 +51,11 @@ in any output, journal or results file.
 
 App Registry apps (App JSON Lines, App CSV) are upserted by appCustomId over the App Registry's REST API (--region or --app-registry-url): added when absent, updated when a field differs, left alone when equal (no version bump); `status` is set with enable/disable; only rows whose `action` is `delete` delete.
 
+Category, user, category-user and category-entry CSVs go through the API as their engines do: \
+categories parents first, users by userId with their groups, category users by categoryId + \
+userId (then activate / deactivate), category entries activated (7) or rejected (8). An update \
+that would change nothing is not sent (`unchanged`); `kbulk export` writes such files back.
+
 Environment: KALTURA_SERVICE_URL, KALTURA_KS, KALTURA_APP_REGISTRY_URL, KALTURA_APP_REGISTRY_REGION, KALTURA_PARTNER_ID, KALTURA_ADMIN_SECRET, \
 KALTURA_APP_TOKEN_ID, KALTURA_APP_TOKEN, KALTURA_APP_TOKEN_HASH_TYPE, KALTURA_USER_ID.
 
@@ -76,9 +81,9 @@ Examples:
   kbulk submit a.csv b.jsonl --skip-invalid --format json > results.jsonl
   kbulk submit resources.csv --via bulk --max-records 500")]
 pub struct SubmitArgs {
-    /// Files to submit (resource CSV, iCal, event CSV, XML bulk upload, entry CSV, kbulk JSON
-    /// Lines). With --resume they may be omitted: the
-    /// journal (--journal) knows them.
+    /// Files to submit (resource CSV, iCal, event CSV, XML bulk upload, entry CSV, category,
+    /// user, category-user and category-entry CSVs, App JSON Lines or CSV, kbulk JSON Lines).
+    /// With --resume they may be omitted: the journal (--journal) knows them.
     #[arg(value_name = "FILE")]
     pub files: Vec<PathBuf>,
 
@@ -170,9 +175,26 @@ pub enum Via {
 }
 
 impl SubmitArgs {
-    fn options(&self, journal: PathBuf) -> Result<SubmitOptions, CliError> {
-        let url = self.conn.service_url()?;
-        let mut opts = SubmitOptions::new(&url, self.conn.credentials()?, journal);
+    /// The options; `apps_only` when every record goes to the App Registry, which needs no
+    /// `--service-url` when the KS is given (a session from a secret or an app token still
+    /// opens through the API).
+    fn options(&self, journal: PathBuf, apps_only: bool) -> Result<SubmitOptions, CliError> {
+        let credentials = self.conn.credentials()?;
+        let registry = self.registry.base()?;
+        let url = match self.conn.service_url() {
+            Ok(url) => url,
+            // The journal records where the rows went: the App Registry.
+            Err(_) if apps_only && !credentials.renewable() => registry.clone(),
+            Err(_) if apps_only => {
+                return Err(CliError::Usage(
+                    "--service-url (or KALTURA_SERVICE_URL) is required to open a session with \
+                     --admin-secret or an app token; App Registry apps alone need only --ks"
+                        .into(),
+                ));
+            }
+            Err(e) => return Err(e),
+        };
+        let mut opts = SubmitOptions::new(&url, credentials, journal);
         opts.batch_size = self.batch_size as usize;
         opts.concurrency = self.concurrency as usize;
         opts.retry = RetryPolicy {
@@ -183,7 +205,7 @@ impl SubmitArgs {
         opts.timeout = Duration::from_secs(self.timeout.max(1));
         opts.resume = self.resume;
         opts.chunk_size = self.chunk_size as usize;
-        opts.app_registry_url = Some(self.registry.base()?);
+        opts.app_registry_url = Some(registry);
         Ok(opts)
     }
 }
@@ -232,7 +254,6 @@ pub fn run(args: &SubmitArgs) -> Result<Exit, CliError> {
             journal_path.display()
         );
     }
-    let mut opts = args.options(journal_path)?;
     let mut read = kbulk::formats::ReadOptions::default();
     args.events.apply(&mut read);
     let mut checked = Vec::new();
@@ -241,22 +262,12 @@ pub fn run(args: &SubmitArgs) -> Result<Exit, CliError> {
         checked
             .push(preflight::check_with(f, name, &read).map_err(|e| CliError::io(f.display(), e))?);
     }
-    // Kinds that are read and checked but have no planner yet: said before anything is sent.
-    for c in &checked {
-        if let Some(r) = c.records.iter().find(|r| {
-            matches!(
-                r.data.kind(),
-                kbulk::record::RecordKind::CategoryUser | kbulk::record::RecordKind::CategoryEntry
-            )
-        }) {
-            return Err(CliError::Usage(format!(
-                "{}: kbulk submit does not send {} yet (`kbulk check` and `kbulk convert` read \
-                 them); nothing was submitted",
-                c.name,
-                r.data.kind().describe()
-            )));
-        }
-    }
+    let apps_only = checked.iter().all(|c| {
+        c.records
+            .iter()
+            .all(|r| r.data.kind() == kbulk::record::RecordKind::App)
+    }) && checked.iter().any(|c| !c.records.is_empty());
+    let mut opts = args.options(journal_path, apps_only)?;
     if args.via == Via::Bulk
         && let Some(why) = checked
             .iter()

@@ -5,7 +5,7 @@ use serde_json::{Map, Value};
 use super::error::ApiError;
 use super::params::Params;
 use super::server::Shared;
-use super::{bulk, categories, entries, events, resources, session, upload, users};
+use super::{bulk, categories, category_users, entries, events, resources, session, upload, users};
 
 /// Who may call an action.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -35,6 +35,7 @@ fn lookup(service: &str, action: &str) -> Result<Auth, ApiError> {
         "category" => &categories::ACTIONS,
         "user" => &users::ACTIONS,
         "groupuser" => &users::GROUP_ACTIONS,
+        "categoryuser" => &category_users::ACTIONS,
         "schedulebulkupload_schedulebulk" => &bulk::service::SCHEDULE_ACTIONS,
         "bulkupload_bulk" => &bulk::service::BULK_ACTIONS,
         "bulkupload" => &bulk::service::OLD_ACTIONS,
@@ -116,6 +117,7 @@ fn try_call(
             "category" => categories::call(tx, &caller, &action, p),
             "user" => users::call(tx, &caller, &action, p),
             "groupuser" => users::call_group(tx, &caller, &action, p),
+            "categoryuser" => category_users::call(tx, &caller, &action, p),
             _ => entries::call_category_entry(tx, &caller, &action, p),
         }
     });

@@ -88,7 +88,13 @@ pub(crate) const BASE_ENTRY_ACTIONS: [&str; 7] = [
     "updatecontent",
 ];
 /// The actions of `categoryEntry`.
-pub(crate) const CATEGORY_ENTRY_ACTIONS: [&str; 3] = ["add", "delete", "list"];
+pub(crate) const CATEGORY_ENTRY_ACTIONS: [&str; 5] =
+    ["add", "delete", "list", "activate", "reject"];
+
+/// `CategoryEntryStatus`.
+const CATEGORY_ENTRY_PENDING: i64 = 1;
+const CATEGORY_ENTRY_ACTIVE: i64 = 2;
+const CATEGORY_ENTRY_REJECTED: i64 = 4;
 
 /// Runs one `media` action.
 pub(crate) fn call_media(
@@ -410,7 +416,8 @@ fn list(
     )
 }
 
-/// Runs one `categoryEntry` action. Categories are not modelled: any positive id exists.
+/// Runs one `categoryEntry` action. Any positive category id exists (entries may name
+/// categories the sandbox does not hold); a held category with `moderation` makes adds PENDING.
 pub(crate) fn call_category_entry(
     tx: &Transaction<'_>,
     session: &Session,
@@ -429,6 +436,9 @@ pub(crate) fn call_category_entry(
     }
     if action == "delete" {
         return delete_category_entry(tx, session, p);
+    }
+    if matches!(action, "activate" | "reject") {
+        return moderate_category_entry(tx, session, p, action == "activate");
     }
     let sent = fields::object(p, "categoryEntry")?;
     let class = "KalturaCategoryEntry";
@@ -449,8 +459,17 @@ pub(crate) fn call_category_entry(
     if exists {
         return Err(ApiError::category_entry_exists());
     }
+    // A category with moderation holds new assignments for approval.
+    let moderated = super::store::live_object(tx, "categories", category_id, session.partner_id)?
+        .is_some_and(|c| c["moderation"] == json!(true));
+    let status = if moderated {
+        CATEGORY_ENTRY_PENDING
+    } else {
+        CATEGORY_ENTRY_ACTIVE
+    };
     let obj = json!({
-        "objectType": class, "entryId": entry_id, "categoryId": category_id, "status": 2,
+        "objectType": class, "entryId": entry_id, "categoryId": category_id,
+        "status": status,
         "creatorUserId": session.user_id, "createdAt": now_secs(),
     });
     tx.execute(
@@ -462,6 +481,47 @@ pub(crate) fn call_category_entry(
     entry["categoriesIds"] = json!(ids.join(","));
     save(tx, &entry)?;
     Ok(obj)
+}
+
+/// `categoryEntry.activate` / `reject(entryId, categoryId)`: a PENDING assignment becomes ACTIVE
+/// or REJECTED; any other status is refused as Kaltura does. (The sandbox's adds are PENDING in
+/// a category with `moderation`, ACTIVE otherwise.)
+fn moderate_category_entry(
+    tx: &Transaction<'_>,
+    session: &Session,
+    p: &Params,
+    activate: bool,
+) -> Result<Value, ApiError> {
+    let entry_id = fields::text_id(p, "entryId")?;
+    let category_id = fields::id(p, "categoryId")?;
+    load(tx, session, &entry_id).map_err(|_| ApiError::invalid_entry_id(&entry_id))?;
+    let found = tx.query_row(
+        "SELECT seq, data FROM category_entries WHERE entry_id = ?1 AND category_id = ?2 \
+         AND partner_id = ?3",
+        params![entry_id, category_id, session.partner_id],
+        |r| Ok((r.get::<_, i64>(0)?, r.get::<_, String>(1)?)),
+    );
+    let (seq, data) = match found {
+        Ok(v) => v,
+        Err(rusqlite::Error::QueryReturnedNoRows) => {
+            return Err(ApiError::entry_is_not_assigned_to_category());
+        }
+        Err(e) => return Err(e.into()),
+    };
+    let mut obj = super::store::parse_data(&data)?;
+    if obj["status"].as_i64() != Some(CATEGORY_ENTRY_PENDING) {
+        return Err(ApiError::category_entry_not_pending(activate));
+    }
+    obj["status"] = json!(if activate {
+        CATEGORY_ENTRY_ACTIVE
+    } else {
+        CATEGORY_ENTRY_REJECTED
+    });
+    tx.execute(
+        "UPDATE category_entries SET data = ?2 WHERE seq = ?1",
+        params![seq, obj.to_string()],
+    )?;
+    Ok(Value::Null)
 }
 
 /// `categoryEntry.delete(entryId, categoryId)`: the assignment goes, and the entry's

@@ -450,6 +450,55 @@ impl ApiError {
         )
     }
 
+    pub fn invalid_category_user_id(category: &str, user: &str) -> Self {
+        Self::new(
+            "INVALID_CATEGORY_USER_ID",
+            format!("Invalid CategoryUser for category [\"{category}\"] and for user [\"{user}\"]"),
+            vec![("CAT", category.into()), ("USER", user.into())],
+        )
+    }
+
+    pub fn category_user_exists() -> Self {
+        Self::new(
+            "CATEGORY_USER_ALREADY_EXISTS",
+            "CategoryUser already exists".into(),
+            vec![],
+        )
+    }
+
+    pub fn must_filter_users_or_category() -> Self {
+        Self::new(
+            "MUST_FILTER_USERS_OR_CATEGORY",
+            "Must filter users or categories".into(),
+            vec![],
+        )
+    }
+
+    pub fn cannot_override_manual_changes() -> Self {
+        Self::new(
+            "CANNOT_OVERRIDE_MANUAL_CHANGES",
+            "Cannot override manual changes".into(),
+            vec![],
+        )
+    }
+
+    /// `CANNOT_ACTIVATE_…` / `CANNOT_REJECT_CATEGORY_ENTRY_SINCE_IT_IS_NOT_PENDING`.
+    pub fn category_entry_not_pending(activate: bool) -> Self {
+        if activate {
+            Self::new(
+                "CANNOT_ACTIVATE_CATEGORY_ENTRY_SINCE_IT_IS_NOT_PENDING",
+                "Cannot activate a non pending categoryEntry".into(),
+                vec![],
+            )
+        } else {
+            Self::new(
+                "CANNOT_REJECT_CATEGORY_ENTRY_SINCE_IT_IS_NOT_PENDING",
+                "Cannot reject a non pending categoryEntry".into(),
+                vec![],
+            )
+        }
+    }
+
     pub fn group_not_found(group: &str) -> Self {
         Self::new(
             "GROUP_NOT_FOUND",

@@ -24,6 +24,7 @@ mod api_v3;
 mod app_registry;
 mod bulk;
 mod categories;
+mod category_users;
 mod config;
 mod entries;
 mod error;

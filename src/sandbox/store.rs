@@ -50,6 +50,9 @@ CREATE UNIQUE INDEX IF NOT EXISTS users_id ON users(partner_id, id) WHERE status
 CREATE TABLE IF NOT EXISTS group_users (
     seq INTEGER PRIMARY KEY AUTOINCREMENT, partner_id INTEGER NOT NULL, user_id TEXT NOT NULL,
     group_id TEXT NOT NULL, data TEXT NOT NULL, UNIQUE (partner_id, user_id, group_id));
+CREATE TABLE IF NOT EXISTS category_users (
+    seq INTEGER PRIMARY KEY AUTOINCREMENT, partner_id INTEGER NOT NULL, category_id INTEGER NOT NULL,
+    user_id TEXT NOT NULL, data TEXT NOT NULL, UNIQUE (partner_id, category_id, user_id));
 CREATE TABLE IF NOT EXISTS bulk_jobs (
     id INTEGER PRIMARY KEY AUTOINCREMENT, partner_id INTEGER NOT NULL, kind TEXT NOT NULL,
     status INTEGER NOT NULL, file BLOB NOT NULL, data TEXT NOT NULL);
@@ -183,7 +186,7 @@ pub(crate) fn now_secs() -> i64 {
 }
 
 /// The tables the stats endpoint counts, with the condition that excludes deleted objects.
-const COUNTED: [(&str, &str); 11] = [
+const COUNTED: [(&str, &str); 12] = [
     ("resources", "status != 3"),
     ("events", "status != 3"),
     ("event_resources", "1"),
@@ -194,6 +197,7 @@ const COUNTED: [(&str, &str); 11] = [
     ("categories", "status != 3"),
     ("users", "status != 2"),
     ("group_users", "1"),
+    ("category_users", "1"),
     ("bulk_jobs", "1"),
 ];
 

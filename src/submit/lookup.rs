@@ -43,6 +43,15 @@ impl Query {
         }
         let mut filter = serde_json::Map::new();
         filter.insert("objectType".into(), json!(self.list.filter_type));
+        if let Some(parts) = compound(&self.list) {
+            compound_filter(&parts, &self.values, &mut filter);
+            return Call::new(self.list.service, "list")
+                .with("filter", serde_json::Value::Object(filter))
+                .with(
+                    "pager",
+                    json!({"pageSize": PAGE_SIZE, "pageIndex": self.page}),
+                );
+        }
         match self.values.as_slice() {
             // A value with a comma cannot travel in an `In` list: ask for it alone.
             [one] if one.contains(',') && !self.list.filter_field.ends_with("Equal") => {
@@ -70,6 +79,60 @@ impl Query {
             list: self.list,
             value: v.clone(),
         })
+    }
+}
+
+/// The fields of a compound list (`filter_field` `categoryIdIn:userIdIn`, `object_field`
+/// `categoryId:userId`): pairs of (filter field, object field). Its keys' values are the fields'
+/// values joined by `:`, the last taking the rest (so only the last may hold a `:`).
+fn compound(list: &ListSpec) -> Option<Vec<(&'static str, &'static str)>> {
+    let filters: Vec<&str> = list.filter_field.split(':').collect();
+    let fields: Vec<&str> = list.object_field.split(':').collect();
+    (fields.len() > 1 && filters.len() == fields.len())
+        .then(|| filters.into_iter().zip(fields).collect())
+}
+
+/// The parts of a compound key's value, one per field.
+pub fn compound_parts(value: &str, n: usize) -> Vec<&str> {
+    value.splitn(n, ':').collect()
+}
+
+/// The filter of a compound query: every field's distinct values as its `In` list (the answer
+/// is the cross product, which [`absorb`] sorts back to the keys); a value with a comma is asked
+/// alone through `Equal`.
+fn compound_filter(
+    parts: &[(&'static str, &'static str)],
+    values: &[String],
+    filter: &mut serde_json::Map<String, Value>,
+) {
+    for (n, (field, _)) in parts.iter().enumerate() {
+        let mut of_field: Vec<&str> = values
+            .iter()
+            .filter_map(|v| compound_parts(v, parts.len()).get(n).copied())
+            .collect();
+        of_field.sort_unstable();
+        of_field.dedup();
+        match of_field.as_slice() {
+            [one] if one.contains(',') => {
+                let base = field.strip_suffix("In").unwrap_or(field);
+                filter.insert(format!("{base}Equal"), json!(one));
+            }
+            many => {
+                filter.insert((*field).into(), json!(many.join(",")));
+            }
+        }
+    }
+}
+
+/// The value of `o` a key of `list` is compared with (a compound list's fields joined by `:`).
+fn object_value(list: &ListSpec, o: &Value) -> Option<String> {
+    match compound(list) {
+        Some(parts) => parts
+            .iter()
+            .map(|(_, f)| o.get(*f).and_then(text))
+            .collect::<Option<Vec<_>>>()
+            .map(|v| v.join(":")),
+        None => o.get(list.object_field).and_then(text),
     }
 }
 
@@ -207,7 +270,7 @@ fn absorb(q: &Query, v: &Value, found: &mut Found) -> Option<Query> {
     let mut by_value: BTreeMap<&str, Vec<Value>> =
         q.values.iter().map(|v| (v.as_str(), Vec::new())).collect();
     for o in objects {
-        if let Some(t) = o.get(q.list.object_field).and_then(text)
+        if let Some(t) = object_value(&q.list, o)
             && let Some(slot) = by_value.get_mut(t.as_str())
         {
             slot.push(o.clone());
@@ -259,6 +322,40 @@ mod tests {
             ..q
         };
         assert_eq!(q.call().params["filter"]["systemNameEqual"], "x,y");
+    }
+
+    #[test]
+    fn compound_keys_filter_on_each_field_and_match_both() {
+        const PAIRS: ListSpec = ListSpec {
+            service: "categoryuser",
+            filter_type: "KalturaCategoryUserFilter",
+            filter_field: "categoryIdIn:userIdIn",
+            object_field: "categoryId:userId",
+        };
+        let q = Query {
+            list: PAIRS,
+            values: vec!["5:ann".into(), "5:bob:x".into(), "7:ann".into()],
+            page: 1,
+            failures: 0,
+            asked: None,
+        };
+        let c = q.call();
+        assert_eq!(c.params["filter"]["categoryIdIn"], "5,7");
+        assert_eq!(c.params["filter"]["userIdIn"], "ann,bob:x");
+        let mut found = Found::default();
+        let objs = json!({"objects": [
+            {"categoryId": 5, "userId": "bob:x"},
+            {"categoryId": 7, "userId": "bob:x"},
+            {"categoryId": 7, "userId": "ann"},
+        ], "totalCount": 3});
+        assert!(absorb(&q, &objs, &mut found).is_none());
+        let key = |v: &str| Key {
+            list: PAIRS,
+            value: v.into(),
+        };
+        assert_eq!(found.get(&key("5:ann")), Lookup::Missing);
+        assert!(matches!(found.get(&key("5:bob:x")), Lookup::Found(o) if o.len() == 1));
+        assert!(matches!(found.get(&key("7:ann")), Lookup::Found(o) if o[0]["categoryId"] == 7));
     }
 
     #[test]

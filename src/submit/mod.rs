@@ -18,6 +18,7 @@ pub mod bulk;
 pub mod client;
 pub mod engine;
 pub mod exec;
+pub mod export;
 pub mod journal;
 pub mod lookup;
 pub mod multirequest;

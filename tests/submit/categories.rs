@@ -332,25 +332,3 @@ fn a_tree_under_faults_is_made_exactly_once() {
     );
     assert_tree(&h, ROWS, "f-", "faults");
 }
-
-#[test]
-fn kinds_without_a_planner_are_refused_before_anything_is_sent() {
-    let h = sandbox(FaultConfig::default());
-    let dir = tempfile::tempdir().unwrap();
-    let file = category_csv(
-        dir.path(),
-        "members.csv",
-        "*action,categoryId,userId,permissionLevel",
-        &["1,5,alice,3".into()],
-    );
-    let requests = h.stats().requests;
-    let out = run(submit_cmd(&h, &[file.to_str().unwrap()]));
-    assert_eq!(code(&out), 2, "{}", text(&out));
-    assert!(
-        text(&out).contains("does not send category members"),
-        "{}",
-        text(&out)
-    );
-    assert_eq!(h.stats().requests, requests, "nothing sent");
-    assert!(!dir.path().join("members.csv.kbulk-journal").exists());
-}

@@ -141,8 +141,9 @@ struct Kind {
     file: &'static str,
     /// Rows per submission.
     rows: usize,
-    /// Writes an input of `n` rows whose keys start with the prefix; returns its path.
-    write: fn(&Path, &str, usize, &str) -> PathBuf,
+    /// Writes an input of `n` rows whose keys start with the prefix (first making on the server
+    /// what the rows need, if anything); returns its path.
+    write: fn(&SandboxHandle, &Path, &str, usize, &str) -> PathBuf,
     /// Asserts the server holds each of the `n` rows exactly once, its links right.
     check: fn(&SandboxHandle, usize, &str, &str),
     /// The results column of `resultStatus` (`objectId` follows it).
@@ -153,7 +154,7 @@ struct Kind {
 const RESOURCES: Kind = Kind {
     file: "k.csv",
     rows: 400,
-    write: |dir, name, n, prefix| csv(dir, name, &generated_rows(n, prefix)),
+    write: |_, dir, name, n, prefix| csv(dir, name, &generated_rows(n, prefix)),
     check: |h, n, prefix, _ctx| {
         assert_exactly_once(h, n, prefix);
         assert_parents(h, prefix);
@@ -165,7 +166,7 @@ const RESOURCES: Kind = Kind {
 const EVENTS: Kind = Kind {
     file: "k.ics",
     rows: 300,
-    write: |dir, name, n, prefix| {
+    write: |_, dir, name, n, prefix| {
         let events = per_row(n, prefix, |uid, i| {
             let day = 1 + (i % 28) as u32;
             super::events::vevent(uid, uid, day, "X-KALTURA-CATEGORY-IDS:7\r\n")
@@ -187,7 +188,7 @@ const EVENTS: Kind = Kind {
 const ENTRIES: Kind = Kind {
     file: "k.xml",
     rows: 200,
-    write: |dir, name, n, prefix| {
+    write: |_, dir, name, n, prefix| {
         let items = per_row(n, prefix, |reference, _| {
             let categories = "      <categories><categoryId>5</categoryId></categories>\n";
             super::entries::url_item(reference, categories)
@@ -217,7 +218,7 @@ const ENTRIES: Kind = Kind {
 const CATEGORIES: Kind = Kind {
     file: "k-cat.csv",
     rows: 300,
-    write: |dir, name, n, prefix| {
+    write: |_, dir, name, n, prefix| {
         super::categories::category_csv(
             dir,
             name,
@@ -226,6 +227,59 @@ const CATEGORIES: Kind = Kind {
         )
     },
     check: |h, n, prefix, ctx| super::categories::assert_tree(h, n, prefix, ctx),
+    status_col: 3,
+};
+
+/// Category users (entitlements) spread over four categories the harness makes first.
+const MEMBERS: Kind = Kind {
+    file: "k-members.csv",
+    rows: 300,
+    write: |h, dir, name, n, prefix| {
+        let cats: Vec<i64> = (0..4)
+            .map(|k| super::members::category(h, &format!("{prefix}cat{k}"), false))
+            .collect();
+        let rows = super::members::generated_members(n, &cats, prefix);
+        super::categories::category_csv(dir, name, super::members::MEMBER_HEADER, &rows)
+    },
+    check: |h, n, prefix, ctx| {
+        let all = super::categories::categories(h);
+        let cats: Vec<i64> = (0..4)
+            .map(|k| {
+                let name = format!("{prefix}cat{k}");
+                let c = all.iter().find(|c| c["name"] == name.as_str());
+                c.and_then(|c| c["id"].as_i64())
+                    .expect("the harness's category")
+            })
+            .collect();
+        super::members::assert_members(h, n, &cats, prefix, ctx);
+    },
+    status_col: 6,
+};
+
+/// Category entries held for moderation in a category, activated or rejected.
+const ASSIGNMENTS: Kind = Kind {
+    file: "k-moderate.csv",
+    rows: 200,
+    write: |h, dir, name, n, prefix| {
+        super::members::generated_assignments(h, dir, name, n, prefix).2
+    },
+    check: |h, n, prefix, ctx| {
+        let all = super::categories::categories(h);
+        let name = format!("{prefix}held");
+        let c = all
+            .iter()
+            .find(|c| c["name"] == name.as_str())
+            .expect("held category");
+        let entries = super::entries::entries(h);
+        let ids: Vec<String> = (0..n)
+            .map(|i| {
+                let r = format!("{prefix}{i}");
+                let e = entries.iter().find(|e| e["referenceId"] == r.as_str());
+                e.and_then(|e| e["id"].as_str()).expect("entry").to_string()
+            })
+            .collect();
+        super::members::assert_moderated(h, c["id"].as_i64().unwrap(), &ids, ctx);
+    },
     status_col: 3,
 };
 
@@ -270,6 +324,18 @@ fn random_kills_of_a_category_run_lose_and_duplicate_no_category() {
     kill_harness(&CATEGORIES, 4);
 }
 
+/// The kill harness for category users (default 4 kills).
+#[test]
+fn random_kills_of_a_category_user_run_lose_and_duplicate_no_membership() {
+    kill_harness(&MEMBERS, 4);
+}
+
+/// The kill harness for category-entry moderation (default 4 kills).
+#[test]
+fn random_kills_of_a_category_entry_run_moderate_each_entry_once() {
+    kill_harness(&ASSIGNMENTS, 4);
+}
+
 /// SIGKILL at random moments over the whole life of `kbulk submit` (from before its first
 /// request to the last write of the results file: delays drawn from 0 to the duration of an
 /// unkilled run), resume until a run ends, then list the server and check every row exists
@@ -295,9 +361,11 @@ fn kill_harness(kind: &Kind, default_kills: u64) {
         ..FaultConfig::default()
     };
     // One unkilled run measures the life of the process.
-    let h = sandbox(faults.clone());
+    // What the rows need is made on the server before the faults start.
+    let h = sandbox(FaultConfig::default());
     let dir = tempfile::tempdir().unwrap();
-    let file = (kind.write)(dir.path(), kind.file, n, "m-");
+    let file = (kind.write)(&h, dir.path(), kind.file, n, "m-");
+    h.set_faults(faults.clone()).unwrap();
     let log = dir.path().join("log.txt");
     let start = Instant::now();
     assert!(run_or_kill(
@@ -314,10 +382,11 @@ fn kill_harness(kind: &Kind, default_kills: u64) {
     let mut done = 0;
     let mut round = 0;
     while done < kills {
-        let h = sandbox(faults.clone());
+        let h = sandbox(FaultConfig::default());
         let dir = tempfile::tempdir().unwrap();
         let prefix = format!("r{round}-");
-        let file = (kind.write)(dir.path(), kind.file, n, &prefix);
+        let file = (kind.write)(&h, dir.path(), kind.file, n, &prefix);
+        h.set_faults(faults.clone()).unwrap();
         let path = file.to_str().unwrap();
         let log = dir.path().join("log.txt");
         let mut resume = false;

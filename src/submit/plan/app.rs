@@ -133,9 +133,7 @@ impl Kind for Apps {
     fn absorb_ref(_: &mut Self::Extra, _: &Key, _: Lookup<'_>) {}
 
     fn absorb_own(extra: &mut Self::Extra, name: &String, objs: &[Value]) {
-        if let Some(o) = objs.first() {
-            extra.insert(name.clone(), o.clone());
-        }
+        super::common::keep_first(extra, name, objs);
     }
 
     fn task(p: &AppPlanner, i: usize) -> Result<Option<Task>, Verdict> {

@@ -10,7 +10,7 @@ use std::collections::HashMap;
 
 use serde_json::Value;
 
-use super::common::{Target, done, id_of, one_call};
+use super::common::{Target, changes, done, id_of, one_call, unchanged};
 use super::keyed::{Keyed, Kind, Ref, Verdict, fail};
 use super::{Check, Key, ListSpec, Lookup, Settle, Task, TaskResult};
 use crate::record::{Category, RecordData};
@@ -29,6 +29,16 @@ pub(super) struct Categories;
 /// What the reference-id lookups found: the categories with each reference id.
 pub(super) type ByReference = HashMap<String, Result<Vec<Value>, String>>;
 
+/// What the category lookups of other lists found.
+#[derive(Debug, Clone, Default)]
+pub(super) struct Lookups {
+    /// The categories with each reference id.
+    pub(super) by_reference: ByReference,
+    /// The categories found by id or reference id, by id (an update that would change nothing
+    /// is not sent).
+    pub(super) by_id: HashMap<String, Value>,
+}
+
 /// Whether the row names an existing category to change (by id or reference id).
 fn targeted(c: &Category) -> bool {
     c.category_id.is_some_and(|i| i != 0) || c.reference_id.is_some()
@@ -43,7 +53,7 @@ fn target(p: &CategoryPlanner, c: &Category) -> Result<Option<Target>, String> {
     let Some(r) = &c.reference_id else {
         return Ok(None);
     };
-    match p.extra.get(r) {
+    match p.extra.by_reference.get(r) {
         Some(Ok(objs)) => {
             let under = c.relative_path.as_deref().unwrap_or("");
             Ok(objs
@@ -109,11 +119,19 @@ fn calls(p: &CategoryPlanner, i: usize, parent: Option<Target>) -> Result<Task, 
             Check::Lookup(full_name_key(&full)),
         ))
     };
-    let update = |id: Target| {
+    let update = |id: Target| -> Result<Task, Verdict> {
+        let sent = object(c, parent.as_ref());
+        // What an earlier row of this run did supersedes the first lookup.
+        if let (Target::Id(n), None) = (&id, row.prev_same)
+            && let Some(held) = p.extra.by_id.get(n)
+            && !changes(&sent, held)
+        {
+            return Err(Verdict::Decided(unchanged(n.clone(), held)));
+        }
         let call = Call::new(SERVICE, "update")
             .with("id", id.value())
-            .with("category", object(c, parent.as_ref()));
-        one_call(row.id, "update", call, Check::Idempotent)
+            .with("category", sent);
+        Ok(one_call(row.id, "update", call, Check::Idempotent))
     };
     let not_found = |action: &str| {
         fail(
@@ -126,13 +144,13 @@ fn calls(p: &CategoryPlanner, i: usize, parent: Option<Target>) -> Result<Task, 
         1 => add(),
         6 if !targeted(c) => add(),
         6 => match target(p, c).map_err(Verdict::Defer)? {
-            Some(id) if row.in_doubt.as_deref() != Some("add") => Ok(update(id)),
+            Some(id) if row.in_doubt.as_deref() != Some("add") => update(id),
             _ => add(),
         },
-        2 => target(p, c)
-            .map_err(Verdict::Defer)?
-            .map(update)
-            .ok_or_else(|| not_found("update")),
+        2 => match target(p, c).map_err(Verdict::Defer)? {
+            Some(id) => update(id),
+            None => Err(not_found("update")),
+        },
         3 => {
             let id = target(p, c)
                 .map_err(Verdict::Defer)?
@@ -158,7 +176,7 @@ fn calls(p: &CategoryPlanner, i: usize, parent: Option<Target>) -> Result<Task, 
 impl Kind for Categories {
     type Rec = Category;
     type Name = String;
-    type Extra = ByReference;
+    type Extra = Lookups;
 
     const DESCRIBE: &'static str = "categories";
     const SAME: &'static str = "on the same category";
@@ -206,6 +224,14 @@ impl Kind for Categories {
         if let Some(path) = c.relative_path.as_deref().filter(|s| !s.is_empty()) {
             keys.push(full_name_key(path));
         }
+        if let Some(id) = c.category_id.filter(|i| *i != 0)
+            && matches!(c.action(), 2 | 6)
+        {
+            keys.push(Key {
+                list: BY_ID,
+                value: id.to_string(),
+            });
+        }
         if c.category_id.is_none_or(|i| i == 0)
             && let Some(r) = &c.reference_id
             && matches!(c.action(), 2 | 3 | 6)
@@ -214,7 +240,14 @@ impl Kind for Categories {
         }
     }
 
-    fn absorb_ref(extra: &mut ByReference, key: &Key, found: Lookup<'_>) {
+    fn absorb_ref(extra: &mut Lookups, key: &Key, found: Lookup<'_>) {
+        if let Lookup::Found(objs) = found {
+            for o in objs {
+                if let Some(id) = id_of(o) {
+                    extra.by_id.insert(id, o.clone());
+                }
+            }
+        }
         if key.list != BY_REFERENCE {
             return;
         }
@@ -223,7 +256,7 @@ impl Kind for Categories {
             Lookup::Missing => Ok(Vec::new()),
             Lookup::Failed(why) => Err(why.to_string()),
         };
-        extra.insert(key.value.clone(), v);
+        extra.by_reference.insert(key.value.clone(), v);
     }
 
     fn task(p: &CategoryPlanner, i: usize) -> Result<Option<Task>, Verdict> {

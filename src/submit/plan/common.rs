@@ -74,6 +74,49 @@ pub(super) fn put<V: Present>(
     }
 }
 
+/// Keeps the first object a lookup of `name` found (the kinds that compare a row with what
+/// exists keep their objects by key this way, in [`super::keyed::Kind::absorb_own`]).
+pub(super) fn keep_first(
+    extra: &mut std::collections::HashMap<String, Value>,
+    name: &str,
+    objs: &[Value],
+) {
+    if let Some(o) = objs.first() {
+        extra.insert(name.to_string(), o.clone());
+    }
+}
+
+/// Whether sending `sent` (an API object) as an update would change `held`, the object the
+/// server holds: some field of `sent` (its `objectType` aside) has another value there.
+/// Numbers and their digits compare equal (`2` and `"2"`), as the API reads them.
+pub(super) fn changes(sent: &Value, held: &Value) -> bool {
+    let Some(fields) = sent.as_object() else {
+        return true;
+    };
+    fields
+        .iter()
+        .filter(|(k, _)| *k != "objectType")
+        .any(|(k, v)| match (v, &held[k.as_str()]) {
+            (a, b) if a == b => false,
+            (Value::Number(n), Value::String(s)) | (Value::String(s), Value::Number(n)) => {
+                n.to_string() != *s
+            }
+            (Value::Bool(b), Value::Number(n)) | (Value::Number(n), Value::Bool(b)) => {
+                n.as_i64() != Some(i64::from(*b))
+            }
+            _ => true,
+        })
+}
+
+/// The verdict on a row whose update would change nothing: done, not sent.
+pub(super) fn unchanged(object_id: String, held: &Value) -> Settle {
+    Settle::Done {
+        action: "unchanged".into(),
+        object_id,
+        object_status: held.get("status").and_then(Value::as_i64),
+    }
+}
+
 /// A row done, as the object the server returned says (`None`: it has no id).
 pub(super) fn done(action: &str, obj: &Value) -> Option<Settle> {
     Some(Settle::Done {
@@ -199,6 +242,17 @@ mod tests {
             }
             s => panic!("{s:?}"),
         }
+        let held = json!({"name": "A", "privacy": 2, "moderation": 0, "tags": "x"});
+        assert!(!changes(
+            &json!({"objectType": "K", "name": "A", "privacy": "2"}),
+            &held
+        ));
+        assert!(!changes(&json!({"moderation": false}), &held));
+        assert!(changes(&json!({"name": "B"}), &held));
+        assert!(
+            changes(&json!({"description": "new"}), &held),
+            "absent there"
+        );
         assert!(matches!(
             verdict("add", Some(0), None, TaskResult::Ok(&[json!(null)])),
             Settle::Failed { .. }

@@ -20,7 +20,9 @@
 //!   the lists the kind alone uses go to [`Kind::absorb_ref`].
 //! - **Rows in doubt**: an add without a key cannot be looked up and is never sent twice; an add
 //!   whose object is found is adopted ([`Kind::doubted_add`]); a delete whose object is gone is
-//!   done. After an unknown outcome in this run the same rules run on the task's lookup.
+//!   done; another action whose effect the lookup finds (a category entry already in the status
+//!   its moderation call sets) is done ([`Kind::doubted_other`]). After an unknown outcome in
+//!   this run the same rules run on the task's lookup.
 //! - **Waves**: every open row whose dependencies are met is planned; what is still open when
 //!   nothing is in flight and nothing could be sent waits on itself ([`Kind::cycle`]). A row that
 //!   must wait is parked on the row it waits for (the earlier row on the same object, or the
@@ -50,7 +52,7 @@ use std::fmt::Debug;
 
 use serde_json::Value;
 
-use super::common::{Target, id_of};
+use super::common::Target;
 use super::{
     Check, Found, Item, Key, Lookup, Planner, Preview, Recovery, Settle, Task, TaskResult,
     Uploaded, Wave,
@@ -320,7 +322,10 @@ impl<K: Kind> Keyed<K> {
                     false => Doubt::Open,
                 }
             }
-            _ => Doubt::Open,
+            other => match name {
+                Some(n) => K::doubted_other(self, i, other, found.get(&K::name_key(&n))),
+                None => Doubt::Open,
+            },
         }
     }
 }
@@ -359,7 +364,7 @@ impl<K: Kind> Planner for Keyed<K> {
                 match lookup {
                     Lookup::Found(objs) => {
                         K::absorb_own(&mut self.extra, &name, objs);
-                        if let Some(id) = K::pick(objs).and_then(id_of) {
+                        if let Some(id) = K::pick(objs).and_then(|o| K::found_id(&name, o)) {
                             self.known.insert(name, Target::Id(id));
                         }
                     }
@@ -374,6 +379,8 @@ impl<K: Kind> Planner for Keyed<K> {
                     Lookup::Missing => self.existing_ids.insert(key.value.clone(), false),
                     Lookup::Failed(_) => None,
                 };
+                // Kinds that compare an update with the object keep what the id found.
+                K::absorb_ref(&mut self.extra, &key, lookup);
             } else {
                 K::absorb_ref(&mut self.extra, &key, lookup);
             }
@@ -456,7 +463,11 @@ impl<K: Kind> Planner for Keyed<K> {
                     Err(Verdict::Defer(why)) => Recovery::Unknown(why),
                 }
             }
-            _ => Recovery::Resend(task.clone()),
+            ("add" | "delete", _) => Recovery::Resend(task.clone()),
+            (other, lookup) => match K::doubted_other(self, i, other, lookup) {
+                Doubt::Done(s) => Recovery::Settled(self.settle(i, s)),
+                Doubt::Adopt(_) | Doubt::Open => Recovery::Resend(task.clone()),
+            },
         }
     }
 

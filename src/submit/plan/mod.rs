@@ -17,6 +17,8 @@ use crate::record::{Record, RecordData};
 
 mod app;
 mod category;
+mod category_entry;
+mod category_user;
 mod common;
 mod entry;
 mod event;
@@ -290,7 +292,7 @@ pub enum Uploaded {
 pub fn planners(items: Vec<Item>) -> Vec<Box<dyn Planner>> {
     let (mut resources, mut events, mut entries) = (Vec::new(), Vec::new(), Vec::new());
     let (mut categories, mut users) = (Vec::new(), Vec::new());
-    let mut apps = Vec::new();
+    let (mut apps, mut members, mut assignments) = (Vec::new(), Vec::new(), Vec::new());
     for item in items {
         match &item.record.data {
             RecordData::ScheduleResource(_) => resources.push(item),
@@ -298,7 +300,8 @@ pub fn planners(items: Vec<Item>) -> Vec<Box<dyn Planner>> {
             RecordData::Entry(_) => entries.push(item),
             RecordData::Category(_) => categories.push(item),
             RecordData::User(_) => users.push(item),
-            RecordData::CategoryUser(_) | RecordData::CategoryEntry(_) => {}
+            RecordData::CategoryUser(_) => members.push(item),
+            RecordData::CategoryEntry(_) => assignments.push(item),
             RecordData::App(_) => apps.push(item),
         }
     }
@@ -317,6 +320,14 @@ pub fn planners(items: Vec<Item>) -> Vec<Box<dyn Planner>> {
     }
     if !users.is_empty() {
         out.push(Box::new(user::UserPlanner::new(users)));
+    }
+    if !members.is_empty() {
+        out.push(Box::new(category_user::CategoryUserPlanner::new(members)));
+    }
+    if !assignments.is_empty() {
+        out.push(Box::new(category_entry::CategoryEntryPlanner::new(
+            assignments,
+        )));
     }
     if !apps.is_empty() {
         out.push(Box::new(app::AppPlanner::new(apps)));

@@ -7,7 +7,9 @@
 //! in system").
 use serde_json::Value;
 
-use super::common::id_of;
+use std::collections::HashMap;
+
+use super::common::{changes, id_of, unchanged};
 use super::keyed::{Keyed, Kind, Ref, Verdict, fail};
 use super::{Check, Key, ListSpec, Lookup, Settle, Task, TaskResult};
 use crate::record::{RecordData, User};
@@ -69,7 +71,8 @@ fn group_calls(p: &UserPlanner, i: usize) -> Result<Option<Vec<Call>>, Verdict> 
 impl Kind for Users {
     type Rec = User;
     type Name = String;
-    type Extra = ();
+    /// The users the lookups found, by id (an update that would change nothing is not sent).
+    type Extra = HashMap<String, Value>;
 
     const DESCRIBE: &'static str = "users";
     const SAME: &'static str = "on the same user";
@@ -113,7 +116,11 @@ impl Kind for Users {
         }
     }
 
-    fn absorb_ref(_: &mut (), _: &Key, _: Lookup<'_>) {}
+    fn absorb_ref(_: &mut Self::Extra, _: &Key, _: Lookup<'_>) {}
+
+    fn absorb_own(extra: &mut Self::Extra, name: &String, objs: &[Value]) {
+        super::common::keep_first(extra, name, objs);
+    }
 
     fn task(p: &UserPlanner, i: usize) -> Result<Option<Task>, Verdict> {
         let row = &p.rows[i];
@@ -167,6 +174,16 @@ impl Kind for Users {
         } else {
             groups
         };
+        // An update that would change nothing, with no group call, is not sent (what an earlier
+        // row of this run did supersedes the first lookup).
+        if action == "update"
+            && groups.is_empty()
+            && row.prev_same.is_none()
+            && let (Some(held), Some(main)) = (p.extra.get(id), &main)
+            && !changes(&main.params["user"], held)
+        {
+            return Err(Verdict::Decided(unchanged(id.clone(), held)));
+        }
         if main.is_none() && groups.is_empty() {
             // An unknown outcome, and the lookup found the user: the add was applied.
             let obj = row.adopted.clone().unwrap_or(Value::Null);

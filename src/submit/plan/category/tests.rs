@@ -150,3 +150,36 @@ fn an_add_left_in_doubt_is_adopted_when_its_full_name_exists() {
         s => panic!("{s:?}"),
     }
 }
+
+#[test]
+fn an_update_by_id_that_changes_nothing_is_not_sent() {
+    let by_id = |row: u64, id: i64, description: &str| {
+        let c = Category {
+            action: Some(2),
+            category_id: Some(id),
+            name: Some("A".into()),
+            description: Some(description.into()),
+            ..Category::default()
+        };
+        testing::item("c.csv", row, RecordData::Category(c), None)
+    };
+    let mut p = CategoryPlanner::new(vec![by_id(1, 7, "same"), by_id(2, 8, "new")]);
+    let keys = p.keys();
+    assert!(
+        keys.iter().any(|k| k.value == "7"),
+        "looked up by id: {keys:?}"
+    );
+    let held = [
+        json!({"id": "7", "name": "A", "description": "same", "status": 2}),
+        json!({"id": "8", "name": "A", "description": "old", "status": 2}),
+    ];
+    p.absorb(&testing::found(keys, &held, "id"));
+    let w = p.wave();
+    assert_eq!(rows(&w), [2], "only category 8 changes");
+    assert!(
+        matches!(&w.settled[..], [(id, Settle::Done { action, object_id, .. })]
+            if id.row == 1 && action == "unchanged" && object_id == "7"),
+        "{:?}",
+        w.settled
+    );
+}

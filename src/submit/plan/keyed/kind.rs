@@ -93,6 +93,11 @@ pub(in crate::submit::plan) trait Kind:
     /// Takes in the objects found for one of the kind's own keys (kinds that compare a row with
     /// what exists keep them; the others need only the id, which [`Keyed`] keeps).
     fn absorb_own(_extra: &mut Self::Extra, _name: &Self::Name, _objs: &[Value]) {}
+    /// The id of an object a lookup of its key found (kinds whose objects have no `id`, such as
+    /// category users, name it by their key).
+    fn found_id(_name: &Self::Name, obj: &Value) -> Option<String> {
+        crate::submit::plan::common::id_of(obj)
+    }
     /// The object to take from a lookup that found several.
     fn pick(objs: &[Value]) -> Option<&Value> {
         objs.first()
@@ -106,6 +111,13 @@ pub(in crate::submit::plan) trait Kind:
             },
             _ => Doubt::Open,
         }
+    }
+    /// What the lookup of the row's key says about a task of another action (not add or delete)
+    /// sent and never answered: `Done` when its effect is already there (a status change that
+    /// may not be sent twice), `Open` to plan or send it again (the default: updates are
+    /// idempotent).
+    fn doubted_other(_p: &Keyed<Self>, _i: usize, _action: &str, _found: Lookup<'_>) -> Doubt {
+        Doubt::Open
     }
     /// Whether the object of a delete left in doubt, which has no id, is gone.
     fn doubted_delete_gone(p: &Keyed<Self>, i: usize, name: &Self::Name, found: &Found) -> bool {

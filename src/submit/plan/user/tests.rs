@@ -15,6 +15,16 @@ fn item(row: u64, action: i64, id: &str, group: &str) -> Item {
     testing::item("u.csv", row, RecordData::User(u), None)
 }
 
+fn named(row: u64, id: &str, screen_name: &str) -> Item {
+    let u = User {
+        action: Some(6),
+        user_id: Some(id.into()),
+        screen_name: Some(screen_name.into()),
+        ..User::default()
+    };
+    testing::item("u.csv", row, RecordData::User(u), None)
+}
+
 fn rows(w: &Wave) -> Vec<u64> {
     w.tasks.iter().map(|t| t.row.row).collect()
 }
@@ -30,7 +40,7 @@ fn calls(w: &Wave, i: usize) -> Vec<String> {
 #[test]
 fn upserts_groups_and_removals() {
     let mut p = UserPlanner::new(vec![
-        item(1, 6, "known", ""),
+        named(1, "known", "Known"),
         item(2, 6, "new", "absent"),
         item(3, 2, "known", "-old"),
         item(4, 1, "member", "team"),
@@ -63,5 +73,23 @@ fn upserts_groups_and_removals() {
         calls(&w, 1),
         ["user.add", "groupuser.add"],
         "the group exists now"
+    );
+}
+
+#[test]
+fn an_update_that_changes_nothing_is_not_sent() {
+    let mut p = UserPlanner::new(vec![named(1, "ann", "Ann"), named(2, "bob", "Robert")]);
+    let held = [
+        json!({"id": "ann", "screenName": "Ann", "status": 1}),
+        json!({"id": "bob", "screenName": "Bob", "status": 1}),
+    ];
+    p.absorb(&testing::found(p.keys(), &held, "id"));
+    let w = p.wave();
+    assert_eq!(rows(&w), [2], "only bob changes");
+    assert_eq!(w.tasks[0].calls[0].params["user"]["screenName"], "Robert");
+    assert!(
+        matches!(&w.settled[..], [(id, Settle::Done { action, .. })] if id.row == 1 && action == "unchanged"),
+        "{:?}",
+        w.settled
     );
 }
