@@ -10,8 +10,8 @@ use std::collections::HashMap;
 
 use serde_json::Value;
 
-use super::common::{Target, changes, done, id_of, one_call, unchanged};
-use super::keyed::{Keyed, Kind, Ref, Verdict, fail};
+use super::common::{Target, changes, id_of, one_call, settle_one, unchanged};
+use super::keyed::{Keyed, Kind, Ref, Verdict, adopted, fail};
 use super::{Check, Key, ListSpec, Lookup, Settle, Task, TaskResult};
 use crate::record::{Category, RecordData};
 use crate::submit::multirequest::Call;
@@ -262,10 +262,7 @@ impl Kind for Categories {
     fn task(p: &CategoryPlanner, i: usize) -> Result<Option<Task>, Verdict> {
         if let Some(obj) = &p.rows[i].adopted {
             // An unknown outcome, and the lookup found the category: the add was applied.
-            return Err(match done("add", obj) {
-                Some(s) => Verdict::Decided(s),
-                None => Verdict::Defer("the lookup answered without an id".into()),
-            });
+            return Err(adopted(obj));
         }
         match parent(p, i)? {
             Some(parent) => calls(p, i, parent).map(Some),
@@ -274,33 +271,7 @@ impl Kind for Categories {
     }
 
     fn finished(_: &CategoryPlanner, _: usize, task: &Task, result: TaskResult<'_>) -> Settle {
-        match result {
-            TaskResult::Ok(values) => {
-                let value = values.first().unwrap_or(&Value::Null);
-                match (task.action.as_str(), done(&task.action, value)) {
-                    (_, Some(s)) => s,
-                    ("delete", None) => Settle::Done {
-                        action: "delete".into(),
-                        object_id: task.calls[0]
-                            .params
-                            .get("id")
-                            .map(|v| v.to_string())
-                            .unwrap_or_default(),
-                        object_status: Some(3),
-                    },
-                    (a, None) => Settle::failed(
-                        Some(a),
-                        "the server answered without an object id",
-                        "BAD_RESPONSE",
-                    ),
-                }
-            }
-            TaskResult::Rejected { error, .. } => Settle::Failed {
-                action: Some(task.action.clone()),
-                error: error.message.clone(),
-                code: Some(error.code.clone()),
-            },
-        }
+        settle_one(task, result, "id")
     }
 
     fn cycle(c: &Category) -> Settle {

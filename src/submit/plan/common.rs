@@ -126,6 +126,39 @@ pub(super) fn done(action: &str, obj: &Value) -> Option<Settle> {
     })
 }
 
+/// The settlement of a one-call task whose answer is the object (its id and status); a delete
+/// answers nothing, and is done with the id it was sent (`id_param`).
+pub(super) fn settle_one(task: &Task, result: TaskResult<'_>, id_param: &str) -> Settle {
+    match result {
+        TaskResult::Ok(values) => {
+            let value = values.first().unwrap_or(&Value::Null);
+            match (task.action.as_str(), done(&task.action, value)) {
+                (_, Some(s)) => s,
+                // Kaltura's delete returns nothing: the id is the one deleted.
+                ("delete", None) => Settle::Done {
+                    action: "delete".into(),
+                    object_id: task.calls[0]
+                        .params
+                        .get(id_param)
+                        .map(|v| v.to_string())
+                        .unwrap_or_default(),
+                    object_status: Some(3),
+                },
+                (a, None) => Settle::failed(
+                    Some(a),
+                    "the server answered without an object id",
+                    "BAD_RESPONSE",
+                ),
+            }
+        }
+        TaskResult::Rejected { error, .. } => Settle::Failed {
+            action: Some(task.action.clone()),
+            error: error.message.clone(),
+            code: Some(error.code.clone()),
+        },
+    }
+}
+
 /// The task of one call.
 pub(super) fn one_call(row: RowId, action: &str, call: Call, check: Check) -> Task {
     Task {

@@ -62,7 +62,7 @@ use crate::submit::journal::{RowId, RowState};
 
 mod kind;
 
-pub(super) use kind::{Doubt, Kind, Ref, Verdict, fail};
+pub(super) use kind::{Doubt, Kind, Ref, Verdict, adopted, fail};
 
 /// Where a row is.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]

@@ -5,10 +5,9 @@
 //!
 //! Messages for rows that fail without a call are the ones Kaltura's resource engine writes
 //! ("Unable to find parent location resource \[x\]", "System name \[x\] already exists").
-use serde_json::Value;
 
-use super::common::{Target, done, one_call};
-use super::keyed::{Doubt, Keyed, Kind, Ref, Verdict, fail};
+use super::common::{Target, one_call, settle_one};
+use super::keyed::{Doubt, Keyed, Kind, Ref, Verdict, adopted, fail};
 use super::{Check, Found, Key, ListSpec, Lookup, Settle, Task, TaskResult};
 use crate::record::{RecordData, ResourceAction, ResourceType, ScheduleResource};
 use crate::submit::multirequest::Call;
@@ -205,10 +204,7 @@ impl Kind for Resources {
         let row = &p.rows[i];
         if let Some(obj) = &row.adopted {
             // An unknown outcome, and the lookup found the resource: the add was applied.
-            return Err(match done("add", obj) {
-                Some(s) => Verdict::Decided(s),
-                None => Verdict::Defer("the lookup answered without an id".into()),
-            });
+            return Err(adopted(obj));
         }
         match parent(p, i)? {
             Some(parent) => calls(p, row, parent).map(Some),
@@ -217,34 +213,7 @@ impl Kind for Resources {
     }
 
     fn finished(_: &ResourcePlanner, _: usize, task: &Task, result: TaskResult<'_>) -> Settle {
-        match result {
-            TaskResult::Ok(values) => {
-                let value = values.first().unwrap_or(&Value::Null);
-                match (task.action.as_str(), done(&task.action, value)) {
-                    (_, Some(s)) => s,
-                    // Kaltura's delete returns nothing: the id is the one deleted.
-                    ("delete", None) => Settle::Done {
-                        action: "delete".into(),
-                        object_id: task.calls[0]
-                            .params
-                            .get("scheduleResourceId")
-                            .map(|v| v.to_string())
-                            .unwrap_or_default(),
-                        object_status: Some(3),
-                    },
-                    (a, None) => Settle::failed(
-                        Some(a),
-                        "the server answered without an object id",
-                        "BAD_RESPONSE",
-                    ),
-                }
-            }
-            TaskResult::Rejected { error, .. } => Settle::Failed {
-                action: Some(task.action.clone()),
-                error: error.message.clone(),
-                code: Some(error.code.clone()),
-            },
-        }
+        settle_one(task, result, "scheduleResourceId")
     }
 
     fn cycle(r: &ScheduleResource) -> Settle {

@@ -18,6 +18,15 @@ pub(in crate::submit::plan) enum Verdict {
     Defer(String),
 }
 
+/// An unknown outcome whose lookup found the object (`obj`): the add was applied, and the row
+/// is done with the object's id (deferred if the lookup's object has none).
+pub(in crate::submit::plan) fn adopted(obj: &Value) -> Verdict {
+    match crate::submit::plan::common::done("add", obj) {
+        Some(s) => Verdict::Decided(s),
+        None => Verdict::Defer("the lookup answered without an id".into()),
+    }
+}
+
 /// A row decided as failed without a call.
 pub(in crate::submit::plan) fn fail(
     action: Option<&str>,
