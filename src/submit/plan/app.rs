@@ -12,7 +12,7 @@ use serde_json::Value;
 
 use super::common::{Target, id_of};
 use super::keyed::{Keyed, Kind, Verdict, fail};
-use super::{Check, Key, ListSpec, Lookup, Settle, Task, TaskResult};
+use super::{Check, Key, ListSpec, Settle, Task, TaskResult};
 use crate::record::{App, RecordData};
 use crate::submit::multirequest::result_ref;
 
@@ -127,10 +127,6 @@ impl Kind for Apps {
     fn adds(a: &App) -> bool {
         !a.is_delete()
     }
-
-    fn refs(_: &App, _: &mut Vec<Key>) {}
-
-    fn absorb_ref(_: &mut Self::Extra, _: &Key, _: Lookup<'_>) {}
 
     fn absorb_own(extra: &mut Self::Extra, name: &String, objs: &[Value]) {
         super::common::keep_first(extra, name, objs);

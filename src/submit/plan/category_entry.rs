@@ -87,10 +87,6 @@ impl Kind for CategoryEntries {
         false
     }
 
-    fn refs(_: &CategoryEntry, _: &mut Vec<Key>) {}
-
-    fn absorb_ref(_: &mut Self::Extra, _: &Key, _: Lookup<'_>) {}
-
     fn absorb_own(extra: &mut Self::Extra, name: &String, objs: &[Value]) {
         super::common::keep_first(extra, name, objs);
     }

@@ -13,7 +13,7 @@ use serde_json::Value;
 
 use super::common::verdict;
 use super::keyed::{Keyed, Kind, Verdict, fail};
-use super::{Check, Key, ListSpec, Lookup, Settle, Task, TaskResult};
+use super::{Check, Key, ListSpec, Settle, Task, TaskResult};
 use crate::record::{CategoryUser, RecordData};
 use crate::submit::multirequest::Call;
 
@@ -81,10 +81,6 @@ impl Kind for CategoryUsers {
     fn adds(c: &CategoryUser) -> bool {
         matches!(c.action(), 1 | 6)
     }
-
-    fn refs(_: &CategoryUser, _: &mut Vec<Key>) {}
-
-    fn absorb_ref(_: &mut Self::Extra, _: &Key, _: Lookup<'_>) {}
 
     fn absorb_own(extra: &mut Self::Extra, name: &String, objs: &[Value]) {
         super::common::keep_first(extra, name, objs);

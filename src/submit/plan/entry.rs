@@ -22,7 +22,7 @@ use calls::{categories, content, object};
 
 use super::common::{Target, id_of, verdict};
 use super::keyed::{Keyed, Kind, Ref, Verdict, fail};
-use super::{Check, Key, ListSpec, Lookup, Settle, Task, TaskResult};
+use super::{Check, Key, ListSpec, Settle, Task, TaskResult};
 use crate::record::entry::EntryAction;
 use crate::record::{Entry, RecordData};
 use crate::submit::multirequest::{Call, result_ref};
@@ -203,9 +203,6 @@ impl Kind for Entries {
             keys.push(key(BY_REFERENCE, r));
         }
     }
-
-    /// Every list of entries is the kind's own (by reference id) or the id list.
-    fn absorb_ref(_: &mut (), _: &Key, _: Lookup<'_>) {}
 
     fn task(p: &EntryPlanner, i: usize) -> Result<Option<Task>, Verdict> {
         let row = &p.rows[i];

@@ -8,7 +8,7 @@
 
 use super::common::{Target, one_call, settle_one};
 use super::keyed::{Doubt, Keyed, Kind, Ref, Verdict, adopted, fail};
-use super::{Check, Found, Key, ListSpec, Lookup, Settle, Task, TaskResult};
+use super::{Check, Found, Key, ListSpec, Settle, Task, TaskResult};
 use crate::record::{RecordData, ResourceAction, ResourceType, ScheduleResource};
 use crate::submit::multirequest::Call;
 
@@ -180,8 +180,6 @@ impl Kind for Resources {
             keys.push(name_key(r.parent_type, p));
         }
     }
-
-    fn absorb_ref(_: &mut (), _: &Key, _: Lookup<'_>) {}
 
     /// The add is the whole task: found, the row is done.
     fn doubted_add(p: &ResourcePlanner, _: usize, name: &Self::Name, _: &Found) -> Doubt {

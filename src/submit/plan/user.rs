@@ -11,7 +11,7 @@ use std::collections::HashMap;
 
 use super::common::{changes, id_of, unchanged};
 use super::keyed::{Keyed, Kind, Ref, Verdict, fail};
-use super::{Check, Key, ListSpec, Lookup, Settle, Task, TaskResult};
+use super::{Check, Key, ListSpec, Settle, Task, TaskResult};
 use crate::record::{RecordData, User};
 use crate::submit::client::Element;
 use crate::submit::multirequest::Call;
@@ -115,8 +115,6 @@ impl Kind for Users {
             keys.push(id_key(g));
         }
     }
-
-    fn absorb_ref(_: &mut Self::Extra, _: &Key, _: Lookup<'_>) {}
 
     fn absorb_own(extra: &mut Self::Extra, name: &String, objs: &[Value]) {
         super::common::keep_first(extra, name, objs);

@@ -95,10 +95,11 @@ pub(in crate::submit::plan) trait Kind:
     fn touch(rec: &Self::Rec) -> Option<String>;
     /// Whether the row may add the object its key names (references wait for such rows).
     fn adds(rec: &Self::Rec) -> bool;
-    /// The other keys the row needs looked up (its references).
-    fn refs(rec: &Self::Rec, keys: &mut Vec<Key>);
-    /// Takes in the lookup of a key of a list that is not the kind's own.
-    fn absorb_ref(extra: &mut Self::Extra, key: &Key, found: Lookup<'_>);
+    /// The other keys the row needs looked up (its references; by default none).
+    fn refs(_rec: &Self::Rec, _keys: &mut Vec<Key>) {}
+    /// Takes in the lookup of a key of a list that is not the kind's own (by default nothing:
+    /// a kind whose lookups of other lists only decide what waits for what).
+    fn absorb_ref(_extra: &mut Self::Extra, _key: &Key, _found: Lookup<'_>) {}
     /// Takes in the objects found for one of the kind's own keys (kinds that compare a row with
     /// what exists keep them; the others need only the id, which [`Keyed`] keeps).
     fn absorb_own(_extra: &mut Self::Extra, _name: &Self::Name, _objs: &[Value]) {}

@@ -59,7 +59,6 @@ impl Kind for Things {
     fn refs(r: &ScheduleResource, keys: &mut Vec<Key>) {
         keys.extend(r.parent_system_name.as_ref().map(Self::name_key));
     }
-    fn absorb_ref(_: &mut (), _: &Key, _: Lookup<'_>) {}
     fn task(p: &Keyed<Self>, i: usize) -> Result<Option<Task>, Verdict> {
         let row = &p.rows[i];
         if let Some(o) = &row.adopted {
