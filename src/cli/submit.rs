@@ -124,7 +124,7 @@ pub struct SubmitArgs {
     #[arg(long)]
     pub resume: bool,
 
-    /// Where to write the results CSVs (default: beside each input).
+    /// Where to write the results CSVs (default: beside each input); made if it does not exist.
     #[arg(long, value_name = "DIR")]
     pub results_dir: Option<PathBuf>,
 
@@ -234,6 +234,11 @@ pub fn run(args: &SubmitArgs) -> Result<Exit, CliError> {
             ));
         }
     };
+    if let Some(dir) = args.results_dir.as_deref().filter(|_| !args.dry_run) {
+        // Made before anything is sent: a results file that cannot be written is found out
+        // now, not after the rows are in Kaltura.
+        std::fs::create_dir_all(dir).map_err(|e| CliError::io(dir.display(), e))?;
+    }
     let files = if args.files.is_empty() {
         if !args.resume || !journal_path.exists() {
             return Err(CliError::Usage(

@@ -147,3 +147,46 @@ fn users_under_faults_are_made_once_with_their_groups() {
         assert_eq!(members(&h, &format!("g{g}")).len(), ROWS / 3, "group g{g}");
     }
 }
+
+#[test]
+fn a_results_dir_that_does_not_exist_yet_is_made_before_anything_is_sent() {
+    let h = sandbox(FaultConfig::default());
+    let dir = tempfile::tempdir().unwrap();
+    let file = category_csv(
+        dir.path(),
+        "users.csv",
+        HEADER,
+        &["1,alice,Alice,Alice,alice@example.com,,2,1990-04-01".into()],
+    );
+    let results = dir.path().join("out/nested");
+    let mut cmd = submit_cmd(&h, &[file.to_str().unwrap()]);
+    cmd.arg("--results-dir").arg(&results);
+    let out = run(cmd);
+    assert_eq!(code(&out), 0, "{}", text(&out));
+    let csv = std::fs::read_to_string(results.join("users.csv.results.csv"))
+        .expect("the results file is in the new directory");
+    assert!(
+        csv.lines().nth(1).is_some_and(|l| l.contains("alice")),
+        "{csv}"
+    );
+    assert_eq!(users(&h).len(), 1);
+
+    // A results dir that cannot be made (a file is in the way) stops the run before any call.
+    let blocked = dir.path().join("blocked");
+    std::fs::write(&blocked, "").unwrap();
+    let other = category_csv(
+        dir.path(),
+        "more.csv",
+        HEADER,
+        &["1,bob,Bob,Bob,,,,".into()],
+    );
+    let mut cmd = submit_cmd(&h, &[other.to_str().unwrap()]);
+    cmd.arg("--results-dir").arg(blocked.join("sub"));
+    let out = run(cmd);
+    assert_ne!(code(&out), 0, "{}", text(&out));
+    assert_eq!(users(&h).len(), 1, "nothing was sent");
+    assert!(
+        !dir.path().join("more.csv.kbulk-journal").exists(),
+        "no journal is left behind"
+    );
+}
