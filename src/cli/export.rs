@@ -111,9 +111,9 @@ pub struct ExportArgs {
     /// Only apps updated at or after this ISO 8601 instant (the last export's watermark).
     #[arg(long, value_name = "WATERMARK")]
     pub since: Option<String>,
-    /// Output format.
-    #[arg(long, value_enum, default_value = "jsonl")]
-    pub format: ExportFormat,
+    /// Output format (default: CSV when --output ends in `.csv`, else JSON Lines).
+    #[arg(long, value_enum)]
+    pub format: Option<ExportFormat>,
     /// Write to this file instead of stdout.
     #[arg(short, long, value_name = "FILE")]
     pub output: Option<PathBuf>,
@@ -130,6 +130,24 @@ pub struct ExportArgs {
     /// Seconds allowed for one request.
     #[arg(long, value_name = "SECS", default_value_t = 120)]
     pub timeout: u64,
+}
+
+impl ExportArgs {
+    /// The format asked for, or the one the output file's extension names (`.csv`: CSV).
+    fn file_format(&self) -> ExportFormat {
+        self.format.unwrap_or_else(|| {
+            let csv = self
+                .output
+                .as_deref()
+                .and_then(|p| p.extension())
+                .is_some_and(|e| e.eq_ignore_ascii_case("csv"));
+            if csv {
+                ExportFormat::Csv
+            } else {
+                ExportFormat::Jsonl
+            }
+        })
+    }
 }
 
 /// How the App Registry commands (`export`, `check --against`) get their KS: as is, or from an
@@ -252,7 +270,7 @@ pub fn run(args: &ExportArgs) -> Result<Exit, CliError> {
         apps.push(app);
     }
     let write = |out: &mut dyn Write| -> io::Result<()> {
-        match args.format {
+        match args.file_format() {
             ExportFormat::Jsonl => {
                 for a in &apps {
                     write_jsonl(out, a)?;
@@ -337,7 +355,7 @@ fn run_api(args: &ExportArgs, listed: Listed) -> Result<Exit, CliError> {
         })
         .collect();
     let write = |out: &mut dyn Write| -> io::Result<()> {
-        match args.format {
+        match args.file_format() {
             ExportFormat::Jsonl => {
                 for r in &records {
                     serde_json::to_writer(&mut *out, &JsonRecord::from(r))?;

@@ -11,13 +11,19 @@ use super::members::{assigned_entry, assignments, category, members};
 use super::*;
 
 fn export_cmd(h: &SandboxHandle, what: &str, out: &Path) -> Command {
+    export_as(h, what, out, &["--format", "csv"])
+}
+
+fn export_as(h: &SandboxHandle, what: &str, out: &Path, extra: &[&str]) -> Command {
     let mut cmd = Command::new(env!("CARGO_BIN_EXE_kbulk"));
     for (k, _) in std::env::vars() {
         if k.starts_with("KALTURA_") {
             cmd.env_remove(k);
         }
     }
-    cmd.args(["export", what, "--format", "csv", "-o"])
+    cmd.args(["export", what])
+        .args(extra)
+        .arg("-o")
         .arg(out)
         .env("NO_COLOR", "1")
         .env("KALTURA_SERVICE_URL", h.base_url())
@@ -153,4 +159,29 @@ fn exports_check_clean_and_submit_back_as_no_ops() {
         "the pending assignment is named: {}",
         text(&out)
     );
+}
+
+#[test]
+fn the_output_file_extension_picks_the_format_unless_format_is_given() {
+    let h = sandbox(FaultConfig::default());
+    let r = api(
+        &h,
+        "category",
+        "add",
+        json!({"category": {"objectType": "KalturaCategory", "name": "Courses"}}),
+    );
+    assert!(r["id"].is_i64(), "{r}");
+    let dir = tempfile::tempdir().unwrap();
+    let read = |name: &str, extra: &[&str]| {
+        let file = dir.path().join(name);
+        let out = run(export_as(&h, "categories", &file, extra));
+        assert_eq!(code(&out), 0, "{}", text(&out));
+        std::fs::read_to_string(&file).unwrap()
+    };
+    let csv = read("cats.csv", &[]);
+    assert!(csv.starts_with("*action,categoryId,name"), "{csv}");
+    let jsonl = read("cats.jsonl", &[]);
+    assert!(jsonl.starts_with("{\"kind\":\"category\""), "{jsonl}");
+    let forced = read("forced.csv", &["--format", "jsonl"]);
+    assert!(forced.starts_with('{'), "{forced}");
 }
