@@ -17,50 +17,14 @@
 use serde_json::{Map, Value, json};
 
 use super::csv::{Row, rows};
+use crate::formats::csv::EntryColumn;
 use crate::sandbox::{BulkApi, BulkEnd, BulkJob, BulkResult};
 
-/// The V2 columns, in the order of a headerless row.
-const V2: [&str; 12] = [
-    "title",
-    "description",
-    "tags",
-    "url",
-    "contentType",
-    "conversionProfileId",
-    "accessControlProfileId",
-    "category",
-    "scheduleStartDate",
-    "scheduleEndDate",
-    "thumbnailUrl",
-    "partnerData",
-];
+/// The V2 columns, in the order of a headerless row (V1 is the first 5).
+const V2: &[&str] = EntryColumn::NAMES.split_at(12).0;
 
 /// Every column a V3 header may name.
-const V3: [&str; 23] = [
-    "title",
-    "description",
-    "tags",
-    "url",
-    "contentType",
-    "conversionProfileId",
-    "accessControlProfileId",
-    "category",
-    "scheduleStartDate",
-    "scheduleEndDate",
-    "thumbnailUrl",
-    "partnerData",
-    "sshPrivateKey",
-    "sshPublicKey",
-    "sshKeyPassphrase",
-    "entryId",
-    "action",
-    "ownerId",
-    "entitledUsersEdit",
-    "entitledUsersPublish",
-    "entitledUsersView",
-    "referenceId",
-    "templateEntryId",
-];
+const V3: [&str; 23] = EntryColumn::NAMES;
 
 /// `isUrl`: spaces and brackets escaped, `_` deleted, then a scheme and a host (ASCII only).
 fn is_url(url: &str) -> bool {

@@ -5,7 +5,7 @@
 //! category or user, `MUST_FILTER_USERS_OR_CATEGORY` otherwise). The sandbox enforces no
 //! entitlement, so an admin's add is ACTIVE at once, as Kaltura's `addCategoryUserImpl` does then.
 use rusqlite::{Transaction, params};
-use serde_json::{Map, Value, json};
+use serde_json::{Value, json};
 
 use super::error::ApiError;
 use super::fields;
@@ -76,7 +76,7 @@ pub(crate) fn call(
         "activate" => obj["status"] = json!(ACTIVE),
         "deactivate" => obj["status"] = json!(NOT_ACTIVE),
         _ => {
-            let sent = sent(p)?;
+            let sent = fields::object_of(p, "categoryUser", CLASS)?;
             fields::reject_read_only(sent, CLASS, &READ_ONLY, Some(&obj))?;
             for (field, now) in [("categoryId", json!(category)), ("userId", json!(user))] {
                 if let Some(v) = sent.get(field).filter(|v| !v.is_null())
@@ -127,16 +127,6 @@ fn load(
     }
 }
 
-fn sent(p: &Params) -> Result<&Map<String, Value>, ApiError> {
-    let sent = fields::object(p, "categoryUser")?;
-    if let Some(class) = params::non_empty(sent.get("objectType"))
-        && class != CLASS
-    {
-        return Err(ApiError::invalid_object_type(&class));
-    }
-    Ok(sent)
-}
-
 fn validate(obj: &mut Value) -> Result<(), ApiError> {
     fields::normalize_ints(obj, CLASS, &["permissionLevel", "updateMethod"])?;
     if let Some(l) = obj.get("permissionLevel").and_then(Value::as_i64)
@@ -161,7 +151,7 @@ fn validate(obj: &mut Value) -> Result<(), ApiError> {
 }
 
 fn add(tx: &Transaction<'_>, session: &Session, p: &Params) -> Result<Value, ApiError> {
-    let sent = sent(p)?;
+    let sent = fields::object_of(p, "categoryUser", CLASS)?;
     fields::reject_read_only(sent, CLASS, &READ_ONLY, None)?;
     let category = params::int(sent.get("categoryId"), &format!("{CLASS}::categoryId"))?
         .ok_or_else(|| ApiError::cannot_be_null(&format!("{CLASS}::categoryId")))?;

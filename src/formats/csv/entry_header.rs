@@ -95,8 +95,20 @@ impl Column {
         Column::TemplateEntryId,
     ];
 
+    /// Every column's header name, in [`Column::ALL`]'s order: a headerless row's values are
+    /// the first 5 (V1) or 12 (V2).
+    pub const NAMES: [&'static str; COLUMNS] = {
+        let mut out = [""; COLUMNS];
+        let mut i = 0;
+        while i < COLUMNS {
+            out[i] = Column::ALL[i].name();
+            i += 1;
+        }
+        out
+    };
+
     /// The header name (case-sensitive).
-    pub fn name(self) -> &'static str {
+    pub const fn name(self) -> &'static str {
         match self {
             Column::Title => "title",
             Column::Description => "description",

@@ -18,6 +18,7 @@ pub mod table;
 pub mod table_codes;
 pub mod table_writer;
 
+pub use entry_header::Column as EntryColumn;
 pub use php::{CsvChunk, CsvRecord, CsvRow, PhpCsvReader, RecordRef};
 
 /// How the server classifies one record (kaltura-formats §2.2, in this order).
